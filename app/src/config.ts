@@ -1,0 +1,215 @@
+import * as os from "node:os";
+import { isIP } from "node:net";
+
+/** A configuration error a user can fix; the message names the variable and the allowed values. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export type DatabaseSsl = "disable" | "require" | "verify-full";
+
+export type DatabaseConfig =
+  | { kind: "postgres"; url: string; ssl: DatabaseSsl; caFile?: string }
+  /** `dataDir: "memory"` keeps the embedded store in memory (lost on exit). */
+  | { kind: "embedded"; dataDir: string };
+
+export interface OAuthConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  /** Public URL of the /mcp resource (RFC 9728 `resource`). */
+  resourceUrl: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** When set, /metrics is served only on this port. */
+  metricsPort?: number;
+  database: DatabaseConfig;
+  redisUrl?: string;
+  apiKeys: string[];
+  apiKeysFile?: string;
+  oauth?: OAuthConfig;
+  allowUnauthenticated: boolean;
+  /** Host header values accepted on /mcp; undefined = loopback names with the bound port. */
+  allowedHosts?: string[];
+  allowedOrigins: string[];
+  tier: string;
+  replicaId: string;
+  logLevel: string;
+  toolsConfig?: string;
+  handlersDir?: string;
+  maxBodyBytes: number;
+  /** Requests per client per minute on /mcp; 0 disables the limit. */
+  rateLimitPerMinute: number;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+type Env = Record<string, string | undefined>;
+
+function get(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}
+
+function intVar(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = get(env, name);
+  if (raw === undefined) return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const raw = get(env, name);
+  if (raw === undefined) return undefined;
+  return raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h === "::1") return true;
+  return isIP(h) === 4 && h.startsWith("127.");
+}
+
+function parseDatabase(env: Env): DatabaseConfig {
+  const url = get(env, "DATABASE_URL");
+  if (url === undefined) return { kind: "embedded", dataDir: get(env, "MCP_DATA_DIR") ?? "./data" };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError("DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/db)");
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, got "${parsed.protocol}//"`);
+  }
+  const sslmode = parsed.searchParams.get("sslmode");
+  const fromUrl: DatabaseSsl | undefined =
+    sslmode === null ? undefined
+    : sslmode === "disable" ? "disable"
+    : sslmode === "verify-full" || sslmode === "verify-ca" ? "verify-full"
+    : "require";
+  const raw = get(env, "DATABASE_SSL");
+  if (raw !== undefined && !["disable", "require", "verify-full"].includes(raw)) {
+    throw new ConfigError(`DATABASE_SSL must be one of disable, require, verify-full; got "${raw}"`);
+  }
+  const ssl = (raw as DatabaseSsl | undefined) ?? fromUrl ?? "disable";
+  const caFile = get(env, "DATABASE_CA_FILE");
+  if (caFile !== undefined && ssl !== "verify-full") {
+    throw new ConfigError("DATABASE_CA_FILE is only used with DATABASE_SSL=verify-full");
+  }
+  // TLS is configured from DATABASE_SSL alone, so the URL's own ssl parameters are dropped.
+  for (const p of ["sslmode", "ssl", "sslrootcert", "sslcert", "sslkey"]) parsed.searchParams.delete(p);
+  return { kind: "postgres", url: parsed.toString(), ssl, caFile };
+}
+
+function parseOAuth(env: Env): OAuthConfig | undefined {
+  const names = ["OAUTH_ISSUER", "OAUTH_AUDIENCE", "OAUTH_JWKS_URL", "MCP_RESOURCE_URL"] as const;
+  const values = names.map((n) => get(env, n));
+  if (values.every((v) => v === undefined)) return undefined;
+  const missing = names.filter((_, i) => values[i] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(`OAuth resource-server mode needs ${names.join(", ")}; missing ${missing.join(", ")}`);
+  }
+  const [issuer, audience, jwksUrl, resourceUrl] = values as string[];
+  for (const [name, v] of [["OAUTH_JWKS_URL", jwksUrl], ["MCP_RESOURCE_URL", resourceUrl]] as const) {
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      throw new ConfigError(`${name} must be an absolute http(s) URL, got "${v}"`);
+    }
+    if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHost(u.hostname))) {
+      throw new ConfigError(`${name} must use https:// (http:// is accepted for loopback only), got "${v}"`);
+    }
+  }
+  return { issuer, audience, jwksUrl, resourceUrl };
+}
+
+function parseOrigins(env: Env): string[] {
+  const origins = list(env, "MCP_ALLOWED_ORIGINS") ?? [];
+  for (const o of origins) {
+    let u: URL | undefined;
+    try {
+      u = new URL(o);
+    } catch {
+      u = undefined;
+    }
+    if (u === undefined || u.origin !== o.replace(/\/$/, "")) {
+      throw new ConfigError(`MCP_ALLOWED_ORIGINS entries must be origins like https://app.example.com (no "*", no path); got "${o}"`);
+    }
+  }
+  return origins.map((o) => o.replace(/\/$/, ""));
+}
+
+/** Reads and checks the whole configuration from environment variables. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const host = get(env, "HOST") ?? "127.0.0.1";
+  const port = intVar(env, "PORT", 8080, 0, 65535);
+  const metricsPort = get(env, "METRICS_PORT") === undefined ? undefined : intVar(env, "METRICS_PORT", 0, 0, 65535);
+  const redisUrl = get(env, "REDIS_URL");
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError("REDIS_URL must start with redis:// or rediss:// (TLS)");
+  }
+  const allowRaw = get(env, "MCP_ALLOW_UNAUTHENTICATED");
+  if (allowRaw !== undefined && allowRaw !== "true" && allowRaw !== "false") {
+    throw new ConfigError(`MCP_ALLOW_UNAUTHENTICATED must be "true" or "false", got "${allowRaw}"`);
+  }
+  const logLevel = get(env, "LOG_LEVEL") ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
+  }
+  const allowedHosts = list(env, "MCP_ALLOWED_HOSTS")?.map((h) => h.toLowerCase());
+  if (allowedHosts?.includes("*")) throw new ConfigError('MCP_ALLOWED_HOSTS must list host names; "*" is not allowed');
+
+  const config: AppConfig = {
+    port,
+    host,
+    metricsPort,
+    database: parseDatabase(env),
+    redisUrl,
+    apiKeys: list(env, "MCP_API_KEYS") ?? [],
+    apiKeysFile: get(env, "MCP_API_KEYS_FILE"),
+    oauth: parseOAuth(env),
+    allowUnauthenticated: allowRaw === "true",
+    allowedHosts,
+    allowedOrigins: parseOrigins(env),
+    tier: get(env, "MCP_TIER") ?? "dev",
+    replicaId: get(env, "MCP_REPLICA_ID") ?? `${os.hostname()}-${process.pid}`,
+    logLevel,
+    toolsConfig: get(env, "MCP_TOOLS_CONFIG"),
+    handlersDir: get(env, "MCP_HANDLERS_DIR"),
+    maxBodyBytes: intVar(env, "MCP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    rateLimitPerMinute: intVar(env, "MCP_RATE_LIMIT_PER_MINUTE", 120, 0, 1_000_000),
+  };
+  const hasAuth = config.apiKeys.length > 0 || config.apiKeysFile !== undefined || config.oauth !== undefined;
+  if (!hasAuth && !config.allowUnauthenticated && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `Refusing to listen on non-loopback HOST=${host} without authentication: set MCP_API_KEYS, ` +
+        "MCP_API_KEYS_FILE or OAUTH_* variables, or MCP_ALLOW_UNAUTHENTICATED=true to run unauthenticated on purpose",
+    );
+  }
+  if (config.toolsConfig !== undefined && config.handlersDir === undefined) {
+    throw new ConfigError("MCP_TOOLS_CONFIG needs MCP_HANDLERS_DIR: handler modules load only from that directory");
+  }
+  return config;
+}
+
+/** The database URL with its password masked, for logs. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}

@@ -1,0 +1,124 @@
+import Redis from "ioredis";
+import { MAX_NOTES_PER_CLIENT, type Note, type NoteInfo, type RateDecision, type SessionStore } from "./store";
+
+// KEYS: index zset, note key. ARGV: now ms, expiresAt ms, ttl ms, value, max notes, note name.
+const PUT_NOTE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if not redis.call('ZSCORE', KEYS[1], ARGV[6]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[5]) then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[6])
+local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return 1`;
+
+// KEYS: counter. ARGV: window ms. Returns {count, pttl}.
+const HIT = `
+local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {c, ttl}`;
+
+type ScriptedRedis = Redis & {
+  mcpPutNote(index: string, note: string, ...argv: (string | number)[]): Promise<number>;
+  mcpHit(key: string, windowMs: number): Promise<[number, number]>;
+};
+
+export interface RedisSessionStoreOptions {
+  /** Key prefix, so several deployments can share one Redis. @default "mcp:" */
+  prefix?: string;
+  /** @default MAX_NOTES_PER_CLIENT */
+  maxNotesPerClient?: number;
+  onError?: (err: Error) => void;
+}
+
+/**
+ * Session store in Redis (`redis://`, or `rediss://` for TLS; password in the URL), shared by
+ * all replicas. Commands fail fast while Redis is unreachable instead of queueing, and the
+ * client reconnects in the background.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly backend = "redis" as const;
+  private readonly redis: ScriptedRedis;
+  private readonly prefix: string;
+  private readonly maxPerClient: number;
+
+  constructor(url: string, opts: RedisSessionStoreOptions = {}) {
+    this.prefix = opts.prefix ?? "mcp:";
+    this.maxPerClient = opts.maxNotesPerClient ?? MAX_NOTES_PER_CLIENT;
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 3000,
+      commandTimeout: 3000,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    redis.on("error", (err: Error) => opts.onError?.(err));
+    redis.defineCommand("mcpPutNote", { numberOfKeys: 2, lua: PUT_NOTE });
+    redis.defineCommand("mcpHit", { numberOfKeys: 1, lua: HIT });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  /** First connection; when it fails the client keeps retrying in the background. */
+  async connect(): Promise<void> {
+    await this.redis.connect();
+  }
+
+  // The {client} hash tag keeps a client's keys in one Redis Cluster slot.
+  private indexKey(clientId: string): string {
+    return `${this.prefix}notes:{${clientId}}`;
+  }
+
+  private noteKey(clientId: string, key: string): string {
+    return `${this.prefix}note:{${clientId}}:${key}`;
+  }
+
+  async putNote(clientId: string, key: string, value: string, ttlSeconds: number): Promise<"stored" | "limit"> {
+    const now = Date.now();
+    const ttlMs = ttlSeconds * 1000;
+    const stored = await this.redis.mcpPutNote(
+      this.indexKey(clientId), this.noteKey(clientId, key), now, now + ttlMs, ttlMs, value, this.maxPerClient, key,
+    );
+    return stored === 1 ? "stored" : "limit";
+  }
+
+  async getNote(clientId: string, key: string): Promise<Note | null> {
+    const res = await this.redis.multi().get(this.noteKey(clientId, key)).pttl(this.noteKey(clientId, key)).exec();
+    const value = res?.[0]?.[1] as string | null;
+    const pttl = res?.[1]?.[1] as number;
+    if (value === null || value === undefined || pttl < 0) return null;
+    return { key, value, expiresAt: new Date(Date.now() + pttl) };
+  }
+
+  async listNotes(clientId: string): Promise<NoteInfo[]> {
+    const flat = await this.redis.zrangebyscore(this.indexKey(clientId), `(${Date.now()}`, "+inf", "WITHSCORES");
+    const out: NoteInfo[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ key: flat[i], expiresAt: new Date(Number(flat[i + 1])) });
+    return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async deleteNote(clientId: string, key: string): Promise<boolean> {
+    const res = await this.redis.multi().del(this.noteKey(clientId, key)).zrem(this.indexKey(clientId), key).exec();
+    return (res?.[0]?.[1] as number) === 1;
+  }
+
+  async hit(bucket: string, limit: number, windowSeconds: number): Promise<RateDecision> {
+    const [count, pttl] = await this.redis.mcpHit(`${this.prefix}rl:{${bucket}}`, windowSeconds * 1000);
+    return {
+      allowed: count <= limit,
+      remaining: Math.max(0, limit - count),
+      retryAfterSeconds: Math.max(1, Math.ceil(pttl / 1000)),
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, resolveTier, TierName } from "../sizing";
+import { componentType, Scope, Transforms } from "./base";
+import { cloudModule, EdgeImpl } from "./cloud";
+import { Network } from "./Network";
+import { EdgeSummary } from "./types";
+
+export interface EdgeLBArgs {
+    /** The network whose public subnets hold the load balancer. */
+    network: Network;
+    /** Sizing tier: TLS profile, WAF and per-client rate limit. @default the network's tier */
+    tier?: TierName;
+    /**
+     * Public DNS name. When set: a managed certificate, HTTPS with a modern TLS
+     * policy, HTTP redirected to HTTPS and a DNS record. When unset: plain HTTP
+     * on the load balancer's own name (for trials only).
+     * @default undefined
+     * @example "mcp.example.com"
+     */
+    domain?: string;
+    /** DNS zone holding `domain`. @default the domain without its first label */
+    dnsZone?: string;
+    /** Hooks keyed by child role (`alb`, `targets`, `https`, `waf`, ...). @default {} */
+    transform?: Transforms;
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * The public entry point: a load balancer that health-checks the replicas,
+ * terminates TLS and, in prod and enterprise, filters traffic with a WAF and
+ * a per-client rate limit. Create it before the McpCluster that serves it.
+ * Cost (AWS, us-east-1): ALB about $16 per month plus capacity units; WAF
+ * about $5 per ACL plus $1 per rule and $0.60 per million requests.
+ */
+export class EdgeLB extends pulumi.ComponentResource {
+    /** The public base URL (https://domain, or http://<load balancer name>). */
+    readonly url: pulumi.Output<string>;
+    /** The MCP endpoint: `${url}/mcp`. */
+    readonly mcpUrl: pulumi.Output<string>;
+    readonly summary: pulumi.Output<EdgeSummary>;
+    readonly resources: EdgeImpl["resources"];
+    /** @internal */
+    readonly impl: EdgeImpl;
+
+    constructor(name: string, args: EdgeLBArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("EdgeLB"), name, {}, opts);
+        const domain = args.domain?.trim().toLowerCase() || undefined;
+        if (domain !== undefined && !DOMAIN.test(domain)) {
+            throw new ConfigError("mcp-infra:domain", `"${args.domain}" is not a DNS name such as mcp.example.com`);
+        }
+        const spec = resolveTier(args.tier ?? args.network.tier);
+        this.impl = cloudModule(args.network.cloud).createEdge(new Scope(this, name, args.transform), {
+            network: args.network.impl,
+            spec,
+            domain,
+            dnsZone: args.dnsZone || undefined,
+        });
+        this.url = this.impl.url;
+        this.mcpUrl = this.url.apply((u) => `${u}/mcp`);
+        this.summary = this.impl.summary;
+        this.resources = this.impl.resources;
+        this.registerOutputs({ url: this.url, mcpUrl: this.mcpUrl, summary: this.summary });
+    }
+}

@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Cloud, TierName, TierOverrides } from "../sizing";
+import { AuditDatabase } from "./AuditDatabase";
+import { componentType } from "./base";
+import { EdgeLB } from "./EdgeLB";
+import { McpCluster } from "./McpCluster";
+import { Network } from "./Network";
+import { ServerImage } from "./ServerImage";
+import { SessionCache } from "./SessionCache";
+import { DeploymentSummary } from "./types";
+
+export interface McpDeploymentArgs {
+    /** Where to deploy. */
+    cloud: Cloud;
+    /** Sizing tier. @default "dev" */
+    tier?: TierName;
+    /** Per-field tier overrides, passed to every component. @default {} */
+    overrides?: TierOverrides;
+    /** Public DNS name of the endpoint (see EdgeLBArgs.domain). @default undefined */
+    domain?: string;
+    /** DNS zone holding `domain`. @default the domain without its first label */
+    dnsZone?: string;
+    /** Your own server image instead of the bundled one. @default undefined — build app/ */
+    image?: pulumi.Input<string>;
+    /** Extra plain environment variables for the server. @default {} */
+    environment?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * The whole topology the program builds from stack config: network, image,
+ * audit database, session cache, edge and the MCP service behind it.
+ */
+export class McpDeployment extends pulumi.ComponentResource {
+    readonly network: Network;
+    readonly image: ServerImage;
+    readonly database: AuditDatabase;
+    readonly cache: SessionCache;
+    readonly edge: EdgeLB;
+    readonly cluster: McpCluster;
+    /** The MCP endpoint clients connect to. */
+    readonly mcpUrl: pulumi.Output<string>;
+    readonly summary: pulumi.Output<DeploymentSummary>;
+
+    constructor(name: string, args: McpDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("McpDeployment"), name, {}, opts);
+        const tier = args.tier ?? "dev";
+        const common = { tier, overrides: args.overrides };
+        const parent = { parent: this };
+        this.network = new Network(`${name}-network`, { cloud: args.cloud, ...common }, parent);
+        this.image = new ServerImage(`${name}-image`, { network: this.network, image: args.image }, parent);
+        this.database = new AuditDatabase(`${name}-audit`, { network: this.network, ...common }, parent);
+        this.cache = new SessionCache(`${name}-cache`, { network: this.network, ...common }, parent);
+        this.edge = new EdgeLB(`${name}-edge`, { network: this.network, tier, domain: args.domain, dnsZone: args.dnsZone }, parent);
+        this.cluster = new McpCluster(`${name}-server`, {
+            network: this.network,
+            ...common,
+            image: this.image,
+            database: this.database,
+            cache: this.cache,
+            edge: this.edge,
+            environment: args.environment,
+        }, parent);
+        this.mcpUrl = this.edge.mcpUrl;
+        this.summary = pulumi.all([this.cluster.summary, this.database.summary, this.cache.summary, this.edge.summary])
+            .apply(([cluster, database, cache, edge]) => ({ cloud: args.cloud, tier, cluster, database, cache, edge }));
+        this.registerOutputs({ mcpUrl: this.mcpUrl, summary: this.summary });
+    }
+}

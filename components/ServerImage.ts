@@ -1,0 +1,59 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { componentType, Scope, Transforms } from "./base";
+import { cloudModule, ImageImpl } from "./cloud";
+import { Network } from "./Network";
+
+/** The directory of the bundled MCP server (app/, with its Dockerfile), from the sources or from the built package. */
+export const BUNDLED_APP_DIR = findAppDir(__dirname);
+
+function findAppDir(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "app", "Dockerfile"))) return path.join(dir, "app");
+        if (path.dirname(dir) === dir) return path.resolve(from, "..", "app");
+    }
+}
+
+export interface ServerImageArgs {
+    /** The network whose cloud hosts the registry. */
+    network: Network;
+    /**
+     * Your own MCP server image (any registry the service can pull from).
+     * When given, nothing is built.
+     * @default undefined — build the bundled server from app/ and push it to a private registry
+     * @example "ghcr.io/acme/my-mcp:1.4.2"
+     */
+    image?: pulumi.Input<string>;
+    /** Build context of the bundled server. @default the package's app/ directory */
+    context?: string;
+    /** Hooks keyed by child role (`repository`, `image`). @default {} */
+    transform?: Transforms;
+}
+
+/**
+ * The image the MCP service runs: the user's own, or the bundled server built
+ * with @pulumi/docker and pushed to the cloud's private registry (ECR on AWS).
+ * Cost: registry storage, about $0.10 per GB-month.
+ */
+export class ServerImage extends pulumi.ComponentResource {
+    /** An immutable reference (repo@sha256:digest) to the pushed image, or the given image. */
+    readonly ref: pulumi.Output<string>;
+    readonly bundled: boolean;
+    readonly resources: ImageImpl["resources"];
+    /** @internal */
+    readonly impl: ImageImpl;
+
+    constructor(name: string, args: ServerImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("ServerImage"), name, {}, opts);
+        this.impl = cloudModule(args.network.cloud).createImage(new Scope(this, name, args.transform), {
+            network: args.network.impl,
+            image: args.image,
+            context: args.context ?? BUNDLED_APP_DIR,
+        });
+        this.ref = this.impl.ref;
+        this.bundled = this.impl.bundled;
+        this.resources = this.impl.resources;
+        this.registerOutputs({ ref: this.ref });
+    }
+}

@@ -1,0 +1,55 @@
+import * as pulumi from "@pulumi/pulumi";
+import { resolveTier, TierName, TierOverrides } from "../sizing";
+import { componentType, Scope, Transforms } from "./base";
+import { CacheImpl, cloudModule } from "./cloud";
+import { Network } from "./Network";
+import { CacheSummary } from "./types";
+
+export interface SessionCacheArgs {
+    /** The network the cache lives in, privately. */
+    network: Network;
+    /** Sizing tier. @default the network's tier */
+    tier?: TierName;
+    /**
+     * Per-field overrides of the tier (cacheMemoryMiB, cacheNodeType).
+     * @default {}
+     * @example { cacheNodeType: "cache.t4g.medium" }
+     */
+    overrides?: TierOverrides;
+    /** Hooks keyed by child role (`replication-group`, `sg`, ...). @default {} */
+    transform?: Transforms;
+}
+
+/**
+ * Redis-compatible cache shared by all replicas for per-client state and rate
+ * limits: TLS and AUTH always, encrypted at rest, automatic failover per tier.
+ * Cost (AWS, us-east-1, Valkey): dev one cache.t4g.micro about $9 per month;
+ * prod two cache.t4g.small about $37.
+ */
+export class SessionCache extends pulumi.ComponentResource {
+    readonly endpoint: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    /** Reference (ARN on AWS) to the secret holding the AUTH token and a `rediss://` url. */
+    readonly authSecret: pulumi.Output<string>;
+    readonly summary: pulumi.Output<CacheSummary>;
+    readonly resources: CacheImpl["resources"];
+    /** @internal */
+    readonly impl: CacheImpl;
+
+    constructor(name: string, args: SessionCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("SessionCache"), name, {}, opts);
+        const overrides = args.overrides ?? {};
+        const spec = resolveTier(args.tier ?? args.network.tier, overrides);
+        this.impl = cloudModule(args.network.cloud).createCache(new Scope(this, name, args.transform), {
+            network: args.network.impl,
+            spec,
+            overrides,
+        });
+        this.endpoint = this.impl.endpoint;
+        this.port = this.impl.port;
+        this.authSecret = this.impl.authSecret.id;
+        this.summary = this.impl.summary;
+        this.resources = this.impl.resources;
+        this.registerOutputs({ endpoint: this.endpoint, port: this.port, authSecret: this.authSecret, summary: this.summary });
+    }
+}

@@ -1,0 +1,280 @@
+/**
+ * McpCluster on AWS: an ECS Fargate service in the private subnets (no public
+ * IP) behind the edge's target group, with a container health check, a log
+ * group with the tier's retention, CPU target-tracking autoscaling between the
+ * tier's min and max, secrets injected from Secrets Manager, and a task role
+ * and execution role of least privilege. Security group rules: the service
+ * only from the edge; the database and cache only from the service.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { awsSizing } from "../../sizing/aws";
+import { Scope } from "../base";
+import { ClusterImpl, ClusterInput } from "../cloud";
+import { ClusterSummary, SecretRef, SERVER } from "../types";
+import { AwsCache, CACHE_PORT } from "./cache";
+import { AwsDatabase, DB_PORT } from "./database";
+import { AwsEdge } from "./edge";
+import { AwsImage } from "./image";
+import { AwsNetwork } from "./network";
+
+export interface AwsCluster extends ClusterImpl {
+    securityGroup: aws.ec2.SecurityGroup;
+    cluster: aws.ecs.Cluster;
+    service: aws.ecs.Service;
+    taskDefinition: aws.ecs.TaskDefinition;
+}
+
+/** ECS's `valueFrom` for one JSON key of a Secrets Manager secret. */
+export function secretValueFrom(ref: SecretRef): pulumi.Output<string> {
+    return ref.id.apply((arn) => (ref.key ? `${arn}:${ref.key}::` : arn));
+}
+
+const assumeEcsTasks = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
+/** Inputs of the task definition, service and scaling resources the summary is computed from. */
+export interface FargateSummaryInputs {
+    cpu: string;
+    memory: string;
+    minCapacity: number;
+    maxCapacity: number;
+    targetValue: number;
+    subnetCount: number;
+    assignPublicIp: boolean;
+    logRetentionDays: number;
+}
+
+export function summarizeFargate(i: FargateSummaryInputs): ClusterSummary {
+    return {
+        cloud: "aws",
+        minReplicas: i.minCapacity,
+        maxReplicas: i.maxCapacity,
+        targetCpuPercent: i.targetValue,
+        milliCpu: Math.round((Number(i.cpu) * 1000) / 1024),
+        memoryMiB: Number(i.memory),
+        // ECS spreads a service's tasks across the subnets' zones.
+        zones: Math.min(i.minCapacity, i.subnetCount),
+        publicIp: i.assignPublicIp,
+        logRetentionDays: i.logRetentionDays,
+    };
+}
+
+export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
+    const net = input.network as AwsNetwork;
+    const edge = input.edge as AwsEdge;
+    const database = input.database as AwsDatabase;
+    const cache = input.cache as AwsCache | undefined;
+    const image = input.image as AwsImage;
+    const { spec } = input;
+    const sizing = awsSizing(spec, input.overrides);
+
+    // Security groups: the service only from the edge; the data tier only from the service.
+    const securityGroup = scope.child("sg", aws.ec2.SecurityGroup, {
+        vpcId: net.vpc.id,
+        description: "MCP service: from the edge only",
+    });
+    scope.child("sg-in-edge", aws.vpc.SecurityGroupIngressRule, {
+        securityGroupId: securityGroup.id, referencedSecurityGroupId: edge.securityGroup.id,
+        ipProtocol: "tcp", fromPort: SERVER.port, toPort: SERVER.port, description: "MCP traffic from the edge",
+    });
+    scope.child("edge-out-service", aws.vpc.SecurityGroupEgressRule, {
+        securityGroupId: edge.securityGroup.id, referencedSecurityGroupId: securityGroup.id,
+        ipProtocol: "tcp", fromPort: SERVER.port, toPort: SERVER.port, description: "Edge to the MCP service",
+    });
+    scope.child("sg-out-https", aws.vpc.SecurityGroupEgressRule, {
+        securityGroupId: securityGroup.id, cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs (ECR, Secrets Manager, Logs) and OAuth JWKS over HTTPS",
+    });
+    scope.child("sg-out-database", aws.vpc.SecurityGroupEgressRule, {
+        securityGroupId: securityGroup.id, referencedSecurityGroupId: database.securityGroup.id,
+        ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, description: "Audit database",
+    });
+    scope.child("database-in-service", aws.vpc.SecurityGroupIngressRule, {
+        securityGroupId: database.securityGroup.id, referencedSecurityGroupId: securityGroup.id,
+        ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, description: "PostgreSQL from the MCP service",
+    });
+    if (cache) {
+        scope.child("sg-out-cache", aws.vpc.SecurityGroupEgressRule, {
+            securityGroupId: securityGroup.id, referencedSecurityGroupId: cache.securityGroup.id,
+            ipProtocol: "tcp", fromPort: CACHE_PORT, toPort: CACHE_PORT, description: "Session cache",
+        });
+        scope.child("cache-in-service", aws.vpc.SecurityGroupIngressRule, {
+            securityGroupId: cache.securityGroup.id, referencedSecurityGroupId: securityGroup.id,
+            ipProtocol: "tcp", fromPort: CACHE_PORT, toPort: CACHE_PORT, description: "Valkey from the MCP service",
+        });
+    }
+
+    const logGroup = scope.child("logs", aws.cloudwatch.LogGroup, { retentionInDays: sizing.logRetentionDays });
+
+    // The server's API key: generated, kept in Secrets Manager, injected as a secret.
+    const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
+    const apiKeySecret = scope.child("api-keys", aws.secretsmanager.Secret, {
+        description: "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
+        recoveryWindowInDays: 0,
+    });
+    scope.child("api-keys-version", aws.secretsmanager.SecretVersion, {
+        secretId: apiKeySecret.id,
+        secretString: pulumi.secret(apiKey.result.apply((k) => JSON.stringify({ keys: k }))),
+    });
+    const apiKeysRef: SecretRef = { id: apiKeySecret.arn, key: "keys" };
+
+    const secrets: Array<{ name: string; ref: SecretRef }> = [
+        { name: "DATABASE_URL", ref: database.urlSecret },
+        ...(cache ? [{ name: "REDIS_URL", ref: cache.urlSecret }] : []),
+        { name: "MCP_API_KEYS", ref: apiKeysRef },
+    ];
+
+    // Execution role: pull this image, write this log group, read these secrets. Nothing else.
+    const executionRole = scope.child("execution-role", aws.iam.Role, {
+        assumeRolePolicy: assumeEcsTasks,
+        description: "ECS agent: pull the MCP image, write its logs, read its secrets",
+    });
+    const pullStatements = image.repository
+        ? [
+            { Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+            { Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: image.repository.arn },
+        ]
+        : [];
+    scope.child("execution-policy", aws.iam.RolePolicy, {
+        role: executionRole.id,
+        policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                ...pullStatements,
+                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...new Set(secrets.map((s) => s.ref.id))] },
+            ],
+        }),
+    });
+    // Task role: the server calls no AWS API, so it gets no permission at all.
+    const taskRole = scope.child("task-role", aws.iam.Role, {
+        assumeRolePolicy: assumeEcsTasks,
+        description: "MCP server process: no AWS permissions",
+    });
+
+    const cluster = scope.child("cluster", aws.ecs.Cluster, {
+        settings: [{ name: "containerInsights", value: spec.name === "dev" ? "disabled" : "enabled" }],
+    });
+
+    const region = aws.getRegionOutput({}, { parent: scope.parent });
+    const environment: Record<string, pulumi.Input<string>> = {
+        NODE_ENV: "production",
+        HOST: "0.0.0.0",
+        PORT: String(SERVER.port),
+        METRICS_PORT: String(SERVER.metricsPort),
+        MCP_TIER: spec.name,
+        MCP_ALLOWED_HOSTS: edge.hostnames.apply((h) => h.join(",")),
+        DATABASE_SSL: "require",
+        LOG_LEVEL: "info",
+        ...input.environment,
+    };
+    const containerDefinitions = pulumi.jsonStringify([{
+        name: SERVER.containerName,
+        image: input.image.ref,
+        essential: true,
+        readonlyRootFilesystem: true,
+        portMappings: [{ containerPort: SERVER.port, protocol: "tcp" }],
+        environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+        secrets: secrets.map((s) => ({ name: s.name, valueFrom: secretValueFrom(s.ref) })),
+        healthCheck: {
+            command: ["CMD", "node", "-e",
+                `fetch('http://127.0.0.1:${SERVER.port}${SERVER.healthPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+            interval: 15,
+            timeout: 5,
+            retries: 3,
+            startPeriod: 30,
+        },
+        stopTimeout: 30,
+        linuxParameters: { initProcessEnabled: true },
+        logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": "mcp" },
+        },
+    }]);
+
+    const taskDefinition = scope.child("task", aws.ecs.TaskDefinition, {
+        family: `${pulumi.getProject()}-${pulumi.getStack()}-${scope.name}`,
+        cpu: String(sizing.taskCpu),
+        memory: String(sizing.taskMemoryMiB),
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions,
+    });
+
+    const service = scope.child("service", aws.ecs.Service, {
+        cluster: cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        launchType: "FARGATE",
+        desiredCount: spec.service.minReplicas,
+        networkConfiguration: {
+            subnets: net.privateSubnetIds,
+            securityGroups: [securityGroup.id],
+            assignPublicIp: false,
+        },
+        loadBalancers: [{ targetGroupArn: edge.targetGroup.arn, containerName: SERVER.containerName, containerPort: SERVER.port }],
+        healthCheckGracePeriodSeconds: 60,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        propagateTags: "SERVICE",
+        enableExecuteCommand: false,
+        waitForSteadyState: true,
+    }, { dependsOn: [edge.listener], ignoreChanges: ["desiredCount"] });
+
+    const scalingTarget = scope.child("scaling-target", aws.appautoscaling.Target, {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
+        minCapacity: spec.service.minReplicas,
+        maxCapacity: spec.service.maxReplicas,
+    });
+    scope.child("scaling-policy", aws.appautoscaling.Policy, {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scalingTarget.serviceNamespace,
+        scalableDimension: scalingTarget.scalableDimension,
+        resourceId: scalingTarget.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+            predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+            targetValue: spec.service.targetCpuPercent,
+            scaleInCooldown: 300,
+            scaleOutCooldown: 60,
+        },
+    });
+
+    const task = scope.inputs<aws.ecs.TaskDefinitionArgs>("task");
+    const svc = scope.inputs<aws.ecs.ServiceArgs>("service");
+    const target = scope.inputs<aws.appautoscaling.TargetArgs>("scaling-target");
+    const policy = scope.inputs<aws.appautoscaling.PolicyArgs>("scaling-policy");
+    const logs = scope.inputs<aws.cloudwatch.LogGroupArgs>("logs");
+    const summary = pulumi.all([
+        task.cpu, task.memory, target.minCapacity, target.maxCapacity, policy.targetTrackingScalingPolicyConfiguration,
+        svc.networkConfiguration, logs.retentionInDays,
+    ]).apply(([cpu, memory, min, max, tracking, netConfig, retention]) => summarizeFargate({
+        cpu: String(cpu),
+        memory: String(memory),
+        minCapacity: Number(min),
+        maxCapacity: Number(max),
+        targetValue: Number(tracking?.targetValue),
+        subnetCount: netConfig?.subnets?.length ?? 0,
+        assignPublicIp: Boolean(netConfig?.assignPublicIp),
+        logRetentionDays: Number(retention),
+    }));
+
+    return {
+        serviceName: service.name,
+        apiKeySecret: apiKeysRef,
+        summary,
+        securityGroup,
+        cluster,
+        service,
+        taskDefinition,
+        resources: { securityGroup, logGroup, apiKeySecret, executionRole, taskRole, cluster, taskDefinition, service, scalingTarget },
+    };
+}

@@ -1,0 +1,110 @@
+/**
+ * The contract every cloud implements, and the loader that picks one.
+ * Each cloud's module is loaded only when a stack uses it, so an AWS stack
+ * never loads the Azure or GCP SDKs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Cloud, CLOUDS, ConfigError, formatChoices, TierOverrides, TierSpec } from "../sizing";
+import { Scope } from "./base";
+import { CacheSummary, ClusterSummary, DatabaseSummary, EdgeSummary, SecretRef } from "./types";
+export { SecretRef };
+
+/** What each builder returns besides its outputs: the raw child resources, by role. */
+export interface Built {
+    resources: Record<string, pulumi.Resource | pulumi.Resource[]>;
+}
+
+export interface NetworkImpl extends Built {
+    cloud: Cloud;
+    /** Zones the network spans. */
+    zones: number;
+    /** The network's id (VPC id, VNet id, network self-link or Docker network name). */
+    id: pulumi.Output<string>;
+}
+
+export interface ImageImpl extends Built {
+    /** An immutable reference to the image the service runs (digest where the registry gives one). */
+    ref: pulumi.Output<string>;
+    /** True when the image is built from app/ and pushed by this program. */
+    bundled: boolean;
+}
+
+export interface DatabaseImpl extends Built {
+    endpoint: pulumi.Output<string>;
+    port: pulumi.Output<number>;
+    databaseName: pulumi.Output<string>;
+    /** The secret with username, password, host, port, dbname and a ready connection url. */
+    credentialsSecret: SecretRef;
+    /** The key of credentialsSecret holding the connection URL the server reads as DATABASE_URL. */
+    urlSecret: SecretRef;
+    summary: pulumi.Output<DatabaseSummary>;
+}
+
+export interface CacheImpl extends Built {
+    endpoint: pulumi.Output<string>;
+    port: pulumi.Output<number>;
+    /** The secret with the auth token and a ready `rediss://` url. */
+    authSecret: SecretRef;
+    /** The key of authSecret holding the URL the server reads as REDIS_URL. */
+    urlSecret: SecretRef;
+    summary: pulumi.Output<CacheSummary>;
+}
+
+export interface EdgeImpl extends Built {
+    url: pulumi.Output<string>;
+    /** Host names the server must accept in the Host header on /mcp. */
+    hostnames: pulumi.Output<string[]>;
+    summary: pulumi.Output<EdgeSummary>;
+}
+
+export interface ClusterImpl extends Built {
+    serviceName: pulumi.Output<string>;
+    apiKeySecret: SecretRef;
+    summary: pulumi.Output<ClusterSummary>;
+}
+
+export interface NetworkInput { spec: TierSpec; overrides: TierOverrides; cidr: string }
+export interface ImageInput { network: NetworkImpl; image?: pulumi.Input<string>; context: string }
+export interface DatabaseInput { network: NetworkImpl; spec: TierSpec; overrides: TierOverrides }
+export interface CacheInput { network: NetworkImpl; spec: TierSpec; overrides: TierOverrides }
+export interface EdgeInput { network: NetworkImpl; spec: TierSpec; domain?: string; dnsZone?: string }
+export interface ClusterInput {
+    network: NetworkImpl;
+    spec: TierSpec;
+    overrides: TierOverrides;
+    image: ImageImpl;
+    database: DatabaseImpl;
+    cache?: CacheImpl;
+    edge: EdgeImpl;
+    /** Extra plain (non-secret) environment variables for the server. */
+    environment: Record<string, pulumi.Input<string>>;
+}
+
+export interface CloudModule {
+    createNetwork(scope: Scope, input: NetworkInput): NetworkImpl;
+    createImage(scope: Scope, input: ImageInput): ImageImpl;
+    createDatabase(scope: Scope, input: DatabaseInput): DatabaseImpl;
+    createCache(scope: Scope, input: CacheInput): CacheImpl;
+    createEdge(scope: Scope, input: EdgeInput): EdgeImpl;
+    createCluster(scope: Scope, input: ClusterInput): ClusterImpl;
+}
+
+/** The builders of each cloud, loaded on first use. A cloud missing here is not available yet. */
+const LOADERS: Partial<Record<Cloud, () => CloudModule>> = {
+    aws: () => require("./aws"),
+};
+
+/** Clouds whose builders exist in this version. */
+export const AVAILABLE_CLOUDS: readonly Cloud[] = CLOUDS.filter((c) => LOADERS[c] !== undefined);
+
+export function cloudModule(cloud: Cloud): CloudModule {
+    if (!(CLOUDS as readonly string[]).includes(cloud)) {
+        throw new ConfigError("mcp-infra:cloud", `unknown cloud "${cloud}"; allowed values: ${formatChoices(CLOUDS)}`);
+    }
+    const load = LOADERS[cloud];
+    if (!load) {
+        throw new ConfigError("mcp-infra:cloud",
+            `cloud "${cloud}" is not available in this version yet; available: ${formatChoices(AVAILABLE_CLOUDS)}`);
+    }
+    return load();
+}

@@ -1,0 +1,70 @@
+/**
+ * Reads and checks the stack's config: every `mcp-infra:*` key must be one the
+ * project declares, enumerations must hold an allowed value, integers must be
+ * integers. Errors name the key and the allowed values, as `pulumi preview`
+ * would show them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, TierName, TierOverrides } from "../sizing";
+import { McpDeploymentArgs } from "./McpDeployment";
+
+export interface StackSettings extends McpDeploymentArgs {
+    cloud: Cloud;
+    tier: TierName;
+    monthlyBudgetUsd?: number;
+}
+
+/**
+ * Turns raw config (key -> string, as Pulumi stores it) into deployment
+ * settings. Pure: tests and the offline plan call it directly.
+ */
+export function parseStackConfig(raw: Record<string, string>): StackSettings {
+    const known = new Map(CONFIG_KEYS.map((k) => [`${PROJECT}:${k.key}`, k]));
+    for (const key of Object.keys(raw)) {
+        if (key.startsWith(`${PROJECT}:`) && !known.has(key)) {
+            throw new ConfigError(key, `is not a configuration key of this project; known keys: ${formatChoices(CONFIG_KEYS.map((k) => k.key))}`);
+        }
+    }
+    const values: Record<string, string | number | boolean> = {};
+    const overrides: TierOverrides = {};
+    for (const def of CONFIG_KEYS) {
+        const full = `${PROJECT}:${def.key}`;
+        const text = raw[full];
+        let value: string | number | boolean = def.default;
+        if (text !== undefined) {
+            if (def.type === "integer") {
+                if (!/^-?\d+$/.test(text.trim())) throw new ConfigError(full, `must be a whole number, got "${text}"`);
+                value = Number(text);
+            } else if (def.type === "boolean") {
+                if (text !== "true" && text !== "false") throw new ConfigError(full, `must be true or false, got "${text}"`);
+                value = text === "true";
+            } else {
+                value = text;
+            }
+        }
+        if (def.allowed && !def.allowed.includes(String(value))) {
+            throw new ConfigError(full, `unknown value "${value}"; allowed values: ${formatChoices(def.allowed)}`);
+        }
+        values[def.key] = value;
+        if (def.override && value !== def.default) {
+            (overrides as Record<string, unknown>)[def.override] = value;
+        }
+    }
+    const optional = (v: string | number | boolean) => (v === "" ? undefined : String(v));
+    const budget = Number(values.monthlyBudgetUsd);
+    if (budget < 0) throw new ConfigError(`${PROJECT}:monthlyBudgetUsd`, `must be 0 (no budget) or a positive number of USD, got ${budget}`);
+    return {
+        cloud: values.cloud as Cloud,
+        tier: values.tier as TierName,
+        domain: optional(values.domain),
+        dnsZone: optional(values.dnsZone),
+        image: optional(values.image),
+        monthlyBudgetUsd: budget || undefined,
+        overrides,
+    };
+}
+
+/** The current stack's settings, from Pulumi's config. */
+export function readStackConfig(): StackSettings {
+    return parseStackConfig(pulumi.runtime.allConfig());
+}

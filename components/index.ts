@@ -1,0 +1,10 @@
+export { Scope, Transform, Transforms, componentType } from "./base";
+export * from "./types";
+export { Network, NetworkArgs } from "./Network";
+export { ServerImage, ServerImageArgs, BUNDLED_APP_DIR } from "./ServerImage";
+export { AuditDatabase, AuditDatabaseArgs } from "./AuditDatabase";
+export { SessionCache, SessionCacheArgs } from "./SessionCache";
+export { EdgeLB, EdgeLBArgs } from "./EdgeLB";
+export { McpCluster, McpClusterArgs } from "./McpCluster";
+export { McpDeployment, McpDeploymentArgs } from "./McpDeployment";
+export { parseStackConfig, readStackConfig, StackSettings } from "./config";

@@ -1,0 +1,114 @@
+/**
+ * Runs the real Pulumi program under Pulumi's mocks (no CLI, no credentials,
+ * no network) and records every resource with its inputs and every invoke.
+ * Used by the offline plan and by the tests.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    custom: boolean;
+}
+
+export interface RecordedInvoke {
+    token: string;
+    inputs: Record<string, any>;
+}
+
+export interface ProgramRun {
+    stack: string;
+    config: Record<string, string>;
+    resources: RecordedResource[];
+    invokes: RecordedInvoke[];
+    outputs: Record<string, any>;
+}
+
+import { computedOutputs, invokeResult } from "./mocks";
+
+class RecordingMocks implements pulumi.runtime.Mocks {
+    readonly resources: RecordedResource[] = [];
+    readonly invokes: RecordedInvoke[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+        this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom !== false });
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        this.invokes.push({ token: args.token, inputs: args.inputs });
+        return invokeResult(args.token, args.inputs);
+    }
+}
+
+/** The value inside an Output, once known. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("output never resolved (unknown under mocks?)")), 20_000);
+        pulumi.output(output).apply((v) => {
+            clearTimeout(timer);
+            resolve(v as T);
+            return v;
+        });
+    });
+}
+
+/** Directory of the project's stack files. */
+export const STACKS_DIR = path.resolve(__dirname, "..", "stacks");
+
+/** Stack names found in stacks/ (Pulumi.<stack>.yaml). */
+export function listStacks(dir = STACKS_DIR): string[] {
+    return fs.readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s)
+        .sort();
+}
+
+/** A stack file's config as Pulumi stores it: `namespace:key` -> string. */
+export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, string> {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new Error(`no stack "${stack}": ${file} does not exist; stacks: ${listStacks(dir).join(", ")}`);
+    }
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (value !== null && typeof value === "object") throw new Error(`${file}: ${key} must be a plain value`);
+        config[key] = String(value);
+    }
+    return config;
+}
+
+/**
+ * Runs the program (index.ts) for one stack's config under mocks and returns
+ * everything it declared. Errors the program raises, synchronously or inside
+ * an output, are rethrown.
+ */
+export async function runProgram(stack: string, config: Record<string, string>): Promise<ProgramRun> {
+    const mocks = new RecordingMocks();
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        await pulumi.runtime.setMocks(mocks, "mcp-infra", stack, false);
+        pulumi.runtime.setAllConfig(config);
+        const program: () => Record<string, pulumi.Input<any>> = require("../index");
+        const exported = program();
+        const outputs: Record<string, any> = {};
+        for (const [key, value] of Object.entries(exported)) outputs[key] = await valueOf(value);
+        await (pulumi.runtime as any).waitForRPCs?.();
+        if (failures.length) throw failures[0];
+        return { stack, config, resources: mocks.resources, invokes: mocks.invokes, outputs };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/** Runs a stack from its file in stacks/. */
+export function runStack(stack: string): Promise<ProgramRun> {
+    return runProgram(stack, readStackFile(stack));
+}

@@ -1,0 +1,160 @@
+/**
+ * The three sizing tiers, cloud-neutral. Every component reads its sizes from
+ * here; per-cloud code maps these numbers to SKUs (see `aws.ts`, ...).
+ *
+ * Reference for the availability targets: the uptime table of seeds/000
+ * (99.0 % single server, 99.9 % two servers + HA database, 99.99 % multi-zone).
+ */
+
+export const TIER_NAMES = ["dev", "prod", "enterprise"] as const;
+export type TierName = (typeof TIER_NAMES)[number];
+
+export const CLOUDS = ["aws", "azure", "gcp", "local"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+/** How many NAT gateways (or equivalent egress gateways) the network gets. */
+export type NatMode = "none" | "single" | "perZone";
+
+/** Edge TLS profile: `modern` = TLS 1.2+ with AEAD ciphers and TLS 1.3; `restricted` = the strictest cipher set each cloud offers on TLS 1.2+. */
+export type TlsProfile = "modern" | "restricted";
+
+/** Which managed WAF rule sets the edge applies. */
+export type WafRuleSets = "none" | "baseline" | "extended";
+
+export interface ServiceSize {
+    /** Replicas always running. */
+    minReplicas: number;
+    /** Upper bound for autoscaling. */
+    maxReplicas: number;
+    /** Average CPU utilisation (percent) the autoscaler keeps replicas at. */
+    targetCpuPercent: number;
+    /** vCPU per replica, in thousandths (250 = a quarter vCPU). */
+    milliCpu: number;
+    /** Memory per replica in MiB. */
+    memoryMiB: number;
+}
+
+export interface DatabaseSize {
+    /** `burstable` (credit-based) or `standard` (dedicated) compute. */
+    compute: "burstable" | "standard";
+    vcpu: number;
+    memoryGiB: number;
+    storageGiB: number;
+    /** A synchronous standby in another zone with automatic failover. */
+    highAvailability: boolean;
+    backupRetentionDays: number;
+    pointInTimeRestore: boolean;
+    deletionProtection: boolean;
+    /** Read replicas beside the primary (and its standby). */
+    readReplicas: number;
+}
+
+export interface CacheSize {
+    /** `burstable` (credit-based) or `standard` (dedicated) nodes. */
+    compute: "burstable" | "standard";
+    /** Usable memory per node in MiB. */
+    memoryMiB: number;
+    /** Automatic failover to a replica in another zone. */
+    highAvailability: boolean;
+    /** Replica nodes beside the primary. */
+    replicas: number;
+    /** TLS between the server and the cache. Always on in every tier. */
+    tls: true;
+}
+
+export interface EdgeSize {
+    tlsProfile: TlsProfile;
+    /** Minimum TLS version accepted at the edge. */
+    minTlsVersion: "1.2";
+    waf: WafRuleSets;
+    /** Requests per minute allowed from one client IP before the edge blocks it; null = no edge rate limit. */
+    rateLimitPerMinute: number | null;
+    /** Seconds an idle client connection is kept open (long enough for streamed MCP responses). */
+    idleTimeoutSeconds: number;
+}
+
+export interface TierSpec {
+    name: TierName;
+    /** Availability the topology is designed for, in percent. */
+    availabilityTarget: number;
+    /** Zones the service replicas and the data tier's standbys spread across. */
+    zones: number;
+    nat: NatMode;
+    service: ServiceSize;
+    database: DatabaseSize;
+    cache: CacheSize;
+    edge: EdgeSize;
+    /** Days application logs are kept. */
+    logRetentionDays: number;
+}
+
+export const TIERS: Readonly<Record<TierName, TierSpec>> = {
+    dev: {
+        name: "dev",
+        availabilityTarget: 99.0,
+        zones: 1,
+        nat: "single",
+        service: { minReplicas: 1, maxReplicas: 2, targetCpuPercent: 70, milliCpu: 250, memoryMiB: 512 },
+        database: {
+            compute: "burstable",
+            vcpu: 2,
+            memoryGiB: 1,
+            storageGiB: 20,
+            highAvailability: false,
+            backupRetentionDays: 1,
+            pointInTimeRestore: true,
+            deletionProtection: false,
+            readReplicas: 0,
+        },
+        cache: { compute: "burstable", memoryMiB: 512, highAvailability: false, replicas: 0, tls: true },
+        edge: { tlsProfile: "modern", minTlsVersion: "1.2", waf: "none", rateLimitPerMinute: null, idleTimeoutSeconds: 300 },
+        logRetentionDays: 7,
+    },
+    prod: {
+        name: "prod",
+        availabilityTarget: 99.9,
+        zones: 2,
+        nat: "single",
+        service: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60, milliCpu: 500, memoryMiB: 1024 },
+        database: {
+            compute: "burstable",
+            vcpu: 2,
+            memoryGiB: 2,
+            storageGiB: 50,
+            highAvailability: true,
+            backupRetentionDays: 7,
+            pointInTimeRestore: true,
+            deletionProtection: true,
+            readReplicas: 0,
+        },
+        cache: { compute: "burstable", memoryMiB: 1024, highAvailability: true, replicas: 1, tls: true },
+        edge: { tlsProfile: "modern", minTlsVersion: "1.2", waf: "baseline", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
+        logRetentionDays: 30,
+    },
+    enterprise: {
+        name: "enterprise",
+        availabilityTarget: 99.99,
+        zones: 3,
+        nat: "perZone",
+        service: { minReplicas: 3, maxReplicas: 12, targetCpuPercent: 60, milliCpu: 1000, memoryMiB: 2048 },
+        database: {
+            compute: "standard",
+            vcpu: 2,
+            memoryGiB: 8,
+            storageGiB: 100,
+            highAvailability: true,
+            backupRetentionDays: 30,
+            pointInTimeRestore: true,
+            deletionProtection: true,
+            readReplicas: 1,
+        },
+        cache: { compute: "standard", memoryMiB: 6144, highAvailability: true, replicas: 2, tls: true },
+        edge: { tlsProfile: "restricted", minTlsVersion: "1.2", waf: "extended", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
+        logRetentionDays: 90,
+    },
+};
+
+/** A deep copy of a tier's spec, safe to modify. */
+export function tierSpec(name: TierName): TierSpec {
+    return structuredClone(TIERS[name]) as TierSpec;
+}
