@@ -13,6 +13,8 @@ export interface RecordedResource {
     name: string;
     inputs: Record<string, any>;
     custom: boolean;
+    /** Top-level input names whose value was (or contained) a Pulumi secret. */
+    secretInputs: string[];
 }
 
 export interface RecordedInvoke {
@@ -30,17 +32,48 @@ export interface ProgramRun {
 
 import { computedOutputs, invokeResult } from "./mocks";
 
+/** Pulumi's marker for a secret value in serialized inputs. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The inputs with secret wrappers removed, and whether any secret was found. */
+export function unwrapSecrets(value: any): { value: any; secret: boolean } {
+    if (Array.isArray(value)) {
+        const items = value.map(unwrapSecrets);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (value !== null && typeof value === "object") {
+        if (value[SECRET_SIG] === SECRET_VALUE) return { value: unwrapSecrets(value.value).value, secret: true };
+        const out: Record<string, any> = {};
+        let secret = false;
+        for (const [k, v] of Object.entries(value)) {
+            const u = unwrapSecrets(v);
+            out[k] = u.value;
+            secret ||= u.secret;
+        }
+        return { value: out, secret };
+    }
+    return { value, secret: false };
+}
+
 class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
     readonly invokes: RecordedInvoke[] = [];
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-        this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom !== false });
+        const inputs: Record<string, any> = {};
+        const secretInputs: string[] = [];
+        for (const [key, raw] of Object.entries(args.inputs ?? {})) {
+            const { value, secret } = unwrapSecrets(raw);
+            inputs[key] = value;
+            if (secret) secretInputs.push(key);
+        }
+        this.resources.push({ type: args.type, name: args.name, inputs, custom: args.custom !== false, secretInputs });
         return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
-        this.invokes.push({ token: args.token, inputs: args.inputs });
+        this.invokes.push({ token: args.token, inputs: unwrapSecrets(args.inputs).value });
         return invokeResult(args.token, args.inputs);
     }
 }
@@ -84,11 +117,15 @@ export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, s
 }
 
 /**
- * Runs the program (index.ts) for one stack's config under mocks and returns
+ * Runs a program (by default this project's, index.ts) for one stack's config under mocks and returns
  * everything it declared. Errors the program raises, synchronously or inside
  * an output, are rethrown.
  */
-export async function runProgram(stack: string, config: Record<string, string>): Promise<ProgramRun> {
+export async function runProgram(
+    stack: string,
+    config: Record<string, string>,
+    program: () => Record<string, pulumi.Input<any>> = require("../index"),
+): Promise<ProgramRun> {
     const mocks = new RecordingMocks();
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
@@ -96,7 +133,6 @@ export async function runProgram(stack: string, config: Record<string, string>):
     try {
         await pulumi.runtime.setMocks(mocks, "mcp-infra", stack, false);
         pulumi.runtime.setAllConfig(config);
-        const program: () => Record<string, pulumi.Input<any>> = require("../index");
         const exported = program();
         const outputs: Record<string, any> = {};
         for (const [key, value] of Object.entries(exported)) outputs[key] = await valueOf(value);

@@ -1,0 +1,199 @@
+/**
+ * Azure SKU mapping: neutral sizes to Container Apps CPU/memory pairs,
+ * PostgreSQL Flexible Server SKUs and storage sizes, Azure Managed Redis
+ * (Balanced) SKUs, Log Analytics retention and Application Gateway TLS
+ * policies, honouring each service's real constraints.
+ * Pure functions and tables; no provider import.
+ *
+ * Tolerances against the tier table (Azure has no exact SKU, so the nearest
+ * larger one wins; the summaries report what was really provisioned):
+ * - Log Analytics (PerGB2018) keeps logs 30 to 730 days: dev's 7 days becomes 30.
+ * - PostgreSQL Flexible Server storage comes in fixed sizes (32, 64, 128 GiB ...):
+ *   dev 20 -> 32, prod 50 -> 64, enterprise 100 -> 128 GiB.
+ * - PostgreSQL backups are kept 7 to 35 days: dev's 1 day becomes 7.
+ * - PostgreSQL Burstable SKUs have no 2 vCPU / 1 GiB size and support neither
+ *   zone-redundant HA nor read replicas: dev (2 vCPU, 1 GiB) gets B2s (2 vCPU,
+ *   4 GiB); prod (burstable, HA) gets General Purpose D2ds_v5 (2 vCPU, 8 GiB).
+ * - Azure Managed Redis HA is a fixed primary + replica pair (no replica count):
+ *   enterprise's 2 replicas become 1 (zone-redundant in zonal regions).
+ * - Application Gateway's backend request timeout honours idleTimeoutSeconds exactly.
+ */
+import { ConfigError, formatChoices, nearest } from "./errors";
+import { overrideKey, TierOverrides } from "./overrides";
+import { TierSpec, TlsProfile } from "./tiers";
+
+/** Container Apps (Consumption profile) vCPU sizes in thousandths; memory is always 2 GiB per vCPU. */
+export const CONTAINER_APP_MILLI_CPU: readonly number[] = Array.from({ length: 16 }, (_, i) => (i + 1) * 250);
+
+/** The only memory (MiB) Container Apps' Consumption profile allows with a given vCPU. */
+export function containerAppMemoryFor(milliCpu: number): number {
+    return (milliCpu * 2048) / 1000;
+}
+
+export interface PostgresSku {
+    name: string;
+    tier: "Burstable" | "GeneralPurpose" | "MemoryOptimized";
+    vcpu: number;
+    memoryGiB: number;
+}
+
+/** PostgreSQL Flexible Server compute SKUs (B-series, Ddsv5, Edsv5). */
+export const POSTGRES_SKUS: readonly PostgresSku[] = [
+    ...([["B1ms", 1, 2], ["B2s", 2, 4], ["B2ms", 2, 8], ["B4ms", 4, 16], ["B8ms", 8, 32], ["B12ms", 12, 48], ["B16ms", 16, 64], ["B20ms", 20, 80]] as const)
+        .map(([n, vcpu, mem]) => ({ name: `Standard_${n}`, tier: "Burstable" as const, vcpu, memoryGiB: mem })),
+    ...([2, 4, 8, 16, 32, 48, 64, 96] as const)
+        .map((vcpu) => ({ name: `Standard_D${vcpu}ds_v5`, tier: "GeneralPurpose" as const, vcpu, memoryGiB: vcpu * 4 })),
+    ...([2, 4, 8, 16, 20, 32, 48, 64, 96] as const)
+        .map((vcpu) => ({ name: `Standard_E${vcpu}ds_v5`, tier: "MemoryOptimized" as const, vcpu, memoryGiB: vcpu * 8 })),
+];
+
+/** PostgreSQL Flexible Server storage sizes (GiB, Premium SSD). */
+export const POSTGRES_STORAGE_GIB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
+
+/** PostgreSQL Flexible Server backup retention limits (days). */
+export const POSTGRES_BACKUP_DAYS = { min: 7, max: 35 } as const;
+
+export interface RedisSku {
+    name: string;
+    /** Memory of the cache in MiB (Azure's published GB figure, read as GiB). */
+    memoryMiB: number;
+}
+
+/** Azure Managed Redis Balanced SKUs and their memory. */
+export const REDIS_SKUS: readonly RedisSku[] = ([
+    ["Balanced_B0", 0.5], ["Balanced_B1", 1], ["Balanced_B3", 3], ["Balanced_B5", 6], ["Balanced_B10", 12],
+    ["Balanced_B20", 24], ["Balanced_B50", 60], ["Balanced_B100", 120], ["Balanced_B150", 180], ["Balanced_B250", 240],
+    ["Balanced_B350", 360], ["Balanced_B500", 480], ["Balanced_B700", 720], ["Balanced_B1000", 960],
+] as const).map(([name, gib]) => ({ name, memoryMiB: gib * 1024 }));
+
+/** Log Analytics (PerGB2018) workspace retention limits (days). */
+export const LOG_ANALYTICS_RETENTION = { min: 30, max: 730 } as const;
+
+/** Application Gateway predefined TLS policies: TLS 1.2 + 1.3; `S` = the strict cipher set. */
+export const APPGW_TLS_POLICIES: Readonly<Record<TlsProfile, string>> = {
+    modern: "AppGwSslPolicy20220101",
+    restricted: "AppGwSslPolicy20220101S",
+};
+
+export interface AzureSizing {
+    /** Container vCPU (0.25 steps). */
+    cpu: number;
+    /** Container memory, e.g. `0.5Gi`. */
+    memory: string;
+    dbSku: PostgresSku;
+    dbStorageGiB: number;
+    dbBackupRetentionDays: number;
+    cacheSku: string;
+    logRetentionDays: number;
+    /** Zones the Container Apps environment, the database's standby and the gateway spread across. */
+    zoneRedundant: boolean;
+    sslPolicy: string;
+}
+
+/** The neutral numbers behind a PostgreSQL Flexible Server SKU name. */
+export function postgresSku(name: string): PostgresSku {
+    const found = POSTGRES_SKUS.find((s) => s.name === name);
+    if (!found) throw new ConfigError(overrideKey("dbInstanceClass"), `unknown PostgreSQL Flexible Server SKU "${name}"; valid SKUs: ${formatChoices(POSTGRES_SKUS.map((s) => s.name))}`);
+    return found;
+}
+
+/** The neutral numbers behind an Azure Managed Redis SKU name. */
+export function redisSku(name: string): RedisSku {
+    const found = REDIS_SKUS.find((s) => s.name === name);
+    if (!found) throw new ConfigError(overrideKey("cacheNodeType"), `unknown Azure Managed Redis SKU "${name}"; valid SKUs: ${formatChoices(REDIS_SKUS.map((s) => s.name))}`);
+    return found;
+}
+
+/** Container Apps CPU and memory for a neutral service size, or a ConfigError naming the nearest valid values. */
+export function containerAppSize(milliCpu: number, memoryMiB: number): { cpu: number; memory: string } {
+    if (!CONTAINER_APP_MILLI_CPU.includes(milliCpu)) {
+        throw new ConfigError(overrideKey("serviceMilliCpu"),
+            `${milliCpu} is not a Container Apps CPU size; nearest valid values: ${formatChoices(nearest(milliCpu, CONTAINER_APP_MILLI_CPU))} (valid: 250 to 4000 in steps of 250)`);
+    }
+    const memory = containerAppMemoryFor(milliCpu);
+    if (memoryMiB !== memory) {
+        throw new ConfigError(overrideKey("serviceMemoryMiB"),
+            `${memoryMiB} MiB is not valid with ${milliCpu} milli-vCPU on Container Apps (2 GiB per vCPU); nearest valid values: ${memory}`);
+    }
+    return { cpu: milliCpu / 1000, memory: `${memory / 1024}Gi` };
+}
+
+/**
+ * The smallest PostgreSQL SKU with at least the requested vCPU and memory.
+ * Burstable first when the tier allows it and needs neither HA nor replicas
+ * (Burstable supports neither).
+ */
+export function pickPostgresSku(spec: TierSpec["database"]): PostgresSku {
+    const needsStandard = spec.highAvailability || spec.readReplicas > 0;
+    const fits = (s: PostgresSku) => s.vcpu >= spec.vcpu && s.memoryGiB >= spec.memoryGiB;
+    const byCost = (a: PostgresSku, b: PostgresSku) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB;
+    const tiers: PostgresSku["tier"][] = spec.compute === "burstable" && !needsStandard
+        ? ["Burstable", "GeneralPurpose", "MemoryOptimized"]
+        : ["GeneralPurpose", "MemoryOptimized"];
+    for (const tier of tiers) {
+        const candidates = POSTGRES_SKUS.filter((s) => s.tier === tier && fits(s)).sort(byCost);
+        if (candidates.length) return candidates[0];
+    }
+    const largest = [...POSTGRES_SKUS].sort((a, b) => a.memoryGiB - b.memoryGiB).pop()!;
+    const key = spec.memoryGiB > largest.memoryGiB ? "dbMemoryGiB" : "dbVcpu";
+    throw new ConfigError(overrideKey(key),
+        `no PostgreSQL Flexible Server SKU has ${spec.vcpu} vCPU and ${spec.memoryGiB} GiB; nearest valid values: ${largest.name} (${largest.vcpu} vCPU, ${largest.memoryGiB} GiB)`);
+}
+
+/** The smallest Azure Managed Redis SKU with at least the requested memory. */
+export function pickRedisSku(memoryMiB: number): RedisSku {
+    const choice = REDIS_SKUS.find((s) => s.memoryMiB >= memoryMiB);
+    if (!choice) {
+        throw new ConfigError(overrideKey("cacheMemoryMiB"),
+            `no Azure Managed Redis SKU has ${memoryMiB} MiB; nearest valid values: ${formatChoices(nearest(memoryMiB, REDIS_SKUS.map((s) => s.memoryMiB)))}`);
+    }
+    return choice;
+}
+
+/**
+ * Maps a resolved tier (with overrides) to Azure SKUs. Throws a ConfigError
+ * that names the key and the nearest valid values for anything Azure cannot honour.
+ */
+export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): AzureSizing {
+    const size = containerAppSize(spec.service.milliCpu, spec.service.memoryMiB);
+
+    if (overrides.dbInstanceClass && (overrides.dbVcpu !== undefined || overrides.dbMemoryGiB !== undefined)) {
+        throw new ConfigError(overrideKey("dbInstanceClass"), "set either dbInstanceClass or dbVcpu/dbMemoryGiB, not both");
+    }
+    let dbSku = overrides.dbInstanceClass ? postgresSku(overrides.dbInstanceClass) : pickPostgresSku(spec.database);
+    if (dbSku.tier === "Burstable" && (spec.database.highAvailability || spec.database.readReplicas > 0)) {
+        const alt = pickPostgresSku({ ...spec.database, compute: "standard", vcpu: dbSku.vcpu, memoryGiB: dbSku.memoryGiB });
+        throw new ConfigError(overrideKey("dbInstanceClass"),
+            `${dbSku.name} is Burstable, which supports neither high availability nor read replicas (this tier needs them); nearest valid values: ${alt.name}`);
+    }
+
+    const wanted = spec.database.storageGiB;
+    const storage = POSTGRES_STORAGE_GIB.find((s) => s >= wanted);
+    if (storage === undefined) {
+        throw new ConfigError(overrideKey("dbStorageGiB"),
+            `${wanted} GiB is above PostgreSQL Flexible Server's largest disk; nearest valid values: ${POSTGRES_STORAGE_GIB[POSTGRES_STORAGE_GIB.length - 1]} (valid: ${formatChoices(POSTGRES_STORAGE_GIB)})`);
+    }
+    const backups = Math.min(POSTGRES_BACKUP_DAYS.max, Math.max(POSTGRES_BACKUP_DAYS.min, spec.database.backupRetentionDays));
+
+    if (overrides.cacheNodeType && overrides.cacheMemoryMiB !== undefined) {
+        throw new ConfigError(overrideKey("cacheNodeType"), "set either cacheNodeType or cacheMemoryMiB, not both");
+    }
+    const cache = overrides.cacheNodeType ? redisSku(overrides.cacheNodeType) : pickRedisSku(spec.cache.memoryMiB);
+
+    if (spec.logRetentionDays > LOG_ANALYTICS_RETENTION.max) {
+        throw new ConfigError(overrideKey("logRetentionDays"),
+            `${spec.logRetentionDays} days is above Log Analytics' limit; nearest valid values: ${LOG_ANALYTICS_RETENTION.max} (valid: ${LOG_ANALYTICS_RETENTION.min} to ${LOG_ANALYTICS_RETENTION.max}; shorter periods are raised to ${LOG_ANALYTICS_RETENTION.min})`);
+    }
+
+    return {
+        cpu: size.cpu,
+        memory: size.memory,
+        dbSku,
+        dbStorageGiB: storage,
+        dbBackupRetentionDays: backups,
+        cacheSku: cache.name,
+        logRetentionDays: Math.max(LOG_ANALYTICS_RETENTION.min, spec.logRetentionDays),
+        zoneRedundant: spec.zones > 1,
+        sslPolicy: APPGW_TLS_POLICIES[spec.edge.tlsProfile],
+    };
+}
