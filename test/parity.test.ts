@@ -1,0 +1,78 @@
+/**
+ * Parity: for each tier, every available cloud provisions the same service
+ * level, read from each component's summary (computed from the resources it
+ * created), and each meets the tier table.
+ *
+ * Tolerances, where a cloud has no exact SKU (the nearest larger one wins):
+ * - vCPU / memory per replica, database vCPU / memory / storage, cache memory:
+ *   at least the tier's figure and at most TOLERANCE times it.
+ * - log retention and backup retention: at least the tier's figure (Azure Log
+ *   Analytics keeps 30 days at minimum; Azure PostgreSQL keeps 7 days of backups
+ *   at minimum).
+ * - cache replicas: HA tiers need at least one replica in another zone; a cloud
+ *   whose managed Redis fixes the replica count may differ from the tier's.
+ * Everything else (replica counts, zones, HA, point-in-time restore, deletion
+ * protection, read replicas, TLS, encryption, public access, WAF, edge rate
+ * limit, redirect) must be equal across clouds and equal to the tier.
+ */
+import * as assert from "node:assert/strict";
+import { AVAILABLE_CLOUDS } from "../components/cloud";
+import { DeploymentSummary } from "../components/types";
+import { listStacks, runStack } from "../scripts/harness";
+import { TIERS, TIER_NAMES, TierSpec } from "../sizing";
+
+const TOLERANCE = { size: 2, cacheMemory: 4 } as const;
+
+function within(actual: number, wanted: number, factor: number, what: string) {
+    assert.ok(actual >= wanted, `${what}: ${actual} is below the tier's ${wanted}`);
+    assert.ok(actual <= wanted * factor, `${what}: ${actual} is more than ${factor}x the tier's ${wanted}`);
+}
+
+/** The fields that must be identical on every cloud. */
+function exactFields(s: DeploymentSummary) {
+    return {
+        minReplicas: s.cluster.minReplicas, maxReplicas: s.cluster.maxReplicas, targetCpuPercent: s.cluster.targetCpuPercent,
+        zones: s.cluster.zones, publicIp: s.cluster.publicIp,
+        dbHa: s.database.highAvailability, pitr: s.database.pointInTimeRestore, deletionProtection: s.database.deletionProtection,
+        readReplicas: s.database.readReplicas, dbEncrypted: s.database.encryptedAtRest, dbTls: s.database.tlsRequired, dbPublic: s.database.publicAccess,
+        cacheHa: s.cache.highAvailability, cacheTls: s.cache.tls, cacheEncrypted: s.cache.encryptedAtRest, cacheAuth: s.cache.authRequired, cachePublic: s.cache.publicAccess,
+        edgeTls: s.edge.tls, redirect: s.edge.httpRedirect, waf: s.edge.waf, rateLimit: s.edge.rateLimitPerMinute, healthPath: s.edge.healthPath,
+    };
+}
+
+function meetsTier(s: DeploymentSummary, t: TierSpec, hasDomain: boolean) {
+    const where = `${s.cloud} ${t.name}`;
+    assert.deepEqual(exactFields(s), {
+        minReplicas: t.service.minReplicas, maxReplicas: t.service.maxReplicas, targetCpuPercent: t.service.targetCpuPercent,
+        zones: t.zones, publicIp: false,
+        dbHa: t.database.highAvailability, pitr: t.database.pointInTimeRestore, deletionProtection: t.database.deletionProtection,
+        readReplicas: t.database.readReplicas, dbEncrypted: true, dbTls: true, dbPublic: false,
+        cacheHa: t.cache.highAvailability, cacheTls: true, cacheEncrypted: true, cacheAuth: true, cachePublic: false,
+        edgeTls: hasDomain ? t.edge.tlsProfile : "none", redirect: hasDomain, waf: t.edge.waf !== "none", rateLimit: t.edge.rateLimitPerMinute, healthPath: "/health",
+    }, where);
+    within(s.cluster.milliCpu, t.service.milliCpu, TOLERANCE.size, `${where} vCPU per replica`);
+    within(s.cluster.memoryMiB, t.service.memoryMiB, TOLERANCE.size, `${where} memory per replica`);
+    assert.ok(s.cluster.logRetentionDays >= t.logRetentionDays, `${where} log retention`);
+    within(s.database.vcpu, t.database.vcpu, TOLERANCE.size, `${where} database vCPU`);
+    within(s.database.memoryGiB, t.database.memoryGiB, TOLERANCE.size, `${where} database memory`);
+    within(s.database.storageGiB, t.database.storageGiB, TOLERANCE.size, `${where} database storage`);
+    assert.ok(s.database.backupRetentionDays >= t.database.backupRetentionDays, `${where} backup retention`);
+    within(s.cache.memoryMiB, t.cache.memoryMiB, TOLERANCE.cacheMemory, `${where} cache memory`);
+    if (t.cache.highAvailability) assert.ok(s.cache.replicas >= 1, `${where} cache replicas`);
+    else assert.equal(s.cache.replicas, 0, `${where} cache replicas`);
+}
+
+describe("parity between clouds", () => {
+    const stacks = listStacks();
+    for (const tier of TIER_NAMES) {
+        const clouds = AVAILABLE_CLOUDS.filter((c) => c !== "local" && stacks.includes(`${tier}-${c}`));
+        it(`${tier}: ${clouds.join(", ")} provision the same service level and meet the tier`, async () => {
+            assert.ok(clouds.length >= 1);
+            const runs = [];
+            for (const c of clouds) runs.push(await runStack(`${tier}-${c}`)); // one mocked program at a time
+            for (const run of runs) meetsTier(run.outputs.summary, TIERS[tier], Boolean(run.config["mcp-infra:domain"]));
+            const first = exactFields(runs[0].outputs.summary);
+            for (const run of runs.slice(1)) assert.deepEqual(exactFields(run.outputs.summary), first, `${run.stack} vs ${runs[0].stack}`);
+        });
+    }
+});
