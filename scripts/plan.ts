@@ -7,10 +7,11 @@
  *   npm run plan -- --all
  *   npm run plan -- --all --format json
  */
-import { ProgramRun, RecordedResource, listStacks, runStack } from "./harness";
+import { ProgramRun, RecordedResource, STACKS_DIR, listStacks, readStackFile, runProgram } from "./harness";
 
 interface Options {
     stacks: string[];
+    stacksDir: string;
     all: boolean;
     format: "tree" | "json";
 }
@@ -18,7 +19,7 @@ interface Options {
 const FORMATS = ["tree", "json"] as const;
 
 export function parseArgs(argv: string[]): Options {
-    const opts: Options = { stacks: [], all: false, format: "tree" };
+    const opts: Options = { stacks: [], stacksDir: STACKS_DIR, all: false, format: "tree" };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -28,17 +29,18 @@ export function parseArgs(argv: string[]): Options {
         };
         if (arg === "--stack" || arg === "-s") opts.stacks.push(value());
         else if (arg === "--all") opts.all = true;
+        else if (arg === "--stacks-dir") opts.stacksDir = value();
         else if (arg === "--format") {
             const f = value();
             if (!(FORMATS as readonly string[]).includes(f)) throw new Error(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
             opts.format = f as Options["format"];
         } else if (arg === "--help" || arg === "-h") {
-            console.log("usage: npm run plan -- (--stack <name> ... | --all) [--format tree|json]");
+            console.log("usage: npm run plan -- (--stack <name> ... | --all) [--format tree|json] [--stacks-dir DIR]");
             process.exit(0);
         } else throw new Error(`unknown argument "${arg}"; usage: npm run plan -- (--stack <name> ... | --all) [--format tree|json]`);
     }
-    if (opts.all) opts.stacks = listStacks();
-    if (!opts.stacks.length) throw new Error(`name a stack with --stack <name> or use --all; stacks: ${listStacks().join(", ")}`);
+    if (opts.all) opts.stacks = listStacks(opts.stacksDir);
+    if (!opts.stacks.length) throw new Error(`name a stack with --stack <name> or use --all; stacks: ${listStacks(opts.stacksDir).join(", ")}`);
     return opts;
 }
 
@@ -109,7 +111,7 @@ async function main(): Promise<number> {
     let failed = 0;
     for (const stack of opts.stacks) {
         try {
-            const run = await runStack(stack);
+            const run = await runProgram(stack, readStackFile(stack, opts.stacksDir));
             runs.push(run);
             if (opts.format === "tree") console.log(renderTree(run) + "\n");
         } catch (e) {

@@ -19,7 +19,7 @@ export interface TierOverrides {
     serviceMilliCpu?: number;
     /** Memory per replica in MiB. @default the tier's (512 / 1024 / 2048) */
     serviceMemoryMiB?: number;
-    /** Database vCPU. @default the tier's (2 / 2 / 2) */
+    /** Database vCPU. @default the tier's (1 / 2 / 2) */
     dbVcpu?: number;
     /** Database memory in GiB. @default the tier's (1 / 2 / 8) */
     dbMemoryGiB?: number;

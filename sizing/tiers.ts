@@ -97,7 +97,7 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         service: { minReplicas: 1, maxReplicas: 2, targetCpuPercent: 70, milliCpu: 250, memoryMiB: 512 },
         database: {
             compute: "burstable",
-            vcpu: 2,
+            vcpu: 1,
             memoryGiB: 1,
             storageGiB: 20,
             highAvailability: false,
