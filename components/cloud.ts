@@ -92,6 +92,8 @@ export interface CloudModule {
 /** The builders of each cloud, loaded on first use. A cloud missing here is not available yet. */
 const LOADERS: Partial<Record<Cloud, () => CloudModule>> = {
     aws: () => require("./aws"),
+    azure: () => require("./azure"),
+    gcp: () => require("./gcp"),
 };
 
 /** Clouds whose builders exist in this version. */

@@ -11,9 +11,10 @@
  * - PostgreSQL Flexible Server storage comes in fixed sizes (32, 64, 128 GiB ...):
  *   dev 20 -> 32, prod 50 -> 64, enterprise 100 -> 128 GiB.
  * - PostgreSQL backups are kept 7 to 35 days: dev's 1 day becomes 7.
- * - PostgreSQL Burstable SKUs have no 2 vCPU / 1 GiB size and support neither
- *   zone-redundant HA nor read replicas: dev (2 vCPU, 1 GiB) gets B2s (2 vCPU,
- *   4 GiB); prod (burstable, HA) gets General Purpose D2ds_v5 (2 vCPU, 8 GiB).
+ * - PostgreSQL Burstable SKUs start at B1ms (1 vCPU, 2 GiB) and support neither
+ *   zone-redundant HA nor read replicas: dev (1 vCPU, 1 GiB) gets B1ms (2 GiB);
+ *   prod (burstable, 2 vCPU, 2 GiB, HA) must take General Purpose D2ds_v5
+ *   (2 vCPU, 8 GiB: 4x the tier's memory, the smallest SKU that has HA).
  * - Azure Managed Redis HA is a fixed primary + replica pair (no replica count):
  *   enterprise's 2 replicas become 1 (zone-redundant in zonal regions).
  * - Application Gateway's backend request timeout honours idleTimeoutSeconds exactly.
@@ -83,6 +84,8 @@ export interface AzureSizing {
     dbSku: PostgresSku;
     dbStorageGiB: number;
     dbBackupRetentionDays: number;
+    /** Geo-redundant backups: for the tier that also keeps a read replica (enterprise). */
+    dbGeoRedundantBackup: boolean;
     cacheSku: string;
     logRetentionDays: number;
     /** Zones the Container Apps environment, the database's standby and the gateway spread across. */
@@ -191,6 +194,7 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
         dbSku,
         dbStorageGiB: storage,
         dbBackupRetentionDays: backups,
+        dbGeoRedundantBackup: spec.database.readReplicas > 0,
         cacheSku: cache.name,
         logRetentionDays: Math.max(LOG_ANALYTICS_RETENTION.min, spec.logRetentionDays),
         zoneRedundant: spec.zones > 1,

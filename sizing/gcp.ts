@@ -9,16 +9,17 @@
  * - Cloud Run: below 1 vCPU Cloud Run forces concurrency 1, request-based
  *   billing and the first-generation environment. A server that must hold
  *   several concurrent MCP requests (and Direct VPC egress on gen2) cannot run
- *   that way, so dev's 0.25 vCPU and prod's 0.5 vCPU become 1 vCPU.
+ *   that way, so dev's 0.25 vCPU (4x) and prod's 0.5 vCPU (2x) become 1 vCPU.
  * - Cloud SQL: custom machines need at least 3.75 GiB (3840 MiB), so dev's
- *   2 vCPU / 1 GiB and prod's 2 vCPU / 2 GiB become db-custom-2-3840.
+ *   1 vCPU / 1 GiB becomes db-custom-1-3840 (3.75x the memory) and prod's
+ *   2 vCPU / 2 GiB becomes db-custom-2-3840 (1.9x).
  *   Shared-core tiers (db-f1-micro, db-g1-small) have fewer vCPU than the tier
  *   asks and no SLA; they stay available through the dbInstanceClass override.
  * - Memorystore: sizes are whole GB from 1, so dev's 512 MiB becomes 1 GB.
- * - Backups: Cloud SQL keeps N daily backups (N = the tier's days), but its
- *   point-in-time window (transaction logs) is at most 7 days on the
- *   Enterprise edition, so enterprise restores to any second of the last 7
- *   days and to a daily backup for the 30.
+ * - Backups: Cloud SQL keeps N daily backups, its point-in-time window
+ *   (transaction logs) is at most 7 days on the Enterprise edition, and N must
+ *   exceed that window: dev keeps 2 backups (tier 1 day, 1-day PITR), prod 8
+ *   (tier 7, 7-day PITR), enterprise 30 (7-day PITR, then daily backups).
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
 import { overrideKey, TierOverrides } from "./overrides";
@@ -120,6 +121,17 @@ export const SQL_STORAGE_GB = { min: 10, max: 65536 } as const;
 
 /** Enterprise edition keeps transaction logs (point-in-time window) for at most 7 days. */
 export const SQL_MAX_PITR_DAYS = 7;
+
+/**
+ * Retained daily backups and point-in-time window (days) for the tier's backup
+ * days. Cloud SQL rejects a backup count that is not above the transaction log
+ * days ("backup retention should be > transaction log retention"), so the count
+ * is raised by one where needed: dev's 1 day keeps 2 backups, prod's 7 keeps 8.
+ */
+export function sqlBackups(days: number): { retainedBackups: number; pitrDays: number } {
+    const pitrDays = Math.min(SQL_MAX_PITR_DAYS, Math.max(1, days));
+    return { retainedBackups: Math.max(days, pitrDays + 1), pitrDays };
+}
 
 export const SQL_VCPUS: readonly number[] = [1, ...Array.from({ length: SQL_CUSTOM.maxVcpu / 2 }, (_, i) => (i + 1) * 2)];
 
@@ -317,8 +329,8 @@ export function gcpSizing(spec: TierSpec, overrides: TierOverrides = {}): GcpSiz
         serviceMemoryMiB: run.memoryMiB,
         dbTier: dbTier.name,
         dbStorageGb: storage,
-        dbRetainedBackups: Math.max(1, spec.database.backupRetentionDays),
-        dbPitrDays: Math.min(SQL_MAX_PITR_DAYS, Math.max(1, spec.database.backupRetentionDays)),
+        dbRetainedBackups: sqlBackups(spec.database.backupRetentionDays).retainedBackups,
+        dbPitrDays: sqlBackups(spec.database.backupRetentionDays).pitrDays,
         cacheTier: cache.highAvailability && cache.replicas > 0 ? "STANDARD_HA" : "BASIC",
         cacheMemoryGb,
         cacheReplicas: cache.highAvailability ? Math.max(1, cache.replicas) : 0,

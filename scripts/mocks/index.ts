@@ -4,12 +4,16 @@
  * error, so the program cannot silently depend on an unmocked data source.
  */
 import * as aws from "./aws";
+import * as azure from "./azure";
+import * as gcp from "./gcp";
 
 type Outputs = (type: string, name: string, inputs: Record<string, any>) => Record<string, any> | undefined;
 type Invoke = (token: string, inputs: Record<string, any>) => Record<string, any> | undefined;
 
 const clouds: Array<{ outputs: Outputs; invoke: Invoke }> = [
     { outputs: aws.computedOutputs, invoke: aws.invokeResult },
+    { outputs: azure.computedOutputs, invoke: azure.invokeResult },
+    { outputs: gcp.computedOutputs, invoke: gcp.invokeResult },
 ];
 
 /** Outputs a provider would compute for a new resource; `name` as the default. */

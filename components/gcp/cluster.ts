@@ -1,0 +1,213 @@
+/**
+ * McpCluster on GCP: a Cloud Run v2 service (second-generation environment)
+ * with ingress limited to internal traffic and the load balancer, Direct VPC
+ * egress into the private subnet (private ranges only) to reach Cloud SQL and
+ * Memorystore, min/max instances and a CPU-utilisation scaling target per
+ * tier, startup and liveness probes, secrets referenced from Secret Manager,
+ * logs routed to a bucket with the tier's retention, and its own service
+ * account holding only `secretAccessor` on exactly its three secrets (plus
+ * read on the image repository). It then attaches itself to the edge.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
+import { Scope } from "../base";
+import { ClusterImpl, ClusterInput } from "../cloud";
+import { ClusterSummary, SecretRef, SERVER } from "../types";
+import { gcpId, REGION_ZONES, secretWithValue } from "./common";
+import { GcpEdge } from "./edge";
+import { GcpImage } from "./image";
+import { GcpNetwork } from "./network";
+
+/** Concurrent requests one instance serves (MCP calls are mostly I/O-bound). */
+export const CONCURRENCY = 80;
+
+export interface GcpCluster extends ClusterImpl {
+    serviceAccount: gcp.serviceaccount.Account;
+    service: gcp.cloudrunv2.Service;
+}
+
+/** Inputs of the Cloud Run service and its log bucket the summary is computed from. */
+export interface CloudRunSummaryInputs {
+    cpuLimit: string;
+    memoryLimit: string;
+    minInstances: number;
+    maxInstances: number;
+    /** `template.scaling.cpuUtilization`, 0.1 to 0.95. */
+    cpuUtilization: number;
+    ingress: string;
+    logRetentionDays: number;
+}
+
+export function summarizeCloudRun(i: CloudRunSummaryInputs): ClusterSummary {
+    return {
+        cloud: "gcp",
+        minReplicas: i.minInstances,
+        maxReplicas: i.maxInstances,
+        targetCpuPercent: Math.round(i.cpuUtilization * 100),
+        milliCpu: parseCloudRunCpu(i.cpuLimit),
+        memoryMiB: parseCloudRunMemory(i.memoryLimit),
+        // Cloud Run is regional and spreads a service's instances across the region's zones.
+        zones: Math.min(i.minInstances, REGION_ZONES),
+        // Cloud Run instances never get a public IP; ingress is set apart and reported by the edge.
+        publicIp: i.ingress === "INGRESS_TRAFFIC_ALL",
+        logRetentionDays: i.logRetentionDays,
+    };
+}
+
+export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
+    const net = input.network as GcpNetwork;
+    const edge = input.edge as GcpEdge;
+    const image = input.image as GcpImage;
+    const { spec, database, cache } = input;
+    const { project, region } = net.location;
+    const sizing = gcpSizing(spec, input.overrides);
+    const after = { dependsOn: net.apis };
+
+    const serviceAccount = scope.child("identity", gcp.serviceaccount.Account, {
+        project,
+        accountId: gcpId(scope, "run", 30),
+        displayName: "MCP server (Cloud Run)",
+        description: "Runtime identity of the MCP server: reads its own secrets, nothing else",
+    }, after);
+    const member = pulumi.interpolate`serviceAccount:${serviceAccount.email}`;
+
+    // The server's API key: generated, kept in Secret Manager, injected as a secret.
+    const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
+    const apiKeySecret = secretWithValue(scope, "api-keys", apiKey.result,
+        "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)", after);
+    const apiKeysRef: SecretRef = { id: apiKeySecret.id };
+
+    const secrets: Array<{ name: string; ref: SecretRef }> = [
+        { name: "DATABASE_URL", ref: database.urlSecret },
+        ...(cache ? [{ name: "REDIS_URL", ref: cache.urlSecret }] : []),
+        { name: "MCP_API_KEYS", ref: apiKeysRef },
+    ];
+    // Secret-level grants: the service account can read exactly these secrets and no other.
+    const grants = secrets.map((s) => scope.child(`access-${s.name.toLowerCase().replace(/_/g, "-")}`, gcp.secretmanager.SecretIamMember, {
+        project, secretId: s.ref.id, role: "roles/secretmanager.secretAccessor", member,
+    }));
+    // Read-only and scoped to this one repository. Cloud Run pulls the image with its own service agent
+    // (which already reads same-project repositories), so this grant is belt-and-braces, not required.
+    const pull = image.repository
+        ? [scope.child("image-reader", gcp.artifactregistry.RepositoryIamMember, {
+            project, location: region, repository: image.repository.name, role: "roles/artifactregistry.reader", member,
+        })]
+        : [];
+    // No roles/cloudsql.client: the server reaches Cloud SQL on its private IP with password auth, not via the connector.
+
+    const environment: Record<string, pulumi.Input<string>> = {
+        NODE_ENV: "production",
+        HOST: "0.0.0.0",
+        METRICS_PORT: String(SERVER.metricsPort),
+        MCP_TIER: spec.name,
+        MCP_ALLOWED_HOSTS: edge.hostnames.apply((h) => h.join(",")),
+        DATABASE_SSL: "require",
+        LOG_LEVEL: "info",
+        ...input.environment,
+    };
+    const probe = (periodSeconds: number, failureThreshold: number) => ({
+        httpGet: { path: SERVER.healthPath, port: SERVER.port },
+        periodSeconds,
+        timeoutSeconds: 3,
+        failureThreshold,
+    });
+
+    const service = scope.child("service", gcp.cloudrunv2.Service, {
+        project,
+        location: region,
+        description: "MCP server",
+        // Only the load balancer (and internal traffic) reaches the service; its run.app URL is closed to the internet.
+        ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+        // No IAM invoker check: with ingress limited to the load balancer, nobody else can reach the service,
+        // and the server authenticates every MCP request with its own API keys. The LB does not sign requests
+        // (there is no IAP-less invoker identity for a serverless NEG), so an IAM check would reject all traffic.
+        invokerIamDisabled: true,
+        // Set explicitly (the provider defaults it on): protected in the tiers that protect their data (prod, enterprise).
+        deletionProtection: spec.database.deletionProtection,
+        // `template.scaling.cpuUtilization` (the tier's CPU target) is a beta field of the Cloud Run API.
+        launchStage: "BETA",
+        template: {
+            serviceAccount: serviceAccount.email,
+            executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+            maxInstanceRequestConcurrency: CONCURRENCY,
+            // Streamed MCP responses may last as long as the edge keeps an idle connection.
+            timeout: `${spec.edge.idleTimeoutSeconds}s`,
+            scaling: {
+                minInstanceCount: spec.service.minReplicas,
+                maxInstanceCount: spec.service.maxReplicas,
+                cpuUtilization: spec.service.targetCpuPercent / 100,
+            },
+            vpcAccess: {
+                networkInterfaces: [{ network: net.network.id, subnetwork: net.subnet.id }],
+                egress: "PRIVATE_RANGES_ONLY",
+            },
+            containers: [{
+                name: SERVER.containerName,
+                image: input.image.ref,
+                // Cloud Run sets PORT from here; only this port is served (the metrics port stays inside the instance).
+                ports: { name: "http1", containerPort: SERVER.port },
+                resources: {
+                    limits: { cpu: cloudRunCpuLimit(sizing.serviceMilliCpu), memory: `${sizing.serviceMemoryMiB}Mi` },
+                    cpuIdle: true,
+                    startupCpuBoost: true,
+                },
+                envs: [
+                    ...Object.entries(environment).map(([name, value]) => ({ name, value })),
+                    ...secrets.map((s) => ({ name: s.name, valueSource: { secretKeyRef: { secret: s.ref.id, version: "latest" } } })),
+                ],
+                // Direct VPC egress may take a while on start: allow up to two minutes before the first success.
+                startupProbe: { ...probe(5, 24), initialDelaySeconds: 0 },
+                livenessProbe: probe(15, 3),
+            }],
+        },
+    }, { dependsOn: [...grants, ...pull] });
+
+    // Cloud Run writes to Cloud Logging; a bucket with the tier's retention receives this service's logs
+    // (the project's _Default bucket also keeps its own copy for its own retention, 30 days unless changed).
+    const logBucket = scope.child("logs", gcp.logging.ProjectBucketConfig, {
+        project,
+        location: region,
+        bucketId: gcpId(scope, "logs", 100),
+        retentionDays: sizing.logRetentionDays,
+        description: "MCP server logs",
+    }, after);
+    const logSink = scope.child("log-sink", gcp.logging.ProjectSink, {
+        project,
+        destination: pulumi.interpolate`logging.googleapis.com/${logBucket.id}`,
+        filter: pulumi.interpolate`resource.type="cloud_run_revision" AND resource.labels.service_name="${service.name}"`,
+        uniqueWriterIdentity: true,
+        description: "MCP server logs to their retention bucket",
+    });
+
+    const svc = scope.inputs<gcp.cloudrunv2.ServiceArgs>("service");
+    edge.attach({
+        serviceName: service.name,
+        healthPath: pulumi.output(svc.template).apply((t) => String(t.containers?.[0]?.startupProbe?.httpGet?.path ?? "/")),
+    });
+
+    const logs = scope.inputs<gcp.logging.ProjectBucketConfigArgs>("logs");
+    const summary = pulumi.output({ ingress: svc.ingress, template: svc.template, retention: logs.retentionDays })
+        .apply(({ ingress, template, retention }) => {
+            const limits = template.containers?.[0]?.resources?.limits ?? {};
+            return summarizeCloudRun({
+                cpuLimit: String(limits.cpu ?? "1"),
+                memoryLimit: String(limits.memory ?? "512Mi"),
+                minInstances: Number(template.scaling?.minInstanceCount ?? 0),
+                maxInstances: Number(template.scaling?.maxInstanceCount ?? 100),
+                cpuUtilization: Number(template.scaling?.cpuUtilization ?? 0.6),
+                ingress: String(ingress ?? "INGRESS_TRAFFIC_ALL"),
+                logRetentionDays: Number(retention ?? 30),
+            });
+        });
+
+    return {
+        serviceName: service.name,
+        apiKeySecret: apiKeysRef,
+        summary,
+        serviceAccount,
+        service,
+        resources: { serviceAccount, apiKeySecret, secretGrants: grants, imageReader: pull, service, logBucket, logSink },
+    };
+}

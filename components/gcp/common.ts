@@ -1,0 +1,57 @@
+/**
+ * Shared GCP helpers: the project and region from the provider's own config
+ * (so no invoke is needed to learn them), names for the few resources whose
+ * id GCP requires up front, and Secret Manager secrets.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../../sizing";
+import { Scope } from "../base";
+
+export interface GcpLocation {
+    project: string;
+    region: string;
+}
+
+/** `gcp:project` and `gcp:region` from the stack's config. */
+export function gcpLocation(): GcpLocation {
+    const config = new pulumi.Config("gcp");
+    const project = config.get("project");
+    const region = config.get("region");
+    if (!project) throw new ConfigError("gcp:project", "is required for cloud gcp (e.g. pulumi config set gcp:project my-project)");
+    if (!region) throw new ConfigError("gcp:region", "is required for cloud gcp (e.g. pulumi config set gcp:region us-central1)");
+    return { project, region };
+}
+
+/** Zones in every GCP region that hosts Cloud Run, Cloud SQL and Memorystore (at least three). */
+export const REGION_ZONES = 3;
+
+/**
+ * A GCP resource id for `${stack}-${component}-${role}`: lowercase letters,
+ * digits and hyphens, starting with a letter, at most `max` characters (a
+ * short hash keeps truncated ids unique). Used where GCP needs the id up
+ * front (service accounts, repositories, log buckets), so stacks sharing one
+ * project never collide.
+ */
+export function gcpId(scope: Scope, role: string, max: number): string {
+    const raw = `${pulumi.getStack()}-${scope.name}-${role}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "");
+    if (raw.length <= max) return raw.replace(/-+$/, "");
+    let hash = 0;
+    for (const ch of raw) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+    const suffix = hash.toString(36).slice(0, 6);
+    return `${raw.slice(0, max - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
+}
+
+/** A Secret Manager secret with one version holding `value`; returns the secret. */
+export function secretWithValue(scope: Scope, role: string, value: pulumi.Input<string>, description: string, opts: pulumi.CustomResourceOptions = {}): gcp.secretmanager.Secret {
+    const secret = scope.child(role, gcp.secretmanager.Secret, {
+        replication: { auto: {} },
+        labels: { "mcp-infra": "true" },
+        annotations: { description },
+    }, opts);
+    scope.child(`${role}-version`, gcp.secretmanager.SecretVersion, {
+        secret: secret.id,
+        secretData: pulumi.secret(value),
+    });
+    return secret;
+}

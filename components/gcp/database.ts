@@ -1,0 +1,194 @@
+/**
+ * AuditDatabase on GCP: Cloud SQL for PostgreSQL (Enterprise edition) with a
+ * private IP only (no public IPv4, reached over private services access),
+ * TLS required for every connection (ENCRYPTED_ONLY), encrypted at rest by
+ * Google, REGIONAL availability (a synchronous standby in another zone with
+ * automatic failover) where the tier asks for HA, daily backups with
+ * point-in-time recovery, deletion protection set explicitly (Cloud SQL and
+ * the provider default it on) and a read replica in enterprise. The generated
+ * password lives only in Secret Manager (and Pulumi's encrypted state).
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { gcpSizing, sqlTier } from "../../sizing/gcp";
+import { Scope } from "../base";
+import { DatabaseImpl, DatabaseInput } from "../cloud";
+import { DatabaseSummary } from "../types";
+import { secretWithValue } from "./common";
+import { GcpNetwork } from "./network";
+
+export const POSTGRES_VERSION = "POSTGRES_17";
+export const DB_NAME = "mcp_audit";
+export const DB_USER = "mcp_admin";
+export const DB_PORT = 5432;
+
+export interface GcpDatabase extends DatabaseImpl {
+    instance: gcp.sql.DatabaseInstance;
+    replicas: gcp.sql.DatabaseInstance[];
+}
+
+/** The Cloud SQL instance inputs the summary is computed from. */
+export interface CloudSqlSummaryInputs {
+    databaseVersion: string;
+    tier: string;
+    diskSize: number;
+    availabilityType: string;
+    backupsEnabled: boolean;
+    retainedBackups: number;
+    pointInTimeRecovery: boolean;
+    /** Both the provider's `deletionProtection` and the API's `deletionProtectionEnabled`. */
+    deletionProtection: boolean;
+    deletionProtectionEnabled: boolean;
+    ipv4Enabled: boolean;
+    sslMode: string;
+    replicaCount: number;
+}
+
+/** Describes a Cloud SQL deployment in cloud-neutral terms, from the inputs its resources were created with. */
+export function summarizeCloudSql(i: CloudSqlSummaryInputs): DatabaseSummary {
+    const tier = sqlTier(i.tier);
+    return {
+        cloud: "gcp",
+        engine: "postgres",
+        engineVersion: i.databaseVersion.replace(/^POSTGRES_/, ""),
+        sku: i.tier,
+        vcpu: tier.vcpu,
+        memoryGiB: tier.memoryGiB,
+        storageGiB: i.diskSize,
+        highAvailability: i.availabilityType === "REGIONAL",
+        // One automated backup a day: N retained backups cover N days.
+        backupRetentionDays: i.backupsEnabled ? i.retainedBackups : 0,
+        pointInTimeRestore: i.backupsEnabled && i.pointInTimeRecovery,
+        deletionProtection: i.deletionProtection && i.deletionProtectionEnabled,
+        readReplicas: i.replicaCount,
+        // Cloud SQL always encrypts data at rest (Google-managed keys).
+        encryptedAtRest: true,
+        tlsRequired: i.sslMode === "ENCRYPTED_ONLY" || i.sslMode === "TRUSTED_CLIENT_CERTIFICATE_REQUIRED",
+        publicAccess: i.ipv4Enabled,
+    };
+}
+
+export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput): GcpDatabase {
+    const net = network as GcpNetwork;
+    const { project, region } = net.location;
+    const sizing = gcpSizing(spec, overrides);
+    const db = spec.database;
+
+    const ipConfiguration = {
+        ipv4Enabled: false,
+        privateNetwork: net.network.id,
+        allocatedIpRange: net.privateRangeName,
+        sslMode: "ENCRYPTED_ONLY",
+        enablePrivatePathForGoogleCloudServices: false,
+    };
+    const flags = [{ name: "log_min_duration_statement", value: "1000" }];
+
+    const instance = scope.child("instance", gcp.sql.DatabaseInstance, {
+        project,
+        region,
+        databaseVersion: POSTGRES_VERSION,
+        deletionProtection: db.deletionProtection,
+        settings: {
+            // PostgreSQL 16+ defaults to Enterprise Plus, which has no custom or shared-core tiers.
+            edition: "ENTERPRISE",
+            tier: sizing.dbTier,
+            availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
+            diskType: "PD_SSD",
+            diskSize: sizing.dbStorageGb,
+            diskAutoresize: true,
+            diskAutoresizeLimit: sizing.dbStorageGb * 2,
+            deletionProtectionEnabled: db.deletionProtection,
+            retainBackupsOnDelete: db.deletionProtection,
+            ipConfiguration,
+            backupConfiguration: {
+                enabled: true,
+                startTime: "03:00",
+                pointInTimeRecoveryEnabled: db.pointInTimeRestore,
+                transactionLogRetentionDays: sizing.dbPitrDays,
+                backupRetentionSettings: { retainedBackups: sizing.dbRetainedBackups, retentionUnit: "COUNT" },
+            },
+            databaseFlags: flags,
+            insightsConfig: { queryInsightsEnabled: spec.database.compute === "standard" },
+            maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
+            userLabels: { "mcp-infra": "audit" },
+        },
+    }, { dependsOn: [net.privateServices] });
+
+    const replicas = [...Array(db.readReplicas).keys()].map((i) => scope.child(`replica-${i}`, gcp.sql.DatabaseInstance, {
+        project,
+        region,
+        databaseVersion: POSTGRES_VERSION,
+        masterInstanceName: instance.name,
+        replicaConfiguration: { failoverTarget: false },
+        deletionProtection: db.deletionProtection,
+        settings: {
+            edition: "ENTERPRISE",
+            tier: sizing.dbTier,
+            availabilityType: "ZONAL",
+            diskType: "PD_SSD",
+            diskSize: sizing.dbStorageGb,
+            diskAutoresize: true,
+            diskAutoresizeLimit: sizing.dbStorageGb * 2,
+            deletionProtectionEnabled: db.deletionProtection,
+            ipConfiguration,
+            // Replicas take no backups of their own; the primary's cover them.
+            backupConfiguration: { enabled: false },
+            databaseFlags: flags,
+            userLabels: { "mcp-infra": "audit-replica" },
+        },
+    }, { dependsOn: [net.privateServices] }));
+
+    const database = scope.child("database", gcp.sql.Database, { project, instance: instance.name, name: DB_NAME });
+    const password = scope.child("password", random.RandomPassword, { length: 32, special: false });
+    const user = scope.child("user", gcp.sql.User, {
+        project,
+        instance: instance.name,
+        name: DB_USER,
+        password: password.result,
+        type: "BUILT_IN",
+    });
+
+    const url = pulumi.all([instance.privateIpAddress, password.result]).apply(([host, pw]) =>
+        `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=require`);
+    const credentials = secretWithValue(scope, "credentials",
+        pulumi.all([instance.privateIpAddress, password.result, url]).apply(([host, pw, u]) => JSON.stringify({
+            engine: "postgres", host, port: DB_PORT, dbname: DB_NAME, username: DB_USER, password: pw, url: u,
+        })),
+        "Audit database credentials and connection URL (operators)", { dependsOn: net.apis });
+    // Secret Manager holds whole values (no JSON keys), so the URL the server reads has its own secret.
+    const urlSecret = secretWithValue(scope, "url", url, "DATABASE_URL of the MCP server", { dependsOn: [...net.apis, user, database] });
+
+    const used = scope.inputs<gcp.sql.DatabaseInstanceArgs>("instance");
+    const summary = pulumi.output({
+        version: used.databaseVersion,
+        deletion: used.deletionProtection,
+        settings: used.settings,
+    }).apply(({ version, deletion, settings }) => summarizeCloudSql({
+        databaseVersion: String(version),
+        tier: String(settings?.tier),
+        diskSize: Number(settings?.diskSize),
+        availabilityType: String(settings?.availabilityType ?? "ZONAL"),
+        backupsEnabled: Boolean(settings?.backupConfiguration?.enabled),
+        retainedBackups: Number(settings?.backupConfiguration?.backupRetentionSettings?.retainedBackups ?? 7),
+        pointInTimeRecovery: Boolean(settings?.backupConfiguration?.pointInTimeRecoveryEnabled),
+        // The provider's deletion protection defaults to true when unset.
+        deletionProtection: deletion ?? true,
+        deletionProtectionEnabled: Boolean(settings?.deletionProtectionEnabled),
+        ipv4Enabled: settings?.ipConfiguration?.ipv4Enabled ?? true,
+        sslMode: String(settings?.ipConfiguration?.sslMode ?? "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
+        replicaCount: replicas.length,
+    }));
+
+    return {
+        endpoint: instance.privateIpAddress,
+        port: pulumi.output(DB_PORT),
+        databaseName: pulumi.output(DB_NAME),
+        credentialsSecret: { id: credentials.id },
+        urlSecret: { id: urlSecret.id },
+        summary,
+        instance,
+        replicas,
+        resources: { instance, replicas, database, user, credentials, urlSecret },
+    };
+}

@@ -1,0 +1,458 @@
+/**
+ * GCP topology: the real program under mocks for the three GCP stacks, with
+ * assertions on the inputs the resources were created with (issue 3's GCP
+ * bullets and the cross-cloud security baseline), the summaries against the
+ * tier table, child naming, and overrides GCP cannot honour.
+ */
+import * as assert from "node:assert/strict";
+import { ConfigError, TIERS, TierName } from "../sizing";
+import { cloudRunSize, gcpSizing, pickSqlTier, redisMemoryGb, sqlBackups, sqlTier } from "../sizing/gcp";
+import { resolveTier } from "../sizing/overrides";
+import { ProgramRun, readStackFile, RecordedResource, runProgram, runStack } from "../scripts/harness";
+
+const T = {
+    sql: "gcp:sql/databaseInstance:DatabaseInstance",
+    redis: "gcp:redis/instance:Instance",
+    run: "gcp:cloudrunv2/service:Service",
+    armor: "gcp:compute/securityPolicy:SecurityPolicy",
+    backend: "gcp:compute/backendService:BackendService",
+    neg: "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup",
+    urlMap: "gcp:compute/uRLMap:URLMap",
+    httpsProxy: "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
+    httpProxy: "gcp:compute/targetHttpProxy:TargetHttpProxy",
+    rule: "gcp:compute/globalForwardingRule:GlobalForwardingRule",
+    sslPolicy: "gcp:compute/sSLPolicy:SSLPolicy",
+    cert: "gcp:compute/managedSslCertificate:ManagedSslCertificate",
+    address: "gcp:compute/globalAddress:GlobalAddress",
+    secretIam: "gcp:secretmanager/secretIamMember:SecretIamMember",
+    secret: "gcp:secretmanager/secret:Secret",
+    repoIam: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+};
+
+const runs: Partial<Record<TierName, ProgramRun>> = {};
+const tiers: TierName[] = ["dev", "prod", "enterprise"];
+
+function all(run: ProgramRun, type: string): RecordedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+function one(run: ProgramRun, type: string, name?: string): RecordedResource {
+    const found = all(run, type).filter((r) => name === undefined || r.name === name);
+    assert.equal(found.length, 1, `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    return found[0];
+}
+function primarySql(run: ProgramRun): RecordedResource {
+    return all(run, T.sql).find((r) => !r.inputs.masterInstanceName)!;
+}
+function container(run: ProgramRun): any {
+    return one(run, T.run).inputs.template.containers[0];
+}
+
+describe("GCP topology (issue 3)", function () {
+    this.timeout(120_000);
+
+    before(async () => {
+        for (const tier of tiers) runs[tier] = await runStack(`${tier}-gcp`);
+    });
+
+    describe("network", () => {
+        it("is a custom-mode VPC with a regional subnet and private services access", () => {
+            for (const tier of tiers) {
+                const run = runs[tier]!;
+                assert.equal(one(run, "gcp:compute/network:Network").inputs.autoCreateSubnetworks, false);
+                const subnet = one(run, "gcp:compute/subnetwork:Subnetwork");
+                assert.equal(subnet.inputs.region, "us-central1");
+                assert.equal(subnet.inputs.privateIpGoogleAccess, true);
+                const range = all(run, T.address).find((a) => a.inputs.purpose === "VPC_PEERING")!;
+                assert.equal(range.inputs.addressType, "INTERNAL");
+                const peering = one(run, "gcp:servicenetworking/connection:Connection");
+                assert.equal(peering.inputs.service, "servicenetworking.googleapis.com");
+                assert.deepEqual(peering.inputs.reservedPeeringRanges, [range.inputs.name ?? `${range.name}-1a2b3c`]);
+            }
+        });
+
+        it("opens nothing: no firewall rule, one external address, forwarding rules on 80/443 only", () => {
+            for (const tier of tiers) {
+                const run = runs[tier]!;
+                assert.equal(all(run, "gcp:compute/firewall:Firewall").length, 0);
+                assert.equal(all(run, T.address).filter((a) => a.inputs.addressType === "EXTERNAL").length, 1);
+                for (const rule of all(run, T.rule)) {
+                    assert.ok(["80", "443"].includes(rule.inputs.portRange), `${rule.name} listens on ${rule.inputs.portRange}`);
+                    assert.equal(rule.inputs.loadBalancingScheme, "EXTERNAL_MANAGED");
+                }
+            }
+        });
+    });
+
+    describe("AuditDatabase (Cloud SQL)", () => {
+        it("has a private IP only and requires TLS, on primary and replicas", () => {
+            for (const tier of tiers) {
+                for (const db of all(runs[tier]!, T.sql)) {
+                    const ip = db.inputs.settings.ipConfiguration;
+                    assert.equal(ip.ipv4Enabled, false, `${db.name} has a public IPv4`);
+                    assert.ok(ip.privateNetwork, `${db.name} has no private network`);
+                    assert.equal(ip.sslMode, "ENCRYPTED_ONLY");
+                    assert.equal(ip.authorizedNetworks, undefined);
+                }
+            }
+        });
+
+        it("is REGIONAL in prod and enterprise, ZONAL in dev", () => {
+            assert.equal(primarySql(runs.dev!).inputs.settings.availabilityType, "ZONAL");
+            assert.equal(primarySql(runs.prod!).inputs.settings.availabilityType, "REGIONAL");
+            assert.equal(primarySql(runs.enterprise!).inputs.settings.availabilityType, "REGIONAL");
+        });
+
+        it("keeps the tier's daily backups with point-in-time recovery", () => {
+            for (const tier of tiers) {
+                const backup = primarySql(runs[tier]!).inputs.settings.backupConfiguration;
+                assert.equal(backup.enabled, true);
+                assert.equal(backup.pointInTimeRecoveryEnabled, true);
+                const days = TIERS[tier].database.backupRetentionDays;
+                const { retainedBackups, transactionLogRetentionDays: logDays } = { ...backup.backupRetentionSettings, ...backup };
+                assert.ok(retainedBackups >= days, `${tier}: ${retainedBackups} backups for ${days} days`);
+                assert.equal(logDays, Math.min(7, days), `${tier}: point-in-time window`);
+                assert.ok(retainedBackups > logDays, "Cloud SQL requires more backups than transaction-log days");
+            }
+        });
+
+        it("sets deletion protection explicitly: off in dev, on in prod and enterprise", () => {
+            for (const tier of tiers) {
+                const want = tier !== "dev";
+                for (const db of all(runs[tier]!, T.sql)) {
+                    assert.equal(db.inputs.deletionProtection, want, `${tier} ${db.name} deletionProtection`);
+                    assert.equal(db.inputs.settings.deletionProtectionEnabled, want, `${tier} ${db.name} deletionProtectionEnabled`);
+                }
+            }
+        });
+
+        it("has one read replica of the primary in enterprise only", () => {
+            assert.equal(all(runs.dev!, T.sql).length, 1);
+            assert.equal(all(runs.prod!, T.sql).length, 1);
+            const replicas = all(runs.enterprise!, T.sql).filter((r) => r.inputs.masterInstanceName);
+            assert.equal(replicas.length, 1);
+            assert.equal(replicas[0].name, "mcp-audit-replica-0");
+            assert.equal(replicas[0].inputs.masterInstanceName, "mcp-audit-instance-1a2b3c");
+        });
+
+        it("uses a valid custom tier on the Enterprise edition, with a database and a password user", () => {
+            for (const tier of tiers) {
+                const settings = primarySql(runs[tier]!).inputs.settings;
+                assert.equal(settings.edition, "ENTERPRISE");
+                assert.doesNotThrow(() => sqlTier(settings.tier));
+                assert.equal(one(runs[tier]!, "gcp:sql/database:Database").inputs.name, "mcp_audit");
+                const user = one(runs[tier]!, "gcp:sql/user:User");
+                assert.equal(user.inputs.type, "BUILT_IN");
+                assert.ok(String(user.inputs.password).startsWith("mock-secret-mcp-audit-password"));
+            }
+        });
+    });
+
+    describe("SessionCache (Memorystore)", () => {
+        it("is private with AUTH and in-transit encryption on", () => {
+            for (const tier of tiers) {
+                const redis = one(runs[tier]!, T.redis).inputs;
+                assert.equal(redis.connectMode, "PRIVATE_SERVICE_ACCESS");
+                assert.equal(redis.authEnabled, true);
+                assert.equal(redis.transitEncryptionMode, "SERVER_AUTHENTICATION");
+            }
+        });
+
+        it("is BASIC in dev and STANDARD_HA with the tier's replicas in prod and enterprise", () => {
+            const dev = one(runs.dev!, T.redis).inputs;
+            const prod = one(runs.prod!, T.redis).inputs;
+            const ent = one(runs.enterprise!, T.redis).inputs;
+            assert.deepEqual([dev.tier, dev.replicaCount, dev.memorySizeGb], ["BASIC", 0, 1]);
+            assert.deepEqual([prod.tier, prod.replicaCount, prod.readReplicasMode, prod.memorySizeGb], ["STANDARD_HA", 1, "READ_REPLICAS_DISABLED", 1]);
+            assert.deepEqual([ent.tier, ent.replicaCount, ent.readReplicasMode, ent.memorySizeGb], ["STANDARD_HA", 2, "READ_REPLICAS_ENABLED", 6]);
+        });
+    });
+
+    describe("McpCluster (Cloud Run)", () => {
+        it("is reachable only through the load balancer and egresses privately through the VPC", () => {
+            for (const tier of tiers) {
+                const svc = one(runs[tier]!, T.run).inputs;
+                assert.equal(svc.ingress, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
+                assert.equal(svc.template.vpcAccess.egress, "PRIVATE_RANGES_ONLY");
+                assert.equal(svc.template.vpcAccess.networkInterfaces.length, 1);
+                assert.ok(svc.template.vpcAccess.networkInterfaces[0].subnetwork);
+                assert.equal(svc.template.vpcAccess.connector, undefined);
+                assert.equal(svc.template.executionEnvironment, "EXECUTION_ENVIRONMENT_GEN2");
+                assert.deepEqual(container(runs[tier]!).ports, { name: "http1", containerPort: 8080 });
+            }
+        });
+
+        it("scales between the tier's min and max at its CPU target, with deletion protection per tier", () => {
+            for (const tier of tiers) {
+                const svc = one(runs[tier]!, T.run).inputs;
+                const want = TIERS[tier].service;
+                assert.deepEqual(svc.template.scaling, {
+                    minInstanceCount: want.minReplicas, maxInstanceCount: want.maxReplicas, cpuUtilization: want.targetCpuPercent / 100,
+                });
+                assert.equal(svc.deletionProtection, tier !== "dev");
+            }
+        });
+
+        it("gets a valid Cloud Run CPU / memory pair per tier (nearest larger for sub-vCPU tiers)", () => {
+            const limits = (tier: TierName) => container(runs[tier]!).resources.limits;
+            assert.deepEqual(limits("dev"), { cpu: "1", memory: "512Mi" });
+            assert.deepEqual(limits("prod"), { cpu: "1", memory: "1024Mi" });
+            assert.deepEqual(limits("enterprise"), { cpu: "1", memory: "2048Mi" });
+        });
+
+        it("has startup and liveness probes on /health", () => {
+            for (const tier of tiers) {
+                const c = container(runs[tier]!);
+                for (const probe of [c.startupProbe, c.livenessProbe]) {
+                    assert.deepEqual(probe.httpGet, { path: "/health", port: 8080 });
+                    assert.ok(probe.failureThreshold >= 1);
+                }
+            }
+        });
+
+        it("reads DATABASE_URL, REDIS_URL and MCP_API_KEYS as Secret Manager references, never as plain values", () => {
+            for (const tier of tiers) {
+                const run = runs[tier]!;
+                const envs: any[] = container(run).envs;
+                const secretIds = all(run, T.secret).map((s) => `${s.name}-id`);
+                for (const name of ["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"]) {
+                    const env = envs.find((e) => e.name === name);
+                    assert.ok(env, `${name} missing`);
+                    assert.equal(env.value, undefined, `${name} is a plain value`);
+                    assert.ok(secretIds.includes(env.valueSource.secretKeyRef.secret), `${name} does not reference a secret of this stack`);
+                }
+                for (const e of envs.filter((x) => x.value !== undefined)) {
+                    assert.doesNotMatch(String(e.value), /mock-secret|mock-redis-auth|postgres:\/\/|rediss?:\/\//, `${e.name} leaks a secret`);
+                }
+                const plain = Object.fromEntries(envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+                assert.equal(plain.DATABASE_SSL, "require");
+                assert.equal(plain.MCP_TIER, tier);
+                assert.equal(plain.PORT, undefined, "PORT is reserved on Cloud Run (set from the container port)");
+                assert.equal(plain.MCP_ALLOWED_HOSTS, tier === "enterprise" ? "mcp.example.com" : "34.120.45.67");
+            }
+        });
+
+        it("runs as its own service account with secretAccessor on exactly its three secrets and nothing project-wide", () => {
+            for (const tier of tiers) {
+                const run = runs[tier]!;
+                const sa = one(run, "gcp:serviceaccount/account:Account");
+                const member = `serviceAccount:${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`;
+                assert.equal(one(run, T.run).inputs.template.serviceAccount, `${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`);
+                const grants = all(run, T.secretIam);
+                assert.equal(grants.length, 3);
+                for (const g of grants) {
+                    assert.equal(g.inputs.role, "roles/secretmanager.secretAccessor");
+                    assert.equal(g.inputs.member, member);
+                }
+                const refs = container(run).envs.filter((e: any) => e.valueSource).map((e: any) => e.valueSource.secretKeyRef.secret).sort();
+                assert.deepEqual(grants.map((g) => g.inputs.secretId).sort(), refs);
+                const repo = one(run, T.repoIam).inputs;
+                assert.deepEqual([repo.role, repo.member], ["roles/artifactregistry.reader", member]);
+                const projectWide = run.resources.filter((r) => /^gcp:projects\/iAM(Member|Binding|Policy)/.test(r.type));
+                assert.equal(projectWide.length, 0, "no project-level IAM grants");
+                assert.ok(!run.resources.some((r) => r.inputs.role === "roles/cloudsql.client"));
+            }
+        });
+
+        it("opens the service without an IAM invoker check only because ingress is the load balancer", () => {
+            for (const tier of tiers) {
+                const svc = one(runs[tier]!, T.run).inputs;
+                assert.equal(svc.invokerIamDisabled, true);
+                assert.equal(svc.ingress, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
+                assert.equal(all(runs[tier]!, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").length, 0);
+            }
+        });
+
+        it("routes its logs to a bucket with the tier's retention", () => {
+            for (const tier of tiers) assert.equal(one(runs[tier]!, T.logBucket).inputs.retentionDays, TIERS[tier].logRetentionDays);
+        });
+
+        it("builds the bundled image into Artifact Registry with the provider's access token", () => {
+            const run = runs.dev!;
+            assert.equal(one(run, "gcp:artifactregistry/repository:Repository").inputs.format, "DOCKER");
+            const image = one(run, "docker:index/image:Image").inputs;
+            assert.equal(image.registry.server, "us-central1-docker.pkg.dev");
+            assert.equal(image.registry.username, "oauth2accesstoken");
+            assert.ok(run.invokes.some((i) => i.token === "gcp:organizations/getClientConfig:getClientConfig"));
+            assert.match(container(run).image, /^us-central1-docker\.pkg\.dev\/mcp-infra-demo\/.+@sha256:/);
+        });
+    });
+
+    describe("EdgeLB (global external Application LB)", () => {
+        it("serves the Cloud Run service through a serverless NEG on a backend service", () => {
+            for (const tier of tiers) {
+                const run = runs[tier]!;
+                const neg = one(run, T.neg, "mcp-edge-neg").inputs;
+                assert.equal(neg.networkEndpointType, "SERVERLESS");
+                assert.equal(neg.cloudRun.service, "mcp-server-service-1a2b3c");
+                const backend = one(run, T.backend, "mcp-edge-backend").inputs;
+                assert.equal(backend.loadBalancingScheme, "EXTERNAL_MANAGED");
+                assert.deepEqual(backend.backends, [{ group: "mcp-edge-neg-id" }]);
+            }
+        });
+
+        it("has Cloud Armor with preconfigured WAF rules and a per-IP rate limit in prod and enterprise only", () => {
+            assert.equal(all(runs.dev!, T.armor).length, 0);
+            assert.equal(one(runs.dev!, T.backend).inputs.securityPolicy, undefined);
+            for (const tier of ["prod", "enterprise"] as const) {
+                const run = runs[tier]!;
+                const policy = one(run, T.armor, "mcp-edge-armor");
+                assert.ok(one(run, T.backend).inputs.securityPolicy, "backend service has no security policy");
+                const rules: any[] = policy.inputs.rules;
+                const waf = rules.filter((r) => /evaluatePreconfiguredWaf/.test(r.match?.expr?.expression ?? ""));
+                assert.ok(waf.length >= 5, "managed WAF rules");
+                assert.ok(waf.every((r) => r.action.startsWith("deny")));
+                const rate = rules.find((r) => r.action === "throttle" || r.action === "rate_based_ban");
+                assert.ok(rate, "rate limit rule");
+                assert.equal(rate.rateLimitOptions.enforceOnKey, "IP");
+                assert.deepEqual(rate.rateLimitOptions.rateLimitThreshold, { count: TIERS[tier].edge.rateLimitPerMinute, intervalSec: 60 });
+                assert.ok(waf.every((r) => r.priority < rate.priority), "WAF rules are evaluated before the throttle");
+            }
+            const names = (tier: TierName) => (one(runs[tier]!, T.armor).inputs.rules as any[]).filter((r) => r.match?.expr).length;
+            assert.ok(names("enterprise") > names("prod"), "enterprise applies more rule sets");
+        });
+
+        it("serves HTTPS with a managed certificate and a RESTRICTED TLS 1.2+ policy, redirecting HTTP, when a domain is set", () => {
+            const run = runs.enterprise!;
+            assert.deepEqual(one(run, T.cert).inputs.managed.domains, ["mcp.example.com"]);
+            const policy = one(run, T.sslPolicy).inputs;
+            assert.deepEqual([policy.profile, policy.minTlsVersion], ["RESTRICTED", "TLS_1_2"]);
+            const https = one(run, T.httpsProxy).inputs;
+            assert.equal(https.sslPolicy, "mcp-edge-ssl-policy-id");
+            assert.deepEqual(https.sslCertificates, ["mcp-edge-certificate-id"]);
+            assert.equal(https.urlMap, "mcp-edge-urlmap-id");
+            const redirect = one(run, T.urlMap, "mcp-edge-http-redirect").inputs;
+            assert.equal(redirect.defaultUrlRedirect.httpsRedirect, true);
+            assert.equal(redirect.defaultService, undefined);
+            assert.equal(one(run, T.httpProxy).inputs.urlMap, "mcp-edge-http-redirect-id");
+            assert.equal(one(run, T.rule, "mcp-edge-https").inputs.portRange, "443");
+            assert.equal(one(run, "gcp:dns/recordSet:RecordSet").inputs.managedZone, "example-com");
+            assert.equal(run.outputs.mcpUrl, "https://mcp.example.com/mcp");
+        });
+
+        it("serves plain HTTP on the static IP without a domain", () => {
+            for (const tier of ["dev", "prod"] as const) {
+                const run = runs[tier]!;
+                assert.equal(all(run, T.httpsProxy).length, 0);
+                assert.equal(all(run, T.cert).length, 0);
+                assert.equal(one(run, T.httpProxy).inputs.urlMap, "mcp-edge-urlmap-id");
+                assert.equal(one(run, T.rule).inputs.portRange, "80");
+                assert.equal(run.outputs.mcpUrl, "http://34.120.45.67/mcp");
+            }
+        });
+
+        it("uses a MODERN SSL policy for prod when a domain is set", async () => {
+            const run = await runProgram("prod-gcp", { ...readStackFile("prod-gcp"), "mcp-infra:domain": "mcp.example.com" });
+            assert.equal(one(run, T.sslPolicy).inputs.profile, "MODERN");
+            assert.equal(run.outputs.summary.edge.tls, "modern");
+        });
+    });
+
+    describe("summaries and naming", () => {
+        it("meet the tier table (equal, or the nearest larger GCP size where noted in sizing/gcp.ts)", () => {
+            for (const tier of tiers) {
+                const s = runs[tier]!.outputs.summary;
+                const t = TIERS[tier];
+                assert.equal(s.cloud, "gcp");
+                for (const part of [s.cluster, s.database, s.cache, s.edge]) assert.equal(part.cloud, "gcp");
+                assert.equal(s.cluster.minReplicas, t.service.minReplicas);
+                assert.equal(s.cluster.maxReplicas, t.service.maxReplicas);
+                assert.equal(s.cluster.targetCpuPercent, t.service.targetCpuPercent);
+                assert.ok(s.cluster.milliCpu >= t.service.milliCpu);
+                assert.equal(s.cluster.memoryMiB, t.service.memoryMiB);
+                assert.equal(s.cluster.zones, t.zones);
+                assert.equal(s.cluster.publicIp, false);
+                assert.equal(s.cluster.logRetentionDays, t.logRetentionDays);
+                assert.equal(s.database.vcpu, t.database.vcpu);
+                assert.ok(s.database.memoryGiB >= t.database.memoryGiB);
+                assert.equal(s.database.storageGiB, t.database.storageGiB);
+                assert.equal(s.database.highAvailability, t.database.highAvailability);
+                assert.ok(s.database.backupRetentionDays >= t.database.backupRetentionDays);
+                assert.equal(s.database.pointInTimeRestore, true);
+                assert.equal(s.database.deletionProtection, t.database.deletionProtection);
+                assert.equal(s.database.readReplicas, t.database.readReplicas);
+                assert.deepEqual([s.database.encryptedAtRest, s.database.tlsRequired, s.database.publicAccess], [true, true, false]);
+                assert.ok(s.cache.memoryMiB >= t.cache.memoryMiB);
+                assert.equal(s.cache.highAvailability, t.cache.highAvailability);
+                assert.equal(s.cache.replicas, t.cache.replicas);
+                assert.deepEqual([s.cache.tls, s.cache.encryptedAtRest, s.cache.authRequired, s.cache.publicAccess], [true, true, true, false]);
+                assert.equal(s.edge.waf, t.edge.waf !== "none");
+                assert.equal(s.edge.rateLimitPerMinute, t.edge.rateLimitPerMinute);
+                assert.equal(s.edge.idleTimeoutSeconds, t.edge.idleTimeoutSeconds);
+                assert.equal(s.edge.healthPath, "/health");
+                assert.equal(s.edge.tls, tier === "enterprise" ? t.edge.tlsProfile : "none");
+                assert.equal(s.edge.httpRedirect, tier === "enterprise");
+            }
+        });
+
+        it("names every child <component>-<role>, including the edge's origin children", () => {
+            const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server"];
+            for (const tier of tiers) {
+                for (const r of runs[tier]!.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+                    assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.type} ${r.name} is not named <component>-<role>`);
+                }
+                for (const role of ["neg", "backend", "urlmap", "ip"]) {
+                    assert.ok(runs[tier]!.resources.some((r) => r.name === `mcp-edge-${role}`), `mcp-edge-${role} missing in ${tier}`);
+                }
+            }
+        });
+    });
+
+    describe("overrides GCP cannot honour", () => {
+        const failsWith = async (stack: string, extra: Record<string, string>, key: string, near: RegExp) => {
+            await assert.rejects(runProgram(stack, { ...readStackFile(stack), ...extra }), (err: unknown) => {
+                assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+                assert.equal(err.key, key);
+                assert.match(err.message, near);
+                return true;
+            });
+        };
+
+        it("serviceMilliCpu 300: below 1 vCPU Cloud Run forces concurrency 1", () =>
+            failsWith("dev-gcp", { "mcp-infra:serviceMilliCpu": "300" }, "mcp-infra:serviceMilliCpu", /nearest valid values: 1000\b/));
+        it("serviceMilliCpu 1500: only whole vCPUs above 1", () =>
+            failsWith("prod-gcp", { "mcp-infra:serviceMilliCpu": "1500" }, "mcp-infra:serviceMilliCpu", /nearest valid values: 1000 or 2000/));
+        it("serviceMemoryMiB 6144 with 1 vCPU", () =>
+            failsWith("prod-gcp", { "mcp-infra:serviceMilliCpu": "1000", "mcp-infra:serviceMemoryMiB": "6144" }, "mcp-infra:serviceMemoryMiB", /nearest valid values: 4096/));
+        it("dbVcpu 3: Cloud SQL custom machines take 1 or an even count", () =>
+            failsWith("prod-gcp", { "mcp-infra:dbVcpu": "3" }, "mcp-infra:dbVcpu", /nearest valid values: 2 or 4/));
+        it("dbMemoryGiB 2: custom machines need 3.75 GiB", () =>
+            failsWith("dev-gcp", { "mcp-infra:dbMemoryGiB": "2" }, "mcp-infra:dbMemoryGiB", /nearest valid values: 4 GiB.*db-f1-micro or db-g1-small/));
+        it("dbInstanceClass db-custom-2-1024", () =>
+            failsWith("dev-gcp", { "mcp-infra:dbInstanceClass": "db-custom-2-1024" }, "mcp-infra:dbInstanceClass", /nearest valid values: 3840 MiB/));
+        it("cacheMemoryMiB 1536: Memorystore sizes are whole GB", () =>
+            failsWith("prod-gcp", { "mcp-infra:cacheMemoryMiB": "1536" }, "mcp-infra:cacheMemoryMiB", /nearest valid values: 1024 or 2048/));
+        it("cacheMemoryMiB 2048 in enterprise: read replicas need 5 GB", () =>
+            failsWith("enterprise-gcp", { "mcp-infra:cacheMemoryMiB": "2048" }, "mcp-infra:cacheMemoryMiB", /nearest valid values: 5120/));
+        it("logRetentionDays 3653: Cloud Logging keeps at most 3650", () =>
+            failsWith("dev-gcp", { "mcp-infra:logRetentionDays": "3653" }, "mcp-infra:logRetentionDays", /nearest valid values: 3650/));
+
+        it("accepts valid GCP overrides and reports them in the summary", async () => {
+            const run = await runProgram("prod-gcp", {
+                ...readStackFile("prod-gcp"), "mcp-infra:serviceMilliCpu": "2000", "mcp-infra:serviceMemoryMiB": "6144",
+                "mcp-infra:dbInstanceClass": "db-custom-4-15360", "mcp-infra:cacheNodeType": "5GB",
+            });
+            assert.deepEqual(container(run).resources.limits, { cpu: "2", memory: "6144Mi" });
+            assert.equal(primarySql(run).inputs.settings.tier, "db-custom-4-15360");
+            assert.equal(run.outputs.summary.database.vcpu, 4);
+            assert.equal(run.outputs.summary.cache.memoryMiB, 5120);
+        });
+    });
+
+    describe("GCP sizing (pure)", () => {
+        it("maps tier sizes to the nearest larger valid SKU", () => {
+            const cases: Array<[number, number, number, number]> = [[250, 512, 1000, 512], [500, 1024, 1000, 1024], [1000, 2048, 1000, 2048], [1000, 6144, 2000, 6144], [3000, 1024, 4000, 2048]];
+            for (const [cpu, mem, wantCpu, wantMem] of cases) assert.deepEqual(cloudRunSize(cpu, mem), { milliCpu: wantCpu, memoryMiB: wantMem });
+            const db = TIERS.prod.database;
+            assert.equal(pickSqlTier({ ...db, vcpu: 1, memoryGiB: 1 }).name, "db-custom-1-3840");
+            assert.equal(pickSqlTier({ ...db, vcpu: 2, memoryGiB: 1 }).name, "db-custom-2-3840");
+            assert.equal(pickSqlTier({ ...db, vcpu: 3, memoryGiB: 8 }).name, "db-custom-4-8192");
+            assert.equal(pickSqlTier({ ...db, vcpu: 2, memoryGiB: 8 }).name, "db-custom-2-8192");
+            assert.equal(pickSqlTier({ ...TIERS.prod.database, vcpu: 2, memoryGiB: 20 }).name, "db-custom-4-20480");
+            assert.equal(redisMemoryGb(TIERS.dev.cache, {}), 1);
+            assert.equal(redisMemoryGb({ ...TIERS.enterprise.cache, memoryMiB: 1024 }, {}), 5);
+            assert.equal(gcpSizing(resolveTier("enterprise")).dbPitrDays, 7);
+            assert.deepEqual([1, 7, 30].map(sqlBackups), [{ retainedBackups: 2, pitrDays: 1 }, { retainedBackups: 8, pitrDays: 7 }, { retainedBackups: 30, pitrDays: 7 }]);
+        });
+    });
+});
