@@ -17,6 +17,10 @@ interface Options {
 }
 
 const FORMATS = ["tree", "json"] as const;
+const USAGE = "usage: npm run plan -- (--stack <name> ... | --all) [--format tree|json] [--stacks-dir DIR]";
+
+/** Thrown for --help: print the usage and stop without error. */
+class Usage extends Error {}
 
 export function parseArgs(argv: string[]): Options {
     const opts: Options = { stacks: [], stacksDir: STACKS_DIR, all: false, format: "tree" };
@@ -35,9 +39,8 @@ export function parseArgs(argv: string[]): Options {
             if (!(FORMATS as readonly string[]).includes(f)) throw new Error(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
             opts.format = f as Options["format"];
         } else if (arg === "--help" || arg === "-h") {
-            console.log("usage: npm run plan -- (--stack <name> ... | --all) [--format tree|json] [--stacks-dir DIR]");
-            process.exit(0);
-        } else throw new Error(`unknown argument "${arg}"; usage: npm run plan -- (--stack <name> ... | --all) [--format tree|json]`);
+            throw new Usage();
+        } else throw new Error(`unknown argument "${arg}"; ${USAGE}`);
     }
     if (opts.all) opts.stacks = listStacks(opts.stacksDir);
     if (!opts.stacks.length) throw new Error(`name a stack with --stack <name> or use --all; stacks: ${listStacks(opts.stacksDir).join(", ")}`);
@@ -62,13 +65,32 @@ const KEY_PROPS: Record<string, string[]> = {
     "aws:cloudwatch/logGroup:LogGroup": ["retentionInDays"],
     "aws:wafv2/webAcl:WebAcl": ["scope"],
     "aws:acm/certificate:Certificate": ["domainName", "validationMethod"],
+    "azure-native:app:ContainerApp": ["template.scale.minReplicas", "template.scale.maxReplicas", "configuration.ingress.external"],
+    "azure-native:app:ManagedEnvironment": ["zoneRedundant", "vnetConfiguration.internal"],
+    "azure-native:dbforpostgresql:Server": ["sku.name", "storage.storageSizeGB", "highAvailability.mode", "backup.backupRetentionDays", "network.publicNetworkAccess", "createMode"],
+    "azure-native:redisenterprise:RedisEnterprise": ["sku.name", "highAvailability", "publicNetworkAccess"],
+    "azure-native:network:ApplicationGateway": ["sku.name", "sku.tier"],
+    "azure-native:network:Subnet": ["addressPrefix"],
+    "azure-native:operationalinsights:Workspace": ["retentionInDays"],
+    "gcp:cloudrunv2/service:Service": ["ingress", "scaling.minInstanceCount", "scaling.maxInstanceCount", "deletionProtection"],
+    "gcp:sql/databaseInstance:DatabaseInstance": ["databaseVersion", "settings.tier", "settings.availabilityType", "settings.ipConfiguration.ipv4Enabled", "settings.ipConfiguration.sslMode", "deletionProtection"],
+    "gcp:redis/instance:Instance": ["tier", "memorySizeGb", "authEnabled", "transitEncryptionMode", "replicaCount"],
+    "gcp:compute/subnetwork:Subnetwork": ["ipCidrRange"],
+    "gcp:compute/globalForwardingRule:GlobalForwardingRule": ["portRange", "loadBalancingScheme"],
+    "gcp:compute/securityPolicy:SecurityPolicy": ["type"],
 };
+
+/** The value at a dotted path inside a resource's inputs. */
+function at(inputs: Record<string, any>, path: string): unknown {
+    return path.split(".").reduce<any>((v, k) => (v === undefined || v === null ? undefined : v[k]), inputs);
+}
 
 function keyProps(r: RecordedResource): string {
     const props = KEY_PROPS[r.type] ?? [];
     return props
-        .filter((p) => r.inputs[p] !== undefined && r.inputs[p] !== "")
-        .map((p) => `${p}=${typeof r.inputs[p] === "object" ? JSON.stringify(r.inputs[p]) : r.inputs[p]}`)
+        .map((p) => [p, at(r.inputs, p)] as const)
+        .filter(([, v]) => v !== undefined && v !== "")
+        .map(([p, v]) => `${p}=${typeof v === "object" ? JSON.stringify(v) : v}`)
         .join(" ");
 }
 
@@ -104,6 +126,10 @@ async function main(): Promise<number> {
     try {
         opts = parseArgs(process.argv.slice(2));
     } catch (e) {
+        if (e instanceof Usage) {
+            console.log(USAGE);
+            return 0;
+        }
         console.error(`error: ${(e as Error).message}`);
         return 2;
     }
@@ -126,8 +152,9 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code), (e) => {
+    // exitCode, not exit(): exit() would cut a large report short when stdout is a pipe.
+    main().then((code) => { process.exitCode = code; }, (e) => {
         console.error(`error: ${(e as Error).stack ?? e}`);
-        process.exit(1);
+        process.exitCode = 1;
     });
 }
