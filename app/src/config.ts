@@ -1,13 +1,10 @@
 import * as os from "node:os";
 import { isIP } from "node:net";
 
-/** A configuration error a user can fix; the message names the variable and the allowed values. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+import { validateKeyEntries } from "./auth/apiKeys";
+import { ConfigError } from "./errors";
+
+export { ConfigError };
 
 export type DatabaseSsl = "disable" | "require" | "verify-full";
 
@@ -79,7 +76,8 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(h) === 4 && h.startsWith("127.");
 }
 
-function parseDatabase(env: Env): DatabaseConfig {
+/** The audit database settings alone (DATABASE_URL, DATABASE_SSL, DATABASE_CA_FILE, MCP_DATA_DIR). */
+export function parseDatabase(env: Env): DatabaseConfig {
   const url = get(env, "DATABASE_URL");
   if (url === undefined) return { kind: "embedded", dataDir: get(env, "MCP_DATA_DIR") ?? "./data" };
   let parsed: URL;
@@ -176,7 +174,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsPort,
     database: parseDatabase(env),
     redisUrl,
-    apiKeys: list(env, "MCP_API_KEYS") ?? [],
+    apiKeys: validateKeyEntries(list(env, "MCP_API_KEYS") ?? []),
     apiKeysFile: get(env, "MCP_API_KEYS_FILE"),
     oauth: parseOAuth(env),
     allowUnauthenticated: allowRaw === "true",

@@ -93,7 +93,7 @@ export class SqlAuditStore implements AuditStore {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
-  constructor(private readonly driver: SqlDriver, private readonly opts: SqlAuditStoreOptions = {}) {}
+  constructor(readonly driver: SqlDriver, private readonly opts: SqlAuditStoreOptions = {}) {}
 
   get backend(): SqlDriver["backend"] {
     return this.driver.backend;
@@ -193,6 +193,8 @@ export class SqlAuditStore implements AuditStore {
 
 export interface OpenAuditStoreOptions extends SqlAuditStoreOptions {
   onPoolError?: (err: Error) => void;
+  /** Create or upgrade the schema. @default true */
+  migrate?: boolean;
 }
 
 /** PostgreSQL when DATABASE_URL is set, else the embedded PGlite store; schema migrated. */
@@ -203,7 +205,7 @@ export async function openAuditStore(db: DatabaseConfig, opts: OpenAuditStoreOpt
       : await PgliteDriver.open(db.dataDir);
   const store = new SqlAuditStore(driver, opts);
   try {
-    await store.migrate();
+    if (opts.migrate !== false) await store.migrate();
   } catch (err) {
     await driver.close().catch(() => undefined);
     throw err;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import * as fs from "node:fs";
-import { ConfigError } from "../config";
+import { ConfigError } from "../errors";
 
 /** Raw keys shorter than this are refused as guessable. */
 export const MIN_KEY_LENGTH = 16;
@@ -32,6 +32,12 @@ function parseEntry(entry: string, where: string): KeyEntry {
     hex = sha256Hex(entry);
   }
   return { hash: Buffer.from(hex, "hex"), clientId: clientIdForKeyHash(hex) };
+}
+
+/** Checks MCP_API_KEYS entries (throws a ConfigError naming the bad entry); returns them unchanged. */
+export function validateKeyEntries(entries: string[]): string[] {
+  entries.forEach((e, i) => parseEntry(e, `MCP_API_KEYS entry ${i + 1}`));
+  return entries;
 }
 
 /** Reads a mounted secret file: one entry per line; blank lines and # comments ignored. */

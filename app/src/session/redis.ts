@@ -1,4 +1,5 @@
 import Redis from "ioredis";
+import { asDependency } from "../errors";
 import { MAX_NOTES_PER_CLIENT, type Note, type NoteInfo, type RateDecision, type SessionStore } from "./store";
 
 // KEYS: index zset, note key. ARGV: now ms, expiresAt ms, ttl ms, value, max notes, note name.
@@ -77,41 +78,51 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async putNote(clientId: string, key: string, value: string, ttlSeconds: number): Promise<"stored" | "limit"> {
-    const now = Date.now();
-    const ttlMs = ttlSeconds * 1000;
-    const stored = await this.redis.mcpPutNote(
-      this.indexKey(clientId), this.noteKey(clientId, key), now, now + ttlMs, ttlMs, value, this.maxPerClient, key,
-    );
-    return stored === 1 ? "stored" : "limit";
+    return asDependency("session store (Redis)", async () => {
+      const now = Date.now();
+      const ttlMs = ttlSeconds * 1000;
+      const stored = await this.redis.mcpPutNote(
+        this.indexKey(clientId), this.noteKey(clientId, key), now, now + ttlMs, ttlMs, value, this.maxPerClient, key,
+      );
+      return stored === 1 ? "stored" : "limit";
+    });
   }
 
   async getNote(clientId: string, key: string): Promise<Note | null> {
-    const res = await this.redis.multi().get(this.noteKey(clientId, key)).pttl(this.noteKey(clientId, key)).exec();
-    const value = res?.[0]?.[1] as string | null;
-    const pttl = res?.[1]?.[1] as number;
-    if (value === null || value === undefined || pttl < 0) return null;
-    return { key, value, expiresAt: new Date(Date.now() + pttl) };
+    return asDependency("session store (Redis)", async () => {
+      const res = await this.redis.multi().get(this.noteKey(clientId, key)).pttl(this.noteKey(clientId, key)).exec();
+      const value = res?.[0]?.[1] as string | null;
+      const pttl = res?.[1]?.[1] as number;
+      if (value === null || value === undefined || pttl < 0) return null;
+      return { key, value, expiresAt: new Date(Date.now() + pttl) };
+    });
   }
 
   async listNotes(clientId: string): Promise<NoteInfo[]> {
-    const flat = await this.redis.zrangebyscore(this.indexKey(clientId), `(${Date.now()}`, "+inf", "WITHSCORES");
-    const out: NoteInfo[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ key: flat[i], expiresAt: new Date(Number(flat[i + 1])) });
-    return out.sort((a, b) => a.key.localeCompare(b.key));
+    return asDependency("session store (Redis)", async () => {
+      const flat = await this.redis.zrangebyscore(this.indexKey(clientId), `(${Date.now()}`, "+inf", "WITHSCORES");
+      const out: NoteInfo[] = [];
+      for (let i = 0; i < flat.length; i += 2) out.push({ key: flat[i], expiresAt: new Date(Number(flat[i + 1])) });
+      return out.sort((a, b) => a.key.localeCompare(b.key));
+    });
   }
 
   async deleteNote(clientId: string, key: string): Promise<boolean> {
-    const res = await this.redis.multi().del(this.noteKey(clientId, key)).zrem(this.indexKey(clientId), key).exec();
-    return (res?.[0]?.[1] as number) === 1;
+    return asDependency("session store (Redis)", async () => {
+      const res = await this.redis.multi().del(this.noteKey(clientId, key)).zrem(this.indexKey(clientId), key).exec();
+      return (res?.[0]?.[1] as number) === 1;
+    });
   }
 
   async hit(bucket: string, limit: number, windowSeconds: number): Promise<RateDecision> {
-    const [count, pttl] = await this.redis.mcpHit(`${this.prefix}rl:{${bucket}}`, windowSeconds * 1000);
-    return {
-      allowed: count <= limit,
-      remaining: Math.max(0, limit - count),
-      retryAfterSeconds: Math.max(1, Math.ceil(pttl / 1000)),
-    };
+    return asDependency("session store (Redis)", async () => {
+      const [count, pttl] = await this.redis.mcpHit(`${this.prefix}rl:{${bucket}}`, windowSeconds * 1000);
+      return {
+        allowed: count <= limit,
+        remaining: Math.max(0, limit - count),
+        retryAfterSeconds: Math.max(1, Math.ceil(pttl / 1000)),
+      };
+    });
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,179 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  type CallToolResult,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { Logger } from "pino";
+import { encodeArguments, type AuditOutcome } from "./audit/entry";
+import { DependencyError } from "./errors";
+import type { Metrics } from "./metrics";
+import type { ToolRegistry } from "./tools/registry";
+import { ToolError, errorResult, type ToolDeps } from "./tools/types";
+
+/**
+ * A JSON-RPC error for the client. (The SDK's McpError puts "MCP error <code>:" into the message,
+ * which the client then prefixes again; the wire message should say only what was wrong.)
+ */
+export class RpcError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = "RpcError";
+  }
+}
+
+/** Tracks whether the audit store took its last write, so calls fail before running when it is down. */
+export class AuditHealth {
+  ok = true;
+}
+
+export interface McpDeps extends ToolDeps {
+  registry: ToolRegistry;
+  metrics: Metrics;
+  auditHealth: AuditHealth;
+}
+
+/** Who is calling, for this one HTTP request. */
+export interface RequestContext {
+  clientId: string;
+  requestId: string;
+  log: Logger;
+}
+
+const AUDIT_DOWN = "Audit log unavailable: the call was not run because it could not be recorded; retry later";
+const AUDIT_LOST = "Audit log unavailable: the call's audit entry could not be written, so its result is withheld; retry later";
+
+export interface CallRecord {
+  tool: string;
+  args: unknown;
+  outcome: AuditOutcome;
+  errorCode: string | null;
+  durationMs: number;
+}
+
+/**
+ * Appends the audit entry of one tools/call and counts it. Throws an RpcError when the entry
+ * cannot be written: a call is answered only once its entry is durable.
+ */
+export async function recordCall(deps: McpDeps, rc: RequestContext, rec: CallRecord): Promise<void> {
+  const tool = deps.registry.get(rec.tool);
+  const toolLabel = tool?.name ?? "unknown";
+  deps.metrics.toolCalls.inc({ tool: toolLabel, outcome: rec.outcome });
+  deps.metrics.toolDuration.observe({ tool: toolLabel }, rec.durationMs / 1000);
+  const entry = {
+    ts: new Date(),
+    clientId: rc.clientId,
+    tool: rec.tool.slice(0, 128),
+    args: encodeArguments(rec.args, tool?.sensitiveArguments),
+    outcome: rec.outcome,
+    errorCode: rec.errorCode,
+    durationMs: Math.round(rec.durationMs * 1000) / 1000,
+    replicaId: deps.facts.replicaId,
+  };
+  try {
+    await deps.audit.append(entry);
+    deps.auditHealth.ok = true;
+  } catch (err) {
+    deps.auditHealth.ok = false;
+    deps.metrics.auditFailures.inc();
+    // The entry (arguments already redacted) goes to the log so the call can be reconciled.
+    rc.log.error({ err: (err as Error).message, lostAuditEntry: entry }, "audit append failed");
+    throw new RpcError(ErrorCode.InternalError, AUDIT_LOST);
+  }
+}
+
+/**
+ * Refuses to run a tool while the audit store is down. Tools that change state always check
+ * first (one round trip), so none runs unaudited; read-only tools rely on the last append's
+ * outcome, and their result is withheld anyway if their own entry then cannot be written.
+ */
+async function ensureAuditUp(deps: McpDeps, rc: RequestContext, changesState: boolean): Promise<void> {
+  if (deps.auditHealth.ok && !changesState) return;
+  try {
+    await deps.audit.ping();
+    deps.auditHealth.ok = true;
+  } catch {
+    deps.auditHealth.ok = false;
+    rc.log.warn("audit store down; refusing tools/call");
+    throw new RpcError(ErrorCode.InternalError, AUDIT_DOWN);
+  }
+}
+
+function elapsedMs(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** Runs one tools/call: look up, validate strictly, run with a timeout, audit, answer. */
+export async function callTool(
+  deps: McpDeps,
+  rc: RequestContext,
+  params: { name: string; arguments?: Record<string, unknown> },
+): Promise<CallToolResult> {
+  const started = process.hrtime.bigint();
+  const { name } = params;
+  const tool = deps.registry.get(name);
+  await ensureAuditUp(deps, rc, tool !== undefined && !tool.annotations.readOnlyHint);
+  const record = (outcome: AuditOutcome, errorCode: string | null) =>
+    recordCall(deps, rc, { tool: name, args: params.arguments, outcome, errorCode, durationMs: elapsedMs(started) });
+
+  if (tool === undefined) {
+    await record("unknown_tool", "unknown_tool");
+    throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 128)}; call tools/list for the available tools`);
+  }
+  const valid = tool.validate(params.arguments ?? {});
+  if (!valid.ok) {
+    // Per the 2025-11-25 spec, argument errors are tool execution errors so the model can correct them.
+    await record("invalid_arguments", "invalid_arguments");
+    return errorResult(`Invalid arguments for tool ${name}: ${valid.message}`);
+  }
+
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), tool.timeoutMs);
+  });
+  const log = rc.log.child({ tool: name });
+  let result: CallToolResult;
+  let outcome: AuditOutcome = "ok";
+  let code: string | null = null;
+  try {
+    const run = tool.run(valid.value, { clientId: rc.clientId, requestId: rc.requestId, signal: controller.signal, deps, log });
+    const raced = await Promise.race([run, timeout]);
+    if (raced === "timeout") {
+      controller.abort(new Error("timeout"));
+      run.catch(() => undefined); // the handler's late failure has nobody left to tell
+      [result, outcome, code] = [errorResult(`Tool ${name} timed out after ${tool.timeoutMs} ms`), "timeout", "timeout"];
+    } else {
+      result = raced;
+      if (result.isError === true) [outcome, code] = ["tool_error", "tool_reported_error"];
+    }
+  } catch (err) {
+    if (err instanceof ToolError) {
+      [result, outcome, code] = [errorResult(err.message), "tool_error", err.code];
+    } else if (err instanceof DependencyError) {
+      [result, outcome, code] = [errorResult(`${err.message}; retry later`), "tool_error", "dependency_unavailable"];
+    } else {
+      log.error({ err }, "tool handler failed");
+      [result, outcome, code] = [errorResult(`Tool ${name} failed with an internal error (request ${rc.requestId})`), "tool_error", "internal_error"];
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  await record(outcome, code);
+  return result;
+}
+
+/** A fresh low-level MCP server for one request (stateless: no session survives the request). */
+export function createServer(deps: McpDeps, rc: RequestContext): Server {
+  const server = new Server(
+    { name: deps.facts.name, version: deps.facts.version },
+    {
+      capabilities: { tools: { listChanged: false } },
+      instructions: "Tools: server_info, a per-client scratchpad (scratchpad_*), audit_recent and audit_verify, plus configured tools.",
+    },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.registry.listed }));
+  server.setRequestHandler(CallToolRequestSchema, (request) => callTool(deps, rc, request.params));
+  return server;
+}

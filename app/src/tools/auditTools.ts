@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { defineTool, jsonResult, type ToolDefinition } from "./types";
+
+const auditRecent = defineTool({
+  name: "audit_recent",
+  title: "Recent audit entries",
+  description: "Returns the calling client's own most recent audit log entries, newest first.",
+  schema: z.strictObject({
+    limit: z.number().int().min(1).max(100).default(20).describe("How many entries to return"),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async run({ limit }, { deps, clientId }) {
+    const records = await deps.audit.recent(clientId, limit);
+    return jsonResult({
+      entries: records.map((r) => ({
+        seq: r.seq,
+        ts: r.ts.toISOString(),
+        tool: r.tool,
+        arguments: JSON.parse(r.args) as unknown,
+        outcome: r.outcome,
+        errorCode: r.errorCode,
+        durationMs: r.durationMs,
+        replicaId: r.replicaId,
+        hash: r.hash,
+      })),
+    });
+  },
+});
+
+const auditVerify = defineTool({
+  name: "audit_verify",
+  title: "Verify the audit chain",
+  description:
+    "Recomputes the audit log's hash chain and reports whether it is intact; when it is not, names the first " +
+    "entry that was edited, deleted, inserted or reordered.",
+  schema: z.strictObject({}),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  timeoutMs: 60_000,
+  // It reads the whole chain, so it is limited well below ordinary tools.
+  rateLimitPerMinute: 6,
+  async run(_args, { deps }) {
+    const result = await deps.audit.verify();
+    return jsonResult({ ...result });
+  },
+});
+
+export const auditTools: readonly ToolDefinition[] = [auditRecent, auditVerify];
