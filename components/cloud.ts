@@ -47,6 +47,12 @@ export interface CacheImpl extends Built {
     authSecret: SecretRef;
     /** The key of authSecret holding the URL the server reads as REDIS_URL. */
     urlSecret: SecretRef;
+    /**
+     * PEM of the CA that signs the cache's TLS certificate, when that is not a
+     * public CA (Memorystore's per-instance CA). Public, so passed as plain
+     * REDIS_CA_CERT; the server then verifies the cache against it.
+     */
+    caCertificate?: pulumi.Output<string>;
     summary: pulumi.Output<CacheSummary>;
 }
 

@@ -227,6 +227,7 @@ describe("GCP topology (issue 3)", function () {
                 const plain = Object.fromEntries(envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
                 assert.equal(plain.DATABASE_SSL, "require");
                 assert.equal(plain.MCP_TIER, tier);
+                assert.match(plain.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/, "the server can verify Memorystore's per-instance CA");
                 assert.equal(plain.PORT, undefined, "PORT is reserved on Cloud Run (set from the container port)");
                 assert.equal(plain.MCP_ALLOWED_HOSTS, tier === "enterprise" ? "mcp.example.com" : "34.120.45.67");
             }

@@ -104,6 +104,7 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
         port: instance.port,
         authSecret: { id: auth.id },
         urlSecret: { id: urlSecret.id },
+        caCertificate: caCert,
         summary,
         instance,
         resources: { instance, auth, urlSecret },

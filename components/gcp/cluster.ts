@@ -102,6 +102,7 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
         HOST: "0.0.0.0",
         METRICS_PORT: String(SERVER.metricsPort),
         MCP_TIER: spec.name,
+        ...(cache?.caCertificate ? { REDIS_CA_CERT: cache.caCertificate } : {}),
         MCP_ALLOWED_HOSTS: edge.hostnames.apply((h) => h.join(",")),
         DATABASE_SSL: "require",
         LOG_LEVEL: "info",
