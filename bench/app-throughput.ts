@@ -123,7 +123,7 @@ async function drive(name: string, url: string, keys: string[] | undefined, tool
 function row(r: Result): string {
   const rate = (r.calls / r.seconds).toFixed(0).padStart(8);
   const f = (n: number) => n.toFixed(2).padStart(8);
-  return `${r.name.padEnd(34)} ${rate} ${f(r.p50)} ${f(r.p95)} ${f(r.p99)} ${String(r.errors).padStart(7)}`;
+  return `${r.name.padEnd(44)} ${rate} ${f(r.p50)} ${f(r.p95)} ${f(r.p99)} ${String(r.errors).padStart(7)}`;
 }
 
 async function main(): Promise<void> {
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     const batch = /mcp_audit_append_batch_size_sum (\S+)\n.*mcp_audit_append_batch_size_count (\S+)/s.exec(metrics);
 
     console.log("");
-    console.log(`${"server".padEnd(34)} ${"calls/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"errors".padStart(7)}`);
+    console.log(`${"server".padEnd(44)} ${"calls/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"errors".padStart(7)}`);
     console.log(row(reference));
     console.log(row(ours));
     console.log("");

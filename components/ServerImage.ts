@@ -25,8 +25,11 @@ export interface ServerImageArgs {
      * @example "ghcr.io/acme/my-mcp:1.4.2"
      */
     image?: pulumi.Input<string>;
-    /** Build context of the bundled server. @default the package's app/ directory */
-    context?: string;
+    /**
+     * Build context and Dockerfile of the bundled server.
+     * @default the repository root and app/Dockerfile (the image installs from the workspace lockfile)
+     */
+    build?: { context: string; dockerfile: string };
     /** Hooks keyed by child role (`repository`, `image`). @default {} */
     transform?: Transforms;
 }
@@ -49,7 +52,8 @@ export class ServerImage extends pulumi.ComponentResource {
         this.impl = cloudModule(args.network.cloud).createImage(new Scope(this, name, args.transform), {
             network: args.network.impl,
             image: args.image,
-            context: args.context ?? BUNDLED_APP_DIR,
+            context: args.build?.context ?? path.dirname(BUNDLED_APP_DIR),
+            dockerfile: args.build?.dockerfile ?? path.join(BUNDLED_APP_DIR, "Dockerfile"),
         });
         this.ref = this.impl.ref;
         this.bundled = this.impl.bundled;

@@ -70,7 +70,14 @@ export interface ClusterImpl extends Built {
 }
 
 export interface NetworkInput { spec: TierSpec; overrides: TierOverrides; cidr: string }
-export interface ImageInput { network: NetworkImpl; image?: pulumi.Input<string>; context: string }
+export interface ImageInput {
+    network: NetworkImpl;
+    image?: pulumi.Input<string>;
+    /** Docker build context (the repository root, so the build installs from the workspace lockfile). */
+    context: string;
+    /** Path of the Dockerfile. */
+    dockerfile: string;
+}
 export interface DatabaseInput { network: NetworkImpl; spec: TierSpec; overrides: TierOverrides }
 export interface CacheInput { network: NetworkImpl; spec: TierSpec; overrides: TierOverrides }
 export interface EdgeInput { network: NetworkImpl; spec: TierSpec; domain?: string; dnsZone?: string }

@@ -1,13 +1,27 @@
 /** The components used one by one from the library entry, as another Pulumi program would. */
 import * as assert from "node:assert/strict";
 import * as lib from "../lib";
-import { runProgram } from "../scripts/harness";
+import * as fs from "fs";
+import * as path from "path";
+import { runProgram, runStack } from "../scripts/harness";
 
 describe("library entry", () => {
     it("exports the four components, the shared pieces and the composite", () => {
         for (const name of ["McpCluster", "AuditDatabase", "SessionCache", "EdgeLB", "Network", "ServerImage", "McpDeployment"]) {
             assert.equal(typeof (lib as any)[name], "function", name);
         }
+    });
+
+    it("builds the bundled image from the repository root with app/Dockerfile and runs it by digest", async () => {
+        const run = await runStack("dev-aws");
+        const image = run.resources.find((r) => r.type === "docker:index/image:Image")!;
+        const root = path.resolve(__dirname, "..");
+        assert.equal(image.inputs.build.context, root);
+        assert.equal(image.inputs.build.dockerfile, path.join(root, "app", "Dockerfile"));
+        assert.ok(fs.existsSync(image.inputs.build.dockerfile), "the Dockerfile exists");
+        assert.ok(fs.existsSync(path.join(root, "app", "Dockerfile.dockerignore")), "the build context is filtered");
+        const task = run.resources.find((r) => r.name === "mcp-server-task")!;
+        assert.match(JSON.parse(task.inputs.containerDefinitions)[0].image, /@sha256:[0-9a-f]{64}$/);
     });
 
     it("builds a topology component by component, with a user image and a transform", async () => {

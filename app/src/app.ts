@@ -59,6 +59,7 @@ async function openSessions(config: AppConfig, log: Logger): Promise<SessionStor
   if (config.redisUrl === undefined) return new MemorySessionStore();
   let lastError = "";
   const store = new RedisSessionStore(config.redisUrl, {
+    tlsCa: config.redisCaCert,
     onError: (err) => {
       // ioredis reports every failed reconnect; log each distinct error once.
       if (err.message !== lastError) log.warn({ err: err.message }, "redis connection error");

@@ -28,6 +28,8 @@ export interface AppConfig {
   metricsPort?: number;
   database: DatabaseConfig;
   redisUrl?: string;
+  /** PEM of a private CA the Redis server's TLS certificate chains to (REDIS_CA_CERT). */
+  redisCaCert?: string;
   apiKeys: string[];
   apiKeysFile?: string;
   oauth?: OAuthConfig;
@@ -157,6 +159,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError("REDIS_URL must start with redis:// or rediss:// (TLS)");
   }
+  const redisCaCert = get(env, "REDIS_CA_CERT");
+  if (redisCaCert !== undefined) {
+    if (!redisUrl?.startsWith("rediss://")) throw new ConfigError("REDIS_CA_CERT is only used with a rediss:// REDIS_URL");
+    if (!redisCaCert.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new ConfigError("REDIS_CA_CERT must hold a PEM certificate (-----BEGIN CERTIFICATE----- ...)");
+    }
+  }
   const allowRaw = get(env, "MCP_ALLOW_UNAUTHENTICATED");
   if (allowRaw !== undefined && allowRaw !== "true" && allowRaw !== "false") {
     throw new ConfigError(`MCP_ALLOW_UNAUTHENTICATED must be "true" or "false", got "${allowRaw}"`);
@@ -174,6 +183,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsPort,
     database: parseDatabase(env),
     redisUrl,
+    redisCaCert,
     apiKeys: validateKeyEntries(list(env, "MCP_API_KEYS") ?? []),
     apiKeysFile: get(env, "MCP_API_KEYS_FILE"),
     oauth: parseOAuth(env),

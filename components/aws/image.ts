@@ -17,7 +17,7 @@ export interface AwsImage extends ImageImpl {
 /** Images kept in the repository; older ones expire. */
 export const KEEP_IMAGES = 20;
 
-export function createImage(scope: Scope, { image, context }: ImageInput): AwsImage {
+export function createImage(scope: Scope, { image, context, dockerfile }: ImageInput): AwsImage {
     if (image !== undefined) {
         return { ref: pulumi.output(image), bundled: false, resources: {} };
     }
@@ -41,7 +41,7 @@ export function createImage(scope: Scope, { image, context }: ImageInput): AwsIm
     const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: scope.parent });
     const built = scope.child("image", docker.Image, {
         imageName: pulumi.interpolate`${repository.repositoryUrl}:latest`,
-        build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
+        build: { context, dockerfile, platform: "linux/amd64" },
         registry: {
             server: repository.repositoryUrl,
             username: token.userName,

@@ -32,7 +32,7 @@ export interface AzureImage extends ImageImpl {
     registry?: containerregistry.Registry;
 }
 
-export function createImage(scope: Scope, { network, image, context }: ImageInput): AzureImage {
+export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput): AzureImage {
     if (image !== undefined) {
         return { ref: pulumi.output(image), bundled: false, resources: {} };
     }
@@ -47,7 +47,7 @@ export function createImage(scope: Scope, { network, image, context }: ImageInpu
     const token = authorization.getClientTokenOutput({}, { parent: scope.parent });
     const built = scope.child("image", docker.Image, {
         imageName: pulumi.interpolate`${registry.loginServer}/mcp-server:latest`,
-        build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
+        build: { context, dockerfile, platform: "linux/amd64" },
         registry: {
             server: registry.loginServer,
             username: ACR_TOKEN_USER,

@@ -20,7 +20,7 @@ export interface GcpImage extends ImageImpl {
 /** Image versions kept in the repository; older ones are deleted after a month. */
 export const KEEP_IMAGES = 20;
 
-export function createImage(scope: Scope, { network, image, context }: ImageInput): GcpImage {
+export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput): GcpImage {
     if (image !== undefined) {
         return { ref: pulumi.output(image), bundled: false, resources: {} };
     }
@@ -43,7 +43,7 @@ export function createImage(scope: Scope, { network, image, context }: ImageInpu
     const client = gcp.organizations.getClientConfigOutput({ parent: scope.parent });
     const built = scope.child("image", docker.Image, {
         imageName: pulumi.interpolate`${registry}/${project}/${repository.repositoryId}/mcp-server:latest`,
-        build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
+        build: { context, dockerfile, platform: "linux/amd64" },
         registry: {
             server: registry,
             username: "oauth2accesstoken",

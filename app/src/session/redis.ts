@@ -33,6 +33,8 @@ export interface RedisSessionStoreOptions {
   /** @default MAX_NOTES_PER_CLIENT */
   maxNotesPerClient?: number;
   onError?: (err: Error) => void;
+  /** PEM of a private CA that signs the server's certificate (e.g. Memorystore's); only for rediss:// URLs. */
+  tlsCa?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export class RedisSessionStore implements SessionStore {
       connectTimeout: 3000,
       commandTimeout: 3000,
       retryStrategy: (times) => Math.min(times * 200, 2000),
+      ...(opts.tlsCa ? { tls: { ca: opts.tlsCa } } : {}),
     });
     redis.on("error", (err: Error) => opts.onError?.(err));
     redis.defineCommand("mcpPutNote", { numberOfKeys: 2, lua: PUT_NOTE });
