@@ -11,6 +11,7 @@ import { Scope } from "../base";
 import { CacheImpl, CacheInput } from "../cloud";
 import { CacheSummary } from "../types";
 import { AwsNetwork } from "./network";
+import { jsonSecret } from "./secrets";
 
 export const CACHE_ENGINE = "valkey";
 export const CACHE_ENGINE_VERSION = "8.0";
@@ -83,19 +84,14 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
         applyImmediately: !ha,
     });
 
-    const secret = scope.child("auth", aws.secretsmanager.Secret, {
-        description: "Session cache AUTH token and connection URL for the MCP server",
-        recoveryWindowInDays: 0,
-    });
-    scope.child("auth-version", aws.secretsmanager.SecretVersion, {
-        secretId: secret.id,
-        secretString: pulumi.secret(pulumi.all([group.primaryEndpointAddress, token.result]).apply(([host, t]) => JSON.stringify({
+    const secret = jsonSecret(scope, "auth", "Session cache AUTH token and connection URL for the MCP server",
+        pulumi.all([group.primaryEndpointAddress, token.result]).apply(([host, t]) => ({
             host,
             port: CACHE_PORT,
             token: t,
             url: `rediss://:${encodeURIComponent(t)}@${host}:${CACHE_PORT}`,
-        }))),
-    });
+        })),
+        0);
 
     const used = scope.inputs<aws.elasticache.ReplicationGroupArgs>("replication-group");
     const summary = pulumi.all([

@@ -18,6 +18,7 @@ import { AwsDatabase, DB_PORT } from "./database";
 import { AwsEdge } from "./edge";
 import { AwsImage } from "./image";
 import { AwsNetwork } from "./network";
+import { jsonSecret } from "./secrets";
 
 export interface AwsCluster extends ClusterImpl {
     securityGroup: aws.ec2.SecurityGroup;
@@ -112,14 +113,9 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
 
     // The server's API key: generated, kept in Secrets Manager, injected as a secret.
     const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
-    const apiKeySecret = scope.child("api-keys", aws.secretsmanager.Secret, {
-        description: "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
-        recoveryWindowInDays: 0,
-    });
-    scope.child("api-keys-version", aws.secretsmanager.SecretVersion, {
-        secretId: apiKeySecret.id,
-        secretString: pulumi.secret(apiKey.result.apply((k) => JSON.stringify({ keys: k }))),
-    });
+    const apiKeySecret = jsonSecret(scope, "api-keys",
+        "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
+        apiKey.result.apply((k) => ({ keys: k })), 0);
     const apiKeysRef: SecretRef = { id: apiKeySecret.arn, key: "keys" };
 
     const secrets: Array<{ name: string; ref: SecretRef }> = [

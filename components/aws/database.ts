@@ -12,6 +12,7 @@ import { Scope } from "../base";
 import { DatabaseImpl, DatabaseInput } from "../cloud";
 import { DatabaseSummary } from "../types";
 import { AwsNetwork } from "./network";
+import { jsonSecret } from "./secrets";
 
 export const POSTGRES_MAJOR = "17";
 export const DB_NAME = "mcp_audit";
@@ -135,13 +136,8 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         performanceInsightsEnabled: db.compute === "standard",
     }));
 
-    const secret = scope.child("credentials", aws.secretsmanager.Secret, {
-        description: "Audit database credentials and connection URL for the MCP server",
-        recoveryWindowInDays: db.deletionProtection ? 30 : 0,
-    });
-    scope.child("credentials-version", aws.secretsmanager.SecretVersion, {
-        secretId: secret.id,
-        secretString: pulumi.secret(pulumi.all([instance.address, password.result]).apply(([host, pw]) => JSON.stringify({
+    const secret = jsonSecret(scope, "credentials", "Audit database credentials and connection URL for the MCP server",
+        pulumi.all([instance.address, password.result]).apply(([host, pw]) => ({
             engine: "postgres",
             host,
             port: DB_PORT,
@@ -149,8 +145,8 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
             username: DB_USER,
             password: pw,
             url: `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=require`,
-        }))),
-    });
+        })),
+        db.deletionProtection ? 30 : 0);
 
     const params = scope.inputs<aws.rds.ParameterGroupArgs>("params");
     const used = scope.inputs<aws.rds.InstanceArgs>("instance");
