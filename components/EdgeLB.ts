@@ -24,6 +24,13 @@ export interface EdgeLBArgs {
     transform?: Transforms;
 }
 
+/** The DNS zone that holds `domain`: the given zone (without a trailing dot), else the domain without its first label. */
+export function dnsZoneFor(domain: string, dnsZone?: string): string {
+    if (dnsZone) return dnsZone.replace(/\.$/, "");
+    const labels = domain.split(".");
+    return labels.length > 2 ? labels.slice(1).join(".") : domain;
+}
+
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
@@ -54,7 +61,7 @@ export class EdgeLB extends pulumi.ComponentResource {
             network: args.network.impl,
             spec,
             domain,
-            dnsZone: args.dnsZone || undefined,
+            dnsZone: domain ? dnsZoneFor(domain, args.dnsZone || undefined) : undefined,
         });
         this.url = this.impl.url;
         this.mcpUrl = this.url.apply((u) => `${u}/mcp`);

@@ -80,7 +80,13 @@ export interface ImageInput {
 }
 export interface DatabaseInput { network: NetworkImpl; spec: TierSpec; overrides: TierOverrides }
 export interface CacheInput { network: NetworkImpl; spec: TierSpec; overrides: TierOverrides }
-export interface EdgeInput { network: NetworkImpl; spec: TierSpec; domain?: string; dnsZone?: string }
+export interface EdgeInput {
+    network: NetworkImpl;
+    spec: TierSpec;
+    domain?: string;
+    /** The DNS zone holding `domain`; set whenever `domain` is (EdgeLB resolves the default). */
+    dnsZone?: string;
+}
 export interface ClusterInput {
     network: NetworkImpl;
     spec: TierSpec;

@@ -4,7 +4,7 @@ export { Network, NetworkArgs } from "./Network";
 export { ServerImage, ServerImageArgs, BUNDLED_APP_DIR } from "./ServerImage";
 export { AuditDatabase, AuditDatabaseArgs } from "./AuditDatabase";
 export { SessionCache, SessionCacheArgs } from "./SessionCache";
-export { EdgeLB, EdgeLBArgs } from "./EdgeLB";
+export { EdgeLB, EdgeLBArgs, dnsZoneFor } from "./EdgeLB";
 export { McpCluster, McpClusterArgs } from "./McpCluster";
 export { McpDeployment, McpDeploymentArgs } from "./McpDeployment";
 export { parseStackConfig, readStackConfig, StackSettings } from "./config";

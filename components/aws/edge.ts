@@ -82,13 +82,6 @@ export function summarizeAlb(i: AlbSummaryInputs): EdgeSummary {
     };
 }
 
-/** The DNS zone that holds `domain`: the given zone, else the domain without its first label. */
-export function zoneFor(domain: string, dnsZone?: string): string {
-    if (dnsZone) return dnsZone;
-    const labels = domain.split(".");
-    return labels.length > 2 ? labels.slice(1).join(".") : domain;
-}
-
 export function createEdge(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput): AwsEdge {
     const net = network as AwsNetwork;
     const { sslPolicy } = awsSizing(spec, {});
@@ -142,7 +135,7 @@ export function createEdge(scope: Scope, { network, spec, domain, dnsZone }: Edg
     let hostnames: pulumi.Output<string[]>;
     let url: pulumi.Output<string>;
     if (domain) {
-        const zone = aws.route53.getZoneOutput({ name: zoneFor(domain, dnsZone), privateZone: false }, { parent: scope.parent });
+        const zone = aws.route53.getZoneOutput({ name: dnsZone ?? domain, privateZone: false }, { parent: scope.parent });
         const certificate = scope.child("certificate", aws.acm.Certificate, { domainName: domain, validationMethod: "DNS" });
         const option = certificate.domainValidationOptions[0];
         const validationRecord = scope.child("certificate-record", aws.route53.Record, {

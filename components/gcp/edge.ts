@@ -119,13 +119,6 @@ export function summarizeGcpEdge(i: GcpEdgeSummaryInputs): EdgeSummary {
     };
 }
 
-/** The DNS zone that holds `domain`: the given zone, else the domain without its first label. */
-export function zoneFor(domain: string, dnsZone?: string): string {
-    if (dnsZone) return dnsZone.replace(/\.$/, "");
-    const labels = domain.split(".");
-    return labels.length > 2 ? labels.slice(1).join(".") : domain;
-}
-
 /** What the cluster hands the edge: the Cloud Run service and the path its probes check. */
 export interface EdgeOrigin {
     serviceName: pulumi.Input<string>;
@@ -180,7 +173,7 @@ export function createEdge(scope: Scope, { network, spec, domain, dnsZone }: Edg
             project, target: httpProxy.id, ipAddress: address.address, portRange: "80", ipProtocol: "TCP",
             loadBalancingScheme: "EXTERNAL_MANAGED",
         });
-        const zoneName = zoneFor(domain, dnsZone);
+        const zoneName = dnsZone ?? domain;
         const zones = gcp.dns.getManagedZonesOutput({ project }, { parent: scope.parent });
         const zone = zones.managedZones.apply((all) => {
             const found = all.find((z) => z.dnsName === `${zoneName}.` && z.visibility !== "private");
