@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Cloud, TierName, TierOverrides } from "../sizing";
+import { Cloud, resolveTier, TierName, TierOverrides } from "../sizing";
 import { AuditDatabase } from "./AuditDatabase";
 import { componentType } from "./base";
 import { EdgeLB } from "./EdgeLB";
@@ -34,7 +34,8 @@ export class McpDeployment extends pulumi.ComponentResource {
     readonly network: Network;
     readonly image: ServerImage;
     readonly database: AuditDatabase;
-    readonly cache: SessionCache;
+    /** The managed session cache; undefined when the tier (or `sessionStore`) keeps state in the single replica's memory. */
+    readonly cache?: SessionCache;
     readonly edge: EdgeLB;
     readonly cluster: McpCluster;
     /** The MCP endpoint clients connect to. */
@@ -49,7 +50,10 @@ export class McpDeployment extends pulumi.ComponentResource {
         this.network = new Network(`${name}-network`, { cloud: args.cloud, ...common }, parent);
         this.image = new ServerImage(`${name}-image`, { network: this.network, image: args.image }, parent);
         this.database = new AuditDatabase(`${name}-audit`, { network: this.network, ...common }, parent);
-        this.cache = new SessionCache(`${name}-cache`, { network: this.network, ...common }, parent);
+        const spec = resolveTier(tier, args.overrides);
+        if (spec.cache.store === "managed") {
+            this.cache = new SessionCache(`${name}-cache`, { network: this.network, ...common }, parent);
+        }
         this.edge = new EdgeLB(`${name}-edge`, { network: this.network, tier, domain: args.domain, dnsZone: args.dnsZone }, parent);
         this.cluster = new McpCluster(`${name}-server`, {
             network: this.network,
@@ -61,7 +65,8 @@ export class McpDeployment extends pulumi.ComponentResource {
             environment: args.environment,
         }, parent);
         this.mcpUrl = this.edge.mcpUrl;
-        this.summary = pulumi.all([this.cluster.summary, this.database.summary, this.cache.summary, this.edge.summary])
+        const cacheSummary = this.cache ? this.cache.summary : pulumi.output(null);
+        this.summary = pulumi.all([this.cluster.summary, this.database.summary, cacheSummary, this.edge.summary])
             .apply(([cluster, database, cache, edge]) => ({ cloud: args.cloud, tier, cluster, database, cache, edge }));
         this.registerOutputs({ mcpUrl: this.mcpUrl, summary: this.summary });
     }

@@ -5,13 +5,15 @@
  * would show them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, TierName, TierOverrides } from "../sizing";
+import { Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
 import { McpDeploymentArgs } from "./McpDeployment";
 
 export interface StackSettings extends McpDeploymentArgs {
     cloud: Cloud;
     tier: TierName;
     monthlyBudgetUsd?: number;
+    /** Usage assumptions of the cost estimate the stack sets (the rest use the estimate's defaults). */
+    usage: Partial<Record<(typeof USAGE_KEYS)[number], number>>;
 }
 
 /**
@@ -47,12 +49,20 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         }
         values[def.key] = value;
         if (def.override && value !== def.default) {
-            (overrides as Record<string, unknown>)[def.override] = value;
+            // Enumerated "true"/"false" strings (so that "" can mean "the tier's value") become booleans.
+            const typed = def.allowed?.includes("true") ? value === "true" : value;
+            (overrides as Record<string, unknown>)[def.override] = typed;
         }
     }
     const optional = (v: string | number | boolean) => (v === "" ? undefined : String(v));
     const budget = Number(values.monthlyBudgetUsd);
     if (budget < 0) throw new ConfigError(`${PROJECT}:monthlyBudgetUsd`, `must be 0 (no budget) or a positive number of USD, got ${budget}`);
+    const usage: StackSettings["usage"] = {};
+    for (const key of USAGE_KEYS) {
+        const v = Number(values[key]);
+        if (v < 0) throw new ConfigError(`${PROJECT}:${key}`, `must be 0 (the estimate's default) or a positive whole number, got ${v}`);
+        if (v > 0) usage[key] = v;
+    }
     return {
         cloud: values.cloud as Cloud,
         tier: values.tier as TierName,
@@ -61,6 +71,7 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         image: optional(values.image),
         monthlyBudgetUsd: budget || undefined,
         overrides,
+        usage,
     };
 }
 

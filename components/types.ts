@@ -3,7 +3,7 @@
  * builders. Nothing here imports a provider package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Cloud, TierName } from "../sizing";
+import { Cloud, EdgeKind, TierName } from "../sizing";
 
 /** A reference to a secret held in the cloud's secret store (ARN, Key Vault URI or Secret Manager id). */
 export interface SecretRef {
@@ -23,6 +23,10 @@ export interface ClusterSummary {
     memoryMiB: number;
     /** Zones the always-running replicas spread across. */
     zones: number;
+    /** The platform scales the service to zero replicas when idle (minReplicas is then 0). */
+    scalesToZero: boolean;
+    /** CPU architecture the replicas run on. */
+    cpuArchitecture: "arm64" | "x86_64";
     publicIp: boolean;
     logRetentionDays: number;
 }
@@ -63,8 +67,11 @@ export interface CacheSummary {
 /** What EdgeLB really provisioned, computed from its children's inputs. */
 export interface EdgeSummary {
     cloud: Cloud;
-    /** `none` when no domain is set (plain HTTP on the load balancer's own name). */
+    /** A provisioned load balancer, or a per-request edge (API Gateway HTTP API, Container Apps ingress, Cloud Run URL, nginx locally). */
+    kind: EdgeKind;
+    /** `none` when the endpoint serves plain HTTP (a load balancer without a domain). Per-request edges serve HTTPS on the platform's own name. */
     tls: "none" | "modern" | "restricted";
+    /** Plain HTTP is never served: redirected to HTTPS or refused. */
     httpRedirect: boolean;
     waf: boolean;
     managedRuleSets: string[];
@@ -78,7 +85,8 @@ export interface DeploymentSummary {
     tier: TierName;
     cluster: ClusterSummary;
     database: DatabaseSummary;
-    cache: CacheSummary;
+    /** null when the server keeps its state in memory (sessionStore "embedded"). */
+    cache: CacheSummary | null;
     edge: EdgeSummary;
 }
 

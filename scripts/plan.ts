@@ -1,29 +1,41 @@
 /**
- * The offline plan: evaluates the real program for one or more stacks under
- * Pulumi's mocks (no credentials, no network) and prints what each stack would
- * create, as a tree of components and resources with their key properties.
+ * The offline plan and cost review: evaluates the real program for one or
+ * more stacks under Pulumi's mocks (no credentials, no network), prices every
+ * declared resource from its inputs (pricing/) and prints the monthly cost per
+ * component and line, or the resource tree.
  *
- *   npm run plan -- --stack prod-aws
- *   npm run plan -- --all
- *   npm run plan -- --all --format json
+ *   npm run plan -- --stack prod-aws                      cost table
+ *   npm run plan -- --all --format markdown               for a pull-request comment / $GITHUB_STEP_SUMMARY
+ *   npm run plan -- --all --format json > base.json       a run to compare against later
+ *   npm run plan -- --all --diff base.json                the cost change since that run
+ *   npm run plan -- --stack prod-aws --format tree        resources under their components
+ *
+ * Exits 1 when a stack fails to evaluate or its estimate exceeds its
+ * `mcp-infra:monthlyBudgetUsd`, naming the stack, the total and the budget.
  */
+import * as fs from "fs";
+import { parseStackConfig } from "../components/config";
+import { estimateCost } from "../pricing";
+import { diffCosts, renderDiffMarkdown, renderDiffTable, renderMarkdown, renderTable, StackCost, usd } from "../pricing/report";
+import { resolveTier } from "../sizing";
 import { ProgramRun, RecordedResource, STACKS_DIR, listStacks, readStackFile, runProgram } from "./harness";
 
 interface Options {
     stacks: string[];
     stacksDir: string;
     all: boolean;
-    format: "tree" | "json";
+    format: "table" | "markdown" | "json" | "tree";
+    diff?: string;
 }
 
-const FORMATS = ["tree", "json"] as const;
-const USAGE = "usage: npm run plan -- (--stack <name> ... | --all) [--format tree|json] [--stacks-dir DIR]";
+const FORMATS = ["table", "markdown", "json", "tree"] as const;
+const USAGE = "usage: npm run plan -- (--stack <name> ... | --all) [--format table|markdown|json|tree] [--diff base.json] [--stacks-dir DIR]";
 
 /** Thrown for --help: print the usage and stop without error. */
 class Usage extends Error {}
 
 export function parseArgs(argv: string[]): Options {
-    const opts: Options = { stacks: [], stacksDir: STACKS_DIR, all: false, format: "tree" };
+    const opts: Options = { stacks: [], stacksDir: STACKS_DIR, all: false, format: "table" };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -34,6 +46,7 @@ export function parseArgs(argv: string[]): Options {
         if (arg === "--stack" || arg === "-s") opts.stacks.push(value());
         else if (arg === "--all") opts.all = true;
         else if (arg === "--stacks-dir") opts.stacksDir = value();
+        else if (arg === "--diff") opts.diff = value();
         else if (arg === "--format") {
             const f = value();
             if (!(FORMATS as readonly string[]).includes(f)) throw new Error(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
@@ -121,10 +134,70 @@ export function renderTree(run: ProgramRun): string {
     return lines.join("\n");
 }
 
+/** The resources of a run as the pricing engine reads them. */
+export function declared(run: ProgramRun) {
+    return run.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, custom: r.custom }));
+}
+
+/**
+ * The config keys that undo the cost-saving choices the stack's tier makes and
+ * the stack does not set itself, with a label for each ("before" of the plan's
+ * before/after). Empty when the stack makes none.
+ */
+export function costChoices(config: Record<string, string>): { undo: Record<string, string>; labels: string[] } {
+    const settings = parseStackConfig(config);
+    if (settings.cloud === "local") return { undo: {}, labels: [] };
+    const spec = resolveTier(settings.tier, settings.overrides);
+    const unset = (key: string) => config[`mcp-infra:${key}`] === undefined || config[`mcp-infra:${key}`] === "";
+    const undo: Record<string, string> = {};
+    const labels: string[] = [];
+    const choose = (key: string, value: string, label: string) => { undo[`mcp-infra:${key}`] = value; labels.push(label); };
+    if (spec.edge.kind === "payPerRequest" && unset("edgeKind")) choose("edgeKind", "loadBalancer", "pay-per-request edge instead of a load balancer");
+    if (spec.cache.store === "embedded" && unset("sessionStore")) choose("sessionStore", "managed", "in-memory state instead of a managed cache");
+    if (spec.nat === "none" && unset("natGateways")) choose("natGateways", "single", "no NAT gateway");
+    if (settings.cloud === "aws" && unset("cpuArchitecture")) choose("cpuArchitecture", "x86_64", "arm64 (Graviton) replicas");
+    if (spec.service.scaleToZero && settings.cloud !== "aws" && unset("scaleToZero")) choose("scaleToZero", "false", "scale to zero when idle");
+    return { undo, labels };
+}
+
+/** Prices one evaluated stack, and the same stack without its tier's cost choices. */
+async function priceStack(run: ProgramRun, withBefore: boolean): Promise<StackCost> {
+    const settings = parseStackConfig(run.config);
+    const cost: StackCost = {
+        stack: run.stack,
+        cloud: settings.cloud,
+        tier: settings.tier,
+        budgetUsd: settings.monthlyBudgetUsd,
+        estimate: estimateCost(declared(run), settings.usage),
+    };
+    const choices = withBefore ? costChoices(run.config) : { undo: {}, labels: [] };
+    if (choices.labels.length) {
+        const before = await runProgram(run.stack, { ...run.config, ...choices.undo });
+        cost.withoutCostChoices = { choices: choices.labels, totalMonthlyUsd: estimateCost(declared(before), settings.usage).totalMonthlyUsd };
+    }
+    return cost;
+}
+
+/** Stack costs from a JSON plan run (`--format json`), for --diff. */
+export function readBase(file: string): StackCost[] {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new Error(`--diff ${file}: not a readable JSON plan (${(e as Error).message})`);
+    }
+    if (!Array.isArray(doc) || doc.some((s) => typeof s?.stack !== "string" || typeof s?.estimate?.totalMonthlyUsd !== "number")) {
+        throw new Error(`--diff ${file}: expected the output of \`npm run plan -- --format json\` (a list of stacks with an estimate)`);
+    }
+    return doc as StackCost[];
+}
+
 async function main(): Promise<number> {
     let opts: Options;
+    let base: StackCost[] | undefined;
     try {
         opts = parseArgs(process.argv.slice(2));
+        if (opts.diff) base = readBase(opts.diff);
     } catch (e) {
         if (e instanceof Usage) {
             console.log(USAGE);
@@ -133,20 +206,40 @@ async function main(): Promise<number> {
         console.error(`error: ${(e as Error).message}`);
         return 2;
     }
+    const costs: StackCost[] = [];
     const runs: ProgramRun[] = [];
     let failed = 0;
     for (const stack of opts.stacks) {
         try {
             const run = await runProgram(stack, readStackFile(stack, opts.stacksDir));
             runs.push(run);
-            if (opts.format === "tree") console.log(renderTree(run) + "\n");
+            if (opts.format === "tree") {
+                console.log(renderTree(run) + "\n");
+                continue;
+            }
+            const cost = await priceStack(run, opts.format !== "json");
+            costs.push(cost);
+            if (opts.format === "table") console.log(renderTable(cost) + "\n");
         } catch (e) {
             failed++;
             console.error(`error: stack ${stack}: ${(e as Error).message}`);
         }
     }
-    if (opts.format === "json") {
-        console.log(JSON.stringify(runs.map((r) => ({ stack: r.stack, outputs: r.outputs, resources: r.resources })), null, 2));
+    const diffs = base ? diffCosts(base, costs) : undefined;
+    if (opts.format === "markdown") {
+        console.log(renderMarkdown(costs));
+        if (diffs) console.log("\n" + renderDiffMarkdown(diffs));
+    } else if (opts.format === "table" && diffs) {
+        console.log(renderDiffTable(diffs));
+    } else if (opts.format === "json") {
+        const byStack = new Map(runs.map((r) => [r.stack, r]));
+        console.log(JSON.stringify(costs.map((c) => ({ ...c, outputs: byStack.get(c.stack)?.outputs, resources: byStack.get(c.stack)?.resources, ...(diffs ? { diff: diffs.find((d) => d.stack === c.stack) } : {}) })), null, 2));
+    }
+    for (const c of costs) {
+        if (c.budgetUsd !== undefined && c.estimate.totalMonthlyUsd > c.budgetUsd) {
+            failed++;
+            console.error(`error: stack ${c.stack}: estimated ${usd(c.estimate.totalMonthlyUsd)}/month exceeds its budget of ${usd(c.budgetUsd)} (mcp-infra:monthlyBudgetUsd)`);
+        }
     }
     return failed ? 1 : 0;
 }

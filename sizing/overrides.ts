@@ -5,7 +5,13 @@
  * Pulumi.yaml declares the same keys (a test keeps the two in step).
  */
 import { ConfigError, formatChoices } from "./errors";
-import { CLOUDS, TIER_NAMES, TierName, TierSpec, tierSpec } from "./tiers";
+import { CLOUDS, EdgeKind, NatMode, SessionStore, TIER_NAMES, TierName, TierSpec, tierSpec } from "./tiers";
+
+export const EDGE_KINDS: readonly EdgeKind[] = ["loadBalancer", "payPerRequest"];
+export const SESSION_STORES: readonly SessionStore[] = ["managed", "embedded"];
+export const NAT_MODES: readonly NatMode[] = ["none", "single", "perZone"];
+export const CPU_ARCHITECTURES = ["arm64", "x86_64"] as const;
+export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
 
 /** Fields of a tier a stack may override. Every field is optional; unset means "the tier's value". */
 export interface TierOverrides {
@@ -33,6 +39,16 @@ export interface TierOverrides {
     cacheNodeType?: string;
     /** Days logs are kept. @default the tier's (7 / 30 / 90) */
     logRetentionDays?: number;
+    /** Kind of edge. @default the tier's (dev payPerRequest; prod, enterprise loadBalancer) */
+    edgeKind?: EdgeKind;
+    /** Where per-client state lives. @default the tier's (dev embedded; prod, enterprise managed) */
+    sessionStore?: SessionStore;
+    /** NAT gateways for the replicas' outbound traffic. @default the tier's (dev none, prod single, enterprise perZone) */
+    natGateways?: NatMode;
+    /** CPU architecture of the replicas. @default the cloud's cheapest that runs the image: arm64 (Graviton) on AWS, x86_64 elsewhere */
+    cpuArchitecture?: CpuArchitecture;
+    /** Scale to zero when idle where the platform bills per request. @default the tier's (dev true, others false) */
+    scaleToZero?: boolean;
 }
 
 export type ConfigType = "string" | "integer" | "boolean";
@@ -42,7 +58,7 @@ export interface ConfigKey {
     type: ConfigType;
     description: string;
     default: string | number | boolean;
-    /** Allowed values, when the key is an enumeration. */
+    /** Allowed values, when the key is an enumeration ("" always means the tier's value). */
     allowed?: readonly string[];
     /** The TierOverrides field this key sets; for integer keys 0 (and for strings "") means "use the tier's value". */
     override?: keyof TierOverrides;
@@ -69,7 +85,20 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     { key: "cacheMemoryMiB", type: "integer", default: 0, override: "cacheMemoryMiB", description: "Override: cache memory per node in MiB. 0 = the tier's value." },
     { key: "cacheNodeType", type: "string", default: "", override: "cacheNodeType", description: "Override: a cache node type of the chosen cloud (e.g. cache.t4g.small on AWS); replaces cacheMemoryMiB. Empty = chosen from the tier." },
     { key: "logRetentionDays", type: "integer", default: 0, override: "logRetentionDays", description: "Override: days logs are kept. 0 = the tier's value." },
+    { key: "edgeKind", type: "string", default: "", allowed: ["", ...EDGE_KINDS], override: "edgeKind", description: "Override: loadBalancer (ALB, Application Gateway, global external ALB; hourly) or payPerRequest (API Gateway HTTP API, Container Apps ingress, Cloud Run URL; no WAF). Empty = the tier's value." },
+    { key: "sessionStore", type: "string", default: "", allowed: ["", ...SESSION_STORES], override: "sessionStore", description: "Override: managed (the cloud's Redis-compatible cache) or embedded (the server's memory; one replica only). Empty = the tier's value." },
+    { key: "natGateways", type: "string", default: "", allowed: ["", ...NAT_MODES], override: "natGateways", description: "Override: none, single or perZone NAT gateways for outbound traffic. Empty = the tier's value." },
+    { key: "cpuArchitecture", type: "string", default: "", allowed: ["", ...CPU_ARCHITECTURES], override: "cpuArchitecture", description: "Override: arm64 or x86_64 replicas (arm64 on AWS only). Empty = arm64 (Graviton) on AWS, x86_64 elsewhere." },
+    { key: "scaleToZero", type: "string", default: "", allowed: ["", "true", "false"], override: "scaleToZero", description: "Override: let the service scale to zero when idle on Cloud Run and Container Apps (true/false). Empty = the tier's value." },
+    { key: "monthlyRequests", type: "integer", default: 0, description: "Cost estimate: MCP requests per month. 0 = the estimate's default (1,000,000)." },
+    { key: "avgRequestMs", type: "integer", default: 0, description: "Cost estimate: average milliseconds a request keeps a replica busy. 0 = the default (200)." },
+    { key: "avgRequestKiB", type: "integer", default: 0, description: "Cost estimate: average KiB per request and response. 0 = the default (16)." },
+    { key: "logGiBPerReplica", type: "integer", default: 0, description: "Cost estimate: log GiB ingested per replica per month. 0 = the default (1)." },
+    { key: "egressGiB", type: "integer", default: 0, description: "Cost estimate: GiB per month through NAT. 0 = the default (10)." },
 ];
+
+/** Config keys that set a usage assumption of the cost estimate, by UsageAssumptions field. */
+export const USAGE_KEYS = ["monthlyRequests", "avgRequestMs", "avgRequestKiB", "logGiBPerReplica", "egressGiB"] as const;
 
 /** Where an override's problem is reported: the stack config key users set. */
 export function overrideKey(field: keyof TierOverrides): string {
@@ -79,6 +108,12 @@ export function overrideKey(field: keyof TierOverrides): string {
 function requireInt(field: keyof TierOverrides, value: number, min: number, max: number): void {
     if (!Number.isInteger(value) || value < min || value > max) {
         throw new ConfigError(overrideKey(field), `must be a whole number from ${min} to ${max}, got ${value}`);
+    }
+}
+
+function requireOneOf<T extends string>(field: keyof TierOverrides, value: unknown, allowed: readonly T[]): void {
+    if (!(allowed as readonly unknown[]).includes(value)) {
+        throw new ConfigError(overrideKey(field), `unknown value ${JSON.stringify(value)}; allowed values: ${formatChoices(allowed)}`);
     }
 }
 
@@ -107,5 +142,21 @@ export function resolveTier(tier: TierName, overrides: TierOverrides = {}): Tier
     if (o.dbStorageGiB !== undefined) { requireInt("dbStorageGiB", o.dbStorageGiB, 1, 65536); spec.database.storageGiB = o.dbStorageGiB; }
     if (o.cacheMemoryMiB !== undefined) { requireInt("cacheMemoryMiB", o.cacheMemoryMiB, 1, 1024 * 1024); spec.cache.memoryMiB = o.cacheMemoryMiB; }
     if (o.logRetentionDays !== undefined) { requireInt("logRetentionDays", o.logRetentionDays, 1, 3653); spec.logRetentionDays = o.logRetentionDays; }
+    if (o.edgeKind !== undefined) { requireOneOf("edgeKind", o.edgeKind, EDGE_KINDS); spec.edge.kind = o.edgeKind; }
+    if (o.sessionStore !== undefined) { requireOneOf("sessionStore", o.sessionStore, SESSION_STORES); spec.cache.store = o.sessionStore; }
+    if (o.natGateways !== undefined) { requireOneOf("natGateways", o.natGateways, NAT_MODES); spec.nat = o.natGateways; }
+    if (o.cpuArchitecture !== undefined) requireOneOf("cpuArchitecture", o.cpuArchitecture, CPU_ARCHITECTURES);
+    if (o.scaleToZero !== undefined) {
+        if (typeof o.scaleToZero !== "boolean") throw new ConfigError(overrideKey("scaleToZero"), `must be true or false, got ${JSON.stringify(o.scaleToZero)}`);
+        spec.service.scaleToZero = o.scaleToZero;
+    }
+    if (spec.cache.store === "embedded" && spec.service.maxReplicas > 1) {
+        const field = o.maxReplicas !== undefined && o.sessionStore === undefined ? "maxReplicas" : "sessionStore";
+        throw new ConfigError(overrideKey(field),
+            `sessionStore "embedded" keeps per-client state in one replica's memory, but maxReplicas is ${spec.service.maxReplicas}; set maxReplicas to 1 or sessionStore to "managed"`);
+    }
+    if (spec.edge.kind === "payPerRequest" && spec.edge.waf !== "none") {
+        throw new ConfigError(overrideKey("edgeKind"), `the ${tier} tier filters traffic with a WAF, which a payPerRequest edge does not have; use edgeKind "loadBalancer"`);
+    }
     return spec;
 }

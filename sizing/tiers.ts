@@ -18,6 +18,20 @@ export type NatMode = "none" | "single" | "perZone";
 /** Edge TLS profile: `modern` = TLS 1.2+ with AEAD ciphers and TLS 1.3; `restricted` = the strictest cipher set each cloud offers on TLS 1.2+. */
 export type TlsProfile = "modern" | "restricted";
 
+/**
+ * What kind of edge serves the endpoint:
+ * `loadBalancer` = a provisioned L7 load balancer billed by the hour (ALB, Application Gateway, global external ALB);
+ * `payPerRequest` = an edge billed per request with no hourly charge (API Gateway HTTP API on AWS, the Container Apps
+ * environment's own ingress on Azure, Cloud Run's own HTTPS URL on GCP). No WAF, so only for tiers without one.
+ */
+export type EdgeKind = "loadBalancer" | "payPerRequest";
+
+/**
+ * Where per-client state and rate limits live: `managed` = the cloud's Redis-compatible cache shared by all replicas;
+ * `embedded` = the server's own memory (only valid with a single replica).
+ */
+export type SessionStore = "managed" | "embedded";
+
 /** Which managed WAF rule sets the edge applies. */
 export type WafRuleSets = "none" | "baseline" | "extended";
 
@@ -32,6 +46,11 @@ export interface ServiceSize {
     milliCpu: number;
     /** Memory per replica in MiB. */
     memoryMiB: number;
+    /**
+     * On platforms billed per request (Cloud Run, Container Apps) the service may scale to zero replicas when idle;
+     * the first request after an idle period pays a cold start. Fargate keeps minReplicas running.
+     */
+    scaleToZero: boolean;
 }
 
 export interface DatabaseSize {
@@ -50,6 +69,8 @@ export interface DatabaseSize {
 }
 
 export interface CacheSize {
+    /** Managed cache, or the server's own memory for a single replica. */
+    store: SessionStore;
     /** `burstable` (credit-based) or `standard` (dedicated) nodes. */
     compute: "burstable" | "standard";
     /** Usable memory per node in MiB. */
@@ -63,6 +84,7 @@ export interface CacheSize {
 }
 
 export interface EdgeSize {
+    kind: EdgeKind;
     tlsProfile: TlsProfile;
     /** Minimum TLS version accepted at the edge. */
     minTlsVersion: "1.2";
@@ -93,8 +115,10 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         name: "dev",
         availabilityTarget: 99.0,
         zones: 1,
-        nat: "single",
-        service: { minReplicas: 1, maxReplicas: 2, targetCpuPercent: 70, milliCpu: 250, memoryMiB: 512 },
+        // Replicas reach the internet without a NAT gateway (public IP on AWS, the platform's own egress elsewhere).
+        nat: "none",
+        // One replica keeps its state in memory (no managed cache) and scales to zero where billed per request.
+        service: { minReplicas: 1, maxReplicas: 1, targetCpuPercent: 70, milliCpu: 250, memoryMiB: 512, scaleToZero: true },
         database: {
             compute: "burstable",
             vcpu: 1,
@@ -106,8 +130,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
             deletionProtection: false,
             readReplicas: 0,
         },
-        cache: { compute: "burstable", memoryMiB: 512, highAvailability: false, replicas: 0, tls: true },
-        edge: { tlsProfile: "modern", minTlsVersion: "1.2", waf: "none", rateLimitPerMinute: null, idleTimeoutSeconds: 300 },
+        cache: { store: "embedded", compute: "burstable", memoryMiB: 512, highAvailability: false, replicas: 0, tls: true },
+        edge: { kind: "payPerRequest", tlsProfile: "modern", minTlsVersion: "1.2", waf: "none", rateLimitPerMinute: null, idleTimeoutSeconds: 300 },
         logRetentionDays: 7,
     },
     prod: {
@@ -115,7 +139,7 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         availabilityTarget: 99.9,
         zones: 2,
         nat: "single",
-        service: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60, milliCpu: 500, memoryMiB: 1024 },
+        service: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60, milliCpu: 500, memoryMiB: 1024, scaleToZero: false },
         database: {
             compute: "burstable",
             vcpu: 2,
@@ -127,8 +151,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
             deletionProtection: true,
             readReplicas: 0,
         },
-        cache: { compute: "burstable", memoryMiB: 1024, highAvailability: true, replicas: 1, tls: true },
-        edge: { tlsProfile: "modern", minTlsVersion: "1.2", waf: "baseline", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
+        cache: { store: "managed", compute: "burstable", memoryMiB: 1024, highAvailability: true, replicas: 1, tls: true },
+        edge: { kind: "loadBalancer", tlsProfile: "modern", minTlsVersion: "1.2", waf: "baseline", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 30,
     },
     enterprise: {
@@ -136,7 +160,7 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         availabilityTarget: 99.99,
         zones: 3,
         nat: "perZone",
-        service: { minReplicas: 3, maxReplicas: 12, targetCpuPercent: 60, milliCpu: 1000, memoryMiB: 2048 },
+        service: { minReplicas: 3, maxReplicas: 12, targetCpuPercent: 60, milliCpu: 1000, memoryMiB: 2048, scaleToZero: false },
         database: {
             compute: "standard",
             vcpu: 2,
@@ -148,8 +172,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
             deletionProtection: true,
             readReplicas: 1,
         },
-        cache: { compute: "standard", memoryMiB: 6144, highAvailability: true, replicas: 2, tls: true },
-        edge: { tlsProfile: "restricted", minTlsVersion: "1.2", waf: "extended", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
+        cache: { store: "managed", compute: "standard", memoryMiB: 6144, highAvailability: true, replicas: 2, tls: true },
+        edge: { kind: "loadBalancer", tlsProfile: "restricted", minTlsVersion: "1.2", waf: "extended", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 90,
     },
 };

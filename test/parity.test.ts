@@ -19,6 +19,14 @@
  *   at minimum).
  * - cache replicas: HA tiers need at least one replica in another zone; a cloud
  *   whose managed Redis fixes the replica count may differ from the tier's.
+ * - scale to zero: where the tier allows it, platforms billed per request
+ *   (Container Apps, Cloud Run) scale to zero when idle and report minReplicas 0;
+ *   Fargate keeps the tier's minReplicas running.
+ * - replica public IP: AWS without a NAT gateway (natGateways "none", dev) gives
+ *   each task a public IPv4 for its outbound calls; its security group admits
+ *   traffic only from the edge. Azure and GCP replicas egress through the
+ *   platform without a public address.
+ * - arm64 replicas where the cloud runs them (Fargate on Graviton), x86_64 elsewhere.
  * Everything else (replica counts, zones, HA, point-in-time restore, deletion
  * protection, read replicas, TLS, encryption, public access, WAF, edge rate
  * limit, redirect) must be equal across clouds and equal to the tier.
@@ -27,7 +35,10 @@ import * as assert from "node:assert/strict";
 import { AVAILABLE_CLOUDS } from "../components/cloud";
 import { DeploymentSummary } from "../components/types";
 import { listStacks, runStack } from "../scripts/harness";
-import { TIERS, TIER_NAMES, TierSpec } from "../sizing";
+import { Cloud, TIERS, TIER_NAMES, TierSpec } from "../sizing";
+
+/** Clouds whose service platform bills per request and can scale to zero. */
+const SCALE_TO_ZERO: readonly Cloud[] = ["azure", "gcp"];
 
 const TOLERANCE = { replicaCpu: 4, replicaMemory: 2, dbVcpu: 2, dbMemory: 4, dbStorage: 2, cacheMemory: 4 } as const;
 
@@ -38,26 +49,31 @@ function within(actual: number, wanted: number, factor: number, what: string) {
 
 /** The fields that must be identical on every cloud. */
 function exactFields(s: DeploymentSummary) {
+    const c = s.cache;
     return {
-        minReplicas: s.cluster.minReplicas, maxReplicas: s.cluster.maxReplicas, targetCpuPercent: s.cluster.targetCpuPercent,
-        zones: s.cluster.zones, publicIp: s.cluster.publicIp,
+        maxReplicas: s.cluster.maxReplicas, targetCpuPercent: s.cluster.targetCpuPercent, zones: s.cluster.zones,
         dbHa: s.database.highAvailability, pitr: s.database.pointInTimeRestore, deletionProtection: s.database.deletionProtection,
         readReplicas: s.database.readReplicas, dbEncrypted: s.database.encryptedAtRest, dbTls: s.database.tlsRequired, dbPublic: s.database.publicAccess,
-        cacheHa: s.cache.highAvailability, cacheTls: s.cache.tls, cacheEncrypted: s.cache.encryptedAtRest, cacheAuth: s.cache.authRequired, cachePublic: s.cache.publicAccess,
-        edgeTls: s.edge.tls, redirect: s.edge.httpRedirect, waf: s.edge.waf, rateLimit: s.edge.rateLimitPerMinute, healthPath: s.edge.healthPath,
+        cache: c && { ha: c.highAvailability, tls: c.tls, encrypted: c.encryptedAtRest, auth: c.authRequired, public: c.publicAccess },
+        edgeKind: s.edge.kind, edgeTls: s.edge.tls, redirect: s.edge.httpRedirect, waf: s.edge.waf, rateLimit: s.edge.rateLimitPerMinute, healthPath: s.edge.healthPath,
     };
 }
 
 function meetsTier(s: DeploymentSummary, t: TierSpec, hasDomain: boolean) {
     const where = `${s.cloud} ${t.name}`;
+    const https = hasDomain || t.edge.kind === "payPerRequest";
     assert.deepEqual(exactFields(s), {
-        minReplicas: t.service.minReplicas, maxReplicas: t.service.maxReplicas, targetCpuPercent: t.service.targetCpuPercent,
-        zones: t.zones, publicIp: false,
+        maxReplicas: t.service.maxReplicas, targetCpuPercent: t.service.targetCpuPercent, zones: t.zones,
         dbHa: t.database.highAvailability, pitr: t.database.pointInTimeRestore, deletionProtection: t.database.deletionProtection,
         readReplicas: t.database.readReplicas, dbEncrypted: true, dbTls: true, dbPublic: false,
-        cacheHa: t.cache.highAvailability, cacheTls: true, cacheEncrypted: true, cacheAuth: true, cachePublic: false,
-        edgeTls: hasDomain ? t.edge.tlsProfile : "none", redirect: hasDomain, waf: t.edge.waf !== "none", rateLimit: t.edge.rateLimitPerMinute, healthPath: "/health",
+        cache: t.cache.store === "embedded" ? null : { ha: t.cache.highAvailability, tls: true, encrypted: true, auth: true, public: false },
+        edgeKind: t.edge.kind, edgeTls: https ? t.edge.tlsProfile : "none", redirect: https, waf: t.edge.waf !== "none", rateLimit: t.edge.rateLimitPerMinute, healthPath: "/health",
     }, where);
+    const toZero = t.service.scaleToZero && SCALE_TO_ZERO.includes(s.cloud);
+    assert.equal(s.cluster.scalesToZero, toZero, `${where} scales to zero`);
+    assert.equal(s.cluster.minReplicas, toZero ? 0 : t.service.minReplicas, `${where} min replicas`);
+    assert.equal(s.cluster.publicIp, s.cloud === "aws" && t.nat === "none", `${where} replica public IP`);
+    assert.equal(s.cluster.cpuArchitecture, s.cloud === "aws" ? "arm64" : "x86_64", `${where} CPU architecture`);
     within(s.cluster.milliCpu, t.service.milliCpu, TOLERANCE.replicaCpu, `${where} vCPU per replica`);
     within(s.cluster.memoryMiB, t.service.memoryMiB, TOLERANCE.replicaMemory, `${where} memory per replica`);
     assert.ok(s.cluster.logRetentionDays >= t.logRetentionDays, `${where} log retention`);
@@ -65,9 +81,11 @@ function meetsTier(s: DeploymentSummary, t: TierSpec, hasDomain: boolean) {
     within(s.database.memoryGiB, t.database.memoryGiB, TOLERANCE.dbMemory, `${where} database memory`);
     within(s.database.storageGiB, t.database.storageGiB, TOLERANCE.dbStorage, `${where} database storage`);
     assert.ok(s.database.backupRetentionDays >= t.database.backupRetentionDays, `${where} backup retention`);
-    within(s.cache.memoryMiB, t.cache.memoryMiB, TOLERANCE.cacheMemory, `${where} cache memory`);
-    if (t.cache.highAvailability) assert.ok(s.cache.replicas >= 1, `${where} cache replicas`);
-    else assert.equal(s.cache.replicas, 0, `${where} cache replicas`);
+    if (s.cache) {
+        within(s.cache.memoryMiB, t.cache.memoryMiB, TOLERANCE.cacheMemory, `${where} cache memory`);
+        if (t.cache.highAvailability) assert.ok(s.cache.replicas >= 1, `${where} cache replicas`);
+        else assert.equal(s.cache.replicas, 0, `${where} cache replicas`);
+    }
 }
 
 describe("parity between clouds", () => {

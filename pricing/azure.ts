@@ -1,0 +1,140 @@
+/** Pricers for the Azure resources the components create. */
+import { FREE, HOURS_PER_MONTH, SECONDS_PER_MONTH } from "./catalog";
+import { activeSeconds, at, gib, LineSpec, month, num, Pricer, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
+
+/** Container Apps on the Consumption plan: min replicas bill idle, request time bills active, minus the monthly grant. */
+const containerApp: Pricer = (r, ctx) => {
+    if (r.inputs.workloadProfileName && r.inputs.workloadProfileName !== "Consumption") {
+        throw new Unpriced(`workload profile ${r.inputs.workloadProfileName} (only the Consumption plan is in the catalog)`);
+    }
+    const containers: any[] = at(r.inputs, "template.containers") ?? [];
+    if (!containers.length) throw new Unpriced("template.containers is not known");
+    const cpu = containers.reduce((s, c) => s + Number(at(c, "resources.cpu") ?? 0), 0);
+    const mem = containers.reduce((s, c) => s + gib(at(c, "resources.memory") ?? "0Gi"), 0);
+    const replicas = num(r, "template.scale.minReplicas", 0);
+    const u = ctx.usage;
+    const active = Math.min(activeSeconds(u), Math.max(replicas, 1) * SECONDS_PER_MONTH);
+    const idle = Math.max(0, replicas * SECONDS_PER_MONTH - active);
+    const label = `${cpu} vCPU / ${mem} GiB`;
+    return [
+        { item: `Container Apps vCPU active (${label}, ${Math.round(active)} s serving requests)`, quantity: cpu * active, priceId: "azure.aca.active.vcpu", freeQuantity: FREE.azureAca.vcpuSeconds, usageBased: true },
+        { item: `Container Apps vCPU idle (${replicas} min replica${replicas === 1 ? "" : "s"} x ${label})`, quantity: cpu * idle, priceId: "azure.aca.idle.vcpu" },
+        { item: `Container Apps memory (${replicas} min replica${replicas === 1 ? "" : "s"} x ${mem} GiB, active or idle)`, quantity: mem * (active + idle), priceId: "azure.aca.active.gib", freeQuantity: FREE.azureAca.gibSeconds },
+        { item: "Container Apps requests (millions)", quantity: u.monthlyRequests / 1e6, priceId: "azure.aca.requests", freeQuantity: FREE.azureAca.requests / 1e6, usageBased: true },
+    ];
+};
+
+const environment: Pricer = (r) => {
+    const profiles: any[] = r.inputs.workloadProfiles ?? [];
+    const dedicated = profiles.filter((p) => p.workloadProfileType !== "Consumption");
+    if (!dedicated.length) return [];
+    throw new Unpriced(`dedicated workload profiles (${dedicated.map((p) => p.workloadProfileType).join(", ")}) are not in the catalog`);
+};
+
+const registry: Pricer = (r) => {
+    const sku = String(at(r.inputs, "sku.name"));
+    return [{ item: `Container Registry ${sku}`, quantity: HOURS_PER_MONTH / 24, priceId: requirePrice(`azure.acr.${sku}`, `Container Registry ${sku}`) }];
+};
+
+const postgres: Pricer = (r, ctx) => {
+    const sku = String(at(r.inputs, "sku.name"));
+    const mode = at(r.inputs, "highAvailability.mode");
+    const ha = mode === "ZoneRedundant" || mode === "SameZone";
+    let storage = at(r.inputs, "storage.storageSizeGB");
+    if (storage === undefined) {
+        const source = referenced(ctx, "azure-native:dbforpostgresql:Server", r.inputs.sourceServerResourceId);
+        storage = source && source !== r ? at(source.inputs, "storage.storageSizeGB") : undefined;
+        if (storage === undefined) throw new Unpriced("storage.storageSizeGB is not known");
+    }
+    const role = r.inputs.createMode === "Replica" ? "read replica" : "server";
+    return [
+        { item: `PostgreSQL Flexible ${sku} ${role}${ha ? ", zone-redundant HA (standby billed)" : ""}`, quantity: month(ha ? 2 : 1), priceId: requirePrice(`azure.pg.${sku}`, `PostgreSQL Flexible ${sku}`) },
+        { item: `PostgreSQL storage, ${storage} GB${ha ? " x 2 (HA)" : ""}`, quantity: Number(storage) * (ha ? 2 : 1), priceId: "azure.pg.storage" },
+    ];
+};
+
+const redis: Pricer = (r) => {
+    const sku = String(at(r.inputs, "sku.name"));
+    const ha = r.inputs.highAvailability !== "Disabled";
+    const nodes = ha ? 2 : 1;
+    return [{ item: `Azure Managed Redis ${sku}${ha ? ", HA (2 nodes)" : ", no HA (1 node)"}`, quantity: month(nodes), priceId: requirePrice(`azure.redis.${sku}`, `Azure Managed Redis ${sku}`) }];
+};
+
+const appGateway: Pricer = (r, ctx) => {
+    const sku = String(at(r.inputs, "sku.name"));
+    if (sku !== "Standard_v2" && sku !== "WAF_v2") throw new Unpriced(`Application Gateway SKU ${sku}`);
+    const min = r.inputs.autoscaleConfiguration ? num(r, "autoscaleConfiguration.minCapacity", 0) : num(r, "sku.capacity", 1);
+    // A capacity unit handles 2,500 persistent connections, 2.22 Mbps or 1 compute unit; each reserved instance is about 10 CUs.
+    const mbps = (trafficGiB(ctx.usage) * 8 * 1024) / SECONDS_PER_MONTH;
+    const used = mbps / 2.22;
+    const reserved = min * 10;
+    const cu = Math.max(reserved, used);
+    return [
+        { item: `Application Gateway ${sku} fixed hours`, quantity: month(), priceId: `azure.appgw.${sku}.fixed` },
+        { item: `Application Gateway capacity units (${reserved ? `${min} reserved instance${min === 1 ? "" : "s"} = ${reserved} CU` : `${used.toFixed(3)} CU from the usage assumptions`})`, quantity: month() * cu, priceId: `azure.appgw.${sku}.cu`, usageBased: !reserved },
+    ];
+};
+
+const nat: Pricer = (_r, ctx) => [
+    { item: "NAT gateway hours", quantity: month(), priceId: "azure.nat.hour" },
+    { item: `NAT data processed (${ctx.usage.egressGiB} GiB assumed)`, quantity: ctx.usage.egressGiB, priceId: "azure.nat.gb", usageBased: true },
+];
+
+const publicIp: Pricer = (r) => {
+    if (at(r.inputs, "sku.name") !== "Standard" || r.inputs.publicIPAllocationMethod !== "Static") {
+        throw new Unpriced(`public IP ${at(r.inputs, "sku.name")} / ${r.inputs.publicIPAllocationMethod}`);
+    }
+    return [{ item: "Standard static public IP", quantity: month(), priceId: "azure.publicip.static" }];
+};
+
+const privateEndpoint: Pricer = (_r, ctx) => {
+    ctx.note("Private endpoints: data processed ($0.01/GB) left out; the session and secret traffic they carry is small.");
+    return [{ item: "Private endpoint hours", quantity: month(), priceId: "azure.privateendpoint.hour" }];
+};
+
+const privateZone: Pricer = () => [{ item: "Private DNS zone", quantity: 1, priceId: "azure.privatedns.zone" }];
+
+const workspace: Pricer = (r, ctx) => {
+    const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
+    if (num(r, "retentionInDays", 30) > 31) ctx.note("Log Analytics retention beyond 31 days is billed per GB-month and not in the catalog; with the assumed volume it is under $1.");
+    return [{ item: `Log Analytics ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`, quantity: gb, priceId: "azure.logs.ingest", freeQuantity: FREE.azureLogsGb, usageBased: true }];
+};
+
+const vault: Pricer = () => [
+    { item: "Key Vault operations (10,000 assumed: secret reads at replica start)", quantity: 1, priceId: "azure.keyvault.ops", usageBased: true },
+];
+
+export const PRICERS: Record<string, Pricer> = {
+    "azure-native:app:ContainerApp": containerApp,
+    "azure-native:app:ManagedEnvironment": environment,
+    "azure-native:containerregistry:Registry": registry,
+    "azure-native:dbforpostgresql:Server": postgres,
+    "azure-native:redisenterprise:RedisEnterprise": redis,
+    "azure-native:network:ApplicationGateway": appGateway,
+    "azure-native:network:NatGateway": nat,
+    "azure-native:network:PublicIPAddress": publicIp,
+    "azure-native:network:PrivateEndpoint": privateEndpoint,
+    "azure-native:privatedns:PrivateZone": privateZone,
+    "azure-native:operationalinsights:Workspace": workspace,
+    "azure-native:keyvault:Vault": vault,
+};
+
+export const FREE_TYPES: Record<string, string> = {
+    "azure-native:resources:ResourceGroup": "no charge",
+    "azure-native:network:VirtualNetwork": "no charge",
+    "azure-native:network:Subnet": "no charge",
+    "azure-native:network:NetworkSecurityGroup": "no charge",
+    "azure-native:network:SecurityRule": "no charge",
+    "azure-native:network:PrivateDnsZoneGroup": "no charge",
+    "azure-native:network:WebApplicationFirewallPolicy": "included in the WAF_v2 gateway price",
+    "azure-native:privatedns:VirtualNetworkLink": "no charge for resolution links",
+    "azure-native:privatedns:PrivateRecordSet": "priced on the zone (queries negligible)",
+    "azure-native:authorization:ManagementLockByScope": "no charge",
+    "azure-native:authorization:RoleAssignment": "no charge",
+    "azure-native:managedidentity:UserAssignedIdentity": "no charge",
+    "azure-native:monitor:DiagnosticSetting": "priced as ingestion on the workspace",
+    "azure-native:dbforpostgresql:Configuration": "no charge",
+    "azure-native:dbforpostgresql:Database": "priced on the server",
+    "azure-native:redisenterprise:Database": "priced on the cluster",
+    "azure-native:keyvault:Secret": "priced as vault operations",
+};

@@ -1,0 +1,138 @@
+/**
+ * The price catalog: list prices (USD, on-demand) for every billable item the
+ * components create. Each entry keeps its unit, region, source and confidence
+ * (../shared/PRICES.md's scale: O official page or price API, S secondary
+ * source, D derived by arithmetic, ? conflicting or unknown).
+ *
+ * Regions: AWS us-east-1, Azure East US, GCP us-central1. Other regions are
+ * priced at these figures and the estimate says so.
+ */
+
+export type Confidence = "O" | "S" | "D" | "?";
+
+export interface Price {
+    id: string;
+    usd: number;
+    unit: string;
+    region: string;
+    source: string;
+    confidence: Confidence;
+    /** When the figure was collected (YYYY-MM). */
+    date: string;
+}
+
+export const HOURS_PER_MONTH = 730;
+export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+
+const AWS = "us-east-1";
+const AZ = "eastus";
+const GCP = "us-central1";
+const D = "2026-11";
+
+type Row = [id: string, usd: number, unit: string, region: string, source: string, confidence: Confidence];
+
+const ROWS: Row[] = [
+    // ---- AWS ----
+    ["aws.fargate.x86.vcpu", 0.04048, "vCPU-hour", AWS, "aws.amazon.com/fargate/pricing", "O"],
+    ["aws.fargate.x86.gb", 0.004445, "GB-hour", AWS, "aws.amazon.com/fargate/pricing", "O"],
+    ["aws.fargate.arm.vcpu", 0.03238, "vCPU-hour", AWS, "aws.amazon.com/fargate/pricing (secondary copy)", "S"],
+    ["aws.fargate.arm.gb", 0.00356, "GB-hour", AWS, "aws.amazon.com/fargate/pricing (secondary copy)", "S"],
+    ["aws.alb.hour", 0.0225, "ALB-hour", AWS, "aws.amazon.com/elasticloadbalancing/pricing", "O"],
+    ["aws.alb.lcu", 0.008, "LCU-hour", AWS, "aws.amazon.com/elasticloadbalancing/pricing", "O"],
+    ["aws.nat.hour", 0.045, "NAT gateway-hour", AWS, "aws.amazon.com/vpc/pricing (two secondary sources agree)", "S"],
+    ["aws.nat.gb", 0.045, "GB processed", AWS, "aws.amazon.com/vpc/pricing (two secondary sources agree)", "S"],
+    ["aws.ipv4.hour", 0.005, "public IPv4-hour", AWS, "aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights (from 2024-02-01)", "S"],
+    ["aws.rds.pg.db.t4g.micro", 0.016, "instance-hour (single-AZ)", AWS, "RDS for PostgreSQL on-demand (secondary)", "S"],
+    ["aws.rds.pg.db.t4g.small", 0.032, "instance-hour (single-AZ)", AWS, "RDS for PostgreSQL on-demand (secondary)", "S"],
+    ["aws.rds.pg.db.t4g.medium", 0.065, "instance-hour (single-AZ)", AWS, "RDS for PostgreSQL on-demand (secondary)", "S"],
+    ["aws.rds.pg.db.m7g.large", 0.168, "instance-hour (single-AZ)", AWS, "RDS db.m7g.large (MySQL us-west-2 figure)", "?"],
+    ["aws.rds.pg.db.m7g.xlarge", 0.337, "instance-hour (single-AZ)", AWS, "RDS db.m7g.xlarge (MySQL us-west-2 figure)", "?"],
+    ["aws.rds.gp3.single", 0.115, "GB-month (single-AZ)", AWS, "aws.amazon.com/rds/postgresql/pricing (secondary)", "S"],
+    ["aws.rds.gp3.multiaz", 0.23, "GB-month (Multi-AZ)", AWS, "aws.amazon.com/rds/postgresql/pricing (secondary)", "S"],
+    ["aws.elasticache.valkey.cache.t4g.micro", 0.0128, "node-hour", AWS, "Redis OSS cache.t4g.micro $0.016 (official) less Valkey's 20 %", "D"],
+    ["aws.elasticache.valkey.cache.t4g.small", 0.0256, "node-hour", AWS, "Redis OSS cache.t4g.small $0.032 less Valkey's 20 %", "D"],
+    ["aws.elasticache.valkey.cache.t4g.medium", 0.052, "node-hour", AWS, "Redis OSS cache.t4g.medium $0.065 less Valkey's 20 %", "D"],
+    ["aws.elasticache.valkey.cache.m7g.large", 0.1264, "node-hour", AWS, "ElastiCache Valkey cache.m7g.large (secondary)", "?"],
+    ["aws.ecr.gb", 0.10, "GB-month", AWS, "aws.amazon.com/ecr/pricing (secondary)", "S"],
+    ["aws.logs.ingest", 0.50, "GB ingested", AWS, "aws.amazon.com/cloudwatch/pricing (secondary)", "S"],
+    ["aws.logs.storage", 0.03, "GB-month stored", AWS, "aws.amazon.com/cloudwatch/pricing (secondary)", "S"],
+    ["aws.waf.acl", 5.00, "web ACL-month", AWS, "aws.amazon.com/waf/pricing (secondary)", "S"],
+    ["aws.waf.rule", 1.00, "rule-month", AWS, "aws.amazon.com/waf/pricing (secondary)", "S"],
+    ["aws.waf.requests", 0.60, "million requests", AWS, "aws.amazon.com/waf/pricing (secondary)", "S"],
+    ["aws.secrets.secret", 0.40, "secret-month", AWS, "aws.amazon.com/secrets-manager/pricing (secondary)", "S"],
+    ["aws.secrets.calls", 0.05, "10,000 API calls", AWS, "aws.amazon.com/secrets-manager/pricing (secondary)", "S"],
+    // ---- Azure ----
+    ["azure.aca.active.vcpu", 0.000024, "vCPU-second (active)", AZ, "azure.microsoft.com/pricing/details/container-apps (secondary)", "S"],
+    ["azure.aca.active.gib", 0.000003, "GiB-second (active)", AZ, "azure.microsoft.com/pricing/details/container-apps (secondary)", "S"],
+    ["azure.aca.idle.vcpu", 0.000003, "vCPU-second (idle)", AZ, "Azure retail price API, eastus, 2026-09", "O"],
+    ["azure.aca.idle.gib", 0.000003, "GiB-second (idle)", AZ, "Azure retail price API, eastus, 2026-09", "O"],
+    ["azure.aca.requests", 0.40, "million requests", AZ, "azure.microsoft.com/pricing/details/container-apps (secondary)", "S"],
+    ["azure.aca.dedicated.mgmt", 0.10, "environment-hour (dedicated plan)", AZ, "Azure retail price API, eastus, 2026-09", "O"],
+    ["azure.pg.Standard_B1ms", 0.017, "server-hour", AZ, "Azure retail price API, eastus, 2026-07", "O"],
+    ["azure.pg.Standard_D2ds_v5", 0.178, "server-hour", AZ, "Azure retail price API, eastus", "O"],
+    ["azure.pg.Standard_D4ds_v5", 0.356, "server-hour", AZ, "2 x Standard_D2ds_v5", "D"],
+    ["azure.pg.storage", 0.115, "GB-month", AZ, "Azure retail price API, eastus", "O"],
+    ["azure.redis.Balanced_B0", 0.016, "node-hour", AZ, "Azure retail price API, eastus2, 2026-08", "O"],
+    ["azure.redis.Balanced_B1", 0.032, "node-hour", AZ, "Azure retail price API, eastus2, 2026-08", "O"],
+    ["azure.redis.Balanced_B3", 0.065, "node-hour", AZ, "Azure retail price API, eastus2, 2026-08", "O"],
+    ["azure.redis.Balanced_B5", 0.156, "node-hour", AZ, "Azure retail price API, eastus2, 2026-08", "O"],
+    ["azure.appgw.Standard_v2.fixed", 0.246, "gateway-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
+    ["azure.appgw.Standard_v2.cu", 0.008, "capacity unit-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
+    ["azure.appgw.WAF_v2.fixed", 0.443, "gateway-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
+    ["azure.appgw.WAF_v2.cu", 0.0144, "capacity unit-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
+    ["azure.logs.ingest", 2.30, "GB ingested (first 5 GB free)", AZ, "azure.microsoft.com/pricing/details/monitor", "O"],
+    ["azure.acr.Basic", 0.1666, "registry-day", AZ, "azure.microsoft.com/pricing/details/container-registry", "O"],
+    ["azure.acr.Standard", 0.6666, "registry-day", AZ, "azure.microsoft.com/pricing/details/container-registry", "O"],
+    ["azure.keyvault.ops", 0.03, "10,000 operations", AZ, "azure.microsoft.com/pricing/details/key-vault (secondary)", "S"],
+    ["azure.nat.hour", 0.045, "NAT gateway-hour", AZ, "azure.microsoft.com/pricing/details/azure-nat-gateway (secondary: c3x.dev, cloudcostkit)", "S"],
+    ["azure.nat.gb", 0.045, "GB processed", AZ, "azure.microsoft.com/pricing/details/azure-nat-gateway (secondary)", "S"],
+    ["azure.publicip.static", 0.005, "Standard static IP-hour", AZ, "azure.microsoft.com/pricing/details/ip-addresses (secondary: c3x.dev)", "S"],
+    ["azure.privateendpoint.hour", 0.01, "endpoint-hour", AZ, "azure.microsoft.com/pricing/details/private-link (secondary: c3x.dev, oneuptime)", "S"],
+    ["azure.privatedns.zone", 0.50, "zone-month", AZ, "azure.microsoft.com/pricing/details/dns (secondary)", "S"],
+    // ---- GCP ----
+    ["gcp.run.request.vcpu", 0.000024, "vCPU-second (request-based)", GCP, "cloud.google.com/run/pricing", "O"],
+    ["gcp.run.request.gib", 0.0000025, "GiB-second (request-based)", GCP, "cloud.google.com/run/pricing", "O"],
+    ["gcp.run.requests", 0.40, "million requests", GCP, "cloud.google.com/run/pricing", "O"],
+    ["gcp.run.instance.vcpu", 0.000018, "vCPU-second (instance-based)", GCP, "cloud.google.com/run/pricing", "O"],
+    ["gcp.run.instance.gib", 0.000002, "GiB-second (instance-based)", GCP, "cloud.google.com/run/pricing (secondary)", "S"],
+    ["gcp.sql.vcpu", 0.0413, "vCPU-hour (Enterprise)", GCP, "cloud.google.com/sql/pricing (secondary)", "S"],
+    ["gcp.sql.ram", 0.007, "GB RAM-hour (Enterprise)", GCP, "cloud.google.com/sql/pricing (secondary)", "S"],
+    ["gcp.sql.db-f1-micro", 0.0105, "instance-hour (shared core)", GCP, "cloud.google.com/sql/pricing (approximate)", "?"],
+    ["gcp.sql.db-g1-small", 0.035, "instance-hour (shared core)", GCP, "cloud.google.com/sql/pricing (approximate)", "?"],
+    ["gcp.sql.ssd.zonal", 0.17, "GB-month (zonal SSD)", GCP, "cloud.google.com/sql/pricing (conflicting copies)", "?"],
+    ["gcp.sql.ssd.ha", 0.34, "GB-month (HA SSD)", GCP, "cloud.google.com/sql/pricing (conflicting copies)", "?"],
+    ["gcp.redis.BASIC", 0.049, "GiB-hour (Basic M1)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (secondary)", "S"],
+    ["gcp.redis.STANDARD_HA", 0.064, "GiB-hour (Standard M1; copies range 0.064-0.098)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (conflicting copies)", "?"],
+    ["gcp.lb.rule", 0.025, "forwarding rule-hour (first 5)", GCP, "cloud.google.com/vpc/network-pricing", "O"],
+    ["gcp.lb.data", 0.008, "GiB processed", GCP, "cloud.google.com/vpc/network-pricing", "O"],
+    ["gcp.armor.policy", 5.00, "policy-month", GCP, "cloud.google.com/armor/pricing (secondary)", "S"],
+    ["gcp.armor.rule", 1.00, "rule-month", GCP, "cloud.google.com/armor/pricing (secondary)", "S"],
+    ["gcp.armor.requests", 0.75, "million requests", GCP, "cloud.google.com/armor/pricing (secondary)", "S"],
+    ["gcp.ar.gb", 0.10, "GB-month (first 0.5 GB free)", GCP, "cloud.google.com/artifact-registry/pricing", "O"],
+    ["gcp.secret.version", 0.06, "active version-month", GCP, "cloud.google.com/secret-manager/pricing", "O"],
+    ["gcp.logging.ingest", 0.50, "GiB ingested (first 50 GiB per project free)", GCP, "cloud.google.com/stackdriver/pricing", "S"],
+    ["gcp.logging.retention", 0.01, "GiB-month retained beyond 30 days", GCP, "cloud.google.com/stackdriver/pricing", "S"],
+];
+
+export const CATALOG: ReadonlyMap<string, Price> = new Map(
+    ROWS.map(([id, usd, unit, region, source, confidence]) => [id, { id, usd, unit, region, source, confidence, date: D }]),
+);
+
+/** A catalog entry, or undefined when the catalog has no price for it. */
+export function price(id: string): Price | undefined {
+    return CATALOG.get(id);
+}
+
+/** Free allowances the estimate subtracts (per month). */
+export const FREE = {
+    /** Azure Container Apps consumption grant per subscription. */
+    azureAca: { vcpuSeconds: 180_000, gibSeconds: 360_000, requests: 2_000_000 },
+    /** Cloud Run request-based free tier per billing account. */
+    gcpRun: { vcpuSeconds: 180_000, gibSeconds: 360_000, requests: 2_000_000 },
+    /** Log Analytics: first 5 GB per billing account. */
+    azureLogsGb: 5,
+    /** Cloud Logging: first 50 GiB per project. */
+    gcpLogsGib: 50,
+    /** Artifact Registry: first 0.5 GB. */
+    gcpRegistryGb: 0.5,
+} as const;

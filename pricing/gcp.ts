@@ -1,0 +1,139 @@
+/** Pricers for the GCP resources the components create. */
+import { FREE, SECONDS_PER_MONTH } from "./catalog";
+import { activeSeconds, at, gib, LineSpec, month, num, Pricer, requirePrice, trafficGiB, Unpriced, vcpu } from "./engine";
+
+const cloudRun: Pricer = (r, ctx) => {
+    const containers: any[] = at(r.inputs, "template.containers") ?? [];
+    if (!containers.length) throw new Unpriced("template.containers is not known");
+    const cpu = containers.reduce((s, c) => s + vcpu(at(c, "resources.limits.cpu") ?? "1"), 0);
+    const mem = containers.reduce((s, c) => s + gib(at(c, "resources.limits.memory") ?? "512Mi"), 0);
+    const min = at(r.inputs, "scaling.minInstanceCount") !== undefined
+        ? num(r, "scaling.minInstanceCount") : num(r, "template.scaling.minInstanceCount", 0);
+    const requestBased = containers.every((c) => at(c, "resources.cpuIdle") !== false);
+    const u = ctx.usage;
+    const label = `${cpu} vCPU / ${mem} GiB`;
+    if (!requestBased) {
+        return [
+            { item: `Cloud Run vCPU, instance-based, ${min} min instance${min === 1 ? "" : "s"} x ${label}`, quantity: min * SECONDS_PER_MONTH * cpu, priceId: "gcp.run.instance.vcpu" },
+            { item: `Cloud Run memory, instance-based, ${min} x ${mem} GiB`, quantity: min * SECONDS_PER_MONTH * mem, priceId: "gcp.run.instance.gib" },
+        ];
+    }
+    const active = activeSeconds(u);
+    const idle = Math.max(0, min * SECONDS_PER_MONTH - active);
+    const lines: LineSpec[] = [
+        { item: `Cloud Run vCPU while serving (${label}, ${Math.round(active)} s)`, quantity: active * cpu, priceId: "gcp.run.request.vcpu", freeQuantity: FREE.gcpRun.vcpuSeconds, usageBased: true },
+        { item: `Cloud Run memory while serving (${Math.round(active)} s)`, quantity: active * mem, priceId: "gcp.run.request.gib", freeQuantity: FREE.gcpRun.gibSeconds, usageBased: true },
+        { item: "Cloud Run requests (millions)", quantity: u.monthlyRequests / 1e6, priceId: "gcp.run.requests", freeQuantity: FREE.gcpRun.requests / 1e6, usageBased: true },
+    ];
+    if (idle > 0) {
+        ctx.note("Cloud Run idle minimum instances are priced at the instance-based rate (an upper bound: the idle rate is not in the catalog).");
+        lines.push(
+            { item: `Cloud Run idle min instances, vCPU (${min} x ${label})`, quantity: idle * cpu, priceId: "gcp.run.instance.vcpu" },
+            { item: `Cloud Run idle min instances, memory (${min} x ${mem} GiB)`, quantity: idle * mem, priceId: "gcp.run.instance.gib" },
+        );
+    }
+    return lines;
+};
+
+const sql: Pricer = (r) => {
+    const tier = String(at(r.inputs, "settings.tier"));
+    const ha = at(r.inputs, "settings.availabilityType") === "REGIONAL";
+    const copies = ha ? 2 : 1;
+    const role = r.inputs.masterInstanceName ? "read replica" : "instance";
+    const lines: LineSpec[] = [];
+    const custom = /^db-custom-(\d+)-(\d+)$/.exec(tier);
+    if (custom) {
+        const cpus = Number(custom[1]);
+        const ramGb = Number(custom[2]) / 1024;
+        lines.push(
+            { item: `Cloud SQL ${tier} ${role} vCPU${ha ? ", HA (standby billed)" : ""}`, quantity: month(copies) * cpus, priceId: "gcp.sql.vcpu" },
+            { item: `Cloud SQL ${tier} ${role} memory, ${ramGb} GB${ha ? " x 2" : ""}`, quantity: month(copies) * ramGb, priceId: "gcp.sql.ram" },
+        );
+    } else {
+        lines.push({ item: `Cloud SQL ${tier} ${role}${ha ? ", HA" : ""}`, quantity: month(copies), priceId: requirePrice(`gcp.sql.${tier}`, `Cloud SQL tier ${tier}`) });
+    }
+    const disk = num(r, "settings.diskSize", 10);
+    const type = at(r.inputs, "settings.diskType") ?? "PD_SSD";
+    if (type !== "PD_SSD") throw new Unpriced(`disk type ${type}`);
+    lines.push({ item: `Cloud SQL SSD storage, ${disk} GB${ha ? " (HA)" : ""}`, quantity: disk, priceId: ha ? "gcp.sql.ssd.ha" : "gcp.sql.ssd.zonal" });
+    return lines;
+};
+
+const memorystore: Pricer = (r) => {
+    const tier = String(r.inputs.tier ?? "BASIC");
+    const gb = num(r, "memorySizeGb");
+    return [{ item: `Memorystore for Redis ${tier}, ${gb} GB`, quantity: month() * gb, priceId: requirePrice(`gcp.redis.${tier}`, `Memorystore tier ${tier}`) }];
+};
+
+const forwardingRule: Pricer = (r) => [
+    { item: `Load balancer forwarding rule (port ${r.inputs.portRange ?? "?"})`, quantity: month(), priceId: "gcp.lb.rule" },
+];
+
+const backendService: Pricer = (_r, ctx) => [
+    { item: "Load balancer data processed", quantity: trafficGiB(ctx.usage), priceId: "gcp.lb.data", usageBased: true },
+];
+
+const armor: Pricer = (r, ctx) => {
+    const rules = (r.inputs.rules ?? []).length;
+    return [
+        { item: "Cloud Armor policy", quantity: 1, priceId: "gcp.armor.policy" },
+        { item: `Cloud Armor rules (${rules})`, quantity: rules, priceId: "gcp.armor.rule" },
+        { item: "Cloud Armor requests (millions)", quantity: ctx.usage.monthlyRequests / 1e6, priceId: "gcp.armor.requests", usageBased: true },
+    ];
+};
+
+const registry: Pricer = (_r, ctx) => [
+    { item: `Artifact Registry storage (${ctx.usage.imageGiB} GiB of images assumed)`, quantity: ctx.usage.imageGiB, priceId: "gcp.ar.gb", freeQuantity: FREE.gcpRegistryGb, usageBased: true },
+];
+
+const secretVersion: Pricer = () => [{ item: "Secret Manager active version", quantity: 1, priceId: "gcp.secret.version" }];
+
+const logBucket: Pricer = (r, ctx) => {
+    const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
+    const days = num(r, "retentionDays", 30);
+    const lines: LineSpec[] = [
+        { item: `Cloud Logging ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`, quantity: gb, priceId: "gcp.logging.ingest", freeQuantity: FREE.gcpLogsGib, usageBased: true },
+    ];
+    if (days > 30) lines.push({ item: `Cloud Logging retention beyond 30 days (${days} days)`, quantity: gb * ((days - 30) / 30), priceId: "gcp.logging.retention", usageBased: true });
+    return lines;
+};
+
+const address: Pricer = (r) => {
+    if (r.inputs.addressType === "INTERNAL" || r.inputs.purpose === "VPC_PEERING") return [];
+    // A static external address in use by a forwarding rule carries no address charge.
+    return [];
+};
+
+export const PRICERS: Record<string, Pricer> = {
+    "gcp:cloudrunv2/service:Service": cloudRun,
+    "gcp:sql/databaseInstance:DatabaseInstance": sql,
+    "gcp:redis/instance:Instance": memorystore,
+    "gcp:compute/globalForwardingRule:GlobalForwardingRule": forwardingRule,
+    "gcp:compute/backendService:BackendService": backendService,
+    "gcp:compute/securityPolicy:SecurityPolicy": armor,
+    "gcp:artifactregistry/repository:Repository": registry,
+    "gcp:secretmanager/secretVersion:SecretVersion": secretVersion,
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": logBucket,
+    "gcp:compute/globalAddress:GlobalAddress": address,
+};
+
+export const FREE_TYPES: Record<string, string> = {
+    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
+    "gcp:compute/network:Network": "no charge",
+    "gcp:compute/subnetwork:Subnetwork": "no charge",
+    "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": "no charge (serverless NEG)",
+    "gcp:compute/targetHttpProxy:TargetHttpProxy": "priced on the forwarding rule",
+    "gcp:compute/targetHttpsProxy:TargetHttpsProxy": "priced on the forwarding rule",
+    "gcp:compute/uRLMap:URLMap": "priced on the forwarding rule",
+    "gcp:compute/sSLPolicy:SSLPolicy": "no charge",
+    "gcp:compute/managedSslCertificate:ManagedSslCertificate": "Google-managed certificates are free",
+    "gcp:dns/recordSet:RecordSet": "the managed zone is not created here; queries negligible",
+    "gcp:logging/projectSink:ProjectSink": "no charge (ingestion priced on the bucket)",
+    "gcp:projects/service:Service": "no charge",
+    "gcp:secretmanager/secret:Secret": "priced per active version",
+    "gcp:secretmanager/secretIamMember:SecretIamMember": "no charge",
+    "gcp:serviceaccount/account:Account": "no charge",
+    "gcp:servicenetworking/connection:Connection": "no charge",
+    "gcp:sql/database:Database": "priced on the instance",
+    "gcp:sql/user:User": "priced on the instance",
+};
