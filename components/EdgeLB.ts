@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, resolveTier, TierName } from "../sizing";
+import { ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
 import { cloudModule, EdgeImpl } from "./cloud";
 import { Network } from "./Network";
@@ -8,8 +8,14 @@ import { EdgeSummary } from "./types";
 export interface EdgeLBArgs {
     /** The network whose public subnets hold the load balancer. */
     network: Network;
-    /** Sizing tier: TLS profile, WAF and per-client rate limit. @default the network's tier */
+    /** Sizing tier: kind of edge, TLS profile, WAF and per-client rate limit. @default the network's tier */
     tier?: TierName;
+    /**
+     * Per-field overrides of the tier; the edge reads `edgeKind`.
+     * @default {}
+     * @example { edgeKind: "loadBalancer" }
+     */
+    overrides?: TierOverrides;
     /**
      * Public DNS name. When set: a managed certificate, HTTPS with a modern TLS
      * policy, HTTP redirected to HTTPS and a DNS record. When unset: plain HTTP
@@ -56,7 +62,7 @@ export class EdgeLB extends pulumi.ComponentResource {
         if (domain !== undefined && !DOMAIN.test(domain)) {
             throw new ConfigError("mcp-infra:domain", `"${args.domain}" is not a DNS name such as mcp.example.com`);
         }
-        const spec = resolveTier(args.tier ?? args.network.tier);
+        const spec = resolveTier(args.tier ?? args.network.tier, args.overrides);
         this.impl = cloudModule(args.network.cloud).createEdge(new Scope(this, name, args.transform), {
             network: args.network.impl,
             spec,

@@ -54,7 +54,7 @@ export class McpDeployment extends pulumi.ComponentResource {
         if (spec.cache.store === "managed") {
             this.cache = new SessionCache(`${name}-cache`, { network: this.network, ...common }, parent);
         }
-        this.edge = new EdgeLB(`${name}-edge`, { network: this.network, tier, domain: args.domain, dnsZone: args.dnsZone }, parent);
+        this.edge = new EdgeLB(`${name}-edge`, { network: this.network, ...common, domain: args.domain, dnsZone: args.dnsZone }, parent);
         this.cluster = new McpCluster(`${name}-server`, {
             network: this.network,
             ...common,

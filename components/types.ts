@@ -98,5 +98,7 @@ export const SERVER = {
     healthPath: "/health",
     readyPath: "/ready",
     mcpPath: "/mcp",
+    /** OAuth protected-resource metadata (RFC 9728), served in OAuth mode. */
+    oauthMetadataPath: "/.well-known/oauth-protected-resource",
     containerName: "mcp-server",
 } as const;

@@ -13,10 +13,64 @@ const fargate: Pricer = (r, ctx) => {
     const gb = num(task, "memory") / 1024;
     const arch = at(task.inputs, "runtimePlatform.cpuArchitecture") === "ARM64" ? "arm" : "x86";
     const label = `${count} task${count === 1 ? "" : "s"} x ${cpu} vCPU / ${gb} GB, ${arch === "arm" ? "ARM64 (Graviton)" : "X86_64"}`;
-    return [
+    const lines: LineSpec[] = [
         { item: `Fargate vCPU, ${label}`, quantity: month(count) * cpu, priceId: `aws.fargate.${arch}.vcpu` },
         { item: `Fargate memory, ${label}`, quantity: month(count) * gb, priceId: `aws.fargate.${arch}.gb` },
     ];
+    if (at(r.inputs, "networkConfiguration.assignPublicIp") === true) {
+        lines.push({ item: `public IPv4 address per task (${count}), for outbound calls without NAT`, quantity: month(count), priceId: "aws.ipv4.hour" });
+    }
+    return lines;
+};
+
+/** API Gateway: HTTP APIs bill per request, metered in 512 KB increments; no hourly charge. */
+const httpApi: Pricer = (r, ctx) => {
+    const protocol = r.inputs.protocolType ?? "HTTP";
+    if (protocol !== "HTTP") throw new Unpriced(`protocolType ${protocol} (only HTTP APIs are in the catalog)`);
+    const u = ctx.usage;
+    const units = Math.max(1, Math.ceil(u.avgRequestKiB / 512));
+    const millions = (u.monthlyRequests * units) / 1e6;
+    if (millions > 300) ctx.note("API Gateway HTTP API: requests beyond 300 million a month cost $0.90 per million; the estimate prices all of them at $1.00.");
+    ctx.note("API Gateway HTTP API: the 1 million free requests a month of the AWS free tier (first 12 months of a new account) are not subtracted.");
+    return [{
+        item: `API Gateway HTTP API requests (${(u.monthlyRequests / 1e6).toLocaleString("en-US")} million assumed${units > 1 ? `, ${units} x 512 KB units each` : ""})`,
+        quantity: millions,
+        priceId: "aws.apigw.http.requests",
+        usageBased: true,
+    }];
+};
+
+/** A Cloud Map private DNS namespace creates a Route 53 private hosted zone. */
+const cloudMapNamespace: Pricer = () => [
+    { item: "Route 53 private hosted zone of the Cloud Map namespace", quantity: 1, priceId: "aws.route53.zone" },
+];
+
+/**
+ * A Cloud Map service: every ECS task registered in it is a billed instance, and an API Gateway integration
+ * that discovers it calls DiscoverInstances (assumed once per request: an upper bound).
+ */
+const cloudMapService: Pricer = (r, ctx) => {
+    const registering = ctx.resources.filter((s) => s.type === "aws:ecs/service:Service" && s.inputs.serviceRegistries !== undefined
+        && referenced(ctx, r.type, at(s.inputs, "serviceRegistries.registryArn")) === r);
+    const instances = registering.reduce((n, s) => n + num(s, "desiredCount", 1), 0);
+    // Private integrations to a load balancer name its listener ARN instead.
+    const discoveredBy = ctx.resources.filter((i) => i.type === "aws:apigatewayv2/integration:Integration"
+        && i.inputs.connectionType === "VPC_LINK" && !/elasticloadbalancing/.test(String(i.inputs.integrationUri ?? ""))
+        && referenced(ctx, r.type, i.inputs.integrationUri) === r);
+    const lines: LineSpec[] = [{
+        item: `Cloud Map registered instances (${instances} task${instances === 1 ? "" : "s"} always running)`,
+        quantity: instances,
+        priceId: "aws.cloudmap.instance",
+    }];
+    if (discoveredBy.length) {
+        lines.push({
+            item: "Cloud Map DiscoverInstances calls by API Gateway (one per request assumed: an upper bound)",
+            quantity: ctx.usage.monthlyRequests / 1e6,
+            priceId: "aws.cloudmap.discover",
+            usageBased: true,
+        });
+    }
+    return lines;
 };
 
 const loadBalancer: Pricer = (r, ctx) => {
@@ -125,6 +179,9 @@ export const PRICERS: Record<string, Pricer> = {
     "aws:cloudwatch/logGroup:LogGroup": logGroup,
     "aws:wafv2/webAcl:WebAcl": waf,
     "aws:secretsmanager/secret:Secret": secret,
+    "aws:apigatewayv2/api:Api": httpApi,
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": cloudMapNamespace,
+    "aws:servicediscovery/service:Service": cloudMapService,
 };
 
 /** Types that carry no charge of their own, with the reason. */
@@ -154,4 +211,10 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:acm/certificateValidation:CertificateValidation": "no charge",
     "aws:route53/record:Record": "alias queries to AWS resources are free; the hosted zone is not created here",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "priced on the web ACL",
+    "aws:apigatewayv2/stage:Stage": "requests are priced on the HTTP API",
+    "aws:apigatewayv2/route:Route": "requests are priced on the HTTP API",
+    "aws:apigatewayv2/integration:Integration": "requests are priced on the HTTP API; its DiscoverInstances calls on the Cloud Map service",
+    "aws:apigatewayv2/vpcLink:VpcLink": "VPC links for HTTP APIs carry no charge",
+    "aws:apigatewayv2/domainName:DomainName": "custom domain names carry no charge (the ACM certificate is free)",
+    "aws:apigatewayv2/apiMapping:ApiMapping": "no charge",
 };

@@ -24,11 +24,29 @@ const containerApp: Pricer = (r, ctx) => {
     ];
 };
 
-const environment: Pricer = (r) => {
+/**
+ * A Container Apps environment on the Consumption profile has no charge of its
+ * own, but one integrated in your VNet gets managed resources billed to the
+ * subscription (learn.microsoft.com/azure/container-apps/custom-virtual-networks,
+ * "Managed resources", workload profiles): one Standard load balancer, one
+ * static public IP for egress, and one more for ingress when the environment
+ * is external; plus the data the load balancer processes.
+ */
+const environment: Pricer = (r, ctx) => {
     const profiles: any[] = r.inputs.workloadProfiles ?? [];
     const dedicated = profiles.filter((p) => p.workloadProfileType !== "Consumption");
-    if (!dedicated.length) return [];
-    throw new Unpriced(`dedicated workload profiles (${dedicated.map((p) => p.workloadProfileType).join(", ")}) are not in the catalog`);
+    if (dedicated.length) {
+        throw new Unpriced(`dedicated workload profiles (${dedicated.map((p) => p.workloadProfileType).join(", ")}) are not in the catalog`);
+    }
+    if (!at(r.inputs, "vnetConfiguration.infrastructureSubnetId")) return [];
+    const internal = at(r.inputs, "vnetConfiguration.internal") === true;
+    const ips = internal ? 1 : 2;
+    ctx.note("A VNet-integrated Container Apps environment bills a managed Standard load balancer and public IPs in its ME_ resource group; the docs list one egress IP for internal environments too, priced here although their resource list shows only the load balancer.");
+    return [
+        { item: `Container Apps environment: managed Standard load balancer (${internal ? "internal" : "external"})`, quantity: month(), priceId: "azure.lb.standard.hour" },
+        { item: `Container Apps environment: ${ips} managed static public IP${ips === 1 ? " (egress)" : "s (egress, ingress)"}`, quantity: month(ips), priceId: "azure.publicip.static" },
+        { item: "Container Apps environment: load balancer data processed (request traffic assumed)", quantity: trafficGiB(ctx.usage), priceId: "azure.lb.standard.gb", usageBased: true },
+    ];
 };
 
 const registry: Pricer = (r) => {

@@ -26,10 +26,10 @@ const cloudRun: Pricer = (r, ctx) => {
         { item: "Cloud Run requests (millions)", quantity: u.monthlyRequests / 1e6, priceId: "gcp.run.requests", freeQuantity: FREE.gcpRun.requests / 1e6, usageBased: true },
     ];
     if (idle > 0) {
-        ctx.note("Cloud Run idle minimum instances are priced at the instance-based rate (an upper bound: the idle rate is not in the catalog).");
+        // Request-based billing charges minimum instances for the time they sit idle, at the idle rate.
         lines.push(
-            { item: `Cloud Run idle min instances, vCPU (${min} x ${label})`, quantity: idle * cpu, priceId: "gcp.run.instance.vcpu" },
-            { item: `Cloud Run idle min instances, memory (${min} x ${mem} GiB)`, quantity: idle * mem, priceId: "gcp.run.instance.gib" },
+            { item: `Cloud Run idle min instances, vCPU (${min} x ${label})`, quantity: idle * cpu, priceId: "gcp.run.idle.vcpu" },
+            { item: `Cloud Run idle min instances, memory (${min} x ${mem} GiB)`, quantity: idle * mem, priceId: "gcp.run.idle.gib" },
         );
     }
     return lines;

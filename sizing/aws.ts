@@ -4,7 +4,7 @@
  * Pure functions and tables; no provider import.
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
-import { overrideKey, TierOverrides } from "./overrides";
+import { CpuArchitecture, overrideKey, TierOverrides } from "./overrides";
 import { TierSpec, TlsProfile } from "./tiers";
 
 /** Valid Fargate (Linux) CPU units and the memory sizes (MiB) each allows. */
@@ -70,6 +70,36 @@ export const ALB_TLS_POLICIES: Readonly<Record<TlsProfile, string>> = {
     restricted: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
 };
 
+/**
+ * The replicas' CPU architecture when the stack does not set `cpuArchitecture`: Graviton, about 20 % cheaper
+ * per vCPU-hour and GB-hour on Fargate than x86_64. The bundled image is built for it; your own image
+ * (`image`) must be built for linux/arm64 (or be multi-platform), or set cpuArchitecture to x86_64.
+ */
+export const AWS_DEFAULT_CPU_ARCHITECTURE: CpuArchitecture = "arm64";
+
+/** Fargate's `runtimePlatform.cpuArchitecture` for each neutral architecture. */
+export const FARGATE_CPU_ARCHITECTURES: Readonly<Record<CpuArchitecture, "ARM64" | "X86_64">> = { arm64: "ARM64", x86_64: "X86_64" };
+
+/** The Docker build platform of the bundled image for each neutral architecture. */
+export const DOCKER_PLATFORMS: Readonly<Record<CpuArchitecture, string>> = { arm64: "linux/arm64", x86_64: "linux/amd64" };
+
+/**
+ * The only TLS security policy API Gateway offers HTTP API custom domains (TLS 1.2 minimum; the default
+ * execute-api endpoint uses the same). It matches the `modern` profile; nothing on an HTTP API matches
+ * `restricted`, so a tier with that profile needs the loadBalancer edge.
+ */
+export const HTTP_API_TLS_POLICIES: Readonly<Partial<Record<TlsProfile, string>>> = { modern: "TLS_1_2" };
+
+/** API Gateway's ceiling for an HTTP API integration: a request that takes longer gets 504 (HTTP APIs also buffer, never stream, responses). */
+export const HTTP_API_MAX_TIMEOUT_MS = 30_000;
+
+/**
+ * Stage-wide throttling of the pay-per-request edge (all clients together, not per client IP): about what one
+ * 0.25 vCPU replica serves, and a bound on what a flood can cost (100 requests/s is at most $0.36 an hour at
+ * $1 per million). Change it with the edge's `stage` transform.
+ */
+export const HTTP_API_THROTTLE = { rateLimitPerSecond: 100, burstLimit: 200 } as const;
+
 export interface AwsSizing {
     /** Fargate task CPU units (1024 = 1 vCPU). */
     taskCpu: number;
@@ -82,6 +112,10 @@ export interface AwsSizing {
     /** Availability zones the VPC spans (an ALB and an RDS subnet group need at least two). */
     azCount: number;
     sslPolicy: string;
+    /** CPU architecture of the Fargate tasks and of the bundled image. */
+    cpuArchitecture: CpuArchitecture;
+    /** The API Gateway custom domain's TLS policy, when the edge is payPerRequest. */
+    httpApiTlsPolicy?: string;
 }
 
 /** The neutral numbers behind an RDS class name. */
@@ -172,6 +206,12 @@ export function awsSizing(spec: TierSpec, overrides: TierOverrides = {}): AwsSiz
             `${spec.logRetentionDays} is not a CloudWatch Logs retention period; nearest valid values: ${formatChoices(nearest(spec.logRetentionDays, LOG_RETENTION_DAYS))}`);
     }
 
+    const httpApiTlsPolicy = HTTP_API_TLS_POLICIES[spec.edge.tlsProfile];
+    if (spec.edge.kind === "payPerRequest" && httpApiTlsPolicy === undefined) {
+        throw new ConfigError(overrideKey("edgeKind"),
+            `API Gateway HTTP APIs offer only the TLS_1_2 policy, not the ${spec.edge.tlsProfile} TLS profile of the ${spec.name} tier; use edgeKind "loadBalancer"`);
+    }
+
     return {
         taskCpu: task.cpu,
         taskMemoryMiB: task.memoryMiB,
@@ -181,5 +221,7 @@ export function awsSizing(spec: TierSpec, overrides: TierOverrides = {}): AwsSiz
         logRetentionDays: spec.logRetentionDays,
         azCount: Math.max(2, spec.zones),
         sslPolicy: ALB_TLS_POLICIES[spec.edge.tlsProfile],
+        cpuArchitecture: overrides.cpuArchitecture ?? AWS_DEFAULT_CPU_ARCHITECTURE,
+        httpApiTlsPolicy: spec.edge.kind === "payPerRequest" ? httpApiTlsPolicy : undefined,
     };
 }

@@ -17,11 +17,15 @@
  *   (2 vCPU, 8 GiB: 4x the tier's memory, the smallest SKU that has HA).
  * - Azure Managed Redis HA is a fixed primary + replica pair (no replica count):
  *   enterprise's 2 replicas become 1 (zone-redundant in zonal regions).
- * - Application Gateway's backend request timeout honours idleTimeoutSeconds exactly.
+ * - Application Gateway's backend request timeout honours idleTimeoutSeconds exactly;
+ *   the Container Apps ingress (payPerRequest edge) times idle requests out after
+ *   240 s (configurable only with a dedicated ingress profile), below the tier's 300 s.
+ * - Container Apps runs linux/amd64 only: replicas are x86_64, and an explicit
+ *   `cpuArchitecture: arm64` is refused rather than silently ignored.
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
-import { overrideKey, TierOverrides } from "./overrides";
-import { TierSpec, TlsProfile } from "./tiers";
+import { CpuArchitecture, overrideKey, TierOverrides } from "./overrides";
+import { EdgeKind, TierSpec, TlsProfile } from "./tiers";
 
 /** Container Apps (Consumption profile) vCPU sizes in thousandths; memory is always 2 GiB per vCPU. */
 export const CONTAINER_APP_MILLI_CPU: readonly number[] = Array.from({ length: 16 }, (_, i) => (i + 1) * 250);
@@ -76,11 +80,18 @@ export const APPGW_TLS_POLICIES: Readonly<Record<TlsProfile, string>> = {
     restricted: "AppGwSslPolicy20220101S",
 };
 
+/** The Container Apps ingress's idle request timeout (seconds) on the Consumption ingress; Application Gateway takes the tier's. */
+export const CONTAINER_APPS_INGRESS_IDLE_TIMEOUT_SECONDS = 240;
+
+/** The only CPU architecture Container Apps runs (linux/amd64 images). */
+export const CONTAINER_APPS_ARCHITECTURE: CpuArchitecture = "x86_64";
+
 export interface AzureSizing {
     /** Container vCPU (0.25 steps). */
     cpu: number;
     /** Container memory, e.g. `0.5Gi`. */
     memory: string;
+    cpuArchitecture: CpuArchitecture;
     dbSku: PostgresSku;
     dbStorageGiB: number;
     dbBackupRetentionDays: number;
@@ -91,6 +102,86 @@ export interface AzureSizing {
     /** Zones the Container Apps environment, the database's standby and the gateway spread across. */
     zoneRedundant: boolean;
     sslPolicy: string;
+    /** Application Gateway autoscale minimum (reserved instances, about 10 capacity units each). */
+    gatewayMinInstances: number;
+}
+
+/**
+ * Replicas Container Apps keeps running. With `scaleToZero` the app runs no
+ * replica while idle (no charge) and the HTTP scale rule starts one on the
+ * first request (a cold start of a few seconds); otherwise the tier's minimum.
+ * Behind Application Gateway (`edgeKind: loadBalancer`) the gateway's health
+ * probe reaches the app every 15 s from each of its instances, so the app
+ * never idles to zero: the tier's default then yields the tier's minimum, and
+ * an explicit `scaleToZero: true` is refused rather than reported but not done.
+ */
+export function containerAppMinReplicas(spec: TierSpec, edgeKind: EdgeKind = spec.edge.kind, overrides: TierOverrides = {}): number {
+    if (!spec.service.scaleToZero) return spec.service.minReplicas;
+    if (edgeKind === "loadBalancer") {
+        if (overrides.scaleToZero === true) {
+            throw new ConfigError(overrideKey("scaleToZero"),
+                `Container Apps cannot scale to zero behind Application Gateway (edgeKind "loadBalancer"): the gateway's health probe keeps a replica awake; set scaleToZero to false (or leave it unset), or use edgeKind "payPerRequest" on a tier without a WAF`);
+        }
+        return spec.service.minReplicas;
+    }
+    return 0;
+}
+
+/**
+ * Application Gateway v2's autoscale minimum. Every v2 gateway runs at least
+ * two instances internally, spread over its zones, even with a minimum of 0
+ * (Microsoft: "Scaling Application Gateway v2 and WAF v2"); a minimum above 0
+ * only reserves capacity ahead of load, about 10 capacity units per instance,
+ * billed whether used or not (about $105 per instance-month on WAF_v2). A new
+ * instance takes 3 to 7 minutes, so the tier built for 99.99 % (enterprise)
+ * reserves one per zone to absorb a zone's loss and bursts without waiting;
+ * the others reserve none and pay for the capacity units they use.
+ */
+export function appGatewayMinInstances(spec: TierSpec): number {
+    return spec.availabilityTarget >= 99.99 ? spec.zones : 0;
+}
+
+/**
+ * Azure Container Registry tier for the bundled image. Every tier is
+ * zone-redundant at no extra cost in regions with zones (Microsoft: "Zone
+ * redundancy is enabled by default for all Azure container registries",
+ * Basic included), so zones no longer call for Standard. The tiers differ in
+ * included storage (10 / 100 GiB) and image throughput: one image of about
+ * 0.3 GiB pulled by 2 to 6 replicas is the low-usage case Basic is for
+ * (about $5 per month against $20). The tier built for 99.99 % keeps
+ * Standard: losing a zone restarts up to a third of its 12 replicas at once,
+ * and their pulls must not queue behind Basic's throughput limits.
+ */
+export function registrySku(spec: TierSpec): "Basic" | "Standard" {
+    return spec.availabilityTarget >= 99.99 ? "Standard" : "Basic";
+}
+
+/**
+ * The choices Azure cannot honour whatever the sizes: arm64 replicas (Container
+ * Apps runs linux/amd64 images only).
+ */
+export function checkAzureChoices(overrides: TierOverrides): void {
+    if (overrides.cpuArchitecture !== undefined && overrides.cpuArchitecture !== CONTAINER_APPS_ARCHITECTURE) {
+        throw new ConfigError(overrideKey("cpuArchitecture"),
+            `${overrides.cpuArchitecture} is not available on Azure: Container Apps runs linux/amd64 (x86_64) replicas only; allowed values on Azure: ${CONTAINER_APPS_ARCHITECTURE}`);
+    }
+}
+
+/**
+ * A payPerRequest edge serves the app on its own Azure name
+ * (`<app>.<environment domain>`, HTTPS with Azure's certificate). A custom
+ * domain there needs a Container Apps managed certificate, which can be issued
+ * only after the domain's TXT (`asuid.<domain>`: the environment's
+ * verification id) and CNAME records exist, i.e. after the environment does,
+ * and binding it in the same deployment relies on the preview `Auto` binding
+ * type (open regressions: microsoft/azure-container-apps #1395, #1652). Not
+ * verifiable without a live API, so the combination is refused.
+ */
+export function checkEdgeDomain(spec: TierSpec, domain: string | undefined): void {
+    if (domain && spec.edge.kind === "payPerRequest") {
+        throw new ConfigError("mcp-infra:domain",
+            `"${domain}" cannot be served by Azure's payPerRequest edge (the Container Apps ingress) yet: its managed certificate needs DNS records that exist only after the environment does; leave domain empty (the endpoint is then https://<app>.<environment>.azurecontainerapps.io) or set mcp-infra:edgeKind to "loadBalancer" (Application Gateway with your certificate)`);
+    }
 }
 
 /** The neutral numbers behind a PostgreSQL Flexible Server SKU name. */
@@ -158,6 +249,7 @@ export function pickRedisSku(memoryMiB: number): RedisSku {
  * that names the key and the nearest valid values for anything Azure cannot honour.
  */
 export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): AzureSizing {
+    checkAzureChoices(overrides);
     const size = containerAppSize(spec.service.milliCpu, spec.service.memoryMiB);
 
     if (overrides.dbInstanceClass && (overrides.dbVcpu !== undefined || overrides.dbMemoryGiB !== undefined)) {
@@ -191,6 +283,7 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
     return {
         cpu: size.cpu,
         memory: size.memory,
+        cpuArchitecture: CONTAINER_APPS_ARCHITECTURE,
         dbSku,
         dbStorageGiB: storage,
         dbBackupRetentionDays: backups,
@@ -199,5 +292,6 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
         logRetentionDays: Math.max(LOG_ANALYTICS_RETENTION.min, spec.logRetentionDays),
         zoneRedundant: spec.zones > 1,
         sslPolicy: APPGW_TLS_POLICIES[spec.edge.tlsProfile],
+        gatewayMinInstances: appGatewayMinInstances(spec),
     };
 }

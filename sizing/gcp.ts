@@ -10,12 +10,21 @@
  *   billing and the first-generation environment. A server that must hold
  *   several concurrent MCP requests (and Direct VPC egress on gen2) cannot run
  *   that way, so dev's 0.25 vCPU (4x) and prod's 0.5 vCPU (2x) become 1 vCPU.
- * - Cloud SQL: custom machines need at least 3.75 GiB (3840 MiB), so dev's
- *   1 vCPU / 1 GiB becomes db-custom-1-3840 (3.75x the memory) and prod's
- *   2 vCPU / 2 GiB becomes db-custom-2-3840 (1.9x).
- *   Shared-core tiers (db-f1-micro, db-g1-small) have fewer vCPU than the tier
- *   asks and no SLA; they stay available through the dbInstanceClass override.
- * - Memorystore: sizes are whole GB from 1, so dev's 512 MiB becomes 1 GB.
+ * - Cloud SQL: a burstable tier without HA or read replicas (dev) runs on the
+ *   smallest shared-core machine holding the tier's memory: db-g1-small (a
+ *   0.5 vCPU share that bursts to one vCPU for short periods, 1.7 GB, so 1.7x
+ *   the memory). It is the burstable class of Cloud SQL, as db.t4g.micro is
+ *   RDS's; it carries no SLA, but a zonal instance has none to lose (the Cloud
+ *   SQL SLA excludes shared-core and single-zone instances alike,
+ *   cloud.google.com/sql/sla). The summary reports its 0.5 vCPU.
+ *   db-custom-1-3840 (a dedicated vCPU) stays one override away
+ *   (dbInstanceClass). Every other tier gets the smallest custom machine:
+ *   custom machines need at least 3.75 GiB (3840 MiB), so prod's 2 vCPU / 2 GiB
+ *   becomes db-custom-2-3840 (1.9x the memory). Shared-core machines are
+ *   refused where the tier asks for HA.
+ * - Memorystore: sizes are whole GB from 1, so a 512 MiB cache becomes 1 GB.
+ * - CPU architecture: Cloud Run runs linux/amd64 containers only, so the
+ *   replicas are x86_64 and an arm64 override is refused.
  * - Backups: Cloud SQL keeps N daily backups, its point-in-time window
  *   (transaction logs) is at most 7 days on the Enterprise edition, and N must
  *   exceed that window: dev keeps 2 backups (tier 1 day, 1-day PITR), prod 8
@@ -107,11 +116,24 @@ export interface SqlTier {
     sharedCore: boolean;
 }
 
-/** Shared-core tiers (Enterprise edition only, no SLA); vCPU is the share of one core. */
+/** Shared-core tiers (Enterprise edition only, no SLA); vCPU is the share of one core (each bursts to one vCPU for short periods). */
 export const SQL_SHARED_CORE: readonly SqlTier[] = [
     { name: "db-f1-micro", vcpu: 0.2, memoryGiB: 0.6, sharedCore: true },
     { name: "db-g1-small", vcpu: 0.5, memoryGiB: 1.7, sharedCore: true },
 ];
+
+/** A shared core bursts to at most one vCPU: it can stand in for a burstable tier of at most this many vCPU. */
+export const SQL_SHARED_CORE_MAX_BURST_VCPU = 1;
+
+/**
+ * The shared-core machine for a database size, or undefined when the size
+ * needs a dedicated one: only a burstable size without HA or read replicas,
+ * of at most one (burst) vCPU, on the smallest shared core holding its memory.
+ */
+export function sharedCoreSqlTier(db: TierSpec["database"]): SqlTier | undefined {
+    if (db.compute !== "burstable" || db.highAvailability || db.readReplicas > 0 || db.vcpu > SQL_SHARED_CORE_MAX_BURST_VCPU) return undefined;
+    return SQL_SHARED_CORE.find((t) => t.memoryGiB >= db.memoryGiB);
+}
 
 /** Cloud SQL custom machine limits: vCPU 1 or even up to 96; 0.9-6.5 GiB per vCPU in 256 MiB steps, at least 3840 MiB. */
 export const SQL_CUSTOM = { maxVcpu: 96, minMiBPerVcpu: 0.9 * 1024, maxMiBPerVcpu: 6.5 * 1024, stepMiB: 256, minMiB: 3840 } as const;
@@ -171,10 +193,14 @@ export function sqlTier(name: string): SqlTier {
 }
 
 /**
- * The smallest custom tier with at least the tier's vCPU and memory. Values the
- * user overrode (dbVcpu, dbMemoryGiB) must be valid as given.
+ * The Cloud SQL machine for a database size: a shared core where
+ * `sharedCoreSqlTier` allows one and the user set no size, else the smallest
+ * custom machine with at least the tier's vCPU and memory. Values the user
+ * overrode (dbVcpu, dbMemoryGiB) must be valid as given, on a custom machine.
  */
 export function pickSqlTier(db: TierSpec["database"], overridden: { vcpu?: boolean; memory?: boolean } = {}): SqlTier {
+    const shared = overridden.vcpu || overridden.memory ? undefined : sharedCoreSqlTier(db);
+    if (shared) return shared;
     if (overridden.vcpu && !SQL_VCPUS.includes(db.vcpu)) {
         throw new ConfigError(overrideKey("dbVcpu"), `${db.vcpu} is not a Cloud SQL custom vCPU count; nearest valid values: ${formatChoices(nearest(db.vcpu, SQL_VCPUS))}`);
     }
@@ -261,7 +287,12 @@ export const LOG_RETENTION = { min: 1, max: 3650 } as const;
 /** A global external Application LB's HTTP keep-alive timeout accepts 5 to 1200 seconds. */
 export const KEEPALIVE_SECONDS = { min: 5, max: 1200 } as const;
 
+/** Cloud Run runs linux/amd64 images only (its container contract's x86_64 ABI). */
+export const CLOUD_RUN_ARCHITECTURE = "x86_64" as const;
+
 export interface GcpSizing {
+    /** CPU architecture of the replicas (always x86_64 on Cloud Run). */
+    cpuArchitecture: typeof CLOUD_RUN_ARCHITECTURE;
     /** Cloud Run `limits.cpu` in milli-vCPU. */
     serviceMilliCpu: number;
     /** Cloud Run `limits.memory` in MiB. */
@@ -285,10 +316,19 @@ export interface GcpSizing {
  * names the key and the nearest valid values for anything GCP cannot honour.
  */
 export function gcpSizing(spec: TierSpec, overrides: TierOverrides = {}): GcpSizing {
+    if (overrides.cpuArchitecture !== undefined && overrides.cpuArchitecture !== CLOUD_RUN_ARCHITECTURE) {
+        throw new ConfigError(overrideKey("cpuArchitecture"),
+            `Cloud Run runs x86_64 (linux/amd64) containers only, so "${overrides.cpuArchitecture}" is not available on GCP; nearest valid values: ${CLOUD_RUN_ARCHITECTURE} (or leave it empty)`);
+    }
     const run = cloudRunSize(spec.service.milliCpu, spec.service.memoryMiB, {
         cpu: overrides.serviceMilliCpu !== undefined,
         memory: overrides.serviceMemoryMiB !== undefined,
     });
+    if (spec.service.scaleToZero && overrides.minReplicas !== undefined) {
+        // Cloud Run's minimum instances would be 0: refuse rather than drop the user's minimum silently.
+        throw new ConfigError(overrideKey("minReplicas"),
+            `${overrides.minReplicas} replicas cannot be kept running while the service scales to zero when idle; set mcp-infra:scaleToZero to false to keep them, or leave minReplicas empty`);
+    }
     const target = spec.service.targetCpuPercent;
     if (target < CLOUD_RUN_CPU_TARGET.min || target > CLOUD_RUN_CPU_TARGET.max) {
         throw new ConfigError(overrideKey("targetCpuPercent"), `Cloud Run accepts ${CLOUD_RUN_CPU_TARGET.min} to ${CLOUD_RUN_CPU_TARGET.max}; nearest valid values: ${target < CLOUD_RUN_CPU_TARGET.min ? CLOUD_RUN_CPU_TARGET.min : CLOUD_RUN_CPU_TARGET.max}`);
@@ -325,6 +365,7 @@ export function gcpSizing(spec: TierSpec, overrides: TierOverrides = {}): GcpSiz
     }
 
     return {
+        cpuArchitecture: CLOUD_RUN_ARCHITECTURE,
         serviceMilliCpu: run.milliCpu,
         serviceMemoryMiB: run.memoryMiB,
         dbTier: dbTier.name,

@@ -2,13 +2,20 @@
  * GCP topology: the real program under mocks for the three GCP stacks, with
  * assertions on the inputs the resources were created with (issue 3's GCP
  * bullets and the cross-cloud security baseline), the summaries against the
- * tier table, child naming, and overrides GCP cannot honour.
+ * tier table, child naming, and overrides GCP cannot honour; issue 5's
+ * choices (a per-request edge on Cloud Run's own URL, scale to zero, the
+ * embedded session store, a shared-core database in dev) and the overrides
+ * that undo each of them.
  */
 import * as assert from "node:assert/strict";
+import { summarizeRunUrlEdge } from "../components/gcp/edge";
+import { runAppHost } from "../components/gcp/common";
+import { estimateCost } from "../pricing";
 import { ConfigError, TIERS, TierName } from "../sizing";
-import { cloudRunSize, gcpSizing, pickSqlTier, redisMemoryGb, sqlBackups, sqlTier } from "../sizing/gcp";
+import { cloudRunSize, gcpSizing, pickSqlTier, redisMemoryGb, sharedCoreSqlTier, sqlBackups, sqlTier } from "../sizing/gcp";
 import { resolveTier } from "../sizing/overrides";
 import { ProgramRun, readStackFile, RecordedResource, runProgram, runStack } from "../scripts/harness";
+import { MOCK_PROJECT_NUMBER, MOCK_REGION } from "../scripts/mocks/gcp";
 
 const T = {
     sql: "gcp:sql/databaseInstance:DatabaseInstance",
@@ -32,6 +39,12 @@ const T = {
 
 const runs: Partial<Record<TierName, ProgramRun>> = {};
 const tiers: TierName[] = ["dev", "prod", "enterprise"];
+/** Tiers whose edge is a load balancer (the others serve on Cloud Run's own URL). */
+const lbTiers = tiers.filter((t) => TIERS[t].edge.kind === "loadBalancer");
+/** Tiers with a managed session cache. */
+const cacheTiers = tiers.filter((t) => TIERS[t].cache.store === "managed");
+/** The load balancer's resource types, none of which a per-request edge has. */
+const LB_TYPES = [T.neg, T.backend, T.urlMap, T.httpProxy, T.httpsProxy, T.rule, T.sslPolicy, T.cert, T.armor];
 
 function all(run: ProgramRun, type: string): RecordedResource[] {
     return run.resources.filter((r) => r.type === type);
@@ -47,8 +60,26 @@ function primarySql(run: ProgramRun): RecordedResource {
 function container(run: ProgramRun): any {
     return one(run, T.run).inputs.template.containers[0];
 }
+function plainEnv(run: ProgramRun): Record<string, string> {
+    return Object.fromEntries(container(run).envs.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+}
+/** The host of the service's deterministic run.app URL, from the name it was created with and the project's number. */
+function runHostOf(run: ProgramRun): string {
+    return `${one(run, T.run).inputs.name}-${MOCK_PROJECT_NUMBER}.${MOCK_REGION}.run.app`;
+}
+function withConfig(stack: string, extra: Record<string, string>): Promise<ProgramRun> {
+    return runProgram(stack, { ...readStackFile(stack), ...extra });
+}
+async function rejectsWith(stack: string, extra: Record<string, string>, key: string, message: RegExp): Promise<void> {
+    await assert.rejects(withConfig(stack, extra), (err: unknown) => {
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+        assert.equal(err.key, key);
+        assert.match(err.message, message);
+        return true;
+    });
+}
 
-describe("GCP topology (issue 3)", function () {
+describe("GCP topology (issues 3 and 5)", function () {
     this.timeout(120_000);
 
     before(async () => {
@@ -71,11 +102,11 @@ describe("GCP topology (issue 3)", function () {
             }
         });
 
-        it("opens nothing: no firewall rule, one external address, forwarding rules on 80/443 only", () => {
+        it("opens nothing: no firewall rule, one external address behind a load balancer (none otherwise), forwarding rules on 80/443 only", () => {
             for (const tier of tiers) {
                 const run = runs[tier]!;
                 assert.equal(all(run, "gcp:compute/firewall:Firewall").length, 0);
-                assert.equal(all(run, T.address).filter((a) => a.inputs.addressType === "EXTERNAL").length, 1);
+                assert.equal(all(run, T.address).filter((a) => a.inputs.addressType === "EXTERNAL").length, lbTiers.includes(tier) ? 1 : 0);
                 for (const rule of all(run, T.rule)) {
                     assert.ok(["80", "443"].includes(rule.inputs.portRange), `${rule.name} listens on ${rule.inputs.portRange}`);
                     assert.equal(rule.inputs.loadBalancingScheme, "EXTERNAL_MANAGED");
@@ -135,7 +166,19 @@ describe("GCP topology (issue 3)", function () {
             assert.equal(replicas[0].inputs.masterInstanceName, "mcp-audit-instance-1a2b3c");
         });
 
-        it("uses a valid custom tier on the Enterprise edition, with a database and a password user", () => {
+        it("runs a shared core in dev and the smallest custom machine where the tier asks for HA", () => {
+            const devTier = primarySql(runs.dev!).inputs.settings.tier;
+            assert.equal(devTier, sharedCoreSqlTier(TIERS.dev.database)!.name);
+            assert.equal(sqlTier(devTier).sharedCore, true);
+            assert.ok(sqlTier(devTier).memoryGiB >= TIERS.dev.database.memoryGiB, "the shared core holds the tier's memory");
+            for (const tier of ["prod", "enterprise"] as const) {
+                const used = sqlTier(primarySql(runs[tier]!).inputs.settings.tier);
+                assert.equal(used.sharedCore, false, `${tier} runs on a dedicated core`);
+                assert.equal(used.vcpu, TIERS[tier].database.vcpu);
+            }
+        });
+
+        it("uses a valid tier on the Enterprise edition, with a database and a password user", () => {
             for (const tier of tiers) {
                 const settings = primarySql(runs[tier]!).inputs.settings;
                 assert.equal(settings.edition, "ENTERPRISE");
@@ -149,8 +192,15 @@ describe("GCP topology (issue 3)", function () {
     });
 
     describe("SessionCache (Memorystore)", () => {
+        it("exists only where the tier keeps sessions in a managed cache", () => {
+            assert.deepEqual(cacheTiers, ["prod", "enterprise"]);
+            assert.equal(all(runs.dev!, T.redis).length, 0);
+            assert.equal(runs.dev!.outputs.summary.cache, null);
+            assert.equal(runs.dev!.outputs.cacheEndpoint, undefined);
+        });
+
         it("is private with AUTH and in-transit encryption on", () => {
-            for (const tier of tiers) {
+            for (const tier of cacheTiers) {
                 const redis = one(runs[tier]!, T.redis).inputs;
                 assert.equal(redis.connectMode, "PRIVATE_SERVICE_ACCESS");
                 assert.equal(redis.authEnabled, true);
@@ -158,21 +208,19 @@ describe("GCP topology (issue 3)", function () {
             }
         });
 
-        it("is BASIC in dev and STANDARD_HA with the tier's replicas in prod and enterprise", () => {
-            const dev = one(runs.dev!, T.redis).inputs;
+        it("is STANDARD_HA with the tier's replicas in prod and enterprise", () => {
             const prod = one(runs.prod!, T.redis).inputs;
             const ent = one(runs.enterprise!, T.redis).inputs;
-            assert.deepEqual([dev.tier, dev.replicaCount, dev.memorySizeGb], ["BASIC", 0, 1]);
             assert.deepEqual([prod.tier, prod.replicaCount, prod.readReplicasMode, prod.memorySizeGb], ["STANDARD_HA", 1, "READ_REPLICAS_DISABLED", 1]);
             assert.deepEqual([ent.tier, ent.replicaCount, ent.readReplicasMode, ent.memorySizeGb], ["STANDARD_HA", 2, "READ_REPLICAS_ENABLED", 6]);
         });
     });
 
     describe("McpCluster (Cloud Run)", () => {
-        it("is reachable only through the load balancer and egresses privately through the VPC", () => {
+        it("is reachable only through the load balancer (or on its own URL without one) and egresses privately through the VPC", () => {
             for (const tier of tiers) {
                 const svc = one(runs[tier]!, T.run).inputs;
-                assert.equal(svc.ingress, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
+                assert.equal(svc.ingress, lbTiers.includes(tier) ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_ALL");
                 assert.equal(svc.template.vpcAccess.egress, "PRIVATE_RANGES_ONLY");
                 assert.equal(svc.template.vpcAccess.networkInterfaces.length, 1);
                 assert.ok(svc.template.vpcAccess.networkInterfaces[0].subnetwork);
@@ -182,15 +230,17 @@ describe("GCP topology (issue 3)", function () {
             }
         });
 
-        it("scales between the tier's min and max at its CPU target, with deletion protection per tier", () => {
+        it("scales between the tier's min (0 where it scales to zero) and max at its CPU target, billed per request, with deletion protection per tier", () => {
             for (const tier of tiers) {
                 const svc = one(runs[tier]!, T.run).inputs;
                 const want = TIERS[tier].service;
                 assert.deepEqual(svc.template.scaling, {
-                    minInstanceCount: want.minReplicas, maxInstanceCount: want.maxReplicas, cpuUtilization: want.targetCpuPercent / 100,
+                    minInstanceCount: want.scaleToZero ? 0 : want.minReplicas, maxInstanceCount: want.maxReplicas, cpuUtilization: want.targetCpuPercent / 100,
                 });
+                assert.equal(container(runs[tier]!).resources.cpuIdle, true, "request-based billing");
                 assert.equal(svc.deletionProtection, tier !== "dev");
             }
+            assert.equal(one(runs.dev!, T.run).inputs.template.scaling.minInstanceCount, 0, "dev scales to zero");
         });
 
         it("gets a valid Cloud Run CPU / memory pair per tier (nearest larger for sub-vCPU tiers)", () => {
@@ -210,12 +260,14 @@ describe("GCP topology (issue 3)", function () {
             }
         });
 
-        it("reads DATABASE_URL, REDIS_URL and MCP_API_KEYS as Secret Manager references, never as plain values", () => {
+        it("reads DATABASE_URL, REDIS_URL (with a cache) and MCP_API_KEYS as Secret Manager references, never as plain values", () => {
             for (const tier of tiers) {
                 const run = runs[tier]!;
                 const envs: any[] = container(run).envs;
                 const secretIds = all(run, T.secret).map((s) => `${s.name}-id`);
-                for (const name of ["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"]) {
+                const cached = cacheTiers.includes(tier);
+                assert.equal(envs.some((e) => e.name === "REDIS_URL"), cached, `${tier}: REDIS_URL only with a managed cache`);
+                for (const name of ["DATABASE_URL", ...(cached ? ["REDIS_URL"] : []), "MCP_API_KEYS"]) {
                     const env = envs.find((e) => e.name === name);
                     assert.ok(env, `${name} missing`);
                     assert.equal(env.value, undefined, `${name} is a plain value`);
@@ -227,20 +279,22 @@ describe("GCP topology (issue 3)", function () {
                 const plain = Object.fromEntries(envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
                 assert.equal(plain.DATABASE_SSL, "require");
                 assert.equal(plain.MCP_TIER, tier);
-                assert.match(plain.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/, "the server can verify Memorystore's per-instance CA");
+                if (cached) assert.match(plain.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/, "the server can verify Memorystore's per-instance CA");
+                else assert.equal(plain.REDIS_CA_CERT, undefined);
                 assert.equal(plain.PORT, undefined, "PORT is reserved on Cloud Run (set from the container port)");
-                assert.equal(plain.MCP_ALLOWED_HOSTS, tier === "enterprise" ? "mcp.example.com" : "34.120.45.67");
+                const edgeHost = tier === "enterprise" ? "mcp.example.com" : lbTiers.includes(tier) ? "34.120.45.67" : runHostOf(run);
+                assert.equal(plain.MCP_ALLOWED_HOSTS, edgeHost);
             }
         });
 
-        it("runs as its own service account with secretAccessor on exactly its three secrets and nothing project-wide", () => {
+        it("runs as its own service account with secretAccessor on exactly its secrets and nothing project-wide", () => {
             for (const tier of tiers) {
                 const run = runs[tier]!;
                 const sa = one(run, "gcp:serviceaccount/account:Account");
                 const member = `serviceAccount:${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`;
                 assert.equal(one(run, T.run).inputs.template.serviceAccount, `${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`);
                 const grants = all(run, T.secretIam);
-                assert.equal(grants.length, 3);
+                assert.equal(grants.length, cacheTiers.includes(tier) ? 3 : 2, `${tier}: database URL, API keys${cacheTiers.includes(tier) ? " and cache URL" : ""}`);
                 for (const g of grants) {
                     assert.equal(g.inputs.role, "roles/secretmanager.secretAccessor");
                     assert.equal(g.inputs.member, member);
@@ -255,11 +309,12 @@ describe("GCP topology (issue 3)", function () {
             }
         });
 
-        it("opens the service without an IAM invoker check only because ingress is the load balancer", () => {
+        it("opens the service without an IAM invoker check: the server authenticates every MCP request with its API keys", () => {
             for (const tier of tiers) {
                 const svc = one(runs[tier]!, T.run).inputs;
                 assert.equal(svc.invokerIamDisabled, true);
-                assert.equal(svc.ingress, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
+                assert.ok(container(runs[tier]!).envs.some((e: any) => e.name === "MCP_API_KEYS" && e.valueSource), `${tier}: the server has API keys`);
+                assert.equal(plainEnv(runs[tier]!).MCP_ALLOW_UNAUTHENTICATED, undefined, `${tier}: the server never runs open`);
                 assert.equal(all(runs[tier]!, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").length, 0);
             }
         });
@@ -281,7 +336,8 @@ describe("GCP topology (issue 3)", function () {
 
     describe("EdgeLB (global external Application LB)", () => {
         it("serves the Cloud Run service through a serverless NEG on a backend service", () => {
-            for (const tier of tiers) {
+            assert.deepEqual(lbTiers, ["prod", "enterprise"]);
+            for (const tier of lbTiers) {
                 const run = runs[tier]!;
                 const neg = one(run, T.neg, "mcp-edge-neg").inputs;
                 assert.equal(neg.networkEndpointType, "SERVERLESS");
@@ -294,7 +350,6 @@ describe("GCP topology (issue 3)", function () {
 
         it("has Cloud Armor with preconfigured WAF rules and a per-IP rate limit in prod and enterprise only", () => {
             assert.equal(all(runs.dev!, T.armor).length, 0);
-            assert.equal(one(runs.dev!, T.backend).inputs.securityPolicy, undefined);
             for (const tier of ["prod", "enterprise"] as const) {
                 const run = runs[tier]!;
                 const policy = one(run, T.armor, "mcp-edge-armor");
@@ -332,7 +387,7 @@ describe("GCP topology (issue 3)", function () {
         });
 
         it("serves plain HTTP on the static IP without a domain", () => {
-            for (const tier of ["dev", "prod"] as const) {
+            for (const tier of ["prod"] as const) {
                 const run = runs[tier]!;
                 assert.equal(all(run, T.httpsProxy).length, 0);
                 assert.equal(all(run, T.cert).length, 0);
@@ -355,8 +410,10 @@ describe("GCP topology (issue 3)", function () {
                 const s = runs[tier]!.outputs.summary;
                 const t = TIERS[tier];
                 assert.equal(s.cloud, "gcp");
-                for (const part of [s.cluster, s.database, s.cache, s.edge]) assert.equal(part.cloud, "gcp");
-                assert.equal(s.cluster.minReplicas, t.service.minReplicas);
+                for (const part of [s.cluster, s.database, s.cache ?? { cloud: "gcp" }, s.edge]) assert.equal(part.cloud, "gcp");
+                assert.equal(s.cluster.scalesToZero, t.service.scaleToZero);
+                assert.equal(s.cluster.minReplicas, t.service.scaleToZero ? 0 : t.service.minReplicas);
+                assert.equal(s.cluster.cpuArchitecture, "x86_64");
                 assert.equal(s.cluster.maxReplicas, t.service.maxReplicas);
                 assert.equal(s.cluster.targetCpuPercent, t.service.targetCpuPercent);
                 assert.ok(s.cluster.milliCpu >= t.service.milliCpu);
@@ -364,7 +421,9 @@ describe("GCP topology (issue 3)", function () {
                 assert.equal(s.cluster.zones, t.zones);
                 assert.equal(s.cluster.publicIp, false);
                 assert.equal(s.cluster.logRetentionDays, t.logRetentionDays);
-                assert.equal(s.database.vcpu, t.database.vcpu);
+                // A shared core (dev) reports its share of one vCPU; dedicated machines the tier's vCPU.
+                assert.equal(s.database.vcpu, sqlTier(s.database.sku).vcpu);
+                assert.equal(s.database.vcpu, sharedCoreSqlTier(t.database)?.vcpu ?? t.database.vcpu);
                 assert.ok(s.database.memoryGiB >= t.database.memoryGiB);
                 assert.equal(s.database.storageGiB, t.database.storageGiB);
                 assert.equal(s.database.highAvailability, t.database.highAvailability);
@@ -373,16 +432,22 @@ describe("GCP topology (issue 3)", function () {
                 assert.equal(s.database.deletionProtection, t.database.deletionProtection);
                 assert.equal(s.database.readReplicas, t.database.readReplicas);
                 assert.deepEqual([s.database.encryptedAtRest, s.database.tlsRequired, s.database.publicAccess], [true, true, false]);
-                assert.ok(s.cache.memoryMiB >= t.cache.memoryMiB);
-                assert.equal(s.cache.highAvailability, t.cache.highAvailability);
-                assert.equal(s.cache.replicas, t.cache.replicas);
-                assert.deepEqual([s.cache.tls, s.cache.encryptedAtRest, s.cache.authRequired, s.cache.publicAccess], [true, true, true, false]);
+                if (t.cache.store === "embedded") assert.equal(s.cache, null);
+                else {
+                    assert.ok(s.cache.memoryMiB >= t.cache.memoryMiB);
+                    assert.equal(s.cache.highAvailability, t.cache.highAvailability);
+                    assert.equal(s.cache.replicas, t.cache.replicas);
+                    assert.deepEqual([s.cache.tls, s.cache.encryptedAtRest, s.cache.authRequired, s.cache.publicAccess], [true, true, true, false]);
+                }
+                assert.equal(s.edge.kind, t.edge.kind);
                 assert.equal(s.edge.waf, t.edge.waf !== "none");
                 assert.equal(s.edge.rateLimitPerMinute, t.edge.rateLimitPerMinute);
                 assert.equal(s.edge.idleTimeoutSeconds, t.edge.idleTimeoutSeconds);
                 assert.equal(s.edge.healthPath, "/health");
-                assert.equal(s.edge.tls, tier === "enterprise" ? t.edge.tlsProfile : "none");
-                assert.equal(s.edge.httpRedirect, tier === "enterprise");
+                // HTTPS with a domain, or on Cloud Run's own URL; plain HTTP on a load balancer's IP otherwise.
+                const https = tier === "enterprise" || t.edge.kind === "payPerRequest";
+                assert.equal(s.edge.tls, https ? t.edge.tlsProfile : "none");
+                assert.equal(s.edge.httpRedirect, https);
             }
         });
 
@@ -392,6 +457,8 @@ describe("GCP topology (issue 3)", function () {
                 for (const r of runs[tier]!.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
                     assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.type} ${r.name} is not named <component>-<role>`);
                 }
+            }
+            for (const tier of lbTiers) {
                 for (const role of ["neg", "backend", "urlmap", "ip"]) {
                     assert.ok(runs[tier]!.resources.some((r) => r.name === `mcp-edge-${role}`), `mcp-edge-${role} missing in ${tier}`);
                 }
@@ -399,15 +466,197 @@ describe("GCP topology (issue 3)", function () {
         });
     });
 
-    describe("overrides GCP cannot honour", () => {
-        const failsWith = async (stack: string, extra: Record<string, string>, key: string, near: RegExp) => {
-            await assert.rejects(runProgram(stack, { ...readStackFile(stack), ...extra }), (err: unknown) => {
-                assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-                assert.equal(err.key, key);
-                assert.match(err.message, near);
-                return true;
+    describe("per-request edge: Cloud Run's own URL (dev, issue 5)", () => {
+        it("creates no load balancer, NEG, Cloud Armor, certificate or static address", () => {
+            const run = runs.dev!;
+            for (const type of LB_TYPES) assert.equal(all(run, type).length, 0, `${type} in dev`);
+            assert.equal(all(run, T.address).filter((a) => a.inputs.addressType === "EXTERNAL").length, 0);
+            assert.equal(all(run, "gcp:dns/recordSet:RecordSet").length, 0);
+        });
+
+        it("opens the service to all ingress on a fixed name and serves MCP on its deterministic run.app URL", () => {
+            const run = runs.dev!;
+            const svc = one(run, T.run).inputs;
+            assert.equal(svc.ingress, "INGRESS_TRAFFIC_ALL");
+            assert.notEqual(svc.defaultUriDisabled, true, "the run.app URL is the endpoint");
+            assert.match(svc.name, /^[a-z][a-z0-9-]{0,48}$/, "a valid Cloud Run service name, fixed before creation");
+            assert.ok(svc.name.startsWith("dev-gcp-"), "the stack name keeps stacks sharing a project apart");
+            assert.ok(run.invokes.some((i) => i.token === "gcp:organizations/getProject:getProject" && i.inputs.projectId === "mcp-infra-demo"),
+                "the project number comes from the project, not from the service's own outputs");
+            assert.equal(run.outputs.mcpUrl, `https://${runHostOf(run)}/mcp`);
+            assert.equal(plainEnv(run).MCP_ALLOWED_HOSTS, runHostOf(run), "the server accepts exactly the host clients use");
+        });
+
+        it("reports HTTPS with redirect on the platform's name, no WAF and no edge rate limit", () => {
+            const edge = runs.dev!.outputs.summary.edge;
+            assert.deepEqual(edge, {
+                cloud: "gcp", kind: "payPerRequest", tls: "modern", httpRedirect: true, waf: false, managedRuleSets: [],
+                rateLimitPerMinute: null, idleTimeoutSeconds: TIERS.dev.edge.idleTimeoutSeconds, healthPath: "/health",
             });
-        };
+            assert.equal(container(runs.dev!).startupProbe.httpGet.path, edge.healthPath);
+            assert.equal(one(runs.dev!, T.run).inputs.template.timeout, `${edge.idleTimeoutSeconds}s`);
+        });
+
+        it("reports the run.app URL only while the service really takes all traffic on it", () => {
+            const base = { ingress: "INGRESS_TRAFFIC_ALL", defaultUriDisabled: false, timeoutSeconds: 300, healthPath: "/health" };
+            assert.equal(summarizeRunUrlEdge(base).kind, "payPerRequest");
+            assert.throws(() => summarizeRunUrlEdge({ ...base, ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" }), /ingress INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER/);
+            assert.throws(() => summarizeRunUrlEdge({ ...base, defaultUriDisabled: true }), /run\.app URL disabled/);
+        });
+
+        it("builds the deterministic host only when it fits one DNS label", () => {
+            assert.equal(runAppHost("svc", "123456789012", "europe-west1"), "svc-123456789012.europe-west1.run.app");
+            const longest = "a".repeat(63 - 1 - 12);
+            assert.equal(runAppHost(longest, "123456789012", "us-central1").split(".")[0].length, 63);
+            assert.throws(() => runAppHost(`${longest}b`, "123456789012", "us-central1"), /at most 63.*edgeKind "loadBalancer"/);
+        });
+
+        it("refuses a custom domain, naming mcp-infra:domain", () =>
+            rejectsWith("dev-gcp", { "mcp-infra:domain": "mcp.example.com" }, "mcp-infra:domain", /Cloud Run domain mappings.*edgeKind to "loadBalancer"/));
+
+        it("is refused where the tier has a WAF", () =>
+            rejectsWith("prod-gcp", { "mcp-infra:edgeKind": "payPerRequest" }, "mcp-infra:edgeKind", /WAF/));
+
+        it("edgeKind loadBalancer on dev brings the global LB back, on the static IP, without Cloud Armor", async () => {
+            const run = await withConfig("dev-gcp", { "mcp-infra:edgeKind": "loadBalancer" });
+            const svc = one(run, T.run).inputs;
+            assert.equal(svc.ingress, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
+            assert.equal(svc.name, undefined, "behind a load balancer the service keeps its generated name");
+            assert.equal(one(run, T.neg, "mcp-edge-neg").inputs.cloudRun.service, "mcp-server-service-1a2b3c");
+            assert.deepEqual(one(run, T.backend, "mcp-edge-backend").inputs.backends, [{ group: "mcp-edge-neg-id" }]);
+            assert.equal(one(run, T.rule, "mcp-edge-http").inputs.portRange, "80");
+            assert.equal(all(run, T.address).filter((a) => a.inputs.addressType === "EXTERNAL").length, 1);
+            assert.equal(all(run, T.armor).length, 0, "dev has no WAF");
+            assert.equal(run.outputs.mcpUrl, "http://34.120.45.67/mcp");
+            assert.equal(plainEnv(run).MCP_ALLOWED_HOSTS, "34.120.45.67");
+            assert.equal(run.invokes.filter((i) => i.token === "gcp:organizations/getProject:getProject").length, 0);
+            const edge = run.outputs.summary.edge;
+            assert.deepEqual([edge.kind, edge.tls, edge.httpRedirect, edge.waf], ["loadBalancer", "none", false, false]);
+        });
+
+        it("edgeKind loadBalancer on dev with a domain serves HTTPS with the tier's MODERN policy", async () => {
+            const run = await withConfig("dev-gcp", { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" });
+            assert.equal(one(run, T.sslPolicy).inputs.profile, "MODERN");
+            assert.equal(run.outputs.mcpUrl, "https://mcp.example.com/mcp");
+            assert.deepEqual([run.outputs.summary.edge.tls, run.outputs.summary.edge.httpRedirect], ["modern", true]);
+        });
+    });
+
+    describe("scale to zero (issue 5)", () => {
+        it("dev scales to zero: no minimum instance, summary minReplicas 0", () => {
+            const s = runs.dev!.outputs.summary.cluster;
+            assert.equal(one(runs.dev!, T.run).inputs.template.scaling.minInstanceCount, 0);
+            assert.deepEqual([s.scalesToZero, s.minReplicas, s.maxReplicas, s.zones], [true, 0, TIERS.dev.service.maxReplicas, TIERS.dev.zones]);
+        });
+
+        it("scaleToZero false keeps the tier's minimum instances running", async () => {
+            const run = await withConfig("dev-gcp", { "mcp-infra:scaleToZero": "false" });
+            assert.equal(one(run, T.run).inputs.template.scaling.minInstanceCount, TIERS.dev.service.minReplicas);
+            const s = run.outputs.summary.cluster;
+            assert.deepEqual([s.scalesToZero, s.minReplicas], [false, TIERS.dev.service.minReplicas]);
+        });
+
+        it("minReplicas with scale to zero is refused rather than dropped; with scaleToZero false it is kept", async () => {
+            await rejectsWith("dev-gcp", { "mcp-infra:minReplicas": "1" }, "mcp-infra:minReplicas", /scaleToZero to false/);
+            const run = await withConfig("dev-gcp", { "mcp-infra:minReplicas": "1", "mcp-infra:scaleToZero": "false" });
+            assert.equal(one(run, T.run).inputs.template.scaling.minInstanceCount, 1);
+        });
+
+        it("scaleToZero true scales prod to zero behind its load balancer", async () => {
+            const run = await withConfig("prod-gcp", { "mcp-infra:scaleToZero": "true" });
+            assert.equal(one(run, T.run).inputs.template.scaling.minInstanceCount, 0);
+            assert.equal(one(run, T.run).inputs.template.scaling.maxInstanceCount, TIERS.prod.service.maxReplicas);
+            assert.equal(run.outputs.summary.cluster.scalesToZero, true);
+            assert.equal(one(run, T.neg).inputs.networkEndpointType, "SERVERLESS", "a serverless NEG reaches a service scaled to zero");
+        });
+
+        it("prices idle minimum instances at Cloud Run's idle rate, and nothing idle when scaled to zero", () => {
+            const lines = (run: ProgramRun) => estimateCost(run.resources).lines.filter((l) => l.type === T.run);
+            const prodIdle = lines(runs.prod!).filter((l) => l.priceId.startsWith("gcp.run.idle."));
+            assert.deepEqual(prodIdle.map((l) => l.priceId).sort(), ["gcp.run.idle.gib", "gcp.run.idle.vcpu"]);
+            assert.ok(!lines(runs.prod!).some((l) => l.priceId.startsWith("gcp.run.instance.")), "request-based billing is not priced per instance");
+            assert.ok(!lines(runs.dev!).some((l) => /idle/.test(l.item)), "no idle instance in dev");
+        });
+    });
+
+    describe("session store (issue 5)", () => {
+        it("sessionStore managed with maxReplicas 2 on dev brings Memorystore back (BASIC, 1 GB) and shares it", async () => {
+            const run = await withConfig("dev-gcp", { "mcp-infra:sessionStore": "managed", "mcp-infra:maxReplicas": "2" });
+            const redis = one(run, T.redis).inputs;
+            assert.deepEqual([redis.tier, redis.memorySizeGb, redis.authEnabled, redis.transitEncryptionMode], ["BASIC", 1, true, "SERVER_AUTHENTICATION"]);
+            const envs: any[] = container(run).envs;
+            assert.ok(envs.find((e) => e.name === "REDIS_URL")?.valueSource?.secretKeyRef?.secret, "REDIS_URL is a secret reference");
+            assert.match(plainEnv(run).REDIS_CA_CERT, /BEGIN CERTIFICATE/);
+            assert.equal(all(run, T.secretIam).length, 3);
+            assert.equal(one(run, T.run).inputs.template.scaling.maxInstanceCount, 2);
+            assert.equal(run.outputs.summary.cache.sku, "BASIC-1GB");
+        });
+
+        it("embedded with more than one replica is refused", () =>
+            rejectsWith("dev-gcp", { "mcp-infra:maxReplicas": "2" }, "mcp-infra:maxReplicas", /sessionStore "embedded"/));
+    });
+
+    describe("CPU architecture (issue 5)", () => {
+        it("arm64 is refused: Cloud Run runs x86_64 only", () =>
+            rejectsWith("dev-gcp", { "mcp-infra:cpuArchitecture": "arm64" }, "mcp-infra:cpuArchitecture", /x86_64 \(linux\/amd64\) containers only.*nearest valid values: x86_64/));
+
+        it("x86_64 is accepted and reported; the bundled image is built for linux/amd64", async () => {
+            const run = await withConfig("prod-gcp", { "mcp-infra:cpuArchitecture": "x86_64" });
+            assert.equal(run.outputs.summary.cluster.cpuArchitecture, "x86_64");
+            assert.equal(one(run, "docker:index/image:Image").inputs.build.platform, "linux/amd64");
+        });
+    });
+
+    describe("database class (issue 5)", () => {
+        it("dev runs on the shared-core db-g1-small and reports its 0.5 vCPU share", () => {
+            const db = runs.dev!.outputs.summary.database;
+            assert.equal(primarySql(runs.dev!).inputs.settings.tier, "db-g1-small");
+            assert.deepEqual([db.sku, db.vcpu, db.memoryGiB, db.highAvailability], ["db-g1-small", 0.5, 1.7, false]);
+        });
+
+        it("dbInstanceClass db-custom-1-3840 gives dev a dedicated vCPU", async () => {
+            const run = await withConfig("dev-gcp", { "mcp-infra:dbInstanceClass": "db-custom-1-3840" });
+            assert.equal(primarySql(run).inputs.settings.tier, "db-custom-1-3840");
+            assert.deepEqual([run.outputs.summary.database.vcpu, run.outputs.summary.database.memoryGiB], [1, 3.75]);
+        });
+
+        it("an explicit size (dbVcpu) asks for a dedicated machine", async () => {
+            const run = await withConfig("dev-gcp", { "mcp-infra:dbVcpu": "1" });
+            assert.equal(primarySql(run).inputs.settings.tier, "db-custom-1-3840");
+        });
+
+        it("a shared core is refused where the tier asks for HA", () =>
+            rejectsWith("prod-gcp", { "mcp-infra:dbInstanceClass": "db-g1-small" }, "mcp-infra:dbInstanceClass", /no SLA.*highly available/));
+
+        it("picks a shared core only for a burstable size without HA or replicas that it can hold", () => {
+            const dev = TIERS.dev.database;
+            assert.equal(sharedCoreSqlTier(dev)?.name, "db-g1-small");
+            assert.equal(sharedCoreSqlTier({ ...dev, memoryGiB: 0.5 })?.name, "db-f1-micro");
+            assert.equal(sharedCoreSqlTier({ ...dev, memoryGiB: 2 }), undefined, "more memory than any shared core");
+            assert.equal(sharedCoreSqlTier({ ...dev, vcpu: 2 }), undefined, "a shared core bursts to one vCPU");
+            assert.equal(sharedCoreSqlTier({ ...dev, highAvailability: true }), undefined);
+            assert.equal(sharedCoreSqlTier({ ...dev, readReplicas: 1 }), undefined);
+            assert.equal(sharedCoreSqlTier({ ...dev, compute: "standard" }), undefined);
+            assert.equal(pickSqlTier(dev).name, "db-g1-small");
+            assert.equal(pickSqlTier(dev, { vcpu: true }).name, "db-custom-1-3840");
+        });
+    });
+
+    describe("cost (issue 5)", () => {
+        it("prices every GCP resource, and dev meets the $30 per month target at list prices", () => {
+            for (const tier of tiers) {
+                const e = estimateCost(runs[tier]!.resources);
+                assert.deepEqual(e.unpriced, [], `${tier}: unpriced resources`);
+            }
+            const dev = estimateCost(runs.dev!.resources);
+            assert.ok(dev.totalMonthlyUsd <= 30, `dev-gcp costs $${dev.totalMonthlyUsd} per month`);
+            const top = [...dev.lines].sort((a, b) => b.monthlyUsd - a.monthlyUsd)[0];
+            assert.equal(top.priceId, "gcp.sql.db-g1-small", "the database is the largest line");
+        });
+    });
+
+    describe("overrides GCP cannot honour", () => {
+        const failsWith = rejectsWith;
 
         it("serviceMilliCpu 300: below 1 vCPU Cloud Run forces concurrency 1", () =>
             failsWith("dev-gcp", { "mcp-infra:serviceMilliCpu": "300" }, "mcp-infra:serviceMilliCpu", /nearest valid values: 1000\b/));

@@ -1,15 +1,20 @@
 /**
- * McpCluster on AWS: an ECS Fargate service in the private subnets (no public
- * IP) behind the edge's target group, with a container health check, a log
- * group with the tier's retention, CPU target-tracking autoscaling between the
- * tier's min and max, secrets injected from Secrets Manager, and a task role
- * and execution role of least privilege. Security group rules: the service
- * only from the edge; the database and cache only from the service.
+ * McpCluster on AWS: an ECS Fargate service (ARM64 Graviton by default,
+ * X86_64 with cpuArchitecture) registered with the edge: in the ALB's target
+ * group, or in the Cloud Map service the API Gateway edge discovers tasks in.
+ * Tasks run in the private subnets without a public IP behind NAT, or, with
+ * natGateways none, in the public subnets with a public IPv4 for their
+ * outbound calls. A container health check, a log group with the tier's
+ * retention, CPU target-tracking autoscaling between the tier's min and max
+ * (Fargate never scales to zero), secrets injected from Secrets Manager, and
+ * a task role and execution role of least privilege. Security group rules:
+ * the service only from the edge; the database and cache only from the service.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { awsSizing } from "../../sizing/aws";
+import { ConfigError, CpuArchitecture, overrideKey } from "../../sizing";
+import { awsSizing, FARGATE_CPU_ARCHITECTURES } from "../../sizing/aws";
 import { Scope } from "../base";
 import { ClusterImpl, ClusterInput } from "../cloud";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
@@ -47,6 +52,8 @@ export interface FargateSummaryInputs {
     subnetCount: number;
     assignPublicIp: boolean;
     logRetentionDays: number;
+    /** The task definition's runtimePlatform.cpuArchitecture (Fargate's default is X86_64). */
+    runtimeCpuArchitecture?: string;
 }
 
 export function summarizeFargate(i: FargateSummaryInputs): ClusterSummary {
@@ -59,9 +66,44 @@ export function summarizeFargate(i: FargateSummaryInputs): ClusterSummary {
         memoryMiB: Number(i.memory),
         // ECS spreads a service's tasks across the subnets' zones.
         zones: Math.min(i.minCapacity, i.subnetCount),
+        // Fargate keeps minCapacity tasks running; it never scales to zero.
+        scalesToZero: false,
+        cpuArchitecture: i.runtimeCpuArchitecture === "ARM64" ? "arm64" : "x86_64",
         publicIp: i.assignPublicIp,
         logRetentionDays: i.logRetentionDays,
     };
+}
+
+/** The ECS service args that register its tasks with the edge, and what the service must wait for. */
+export function edgeAttachment(edge: AwsEdge): { args: Partial<aws.ecs.ServiceArgs>; dependsOn: pulumi.Resource[] } {
+    if (edge.kind === "loadBalancer") {
+        return {
+            args: {
+                loadBalancers: [{ targetGroupArn: edge.targetGroup.arn, containerName: SERVER.containerName, containerPort: SERVER.port }],
+                healthCheckGracePeriodSeconds: 60,
+            },
+            dependsOn: [edge.listener],
+        };
+    }
+    // SRV records in an awsvpc service: container name and port, and ECS registers AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT.
+    // No health check grace period: ECS accepts one only with a load balancer (the container health check has its startPeriod).
+    return {
+        args: { serviceRegistries: { registryArn: edge.discoveryService.arn, containerName: SERVER.containerName, containerPort: SERVER.port } },
+        // The stage deploys the routes, which target the integration: the endpoint is live once the service is.
+        dependsOn: [edge.stage],
+    };
+}
+
+/**
+ * The task's CPU architecture: `cpuArchitecture` (default arm64), which must be the one the bundled
+ * image was built for (both come from the same overrides in McpDeployment).
+ */
+export function taskCpuArchitecture(wanted: CpuArchitecture, image: AwsImage): CpuArchitecture {
+    if (image.cpuArchitecture !== undefined && image.cpuArchitecture !== wanted) {
+        throw new ConfigError(overrideKey("cpuArchitecture"),
+            `the bundled image is built for ${image.cpuArchitecture} (the Network's overrides) but the cluster asks for ${wanted}; give the Network and the McpCluster the same cpuArchitecture`);
+    }
+    return wanted;
 }
 
 export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
@@ -72,6 +114,7 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
     const image = input.image as AwsImage;
     const { spec } = input;
     const sizing = awsSizing(spec, input.overrides);
+    const cpuArchitecture = taskCpuArchitecture(sizing.cpuArchitecture, image);
 
     // Security groups: the service only from the edge; the data tier only from the service.
     const securityGroup = scope.child("sg", aws.ec2.SecurityGroup, {
@@ -198,31 +241,33 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
         memory: String(sizing.taskMemoryMiB),
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: FARGATE_CPU_ARCHITECTURES[cpuArchitecture] },
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
         containerDefinitions,
     });
 
+    const attachment = edgeAttachment(edge);
     const service = scope.child("service", aws.ecs.Service, {
         cluster: cluster.arn,
         taskDefinition: taskDefinition.arn,
         launchType: "FARGATE",
         desiredCount: spec.service.minReplicas,
         networkConfiguration: {
-            subnets: net.privateSubnetIds,
+            // Private subnets behind NAT; with natGateways none, public subnets and a public IPv4 per task
+            // (outbound only: the security group admits the edge alone).
+            subnets: net.serviceSubnetIds,
             securityGroups: [securityGroup.id],
-            assignPublicIp: false,
+            assignPublicIp: net.servicePublicIp,
         },
-        loadBalancers: [{ targetGroupArn: edge.targetGroup.arn, containerName: SERVER.containerName, containerPort: SERVER.port }],
-        healthCheckGracePeriodSeconds: 60,
+        ...attachment.args,
         deploymentCircuitBreaker: { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         propagateTags: "SERVICE",
         enableExecuteCommand: false,
         waitForSteadyState: true,
-    }, { dependsOn: [edge.listener], ignoreChanges: ["desiredCount"] });
+    }, { dependsOn: attachment.dependsOn, ignoreChanges: ["desiredCount"] });
 
     const scalingTarget = scope.child("scaling-target", aws.appautoscaling.Target, {
         serviceNamespace: "ecs",
@@ -251,8 +296,8 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
     const logs = scope.inputs<aws.cloudwatch.LogGroupArgs>("logs");
     const summary = pulumi.all([
         task.cpu, task.memory, target.minCapacity, target.maxCapacity, policy.targetTrackingScalingPolicyConfiguration,
-        svc.networkConfiguration, logs.retentionInDays,
-    ]).apply(([cpu, memory, min, max, tracking, netConfig, retention]) => summarizeFargate({
+        svc.networkConfiguration, logs.retentionInDays, task.runtimePlatform,
+    ]).apply(([cpu, memory, min, max, tracking, netConfig, retention, platform]) => summarizeFargate({
         cpu: String(cpu),
         memory: String(memory),
         minCapacity: Number(min),
@@ -261,6 +306,7 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
         subnetCount: netConfig?.subnets?.length ?? 0,
         assignPublicIp: Boolean(netConfig?.assignPublicIp),
         logRetentionDays: Number(retention),
+        runtimeCpuArchitecture: platform?.cpuArchitecture,
     }));
 
     return {

@@ -1,222 +1,50 @@
 /**
- * EdgeLB on AWS: an internet-facing ALB in the public subnets. With a domain,
- * an ACM certificate (validated in Route 53), HTTPS with a modern TLS policy
- * and HTTP redirected to HTTPS; without one, plain HTTP on the ALB's name.
- * In tiers with a WAF, a web ACL with AWS managed rules and a rate-based rule
- * per client IP.
+ * EdgeLB on AWS, by the tier's (or `edgeKind`'s) kind:
+ * - `loadBalancer`: an internet-facing ALB (+ WAF where the tier has one); see alb.ts.
+ * - `payPerRequest`: an API Gateway HTTP API reaching the tasks through a VPC link and Cloud Map; see httpapi.ts.
+ *
+ * Either way the edge owns what the cluster attaches to (`AwsEdge`): the security group its traffic to the
+ * replicas comes from, and the target group or Cloud Map service the ECS service registers its tasks in.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { awsSizing } from "../../sizing/aws";
-import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
 import { EdgeImpl, EdgeInput } from "../cloud";
-import { EdgeSummary, SERVER } from "../types";
-import { AwsNetwork } from "./network";
+import { createAlbEdge } from "./alb";
+import { createHttpApiEdge } from "./httpapi";
 
-export interface AwsEdge extends EdgeImpl {
+export { MANAGED_RULE_GROUPS, RATE_WINDOW_SECONDS, summarizeAlb, wafRules } from "./alb";
+export type { AlbSummaryInputs } from "./alb";
+export { HTTP_API_ROUTES, summarizeHttpApi } from "./httpapi";
+export type { HttpApiSummaryInputs } from "./httpapi";
+
+interface AwsEdgeBase extends EdgeImpl {
+    /** The security group the edge's traffic to the replicas leaves from; the service admits the server port from it only. */
     securityGroup: aws.ec2.SecurityGroup;
+}
+
+/** The ALB edge: the ECS service registers its tasks in `targetGroup`. */
+export interface AwsAlbEdge extends AwsEdgeBase {
+    kind: "loadBalancer";
     loadBalancer: aws.lb.LoadBalancer;
     targetGroup: aws.lb.TargetGroup;
     /** The listener that forwards to the service (HTTPS with a domain, else HTTP). */
     listener: aws.lb.Listener;
 }
 
-/** AWS managed rule groups applied for each WAF level, in priority order. */
-export const MANAGED_RULE_GROUPS: Readonly<Record<WafRuleSets, readonly string[]>> = {
-    none: [],
-    baseline: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
-    extended: [
-        "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList",
-        "AWSManagedRulesAnonymousIpList", "AWSManagedRulesSQLiRuleSet",
-    ],
-};
-
-/** The rate-based rule's evaluation window: one minute, so the limit reads as requests per minute. */
-export const RATE_WINDOW_SECONDS = 60;
-
-const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
-
-/** The web ACL rules for an edge size: managed groups first, then the per-IP rate limit. */
-export function wafRules(edge: EdgeSize): aws.types.input.wafv2.WebAclRule[] {
-    const managed = MANAGED_RULE_GROUPS[edge.waf].map((name, i) => ({
-        name,
-        priority: i + 1,
-        overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { name, vendorName: "AWS" } },
-        visibilityConfig: visibility(name),
-    }));
-    const rate = edge.rateLimitPerMinute === null ? [] : [{
-        name: "rate-limit-per-client-ip",
-        priority: managed.length + 1,
-        action: { block: {} },
-        statement: { rateBasedStatement: { limit: edge.rateLimitPerMinute, aggregateKeyType: "IP", evaluationWindowSec: RATE_WINDOW_SECONDS } },
-        visibilityConfig: visibility("rate-limit-per-client-ip"),
-    }];
-    return [...managed, ...rate];
+/** The HTTP API edge: the ECS service registers its tasks in `discoveryService`. */
+export interface AwsHttpApiEdge extends AwsEdgeBase {
+    kind: "payPerRequest";
+    api: aws.apigatewayv2.Api;
+    stage: aws.apigatewayv2.Stage;
+    vpcLink: aws.apigatewayv2.VpcLink;
+    namespace: aws.servicediscovery.PrivateDnsNamespace;
+    /** The Cloud Map service the integration discovers the tasks in. */
+    discoveryService: aws.servicediscovery.Service;
+    integration: aws.apigatewayv2.Integration;
 }
 
-/** Inputs of the ALB, its listeners and web ACL the edge summary is computed from. */
-export interface AlbSummaryInputs {
-    idleTimeout: number;
-    httpsSslPolicy?: string;
-    httpRedirects: boolean;
-    healthPath: string;
-    webAclRules?: aws.types.input.wafv2.WebAclRule[];
-}
+export type AwsEdge = AwsAlbEdge | AwsHttpApiEdge;
 
-export function summarizeAlb(i: AlbSummaryInputs): EdgeSummary {
-    const rules = i.webAclRules ?? [];
-    const managed = rules.map((r) => (r.statement as any)?.managedRuleGroupStatement?.name).filter((n): n is string => !!n);
-    const rate = rules.map((r) => (r.statement as any)?.rateBasedStatement).find((s) => s);
-    const tls = i.httpsSslPolicy === undefined ? "none" : i.httpsSslPolicy.includes("-Res-") ? "restricted" : "modern";
-    return {
-        cloud: "aws",
-        tls,
-        httpRedirect: i.httpRedirects,
-        waf: i.webAclRules !== undefined,
-        managedRuleSets: managed,
-        rateLimitPerMinute: rate ? (Number(rate.limit) * 60) / Number(rate.evaluationWindowSec ?? 300) : null,
-        idleTimeoutSeconds: i.idleTimeout,
-        healthPath: i.healthPath,
-    };
-}
-
-export function createEdge(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput): AwsEdge {
-    const net = network as AwsNetwork;
-    const { sslPolicy } = awsSizing(spec, {});
-    const edge = spec.edge;
-
-    const securityGroup = scope.child("sg", aws.ec2.SecurityGroup, {
-        vpcId: net.vpc.id,
-        description: "MCP edge: the public listener",
-    });
-    const listenPorts = domain ? [80, 443] : [80];
-    for (const port of listenPorts) {
-        scope.child(`sg-in-${port}`, aws.vpc.SecurityGroupIngressRule, {
-            securityGroupId: securityGroup.id,
-            ipProtocol: "tcp",
-            fromPort: port,
-            toPort: port,
-            cidrIpv4: "0.0.0.0/0",
-            description: port === 443 ? "HTTPS from anywhere" : "HTTP from anywhere",
-        });
-    }
-
-    const loadBalancer = scope.child("alb", aws.lb.LoadBalancer, {
-        loadBalancerType: "application",
-        internal: false,
-        securityGroups: [securityGroup.id],
-        subnets: net.publicSubnetIds,
-        idleTimeout: edge.idleTimeoutSeconds,
-        dropInvalidHeaderFields: true,
-        enableHttp2: true,
-        enableDeletionProtection: spec.database.deletionProtection,
-    });
-    const targetGroup = scope.child("targets", aws.lb.TargetGroup, {
-        vpcId: net.vpc.id,
-        targetType: "ip",
-        port: SERVER.port,
-        protocol: "HTTP",
-        deregistrationDelay: 30,
-        healthCheck: {
-            path: SERVER.healthPath,
-            protocol: "HTTP",
-            matcher: "200",
-            interval: 15,
-            timeout: 5,
-            healthyThreshold: 2,
-            unhealthyThreshold: 3,
-        },
-    });
-    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
-
-    let listener: aws.lb.Listener;
-    let hostnames: pulumi.Output<string[]>;
-    let url: pulumi.Output<string>;
-    if (domain) {
-        const zone = aws.route53.getZoneOutput({ name: dnsZone ?? domain, privateZone: false }, { parent: scope.parent });
-        const certificate = scope.child("certificate", aws.acm.Certificate, { domainName: domain, validationMethod: "DNS" });
-        const option = certificate.domainValidationOptions[0];
-        const validationRecord = scope.child("certificate-record", aws.route53.Record, {
-            zoneId: zone.zoneId,
-            name: option.resourceRecordName,
-            type: option.resourceRecordType,
-            records: [option.resourceRecordValue],
-            ttl: 300,
-            allowOverwrite: true,
-        });
-        const validation = scope.child("certificate-validation", aws.acm.CertificateValidation, {
-            certificateArn: certificate.arn,
-            validationRecordFqdns: [validationRecord.fqdn],
-        });
-        listener = scope.child("https", aws.lb.Listener, {
-            loadBalancerArn: loadBalancer.arn,
-            port: 443,
-            protocol: "HTTPS",
-            sslPolicy,
-            certificateArn: validation.certificateArn,
-            defaultActions: forward,
-        });
-        scope.child("http", aws.lb.Listener, {
-            loadBalancerArn: loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-        });
-        scope.child("alias", aws.route53.Record, {
-            zoneId: zone.zoneId,
-            name: domain,
-            type: "A",
-            aliases: [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }],
-        });
-        hostnames = pulumi.output([domain]);
-        url = pulumi.output(`https://${domain}`);
-    } else {
-        listener = scope.child("http", aws.lb.Listener, {
-            loadBalancerArn: loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: forward,
-        });
-        hostnames = loadBalancer.dnsName.apply((n) => [n]);
-        url = pulumi.interpolate`http://${loadBalancer.dnsName}`;
-    }
-
-    let webAcl: aws.wafv2.WebAcl | undefined;
-    if (edge.waf !== "none") {
-        webAcl = scope.child("waf", aws.wafv2.WebAcl, {
-            scope: "REGIONAL",
-            defaultAction: { allow: {} },
-            rules: wafRules(edge),
-            visibilityConfig: visibility(`${scope.name}-waf`),
-        });
-        scope.child("waf-association", aws.wafv2.WebAclAssociation, { resourceArn: loadBalancer.arn, webAclArn: webAcl.arn });
-    }
-
-    const albArgs = scope.inputs<aws.lb.LoadBalancerArgs>("alb");
-    const tgArgs = scope.inputs<aws.lb.TargetGroupArgs>("targets");
-    const httpsArgs = domain ? scope.inputs<aws.lb.ListenerArgs>("https") : undefined;
-    const httpArgs = scope.inputs<aws.lb.ListenerArgs>("http");
-    const wafArgs = webAcl ? scope.inputs<aws.wafv2.WebAclArgs>("waf") : undefined;
-    const summary = pulumi.all([
-        albArgs.idleTimeout, httpsArgs?.sslPolicy, httpArgs.defaultActions, tgArgs.healthCheck, wafArgs?.rules,
-    ]).apply(([idle, ssl, httpActions, health, rules]) => summarizeAlb({
-        idleTimeout: Number(idle ?? 60),
-        httpsSslPolicy: ssl,
-        httpRedirects: (httpActions ?? []).some((a: any) => a.type === "redirect" && a.redirect?.protocol === "HTTPS"),
-        healthPath: String(health?.path ?? "/"),
-        webAclRules: rules as aws.types.input.wafv2.WebAclRule[] | undefined,
-    }));
-
-    return {
-        url,
-        hostnames,
-        summary,
-        securityGroup,
-        loadBalancer,
-        targetGroup,
-        listener,
-        resources: { securityGroup, loadBalancer, targetGroup, listener, ...(webAcl ? { webAcl } : {}) },
-    };
+export function createEdge(scope: Scope, input: EdgeInput): AwsEdge {
+    return input.spec.edge.kind === "payPerRequest" ? createHttpApiEdge(scope, input) : createAlbEdge(scope, input);
 }

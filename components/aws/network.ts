@@ -1,12 +1,18 @@
 /**
  * AWS network: a VPC across the tier's zones (at least two, as an ALB and an
  * RDS subnet group require), public subnets for the ALB and NAT, private
- * subnets for the service and the data tier, NAT as the tier needs it and a
- * free S3 gateway endpoint so image layers do not cross the NAT.
+ * subnets for the data tier, NAT as the tier needs it and a free S3 gateway
+ * endpoint so image layers do not cross the NAT.
+ *
+ * Where the service's tasks run follows from the NAT choice: with NAT gateways
+ * (`single`, `perZone`) in the private subnets without public addresses; with
+ * `natGateways: none` in the public subnets, each task with a public IPv4
+ * (about $3.65 a month) for its outbound calls to ECR, Secrets Manager and
+ * CloudWatch Logs. Its security group still admits traffic only from the edge.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { subnetLayout } from "../../sizing";
+import { CpuArchitecture, subnetLayout } from "../../sizing";
 import { awsSizing } from "../../sizing/aws";
 import { Scope } from "../base";
 import { NetworkImpl, NetworkInput } from "../cloud";
@@ -18,10 +24,19 @@ export interface AwsNetwork extends NetworkImpl {
     privateSubnetIds: pulumi.Output<string>[];
     /** NAT gateways created (0, 1 or one per zone). */
     natGateways: aws.ec2.NatGateway[];
+    /** Subnets the service's tasks run in: the private ones behind NAT, or the public ones when there is no NAT. */
+    serviceSubnetIds: pulumi.Output<string>[];
+    /** The tasks need a public IPv4 to reach AWS APIs and the internet (no NAT gateway). */
+    servicePublicIp: boolean;
+    /**
+     * CPU architecture of the stack's replicas (`cpuArchitecture`, default arm64): the bundled image is built
+     * for it and the cluster checks its tasks use the same.
+     */
+    cpuArchitecture: CpuArchitecture;
 }
 
 export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkInput): AwsNetwork {
-    const { azCount } = awsSizing(spec, overrides);
+    const { azCount, cpuArchitecture } = awsSizing(spec, overrides);
     const layout = subnetLayout(cidr, azCount);
     const azs = aws.getAvailabilityZonesOutput(
         { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
@@ -84,12 +99,15 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         return subnet;
     });
 
+    // Without NAT the tasks run in the public subnets and reach AWS APIs over the internet gateway.
+    const servicePublicIp = natGateways.length === 0;
     const region = aws.getRegionOutput({}, { parent: scope.parent });
     const s3Endpoint = scope.child("s3-endpoint", aws.ec2.VpcEndpoint, {
         vpcId: vpc.id,
         serviceName: pulumi.interpolate`com.amazonaws.${region.region}.s3`,
         vpcEndpointType: "Gateway",
-        routeTableIds: privateRts.map((rt) => rt.id),
+        // Image layers come from S3: keep them on the endpoint from wherever the tasks run.
+        routeTableIds: [...privateRts, ...(servicePublicIp ? [publicRt] : [])].map((rt) => rt.id),
     });
 
     return {
@@ -100,6 +118,9 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         publicSubnetIds: publicSubnets.map((s) => s.id),
         privateSubnetIds: privateSubnets.map((s) => s.id),
         natGateways,
+        serviceSubnetIds: (servicePublicIp ? publicSubnets : privateSubnets).map((s) => s.id),
+        servicePublicIp,
+        cpuArchitecture,
         resources: { vpc, internetGateway: igw, publicSubnets, privateSubnets, natGateways, privateRouteTables: privateRts, s3Endpoint },
     };
 }

@@ -1,12 +1,27 @@
 /**
  * McpCluster on Azure: a Container Apps environment (workload profiles,
- * Consumption) in the VNet with an internal load balancer only, zone-redundant
- * where the tier spans zones, logs to the stack's Log Analytics workspace; and
- * one container app with min/max replicas, an HTTP concurrency and a CPU scale
- * rule, startup/liveness/readiness probes, ingress reachable from the gateway
- * subnet only (metrics port never exposed), and secrets referenced from Key
- * Vault through a user-assigned identity that may read exactly those secrets
- * and pull from exactly this registry. Then it binds the edge to the app.
+ * Consumption) in the VNet, zone-redundant where the tier spans zones, logs to
+ * the stack's Log Analytics workspace; and one container app with min/max
+ * replicas, an HTTP concurrency and a CPU scale rule, startup/liveness/
+ * readiness probes, HTTPS-only ingress (metrics port never exposed), and
+ * secrets referenced from Key Vault through a user-assigned identity that may
+ * read exactly those secrets and pull from exactly this registry. Then it
+ * binds the edge to the app.
+ *
+ * The environment follows the edge: behind Application Gateway (loadBalancer)
+ * it is internal (an internal load balancer only, public network access off)
+ * and the app admits the gateway subnet only; as the payPerRequest edge it is
+ * external and the app's ingress is the public endpoint.
+ *
+ * Scale to zero (`scaleToZero`, dev): minReplicas 0, so no replica runs (or
+ * bills) while idle; the HTTP rule starts one on the first request. The CPU
+ * rule cannot wake an app from zero, but with the HTTP rule beside it the app
+ * can still scale to zero and back. Not behind Application Gateway, whose
+ * health probe keeps a replica awake (see containerAppMinReplicas).
+ *
+ * Cost: besides the replicas, a VNet-integrated environment bills a Standard
+ * load balancer and one public IP (two when external) in its `ME_` resource
+ * group: about $22 per month internal, $26 external (priced on the environment).
  */
 import * as app from "@pulumi/azure-native/app";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -14,7 +29,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { azureSizing } from "../../sizing/azure";
+import { azureSizing, CONTAINER_APPS_ARCHITECTURE, containerAppMinReplicas } from "../../sizing/azure";
 import { Scope } from "../base";
 import { ClusterImpl, ClusterInput } from "../cloud";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
@@ -44,7 +59,6 @@ export interface ContainerAppSummaryInputs {
     /** `value` of the custom `cpu` scale rule. */
     cpuTarget: number;
     zoneRedundant: boolean;
-    internal: boolean;
     logRetentionDays: number;
 }
 
@@ -64,8 +78,12 @@ export function summarizeContainerApp(i: ContainerAppSummaryInputs): ClusterSumm
         milliCpu: Math.round(i.cpu * 1000),
         memoryMiB: parseGi(i.memory),
         // A zone-redundant environment spreads replicas across the region's three zones.
-        zones: i.zoneRedundant ? Math.min(i.minReplicas, 3) : 1,
-        publicIp: !i.internal,
+        zones: i.zoneRedundant ? Math.min(Math.max(i.minReplicas, 1), 3) : 1,
+        scalesToZero: i.minReplicas === 0,
+        cpuArchitecture: CONTAINER_APPS_ARCHITECTURE,
+        // Replicas take private addresses from the environment's subnet; an external environment's public
+        // address belongs to its load balancer (the payPerRequest edge), never to a replica.
+        publicIp: false,
         logRetentionDays: i.logRetentionDays,
     };
 }
@@ -79,13 +97,15 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
     const { spec } = input;
     const sizing = azureSizing(spec, input.overrides);
     const resourceGroupName = net.resourceGroupName;
+    // Behind Application Gateway the environment is internal; as the payPerRequest edge it is the public endpoint.
+    const internal = edge.kind === "loadBalancer";
 
     const environment = scope.child("environment", app.ManagedEnvironment, {
         resourceGroupName,
-        vnetConfiguration: { infrastructureSubnetId: net.subnets.apps.id, internal: true },
+        vnetConfiguration: { infrastructureSubnetId: net.subnets.apps.id, internal },
         workloadProfiles: [{ name: WORKLOAD_PROFILE, workloadProfileType: WORKLOAD_PROFILE }],
         zoneRedundant: sizing.zoneRedundant,
-        publicNetworkAccess: "Disabled",
+        publicNetworkAccess: internal ? "Disabled" : "Enabled",
         peerTrafficConfiguration: { encryption: { enabled: true } },
         appLogsConfiguration: { destination: "azure-monitor" },
     });
@@ -94,16 +114,21 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
         workspaceId: net.workspace.id,
         logs: [{ categoryGroup: "allLogs", enabled: true }],
     });
-    // The environment's default domain resolves, inside the VNet only, to its internal load balancer.
-    const dns = privateZone(scope, "dns", environment.defaultDomain, resourceGroupName, net.vnet);
-    const wildcard = scope.child("dns-wildcard", privatedns.PrivateRecordSet, {
-        resourceGroupName,
-        privateZoneName: dns.zone.name,
-        recordType: "A",
-        relativeRecordSetName: "*",
-        ttl: 300,
-        aRecords: [{ ipv4Address: environment.staticIp }],
-    });
+    // An internal environment's default domain resolves, inside the VNet only, to its internal load balancer
+    // (an external one's is in public DNS).
+    let dns: ReturnType<typeof privateZone> | undefined;
+    let wildcard: privatedns.PrivateRecordSet | undefined;
+    if (internal) {
+        dns = privateZone(scope, "dns", environment.defaultDomain, resourceGroupName, net.vnet);
+        wildcard = scope.child("dns-wildcard", privatedns.PrivateRecordSet, {
+            resourceGroupName,
+            privateZoneName: dns.zone.name,
+            recordType: "A",
+            relativeRecordSetName: "*",
+            ttl: 300,
+            aRecords: [{ ipv4Address: environment.staticIp }],
+        });
+    }
 
     // The server's API key: generated, kept in Key Vault, referenced by the app.
     const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
@@ -147,8 +172,8 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
         PORT: String(SERVER.port),
         METRICS_PORT: String(SERVER.metricsPort),
         MCP_TIER: spec.name,
-        // The gateway forwards with the app's own host name (the environment routes on it).
-        MCP_ALLOWED_HOSTS: pulumi.all([edge.hostnames, appFqdn]).apply(([h, f]) => [...h, f].join(",")),
+        // The edge's names, and the app's own (the gateway forwards with it; it is the payPerRequest edge's name).
+        MCP_ALLOWED_HOSTS: pulumi.all([edge.hostnames, appFqdn]).apply(([h, f]) => [...new Set([...h, f])].join(",")),
         DATABASE_SSL: "require",
         LOG_LEVEL: "info",
         ...input.environment,
@@ -166,12 +191,15 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
         configuration: {
             activeRevisionsMode: "Single",
             ingress: {
-                // In an internal environment "external" means reachable from the VNet (the gateway), never the internet.
+                // In an internal environment "external" means reachable from the VNet (the gateway), never the internet;
+                // in an external one it is the public endpoint. HTTP is redirected to HTTPS (allowInsecure false).
                 external: true,
                 targetPort: SERVER.port,
                 transport: "http",
                 allowInsecure: false,
-                ipSecurityRestrictions: [{ name: "gateway-subnet", description: "Application Gateway only", ipAddressRange: net.layout.gateway, action: "Allow" }],
+                ipSecurityRestrictions: internal
+                    ? [{ name: "gateway-subnet", description: "Application Gateway only", ipAddressRange: net.layout.gateway, action: "Allow" }]
+                    : undefined,
             },
             secrets: secrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: identity.id })),
             registries: image.registry ? [{ server: image.registry.loginServer, identity: identity.id }] : [],
@@ -193,7 +221,7 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
                 ],
             }],
             scale: {
-                minReplicas: spec.service.minReplicas,
+                minReplicas: containerAppMinReplicas(spec, edge.kind, input.overrides),
                 maxReplicas: spec.service.maxReplicas,
                 rules: [
                     { name: "http-concurrency", http: { metadata: { concurrentRequests: String(HTTP_CONCURRENCY) } } },
@@ -203,12 +231,12 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
         },
     }, { dependsOn: [...grants, logs] });
 
-    edge.bind({ fqdn: appFqdn, dependsOn: [containerApp, wildcard] });
-
     const env = scope.inputs<app.ManagedEnvironmentArgs>("environment");
     const used = scope.inputs<app.ContainerAppArgs>("app");
+    edge.bind({ fqdn: appFqdn, dependsOn: [containerApp, ...(wildcard ? [wildcard] : [])], app: used, environment: env });
+
     const summary = pulumi.output({
-        template: used.template, zoneRedundant: env.zoneRedundant, vnet: env.vnetConfiguration, retention: net.workspaceArgs.retentionInDays,
+        template: used.template, zoneRedundant: env.zoneRedundant, retention: net.workspaceArgs.retentionInDays,
     }).apply((u) => {
         const container = u.template?.containers?.[0];
         const cpuRule = (u.template?.scale?.rules ?? []).find((r) => r.custom?.type === "cpu");
@@ -219,7 +247,6 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
             maxReplicas: Number(u.template?.scale?.maxReplicas ?? 10),
             cpuTarget: Number(cpuRule?.custom?.metadata?.value),
             zoneRedundant: Boolean(u.zoneRedundant),
-            internal: Boolean(u.vnet?.internal),
             logRetentionDays: Number(u.retention),
         });
     });
@@ -231,6 +258,9 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
         environment,
         app: containerApp,
         identity,
-        resources: { environment, app: containerApp, identity, apiKeySecret: apiKeys.secret, privateDnsZone: dns.zone, roleAssignments: grants },
+        resources: {
+            environment, app: containerApp, identity, apiKeySecret: apiKeys.secret, roleAssignments: grants,
+            ...(dns ? { privateDnsZone: dns.zone } : {}),
+        },
     };
 }

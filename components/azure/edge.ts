@@ -1,12 +1,23 @@
 /**
- * EdgeLB on Azure: Application Gateway v2 in its own subnet, the only public
- * listener of the stack. Standard_v2 in dev; WAF_v2 with a WAF policy
- * (Microsoft managed rule sets in Prevention mode and a per-client-IP rate
- * limit) in prod and enterprise. With a domain: an HTTPS listener with a
- * predefined TLS 1.2+/1.3 policy (strict cipher set for `restricted`), HTTP
- * redirected permanently to HTTPS; without one, plain HTTP on the public IP's
- * Azure DNS name. Health probe on the server's health path; the backend
- * request timeout honours the tier's idle timeout for streamed responses.
+ * EdgeLB on Azure, by the tier's edge kind (`edgeKind` overrides it).
+ *
+ * `payPerRequest` (dev): no resource of its own. The Container Apps
+ * environment is external and the app's ingress is the public endpoint,
+ * billed per request with the app: HTTPS on the app's Azure name
+ * (`https://<app>.<environment default domain>`, Azure's certificate, TLS
+ * 1.2/1.3), plain HTTP redirected to HTTPS, no WAF and no rate limit (tiers
+ * with a WAF cannot choose it). See `ingress.ts`.
+ *
+ * `loadBalancer` (prod, enterprise): Application Gateway v2 in its own subnet,
+ * the only public listener of the stack. Standard_v2 without a WAF; WAF_v2
+ * with a WAF policy (Microsoft managed rule sets in Prevention mode and a
+ * per-client-IP rate limit) where the tier has one. With a domain: an HTTPS
+ * listener with a predefined TLS 1.2+/1.3 policy (strict cipher set for
+ * `restricted`), HTTP redirected permanently to HTTPS; without one, plain HTTP
+ * on the public IP's Azure DNS name. Health probe on the server's health path;
+ * the backend request timeout honours the tier's idle timeout for streamed
+ * responses. Autoscaling from 0 reserved instances, except where the tier is
+ * built for 99.99 % (see `appGatewayMinInstances`).
  *
  * Why Application Gateway rather than Front Door: it is the regional L7 load
  * balancer inside the VNet that ALB is, so the service's environment stays
@@ -15,9 +26,11 @@
  * limits in every paid tier; its predefined TLS policies map 1:1 onto the
  * tier's `modern` / `restricted`; and its request timeout reaches 300 s
  * where Front Door's origin timeout stops at 240 s. Cost (East US): about
- * $180 per month for Standard_v2 (dev) and $323 for WAF_v2, plus capacity
- * units, against Front Door Premium's $330 base in every tier (Premium is
- * needed for both managed WAF rules and a private origin).
+ * $180 per month fixed for Standard_v2 and $323 for WAF_v2, plus capacity
+ * units (a reserved instance is 10 of them: about $58 per month on
+ * Standard_v2, $105 on WAF_v2), against Front Door Premium's $330 base in
+ * every tier (Premium is needed for both managed WAF rules and a private
+ * origin).
  * The catch: Application Gateway has no managed certificate. With `domain`
  * set, the gateway reads the certificate `tls` from the edge's own Key Vault
  * (private, RBAC; the gateway's identity can read that vault only): import
@@ -25,23 +38,30 @@
  * creates the gateway, and point the domain's DNS (CNAME) at the public IP's
  * name. The cloud-neutral contract is unchanged.
  *
- * Ordering: the gateway's backend is the Container App's FQDN, which exists
- * only once McpCluster has created the app. `createEdge` therefore creates
+ * Ordering: the edge's origin is the Container App's FQDN, which exists only
+ * once McpCluster has created the environment. `createEdge` therefore creates
  * what it can up front (public IP with a fixed DNS label, so `url` and
  * `hostnames` are known at once; listener NSG rules; WAF policy; certificate
  * vault and identity) and returns `bind`, which `createCluster` calls with the
- * app's FQDN: `bind` creates the gateway with the EDGE's Scope (so it is named
- * `<edge>-gateway` and parented under EdgeLB) and resolves `summary`.
+ * app's FQDN and inputs: `bind` creates the gateway with the EDGE's Scope (so
+ * it is named `<edge>-gateway` and parented under EdgeLB) and resolves
+ * `summary` (for `payPerRequest` also `url` and `hostnames`).
+ *
+ * The edge kind comes with the tier EdgeLB resolved (with its `overrides`);
+ * the cluster follows the kind the edge reports, so the two always agree.
  */
+import type * as app from "@pulumi/azure-native/app";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
-import { azureSizing } from "../../sizing/azure";
-import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
+import { TierSpec } from "../../sizing";
+import { azureSizing, checkEdgeDomain } from "../../sizing/azure";
+import { EdgeKind, EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
 import { EdgeImpl, EdgeInput } from "../cloud";
 import { EdgeSummary, SERVER } from "../types";
+import { createIngressEdge } from "./ingress";
 import { allowRule, AzureNetwork } from "./network";
 import { createPrivateEndpoint, grant } from "./private";
 
@@ -96,6 +116,7 @@ export function summarizeAppGateway(i: AppGatewaySummaryInputs): EdgeSummary {
     const rate = waf ? i.customRules.find((r) => r.ruleType === "RateLimitRule") : undefined;
     return {
         cloud: "azure",
+        kind: "loadBalancer",
         tls: !https ? "none" : i.sslPolicyName?.endsWith("S") ? "restricted" : "modern",
         httpRedirect: i.httpsRedirects,
         waf,
@@ -106,23 +127,34 @@ export function summarizeAppGateway(i: AppGatewaySummaryInputs): EdgeSummary {
     };
 }
 
-/** What the gateway forwards to, given by the cluster. */
+/** What the edge serves, given by the cluster. */
 export interface EdgeTarget {
-    /** The Container App's FQDN inside the VNet. */
+    /** The Container App's FQDN (inside the VNet for an internal environment, public for an external one). */
     fqdn: pulumi.Input<string>;
     /** Resources the gateway must wait for (the app, its private DNS record). */
     dependsOn: pulumi.Resource[];
+    /** The Container App's and its environment's args as created (a payPerRequest edge is described from them). */
+    app: app.ContainerAppArgs;
+    environment: app.ManagedEnvironmentArgs;
 }
 
 export interface AzureEdge extends EdgeImpl {
-    publicIp: network.PublicIPAddress;
+    /** The kind of edge built; the cluster makes its environment internal (loadBalancer) or external (payPerRequest) to match. */
+    kind: EdgeKind;
+    /** The gateway's public IP (loadBalancer only). */
+    publicIp?: network.PublicIPAddress;
     wafPolicy?: network.WebApplicationFirewallPolicy;
-    /** Creates the gateway in front of the target; called once, by createCluster. */
-    bind(target: EdgeTarget): network.ApplicationGateway;
+    /** Puts the edge in front of the target (creates the gateway, if any); called once, by createCluster. */
+    bind(target: EdgeTarget): network.ApplicationGateway | undefined;
 }
 
-export function createEdge(scope: Scope, { network: net0, spec, domain }: EdgeInput): AzureEdge {
-    const net = net0 as AzureNetwork;
+export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput): AzureEdge {
+    checkEdgeDomain(spec, domain);
+    return spec.edge.kind === "payPerRequest" ? createIngressEdge() : createGatewayEdge(scope, network as AzureNetwork, spec, domain);
+}
+
+/** Application Gateway v2 (Standard_v2, or WAF_v2 with the tier's WAF policy). */
+function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, domain: string | undefined): AzureEdge {
     const sizing = azureSizing(spec, {});
     const edge = spec.edge;
     const resourceGroupName = net.resourceGroupName;
@@ -205,7 +237,7 @@ export function createEdge(scope: Scope, { network: net0, spec, domain }: EdgeIn
             resourceGroupName,
             applicationGatewayName: gatewayName,
             sku: { name: skuName, tier: skuName },
-            autoscaleConfiguration: { minCapacity: Math.max(1, spec.zones), maxCapacity: 10 },
+            autoscaleConfiguration: { minCapacity: sizing.gatewayMinInstances, maxCapacity: 10 },
             zones,
             enableHttp2: true,
             identity: identity ? { type: "UserAssigned", userAssignedIdentities: [identity.id] } : undefined,
@@ -284,5 +316,5 @@ export function createEdge(scope: Scope, { network: net0, spec, domain }: EdgeIn
         })),
     }));
 
-    return { url, hostnames, summary, publicIp, wafPolicy, bind, resources };
+    return { kind: "loadBalancer", url, hostnames, summary, publicIp, wafPolicy, bind, resources };
 }

@@ -3,7 +3,8 @@
  * server from app/ built with @pulumi/docker and pushed to a private Azure
  * Container Registry (admin user off, anonymous pull off). The service pulls
  * with its managed identity (AcrPull on this registry only, granted by the
- * cluster).
+ * cluster). The image is built for linux/amd64, the only platform Container
+ * Apps runs. Cost: Basic about $5 per month, Standard (enterprise) $20.
  *
  * Push authentication: with the admin user disabled there is no registry
  * password to list. The push logs in as ACR's token user
@@ -20,6 +21,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { registrySku } from "../../sizing/azure";
 import { Scope } from "../base";
 import { ImageImpl, ImageInput } from "../cloud";
 import { AzureNetwork } from "./network";
@@ -40,7 +42,8 @@ export function createImage(scope: Scope, { network, image, context, dockerfile 
     const registry = scope.child("registry", containerregistry.Registry, {
         resourceGroupName: net.resourceGroupName,
         registryName: pulumi.interpolate`mcpacr${net.suffix}`,
-        sku: { name: net.zones > 1 ? "Standard" : "Basic" },
+        // Basic, or Standard for the 99.99 % tier (see registrySku); zone-redundant either way.
+        sku: { name: registrySku(net.spec) },
         adminUserEnabled: false,
         anonymousPullEnabled: false,
     });

@@ -2,10 +2,30 @@
  * Azure network: the stack's resource group, a VNet with one subnet per role
  * (Application Gateway, the Container Apps environment, the PostgreSQL
  * server, private endpoints), each behind its own NSG that admits only the
- * traffic its role needs; a NAT gateway for the service's egress; and the
- * stack-wide services every component uses: the Log Analytics workspace
- * (tier's retention) and the Key Vault for generated secrets (RBAC, no public
- * access, reached through a private endpoint).
+ * traffic its role needs; a NAT gateway for the service's egress where the
+ * tier (or `natGateways`) wants one; and the stack-wide services every
+ * component uses: the Log Analytics workspace (tier's retention) and the Key
+ * Vault for generated secrets (RBAC, no public access, reached through a
+ * private endpoint).
+ *
+ * Egress without a NAT gateway (`natGateways: none`, dev): the Container Apps
+ * environment's own managed load balancer and its egress IP (in the
+ * environment's `ME_` resource group, billed to the subscription) carry the
+ * replicas' outbound calls; the address is Azure's, not a static one you
+ * could allow-list elsewhere. That is the only difference: the database,
+ * cache and Key Vault are reached inside the VNet either way.
+ *
+ * Why the Key Vault keeps its private endpoint in every tier, dev included
+ * (about $7.80 per month with its DNS zone): Container Apps is not a "trusted
+ * service" of the Key Vault firewall, and a service endpoint on the
+ * environment's subnet is reported not to carry its Key Vault reference
+ * fetches (microsoft/azure-container-apps #1287), so the only cheaper form is a vault
+ * open to the internet behind Entra ID alone, which the project's policy
+ * (policy/exposure.ts: data-stores-not-public) and its security promise rule
+ * out; Container Apps' own secret values would leave the secret store.
+ * Dropping the endpoint would not bring dev under its $30 target anyway: a
+ * VNet-integrated environment bills a Standard load balancer and its public
+ * IPs (about $26 per month), which no option here removes.
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
@@ -14,7 +34,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ConfigError, subnetOf } from "../../sizing";
+import { ConfigError, subnetOf, TierSpec } from "../../sizing";
 import { azureSizing } from "../../sizing/azure";
 import { Scope } from "../base";
 import { NetworkImpl, NetworkInput } from "../cloud";
@@ -50,6 +70,8 @@ export function azureSubnetLayout(cidr: string): AzureSubnetLayout {
 
 export interface AzureNetwork extends NetworkImpl {
     cloud: "azure";
+    /** The tier as resolved with the stack's overrides (the registry's SKU follows it). */
+    spec: TierSpec;
     resourceGroup: resources.ResourceGroup;
     resourceGroupName: pulumi.Output<string>;
     subscriptionId: pulumi.Output<string>;
@@ -221,6 +243,7 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
 
     return {
         cloud: "azure",
+        spec,
         zones: sizing.zoneRedundant ? 3 : 1,
         id: vnet.id,
         resourceGroup,

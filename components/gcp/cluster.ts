@@ -1,21 +1,26 @@
 /**
- * McpCluster on GCP: a Cloud Run v2 service (second-generation environment)
- * with ingress limited to internal traffic and the load balancer, Direct VPC
- * egress into the private subnet (private ranges only) to reach Cloud SQL and
- * Memorystore, min/max instances and a CPU-utilisation scaling target per
- * tier, startup and liveness probes, secrets referenced from Secret Manager,
- * logs routed to a bucket with the tier's retention, and its own service
- * account holding only `secretAccessor` on exactly its three secrets (plus
- * read on the image repository). It then attaches itself to the edge.
+ * McpCluster on GCP: a Cloud Run v2 service (second-generation environment,
+ * x86_64) with Direct VPC egress into the private subnet (private ranges only)
+ * to reach Cloud SQL and Memorystore, min/max instances and a CPU-utilisation
+ * scaling target per tier, request-based billing (CPU only while serving),
+ * startup and liveness probes, secrets referenced from Secret Manager, logs
+ * routed to a bucket with the tier's retention, and its own service account
+ * holding only `secretAccessor` on exactly its secrets (plus read on the image
+ * repository).
+ * Ingress follows the edge: internal and load balancer only behind a load
+ * balancer; all traffic on the service's own run.app URL for a per-request
+ * edge. Where the tier scales to zero (`scaleToZero`), no instance runs while
+ * idle and the first request after an idle period pays a cold start. It then
+ * attaches itself to the edge.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
+import { CLOUD_RUN_ARCHITECTURE, cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
 import { Scope } from "../base";
 import { ClusterImpl, ClusterInput } from "../cloud";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
-import { gcpId, REGION_ZONES, secretWithValue } from "./common";
+import { CLOUD_RUN_NAME_MAX, gcpId, REGION_ZONES, runAppHost, secretWithValue } from "./common";
 import { GcpEdge } from "./edge";
 import { GcpImage } from "./image";
 import { GcpNetwork } from "./network";
@@ -36,7 +41,6 @@ export interface CloudRunSummaryInputs {
     maxInstances: number;
     /** `template.scaling.cpuUtilization`, 0.1 to 0.95. */
     cpuUtilization: number;
-    ingress: string;
     logRetentionDays: number;
 }
 
@@ -48,12 +52,23 @@ export function summarizeCloudRun(i: CloudRunSummaryInputs): ClusterSummary {
         targetCpuPercent: Math.round(i.cpuUtilization * 100),
         milliCpu: parseCloudRunCpu(i.cpuLimit),
         memoryMiB: parseCloudRunMemory(i.memoryLimit),
-        // Cloud Run is regional and spreads a service's instances across the region's zones.
-        zones: Math.min(i.minInstances, REGION_ZONES),
-        // Cloud Run instances never get a public IP; ingress is set apart and reported by the edge.
-        publicIp: i.ingress === "INGRESS_TRAFFIC_ALL",
+        // Cloud Run is regional and spreads a service's instances across the region's zones;
+        // a service scaled to zero starts its first instance in one of them.
+        zones: Math.min(Math.max(i.minInstances, 1), REGION_ZONES),
+        scalesToZero: i.minInstances === 0,
+        cpuArchitecture: CLOUD_RUN_ARCHITECTURE,
+        // Cloud Run instances never get a public IP, whatever the ingress: requests reach them through
+        // Google's front end (the edge, reported by EdgeLB), and their outbound traffic leaves through Cloud Run.
+        publicIp: false,
         logRetentionDays: i.logRetentionDays,
     };
+}
+
+/** Seconds of a Cloud Run duration such as "300s". */
+export function parseDurationSeconds(text: string): number {
+    const m = /^(\d+(?:\.\d+)?)s$/.exec(text.trim());
+    if (!m) throw new Error(`not a duration in seconds: "${text}"`);
+    return Number(m[1]);
 }
 
 export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
@@ -64,6 +79,7 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
     const { project, region } = net.location;
     const sizing = gcpSizing(spec, input.overrides);
     const after = { dependsOn: net.apis };
+    const perRequestEdge = edge.kind === "payPerRequest";
 
     const serviceAccount = scope.child("identity", gcp.serviceaccount.Account, {
         project,
@@ -97,13 +113,23 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
         : [];
     // No roles/cloudsql.client: the server reaches Cloud SQL on its private IP with password auth, not via the connector.
 
+    // Behind a per-request edge clients call the service's deterministic run.app URL. Its host is known
+    // before the service exists (a fixed service name, the project number and the region), so the server
+    // can accept exactly that Host without waiting for the service's `uri` output (which would be a cycle).
+    // The hash-based URL Cloud Run also gives (`uri`) is not accepted.
+    const serviceName = perRequestEdge ? gcpId(scope, "service", CLOUD_RUN_NAME_MAX) : undefined;
+    const runHost = serviceName
+        ? gcp.organizations.getProjectOutput({ projectId: project }, { parent: scope.parent }).number.apply((n) => runAppHost(serviceName, String(n), region))
+        : undefined;
+    const allowedHosts = runHost ? runHost.apply((h) => [h]) : edge.hostnames;
+
     const environment: Record<string, pulumi.Input<string>> = {
         NODE_ENV: "production",
         HOST: "0.0.0.0",
         METRICS_PORT: String(SERVER.metricsPort),
         MCP_TIER: spec.name,
         ...(cache?.caCertificate ? { REDIS_CA_CERT: cache.caCertificate } : {}),
-        MCP_ALLOWED_HOSTS: edge.hostnames.apply((h) => h.join(",")),
+        MCP_ALLOWED_HOSTS: allowedHosts.apply((h) => h.join(",")),
         DATABASE_SSL: "require",
         LOG_LEVEL: "info",
         ...input.environment,
@@ -118,12 +144,15 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
     const service = scope.child("service", gcp.cloudrunv2.Service, {
         project,
         location: region,
+        ...(serviceName ? { name: serviceName } : {}),
         description: "MCP server",
-        // Only the load balancer (and internal traffic) reaches the service; its run.app URL is closed to the internet.
-        ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
-        // No IAM invoker check: with ingress limited to the load balancer, nobody else can reach the service,
-        // and the server authenticates every MCP request with its own API keys. The LB does not sign requests
-        // (there is no IAP-less invoker identity for a serverless NEG), so an IAM check would reject all traffic.
+        // Behind a load balancer only it (and internal traffic) reaches the service; its run.app URL is closed
+        // to the internet. Behind a per-request edge the run.app URL IS the edge, open to all.
+        ingress: perRequestEdge ? "INGRESS_TRAFFIC_ALL" : "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+        // No IAM invoker check: the server authenticates every MCP request itself (API keys or OAuth), and MCP
+        // clients carry no Google identity token. Behind the load balancer nobody else can reach the service,
+        // and the LB does not sign requests (there is no IAP-less invoker identity for a serverless NEG), so an
+        // IAM check would reject all traffic; on the run.app URL it would reject every MCP client.
         invokerIamDisabled: true,
         // Set explicitly (the provider defaults it on): protected in the tiers that protect their data (prod, enterprise).
         deletionProtection: spec.database.deletionProtection,
@@ -136,7 +165,8 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
             // Streamed MCP responses may last as long as the edge keeps an idle connection.
             timeout: `${spec.edge.idleTimeoutSeconds}s`,
             scaling: {
-                minInstanceCount: spec.service.minReplicas,
+                // Scale to zero where the tier allows it: no instance (and no charge) while idle.
+                minInstanceCount: spec.service.scaleToZero ? 0 : spec.service.minReplicas,
                 maxInstanceCount: spec.service.maxReplicas,
                 cpuUtilization: spec.service.targetCpuPercent / 100,
             },
@@ -151,6 +181,8 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
                 ports: { name: "http1", containerPort: SERVER.port },
                 resources: {
                     limits: { cpu: cloudRunCpuLimit(sizing.serviceMilliCpu), memory: `${sizing.serviceMemoryMiB}Mi` },
+                    // Request-based billing: CPU is allocated (and billed) only while serving; idle minimum
+                    // instances are billed at the lower idle rate, and a service scaled to zero costs nothing.
                     cpuIdle: true,
                     startupCpuBoost: true,
                 },
@@ -163,7 +195,11 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
                 livenessProbe: probe(15, 3),
             }],
         },
-    }, { dependsOn: [...grants, ...pull] });
+    }, {
+        dependsOn: [...grants, ...pull],
+        // A service with a fixed name cannot be created beside the one it replaces.
+        ...(serviceName ? { deleteBeforeReplace: true } : {}),
+    });
 
     // Cloud Run writes to Cloud Logging; a bucket with the tier's retention receives this service's logs
     // (the project's _Default bucket also keeps its own copy for its own retention, 30 days unless changed).
@@ -183,14 +219,21 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
     });
 
     const svc = scope.inputs<gcp.cloudrunv2.ServiceArgs>("service");
+    const template = pulumi.output(svc.template);
     edge.attach({
         serviceName: service.name,
-        healthPath: pulumi.output(svc.template).apply((t) => String(t.containers?.[0]?.startupProbe?.httpGet?.path ?? "/")),
+        healthPath: template.apply((t) => String(t.containers?.[0]?.startupProbe?.httpGet?.path ?? "/")),
+        ingress: pulumi.output(svc.ingress).apply((i) => String(i ?? "INGRESS_TRAFFIC_ALL")),
+        defaultUriDisabled: pulumi.output(svc.defaultUriDisabled).apply((d) => Boolean(d)),
+        // Cloud Run's default request timeout is 300 s.
+        timeoutSeconds: template.apply((t) => parseDurationSeconds(String(t.timeout ?? "300s"))),
+        urls: service.urls,
+        runHost,
     });
 
     const logs = scope.inputs<gcp.logging.ProjectBucketConfigArgs>("logs");
-    const summary = pulumi.output({ ingress: svc.ingress, template: svc.template, retention: logs.retentionDays })
-        .apply(({ ingress, template, retention }) => {
+    const summary = pulumi.output({ template: svc.template, retention: logs.retentionDays })
+        .apply(({ template, retention }) => {
             const limits = template.containers?.[0]?.resources?.limits ?? {};
             return summarizeCloudRun({
                 cpuLimit: String(limits.cpu ?? "1"),
@@ -198,7 +241,6 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
                 minInstances: Number(template.scaling?.minInstanceCount ?? 0),
                 maxInstances: Number(template.scaling?.maxInstanceCount ?? 100),
                 cpuUtilization: Number(template.scaling?.cpuUtilization ?? 0.6),
-                ingress: String(ingress ?? "INGRESS_TRAFFIC_ALL"),
                 logRetentionDays: Number(retention ?? 30),
             });
         });

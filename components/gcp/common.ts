@@ -42,6 +42,23 @@ export function gcpId(scope: Scope, role: string, max: number): string {
     return `${raw.slice(0, max - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }
 
+/** Cloud Run service names: lowercase letters, digits and hyphens, at most 49 characters. */
+export const CLOUD_RUN_NAME_MAX = 49;
+
+/**
+ * The host of a Cloud Run service's deterministic URL,
+ * `https://SERVICE-PROJECT_NUMBER.REGION.run.app`, known before the service
+ * exists (cloud.google.com/run/docs/triggering/https-request). Cloud Run gives
+ * it only while `SERVICE-PROJECT_NUMBER` fits one DNS label (63 characters).
+ */
+export function runAppHost(serviceName: string, projectNumber: string, region: string): string {
+    const label = `${serviceName}-${projectNumber}`;
+    if (label.length > 63) {
+        throw new Error(`the Cloud Run service name "${serviceName}" is too long for a deterministic run.app URL ("${label}" is ${label.length} characters, at most 63); use a shorter stack or component name, or mcp-infra:edgeKind "loadBalancer"`);
+    }
+    return `${label}.${region}.run.app`;
+}
+
 /** A Secret Manager secret with one version holding `value`; returns the secret. */
 export function secretWithValue(scope: Scope, role: string, value: pulumi.Input<string>, description: string, opts: pulumi.CustomResourceOptions = {}): gcp.secretmanager.Secret {
     const secret = scope.child(role, gcp.secretmanager.Secret, {

@@ -1,5 +1,8 @@
 /**
- * EdgeLB on GCP: a global external Application Load Balancer
+ * EdgeLB on GCP, one of two kinds (the tier's `edge.kind`, or the `edgeKind`
+ * override):
+ *
+ * `loadBalancer`: a global external Application Load Balancer
  * (EXTERNAL_MANAGED) on a global static IP, in front of a serverless NEG that
  * points at the Cloud Run service. With a domain: a Google-managed
  * certificate, an SSL policy (MODERN or RESTRICTED profile, TLS 1.2 minimum),
@@ -8,7 +11,18 @@
  * domain. Without one: a single HTTP forwarding rule on the IP. In tiers with
  * a WAF, a Cloud Armor policy on the backend service: preconfigured WAF rules
  * (OWASP CRS 3.3) and a throttle per client IP at the tier's rate per minute.
- * Only ports 80 and 443 of the load balancer are public.
+ * Only ports 80 and 443 of the load balancer are public. Cost: a forwarding
+ * rule about $18 per month (two with a domain), Cloud Armor $5 per policy plus
+ * $1 per rule, plus data processed.
+ *
+ * `payPerRequest`: no resource of its own. The Cloud Run service takes all
+ * ingress and clients reach it on its deterministic HTTPS URL,
+ * `https://SERVICE-PROJECT_NUMBER.REGION.run.app`, where Google's front end
+ * terminates TLS with a Google-managed certificate and redirects HTTP to HTTPS.
+ * No WAF and no edge rate limit (the server applies its own per-client limit),
+ * so only for tiers without a WAF; no custom domain (Cloud Run domain mappings
+ * are in preview with limited regions, so a domain is refused: use
+ * `loadBalancer`). Cost: nothing beyond Cloud Run's per-request price.
  *
  * Ordering: the composite creates EdgeLB before McpCluster, but the serverless
  * NEG (and so the backend service, URL map and proxies) needs the Cloud Run
@@ -16,13 +30,17 @@
  * (IP, certificate, SSL policy, Cloud Armor policy, HTTP redirect) and returns
  * an `attach` function; `createCluster` calls it once with the service, and it
  * creates the origin-dependent children through the EDGE's Scope, so they are
- * named `<edge>-<role>` and parented under EdgeLB. `url` and `hostnames` are
- * known up front (the domain, or the static IP); `summary` resolves once
- * `attach` has run (an EdgeLB that no McpCluster attaches to never resolves
- * its summary).
+ * named `<edge>-<role>` and parented under EdgeLB. For a load balancer `url`
+ * and `hostnames` are known up front (the domain, or the static IP); for a
+ * per-request edge they resolve once `attach` has run, so the cluster builds
+ * the host for MCP_ALLOWED_HOSTS itself from the service's fixed name (see
+ * cluster.ts). `summary` resolves once `attach` has run (an EdgeLB that no
+ * McpCluster attaches to never resolves its summary, nor a per-request edge's
+ * url).
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, EdgeKind, overrideKey, TierOverrides, TierSpec } from "../../sizing";
 import { gcpSizing } from "../../sizing/gcp";
 import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
@@ -109,6 +127,7 @@ export function summarizeGcpEdge(i: GcpEdgeSummaryInputs): EdgeSummary {
         : i.sslPolicyProfile === "RESTRICTED" ? "restricted" : "modern";
     return {
         cloud: "gcp",
+        kind: "loadBalancer",
         tls,
         httpRedirect: i.httpRedirectsToHttps,
         waf: managed.length > 0,
@@ -119,20 +138,133 @@ export function summarizeGcpEdge(i: GcpEdgeSummaryInputs): EdgeSummary {
     };
 }
 
-/** What the cluster hands the edge: the Cloud Run service and the path its probes check. */
+/** Inputs of the Cloud Run service a per-request edge's summary is computed from. */
+export interface RunUrlSummaryInputs {
+    /** The service's `ingress`. */
+    ingress: string;
+    /** The service's `defaultUriDisabled` (its run.app URLs switched off). */
+    defaultUriDisabled: boolean;
+    /** The service's request timeout (`template.timeout`), seconds. */
+    timeoutSeconds: number;
+    /** The path Cloud Run's probes check. */
+    healthPath: string;
+}
+
+/**
+ * Describes a per-request edge: the Cloud Run service's own run.app URL, where
+ * Google's front end terminates TLS with a Google-managed certificate and
+ * answers plain HTTP with a redirect to HTTPS. Its TLS policy is Google's, not
+ * configurable here: it negotiates TLS 1.3 or 1.2 with current clients but may
+ * still accept older protocol versions from legacy ones. It is reported as the
+ * "modern" profile the contract asks for per-request edges; a tier asking for
+ * "restricted" is refused (`gcpEdgeKind`), and a strict TLS 1.2 floor needs
+ * edgeKind "loadBalancer" (its SSL policy).
+ */
+export function summarizeRunUrlEdge(i: RunUrlSummaryInputs): EdgeSummary {
+    if (i.ingress !== "INGRESS_TRAFFIC_ALL" || i.defaultUriDisabled) {
+        throw new Error(`the payPerRequest edge serves the Cloud Run service's own run.app URL, but the service has ingress ${i.ingress}${i.defaultUriDisabled ? " and its run.app URL disabled" : ""}`);
+    }
+    return {
+        cloud: "gcp",
+        kind: "payPerRequest",
+        tls: "modern",
+        httpRedirect: true,
+        waf: false,
+        managedRuleSets: [],
+        rateLimitPerMinute: null,
+        idleTimeoutSeconds: i.timeoutSeconds,
+        healthPath: i.healthPath,
+    };
+}
+
+/**
+ * The kind of edge to build on GCP: the `edgeKind` override the network was
+ * built with (EdgeLB resolves its tier without overrides), else the tier's.
+ * A per-request edge (Cloud Run's own URL) is refused where the tier filters
+ * traffic (WAF, edge rate limit) or asks for the restricted TLS profile, which
+ * only a load balancer's SSL policy enforces, and with a custom domain.
+ */
+export function gcpEdgeKind(spec: TierSpec, overrides: TierOverrides, domain?: string): EdgeKind {
+    const kind = overrides.edgeKind ?? spec.edge.kind;
+    if (kind !== "payPerRequest") return kind;
+    const field = overrides.edgeKind !== undefined ? overrideKey("edgeKind") : "mcp-infra:tier";
+    if (spec.edge.waf !== "none" || spec.edge.rateLimitPerMinute !== null) {
+        throw new ConfigError(field, `the ${spec.name} tier filters traffic with a WAF and a per-client rate limit, which Cloud Run's own URL does not have; use edgeKind "loadBalancer"`);
+    }
+    if (spec.edge.tlsProfile !== "modern") {
+        throw new ConfigError(field, `the ${spec.name} tier asks for the ${spec.edge.tlsProfile} TLS profile, which only a load balancer's SSL policy enforces (Cloud Run's run.app URL uses Google's own TLS policy); use edgeKind "loadBalancer"`);
+    }
+    if (domain) {
+        throw new ConfigError("mcp-infra:domain",
+            `"${domain}" needs a load balancer on GCP: a payPerRequest edge serves Cloud Run's own https://<service>-<project number>.<region>.run.app URL, and Cloud Run domain mappings are a preview with limited regions; leave domain empty or set mcp-infra:edgeKind to "loadBalancer"`);
+    }
+    return kind;
+}
+
+/** What the cluster hands the edge: the Cloud Run service, as created. */
 export interface EdgeOrigin {
     serviceName: pulumi.Input<string>;
+    /** The path Cloud Run's probes check on the replicas. */
     healthPath: pulumi.Input<string>;
+    /** The service's `ingress` input. */
+    ingress: pulumi.Input<string>;
+    /** The service's `defaultUriDisabled` input. */
+    defaultUriDisabled: pulumi.Input<boolean>;
+    /** The service's request timeout, seconds. */
+    timeoutSeconds: pulumi.Input<number>;
+    /** The URLs Cloud Run serves the service on (its `urls` output). */
+    urls: pulumi.Input<string[]>;
+    /** The host of the service's deterministic run.app URL (per-request edge only). */
+    runHost?: pulumi.Input<string>;
 }
 
 export interface GcpEdge extends EdgeImpl {
-    address: gcp.compute.GlobalAddress;
+    /** Which edge was built; the cluster sets the service's ingress from it. */
+    kind: EdgeKind;
+    /** The load balancer's static IP (loadBalancer only). */
+    address?: gcp.compute.GlobalAddress;
     securityPolicy?: gcp.compute.SecurityPolicy;
-    /** Creates the origin-dependent children (NEG, backend, URL map, proxy, forwarding rule); called once by createCluster. */
+    /** Creates the origin-dependent children (NEG, backend, URL map, proxy, forwarding rule) or binds the run.app URL; called once by createCluster. */
     attach(origin: EdgeOrigin): void;
 }
 
-export function createEdge(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput): GcpEdge {
+export function createEdge(scope: Scope, input: EdgeInput): GcpEdge {
+    const net = input.network as GcpNetwork;
+    return gcpEdgeKind(input.spec, net.overrides, input.domain) === "payPerRequest" ? createRunUrlEdge(scope) : createLoadBalancer(scope, input);
+}
+
+/** The per-request edge: nothing to create; `attach` binds the service's run.app URL. */
+function createRunUrlEdge(scope: Scope): GcpEdge {
+    type Bound = { url: pulumi.Output<string>; hostnames: pulumi.Output<string[]>; summary: pulumi.Output<EdgeSummary> };
+    let bind!: (b: Bound) => void;
+    const bound = new Promise<Bound>((resolve) => { bind = resolve; });
+    let attached = false;
+    const attach = (origin: EdgeOrigin) => {
+        if (attached) throw new Error(`${scope.name}: the edge already has an origin`);
+        attached = true;
+        if (origin.runHost === undefined) throw new Error(`${scope.name}: a payPerRequest edge needs the service's run.app host`);
+        const host = pulumi.output(origin.runHost);
+        bind({
+            // The URL is the deterministic one, whose host the server accepts; Cloud Run must really serve it.
+            url: pulumi.all([origin.urls, host]).apply(([urls, h]) => {
+                const want = `https://${h}`;
+                if (!(urls ?? []).includes(want)) {
+                    throw new Error(`${scope.name}: Cloud Run serves the service on ${(urls ?? []).join(", ") || "no URL"}, not on ${want}, the only host in MCP_ALLOWED_HOSTS`);
+                }
+                return want;
+            }),
+            hostnames: host.apply((h) => [h]),
+            summary: pulumi.all([origin.ingress, origin.defaultUriDisabled, origin.timeoutSeconds, origin.healthPath])
+                .apply(([ingress, disabled, timeout, healthPath]) => summarizeRunUrlEdge({
+                    ingress: String(ingress), defaultUriDisabled: Boolean(disabled), timeoutSeconds: Number(timeout), healthPath: String(healthPath),
+                })),
+        });
+    };
+    const later = <T>(pick: (b: Bound) => pulumi.Output<T>) => pulumi.output(bound.then(pick)).apply((v) => v as T);
+    return { kind: "payPerRequest", url: later((b) => b.url), hostnames: later((b) => b.hostnames), summary: later((b) => b.summary), attach, resources: {} };
+}
+
+function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput): GcpEdge {
     const net = network as GcpNetwork;
     const { project, region } = net.location;
     const { sslPolicyProfile } = gcpSizing(spec, {});
@@ -239,6 +371,7 @@ export function createEdge(scope: Scope, { network, spec, domain, dnsZone }: Edg
 
     const ip = address.address;
     return {
+        kind: "loadBalancer",
         url: domain ? pulumi.output(`https://${domain}`) : pulumi.interpolate`http://${ip}`,
         hostnames: domain ? pulumi.output([domain]) : ip.apply((a) => [a]),
         summary: pulumi.output(summaryPromise).apply((s) => s),

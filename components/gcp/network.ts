@@ -10,7 +10,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { subnetLayout } from "../../sizing";
+import { subnetLayout, TierOverrides } from "../../sizing";
 import { gcpSizing } from "../../sizing/gcp";
 import { Scope } from "../base";
 import { NetworkImpl, NetworkInput } from "../cloud";
@@ -35,6 +35,8 @@ export const PSA_PREFIX_LENGTH = 16;
 export interface GcpNetwork extends NetworkImpl {
     cloud: "gcp";
     location: GcpLocation;
+    /** The overrides the network was built with; the edge reads `edgeKind` from them (EdgeLB resolves its tier without overrides). */
+    overrides: TierOverrides;
     network: gcp.compute.Network;
     subnet: gcp.compute.Subnetwork;
     /** The Service Networking connection; private Cloud SQL and Memorystore depend on it. */
@@ -94,6 +96,7 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         zones: spec.zones,
         id: network.id,
         location,
+        overrides,
         network,
         subnet,
         privateServices,

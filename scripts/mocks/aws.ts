@@ -41,6 +41,21 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
             return { fqdn: String(inputs.name).replace(/\.$/, "") };
         case "aws:appautoscaling/target:Target":
             return { arn };
+        case "aws:apigatewayv2/api:Api": {
+            const id = `${name.replace(/[^a-z0-9]/g, "").slice(-10)}`;
+            return { arn, apiEndpoint: `https://${id}.execute-api.${MOCK_REGION}.amazonaws.com`, executionArn: `arn:aws:execute-api:${MOCK_REGION}:123456789012:${id}` };
+        }
+        case "aws:apigatewayv2/domainName:DomainName":
+            return {
+                arn,
+                domainNameConfiguration: {
+                    ...inputs.domainNameConfiguration,
+                    targetDomainName: `d-abcdef1234.execute-api.${MOCK_REGION}.amazonaws.com`,
+                    hostedZoneId: "Z1UJRXOUMOOFQ8",
+                },
+            };
+        case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
+            return { arn, name: inputs.name, hostedZone: "Z0MOCKPRIVATEZONE" };
         default:
             return type.startsWith("aws:") ? { arn, name: inputs.name ?? `${name}-1a2b3c` } : undefined;
     }

@@ -2,6 +2,8 @@
 
 export const MOCK_PROJECT = "mcp-infra-demo";
 export const MOCK_REGION = "us-central1";
+/** The mock project's number (Cloud Run's deterministic URLs and Secret Manager names carry it). */
+export const MOCK_PROJECT_NUMBER = "123456789012";
 
 /** A resource's last path segment as GCP would name it: `<pulumi name>-1a2b3c` unless the inputs fix it. */
 function nameOf(name: string, inputs: Record<string, any>): string {
@@ -48,7 +50,7 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
             };
         case "gcp:secretmanager/secret:Secret": {
             const secretId = inputs.secretId ?? `${name}-1a2b3c`;
-            return { secretId, name: `projects/123456789012/secrets/${secretId}` };
+            return { secretId, name: `projects/${MOCK_PROJECT_NUMBER}/secrets/${secretId}` };
         }
         case "gcp:secretmanager/secretVersion:SecretVersion":
             return { name: `${inputs.secret}/versions/1`, version: "1" };
@@ -57,7 +59,12 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         case "gcp:artifactregistry/repository:Repository":
             return { name: inputs.repositoryId, registryUri: `${region}-docker.pkg.dev/${project}/${inputs.repositoryId}` };
         case "gcp:cloudrunv2/service:Service":
-            return { name: n, uri: `https://${n}-abcdefghij-uc.a.run.app`, urls: [`https://${n}-123456789012.${region}.run.app`] };
+            // Cloud Run gives a hash-based URL (uri) and, when the name fits a DNS label, the deterministic one.
+            return {
+                name: n,
+                uri: `https://${n}-abcdefghij-uc.a.run.app`,
+                urls: [`https://${n}-abcdefghij-uc.a.run.app`, ...(`${n}-${MOCK_PROJECT_NUMBER}`.length <= 63 ? [`https://${n}-${MOCK_PROJECT_NUMBER}.${region}.run.app`] : [])],
+            };
         case "gcp:compute/managedSslCertificate:ManagedSslCertificate":
             return { name: n, selfLink: selfLink("sslCertificates"), subjectAlternativeNames: inputs.managed?.domains ?? [] };
         case "gcp:logging/projectBucketConfig:ProjectBucketConfig":
@@ -72,6 +79,11 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
 /** Answers for the invokes the program makes on GCP; any other invoke is an error. */
 export function invokeResult(token: string, inputs: Record<string, any>): Record<string, any> | undefined {
     switch (token) {
+        case "gcp:organizations/getProject:getProject":
+            return {
+                projectId: inputs.projectId ?? MOCK_PROJECT, number: MOCK_PROJECT_NUMBER, name: inputs.projectId ?? MOCK_PROJECT,
+                id: `projects/${inputs.projectId ?? MOCK_PROJECT}`, orgId: "", folderId: "", billingAccount: "", labels: {}, effectiveLabels: {}, autoCreateNetwork: true,
+            };
         case "gcp:organizations/getClientConfig:getClientConfig":
             return { accessToken: "ya29.mock-access-token", project: MOCK_PROJECT, region: MOCK_REGION, zone: `${MOCK_REGION}-a`, id: "mock", defaultLabels: {} };
         case "gcp:dns/getManagedZones:getManagedZones":

@@ -1,0 +1,27 @@
+/**
+ * Every policy of the pack, importable without the policy engine (tests feed
+ * them mock-run resources directly). `index.ts` serves them to the engine.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { costWithinBudget } from "./budget";
+import { edgeTlsModern, encryptionAtRestAndInTransit } from "./encryption";
+import { dataStoresNotPublic, ingressOnlyWhereDesigned, serviceBehindEdge } from "./exposure";
+import { deletionProtectionAndBackups } from "./resilience";
+import { noSecretsInPlainEnv } from "./secrets";
+
+export { costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeTlsModern, encryptionAtRestAndInTransit, ingressOnlyWhereDesigned, noSecretsInPlainEnv, serviceBehindEdge };
+
+/** The security baseline, checked resource by resource. */
+export const resourcePolicies: ResourceValidationPolicy[] = [
+    dataStoresNotPublic,
+    encryptionAtRestAndInTransit,
+    edgeTlsModern,
+    deletionProtectionAndBackups,
+    noSecretsInPlainEnv,
+    ingressOnlyWhereDesigned,
+];
+
+/** Checks that need the whole stack: the service behind its edge, the budget. */
+export const stackPolicies: StackValidationPolicy[] = [serviceBehindEdge, costWithinBudget];
+
+export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = [...resourcePolicies, ...stackPolicies];
