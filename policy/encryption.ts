@@ -50,9 +50,12 @@ export const encryptionAtRestAndInTransit: ResourceValidationPolicy = {
             if (p.transitEncryptionMode === "preferred") violation(report, name, "transitEncryptionMode", "must be required (preferred still accepts plain connections)");
         },
         [T.pgConfiguration]: (p, { name }, report) => {
-            // Flexible Server calls it require_secure_transport; require_secure_connection is accepted as the builders spell it today.
-            if (["require_secure_transport", "require_secure_connection"].includes(p.configurationName)) {
-                if (String(p.value).toLowerCase() !== "on") violation(report, name, "value", `of ${p.configurationName} must be on`);
+            // Flexible Server's parameter is require_secure_transport; require_secure_connection was Single Server's and does not exist here.
+            if (p.configurationName === "require_secure_connection") {
+                violation(report, name, "configurationName", "require_secure_connection is not a Flexible Server parameter; set require_secure_transport");
+            }
+            if (p.configurationName === "require_secure_transport" && String(p.value).toLowerCase() !== "on") {
+                violation(report, name, "value", `of ${p.configurationName} must be on`);
             }
             if (p.configurationName === "ssl_min_protocol_version" && !["TLSv1.2", "TLSv1.3"].includes(p.value)) {
                 violation(report, name, "value", `of ssl_min_protocol_version must be TLSv1.2 or TLSv1.3 (is ${p.value})`);

@@ -206,7 +206,7 @@ for (const tier of TIER_LIST) {
             });
             it("requires TLS for every connection", () => {
                 const tls = named(run(), T.config, "mcp-audit-require-tls");
-                assert.equal(tls.inputs.configurationName, "require_secure_connection");
+                assert.equal(tls.inputs.configurationName, "require_secure_transport");
                 assert.equal(tls.inputs.value, "on");
             });
             it(`${ha ? "is zone-redundant HA" : "has no standby"}, keeps ${Math.max(7, spec.database.backupRetentionDays)} days of backups${tier === "enterprise" ? ", geo-redundant" : ""}`, () => {

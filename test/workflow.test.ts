@@ -43,12 +43,13 @@ describe("CI workflow for the stacks (.github/workflows/preview.yml)", () => {
         assert.equal(job().strategy["fail-fast"], false, "one stack's failure does not hide the others'");
     });
 
-    it("checks out, sets up Node 20 with the npm cache and runs npm ci before anything else", () => {
+    it("checks out, sets up a Node that @pulumi/pulumi supports, with the npm cache, and runs npm ci before anything else", () => {
         const checkout = index((s) => /^actions\/checkout@v\d+$/.test(s.uses ?? ""), "checkout");
         const node = index((s) => /^actions\/setup-node@v\d+$/.test(s.uses ?? ""), "setup-node");
         const ci = index((s) => s.run?.trim() === "npm ci", "npm ci");
         const setup = steps()[node].with ?? {};
-        assert.equal(String(setup["node-version"]), "20");
+        const wanted = /(\d+)/.exec(require("@pulumi/pulumi/package.json").engines?.node ?? ">=20")![1];
+        assert.ok(Number(setup["node-version"]) >= Number(wanted), `node-version ${setup["node-version"]} satisfies @pulumi/pulumi's engines (>= ${wanted})`);
         assert.equal(setup.cache, "npm");
         assert.ok(checkout < node && node < ci);
         assert.ok(steps().slice(0, ci).every((s) => !s.run), "nothing runs before npm ci");

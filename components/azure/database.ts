@@ -38,8 +38,8 @@ export interface FlexibleServerSummaryInputs {
     backupRetentionDays: number;
     deleteLock: boolean;
     publicNetworkAccess: string;
-    /** `require_secure_connection` as set on the server. */
-    requireSecureConnection: string | undefined;
+    /** `require_secure_transport` as set on the server (Flexible Server's name for it). */
+    requireSecureTransport: string | undefined;
     replicaCount: number;
 }
 
@@ -62,7 +62,7 @@ export function summarizeFlexibleServer(i: FlexibleServerSummaryInputs): Databas
         readReplicas: i.replicaCount,
         // Flexible Server always encrypts storage and backups (AES-256, service-managed keys by default).
         encryptedAtRest: true,
-        tlsRequired: i.requireSecureConnection === "on",
+        tlsRequired: i.requireSecureTransport === "on",
         publicAccess: i.publicNetworkAccess !== "Disabled",
     };
 }
@@ -104,7 +104,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
 
     // Server parameters are applied one at a time (the server rejects concurrent updates).
     const tls = scope.child("require-tls", dbforpostgresql.Configuration, {
-        resourceGroupName, serverName: server.name, configurationName: "require_secure_connection", value: "on", source: "user-override",
+        resourceGroupName, serverName: server.name, configurationName: "require_secure_transport", value: "on", source: "user-override",
     });
     const tlsVersion = scope.child("tls-version", dbforpostgresql.Configuration, {
         resourceGroupName, serverName: server.name, configurationName: "ssl_min_protocol_version", value: "TLSv1.2", source: "user-override",
@@ -164,7 +164,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         backupRetentionDays: Number(u.backup?.backupRetentionDays ?? 7),
         deleteLock: hasLock,
         publicNetworkAccess: String(u.net?.publicNetworkAccess ?? "Enabled"),
-        requireSecureConnection: u.requireTls,
+        requireSecureTransport: u.requireTls,
         replicaCount: replicas.length,
     }));
 
