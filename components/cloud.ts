@@ -113,6 +113,7 @@ const LOADERS: Partial<Record<Cloud, () => CloudModule>> = {
     aws: () => require("./aws"),
     azure: () => require("./azure"),
     gcp: () => require("./gcp"),
+    local: () => require("./local"),
 };
 
 /** Clouds whose builders exist in this version. */

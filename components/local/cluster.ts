@@ -1,0 +1,164 @@
+/**
+ * McpCluster on the local target: N server containers (N = the tier's
+ * minReplicas after overrides; Docker has no autoscaler, so N is also the
+ * maximum), each on the front network (the edge reaches it) and the internal
+ * data network (it reaches PostgreSQL and Redis), with no published port, a
+ * read-only root filesystem, no Linux capabilities, the tier's vCPU and memory
+ * as limits, a health check on /health, a restart policy and size-bounded
+ * logs. DATABASE_URL, REDIS_URL and MCP_API_KEYS are Pulumi secrets; the
+ * generated API key is the cluster's `apiKeySecret` (see ./common.ts for how
+ * the local target represents secrets). It then attaches itself to the edge.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ConfigError, overrideKey } from "../../sizing";
+import { Scope } from "../base";
+import { ClusterImpl, ClusterInput } from "../cloud";
+import { ClusterSummary, SERVER } from "../types";
+import { LocalCache } from "./cache";
+import { architectureOf, cpus, envList, hostArchitecture, labels, LOGS, milliCpuOf, secretValue, stateSecret } from "./common";
+import { LocalDatabase } from "./database";
+import { LocalEdge } from "./edge";
+import { LocalImage } from "./image";
+import { LocalNetwork } from "./network";
+
+export interface LocalCluster extends ClusterImpl {
+    replicas: docker.Container[];
+    /** The edge's nginx container, created when the cluster attached to it. */
+    edgeContainer: docker.Container;
+}
+
+/** A replica's name on the Docker networks (and its MCP_REPLICA_ID): `<cluster>-<i>`. */
+export function replicaHost(cluster: string, i: number): string {
+    return `${cluster}-${i}`;
+}
+
+/** One replica container's inputs the summary is computed from. */
+export interface ReplicaSummaryInputs {
+    cpus?: string;
+    memoryMiB?: number;
+    publishedPorts: number;
+}
+
+/** Describes the replica containers, and the platform of the image they run, in cloud-neutral terms. */
+export function summarizeReplicas(replicas: ReplicaSummaryInputs[], imagePlatform: string | undefined): ClusterSummary {
+    return {
+        cloud: "local",
+        // Docker runs exactly these replicas: no autoscaler, so no CPU target either (0), and never zero replicas.
+        minReplicas: replicas.length,
+        maxReplicas: replicas.length,
+        targetCpuPercent: 0,
+        scalesToZero: false,
+        cpuArchitecture: architectureOf(imagePlatform),
+        milliCpu: Math.min(...replicas.map((r) => milliCpuOf(r.cpus))),
+        memoryMiB: Math.min(...replicas.map((r) => r.memoryMiB ?? 0)),
+        // One Docker host.
+        zones: 1,
+        publicIp: replicas.some((r) => r.publishedPorts > 0),
+        // json-file logs rotate by size (see LOGS), not by days.
+        logRetentionDays: 0,
+    };
+}
+
+export function createCluster(scope: Scope, input: ClusterInput): LocalCluster {
+    const net = input.network as LocalNetwork;
+    const edge = input.edge as LocalEdge;
+    const database = input.database as LocalDatabase;
+    const cache = input.cache as LocalCache | undefined;
+    const image = input.image as LocalImage;
+    const { spec, overrides } = input;
+    if (overrides.cpuArchitecture !== undefined && overrides.cpuArchitecture !== hostArchitecture()) {
+        throw new ConfigError(overrideKey("cpuArchitecture"),
+            `the local target runs images for the Docker host's own architecture (${hostArchitecture()}), not ${overrides.cpuArchitecture}; unset cpuArchitecture`);
+    }
+
+    // The server's API key: generated, kept (encrypted) in Pulumi's state, injected as a secret.
+    const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
+    const apiKeysRef = stateSecret(apiKey.result);
+
+    const environment: Record<string, pulumi.Input<string>> = {
+        NODE_ENV: "production",
+        HOST: "0.0.0.0",
+        PORT: String(SERVER.port),
+        METRICS_PORT: String(SERVER.metricsPort),
+        MCP_TIER: spec.name,
+        MCP_ALLOWED_HOSTS: edge.hostnames.apply((h) => h.join(",")),
+        // PostgreSQL is reached over the internal Docker bridge, without TLS (see ./database.ts).
+        DATABASE_SSL: "disable",
+        LOG_LEVEL: "info",
+    };
+    const secrets: Record<string, pulumi.Output<string>> = {
+        DATABASE_URL: secretValue(database.urlSecret),
+        ...(cache ? { REDIS_URL: secretValue(cache.urlSecret) } : {}),
+        MCP_API_KEYS: secretValue(apiKeysRef),
+    };
+    const healthcheck = {
+        tests: ["CMD", "node", "-e",
+            `fetch('http://127.0.0.1:${SERVER.port}${SERVER.healthPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        interval: "15s",
+        timeout: "5s",
+        retries: 3,
+        startPeriod: "30s",
+    };
+    const dataTier = [database.container, ...(cache ? [cache.container] : [])];
+
+    const replicas = [...Array(spec.service.minReplicas).keys()].map((i) => {
+        const host = replicaHost(scope.name, i);
+        return scope.child(`replica-${i}`, docker.Container, {
+            image: input.image.ref,
+            hostname: host,
+            networksAdvanced: [
+                { name: net.front.name, aliases: [host] },
+                { name: net.data.name, aliases: [host] },
+            ],
+            envs: envList({ ...environment, MCP_REPLICA_ID: host, ...input.environment, ...secrets }),
+            cpus: cpus(spec.service.milliCpu),
+            memory: spec.service.memoryMiB,
+            readOnly: true,
+            tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
+            capabilities: { drops: ["ALL"] },
+            securityOpts: ["no-new-privileges:true"],
+            healthcheck,
+            wait: true,
+            waitTimeout: 120,
+            restart: "unless-stopped",
+            // The server drains for up to 25 s on SIGTERM.
+            stopTimeout: 30,
+            ...LOGS,
+            labels: labels(scope, { "mcp-infra.service": scope.name, "mcp-infra.replica": String(i) }),
+        }, {
+            dependsOn: dataTier,
+            // Never two containers under one alias: nginx would resolve both and keep the address of the one that goes.
+            deleteBeforeReplace: true,
+        });
+    });
+
+    const first = scope.inputs<docker.ContainerArgs>("replica-0");
+    const edgeContainer = edge.attach({
+        upstreams: replicas.map((_, i) => ({ host: replicaHost(scope.name, i), port: SERVER.port })),
+        replicas,
+        healthPath: pulumi.output(first.healthcheck).apply((h) => {
+            const probe = (h?.tests ?? []).join(" ");
+            return /127\.0\.0\.1:\d+(\/[\w./-]*)/.exec(probe)?.[1] ?? "/";
+        }),
+    });
+
+    const used = replicas.map((_, i) => scope.inputs<docker.ContainerArgs>(`replica-${i}`));
+    const summary = pulumi.all([pulumi.all(used.map((a) => pulumi.output({ cpus: a.cpus, memory: a.memory, ports: a.ports }))), image.platform])
+        .apply(([rs, platform]) => summarizeReplicas(rs.map((r) => ({
+            cpus: r.cpus,
+            memoryMiB: r.memory,
+            publishedPorts: r.ports?.length ?? 0,
+        })), platform));
+
+    return {
+        // Docker has no service object: the replicas carry the label mcp-infra.service=<this name>.
+        serviceName: pulumi.output(scope.name),
+        apiKeySecret: apiKeysRef,
+        summary,
+        replicas,
+        edgeContainer,
+        resources: { apiKey, replicas },
+    };
+}

@@ -1,0 +1,111 @@
+/**
+ * What every local (Docker) builder shares: pinned third-party images,
+ * labels, bounded logs, and how secrets are represented without a secret store.
+ *
+ * Secrets on the local target: a Docker host has no secret store, so Pulumi's
+ * own state is the store. A `SecretRef` of this target holds the secret VALUE
+ * in `id`, wrapped as a Pulumi secret (encrypted in the state, `[secret]` in
+ * every preview and stack output); when `key` is set, the value is a JSON
+ * document and `key` names the field, as with the clouds' JSON secrets. Read
+ * one with `pulumi stack output <name> --show-secrets`. The containers get
+ * the values as environment variables, which Docker shows to anyone who may
+ * run `docker inspect` on that host.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { Scope } from "../base";
+import { SecretRef } from "../types";
+
+/**
+ * Third-party images, pinned to a release line: PostgreSQL to its major
+ * version (the data volume's on-disk format), Redis and nginx to a minor
+ * line. Patch releases arrive when the tag is pulled again.
+ */
+export const IMAGES = {
+    postgres: "postgres:17-alpine",
+    redis: "redis:7.4-alpine",
+    nginx: "nginx:1.27-alpine",
+} as const;
+
+/** The major version in an image tag: `postgres:17-alpine` -> `17`. */
+export function imageMajor(image: string): string {
+    return /:(\d+)/.exec(image)?.[1] ?? "";
+}
+
+/** A secret held in Pulumi's state: the ref's id is the value itself (see the file comment). */
+export function stateSecret(value: pulumi.Input<string>): SecretRef {
+    return { id: pulumi.secret(pulumi.output(value)) };
+}
+
+/** A JSON document held in Pulumi's state, read key by key through `secretValue`. */
+export function stateJsonSecret(value: pulumi.Input<Record<string, unknown>>): pulumi.Output<string> {
+    return pulumi.secret(pulumi.output(value).apply((v) => JSON.stringify(v)));
+}
+
+/** The value a local SecretRef stands for: the id itself, or its `key` field when the id is a JSON document. */
+export function secretValue(ref: SecretRef): pulumi.Output<string> {
+    return pulumi.secret(ref.id.apply((v) => {
+        if (ref.key === undefined) return v;
+        const field = (JSON.parse(v) as Record<string, unknown>)[ref.key];
+        if (typeof field !== "string") throw new Error(`local secret has no string field "${ref.key}"`);
+        return field;
+    }));
+}
+
+/** `KEY=value` entries for a container's `envs`, in the given order. A secret value stays a secret entry. */
+export function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<string>[] {
+    return Object.entries(env).map(([name, value]) => pulumi.interpolate`${name}=${value}`);
+}
+
+/** Labels that let `docker ps --filter label=mcp-infra.stack=<stack>` find what a stack runs. */
+export function labels(scope: Scope, extra: Record<string, string> = {}): docker.types.input.ContainerLabel[] {
+    return Object.entries({
+        "mcp-infra.project": pulumi.getProject(),
+        "mcp-infra.stack": pulumi.getStack(),
+        "mcp-infra.component": scope.name,
+        ...extra,
+    }).map(([label, value]) => ({ label, value }));
+}
+
+/**
+ * Container logs: Docker's json-file driver, rotated by size (three files of
+ * 10 MB per container), so they never fill the disk. Docker has no retention
+ * by days; logs go with the container.
+ */
+export const LOGS = { logDriver: "json-file", logOpts: { "max-size": "10m", "max-file": "3" } } as const;
+
+/** A third-party image, pulled once and kept when the stack is destroyed (other projects may use it too). */
+export function pulledImage(scope: Scope, role: string, name: string): docker.RemoteImage {
+    return scope.child(role, docker.RemoteImage, { name, keepLocally: true });
+}
+
+/** Docker's `cpus` for a size in thousandths of a vCPU: 250 -> "0.25". */
+export function cpus(milliCpu: number): string {
+    return String(milliCpu / 1000);
+}
+
+/** Thousandths of a vCPU from Docker's `cpus`: "0.25" -> 250. */
+export function milliCpuOf(value: string | undefined): number {
+    return Math.round(Number(value ?? 0) * 1000);
+}
+
+export type Architecture = "arm64" | "x86_64";
+
+/** Docker's platform for each architecture. */
+export const PLATFORMS: Readonly<Record<Architecture, string>> = { arm64: "linux/arm64", x86_64: "linux/amd64" };
+
+/**
+ * The Docker host's CPU architecture, taken to be this machine's: the local
+ * target expects its Docker engine on the machine that runs `pulumi up`.
+ */
+export function hostArchitecture(arch: string = process.arch): Architecture {
+    if (arch === "arm64") return "arm64";
+    if (arch === "x64") return "x86_64";
+    throw new Error(`the local target runs on x86_64 and arm64 Docker hosts; this machine is ${arch}`);
+}
+
+/** The architecture a Docker platform names (`linux/arm64` -> arm64), or the host's when none is set. */
+export function architectureOf(platform: string | undefined): Architecture {
+    const found = (Object.keys(PLATFORMS) as Architecture[]).find((a) => PLATFORMS[a] === platform);
+    return found ?? hostArchitecture();
+}

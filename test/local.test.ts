@@ -1,0 +1,405 @@
+/**
+ * The local (Docker) topology: the real program under mocks for the local
+ * stacks, with assertions on the inputs the containers, networks and volume
+ * were created with, the nginx configuration the edge uploads, how secrets
+ * travel, the summaries, overrides and the errors bad input gets.
+ */
+import * as assert from "node:assert/strict";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as lib from "../lib";
+import { summarizeNginx } from "../components/local/edge";
+import { renderNginxConfig } from "../components/local/nginx";
+import { main } from "../components/program";
+import { ProgramRun, readStackFile, RecordedResource, runProgram, runStack } from "../scripts/harness";
+import { parseStackConfig } from "../components/config";
+import { ConfigError, resolveTier, TIERS, TierName } from "../sizing";
+import { all, named } from "./util";
+
+const T = {
+    network: "docker:index/network:Network",
+    volume: "docker:index/volume:Volume",
+    container: "docker:index/container:Container",
+    image: "docker:index/image:Image",
+    remoteImage: "docker:index/remoteImage:RemoteImage",
+    password: "random:index/randomPassword:RandomPassword",
+};
+
+/** A container's `envs` as a map. */
+function envOf(c: RecordedResource): Record<string, string> {
+    return Object.fromEntries((c.inputs.envs ?? []).map((e: string) => {
+        const i = e.indexOf("=");
+        return [e.slice(0, i), e.slice(i + 1)];
+    }));
+}
+
+/** The names of the Docker networks a container is attached to. */
+function networksOf(c: RecordedResource): string[] {
+    return (c.inputs.networksAdvanced ?? []).map((n: any) => n.name);
+}
+
+const replicasOf = (run: ProgramRun) =>
+    all(run, T.container).filter((c) => /^mcp-server-replica-\d+$/.test(c.name)).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+
+/** The generated secrets, as the stack outputs give them (the harness resolves secret outputs). */
+function generatedSecrets(run: ProgramRun): string[] {
+    const db = JSON.parse(run.outputs.databaseCredentialsSecret);
+    const cache = run.outputs.cacheAuthSecret === undefined ? [] : [JSON.parse(run.outputs.cacheAuthSecret).token];
+    return [run.outputs.apiKeySecret, db.password, ...cache];
+}
+
+/** This machine's architecture as the summaries name it (the local target builds for the Docker host, here). */
+const HOST_ARCH = process.arch === "arm64" ? "arm64" : "x86_64";
+
+async function rejectsConfig(stack: string, extra: Record<string, string>, key: string, ...mentions: RegExp[]) {
+    await assert.rejects(runProgram(stack, { ...readStackFile(stack), ...extra }), (e: unknown) => {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        assert.equal(e.key, key);
+        for (const m of mentions) assert.match(e.message, m);
+        return true;
+    });
+}
+
+const tiers: TierName[] = ["dev", "prod"];
+const runs: Partial<Record<TierName, ProgramRun>> = {};
+
+describe("local (Docker) topology", function () {
+    this.timeout(120_000);
+
+    before(async () => {
+        for (const tier of tiers) runs[tier] = await runStack(`${tier}-local`);
+    });
+
+    for (const tier of tiers) {
+        // The tier as the stack file sets it (dev-local keeps a Redis cache: locally it costs nothing).
+        const spec = resolveTier(tier, parseStackConfig(readStackFile(`${tier}-local`)).overrides);
+        const run = () => runs[tier]!;
+        const front = () => named(run(), T.network, "mcp-network-front");
+        const data = () => named(run(), T.network, "mcp-network-data");
+        // The mocked provider names a network `<resource name>-1a2b3c` (as Pulumi's auto-naming would, with another suffix).
+        const frontName = () => `${front().name}-1a2b3c`;
+        const dataName = () => `${data().name}-1a2b3c`;
+
+        describe(`${tier}-local`, () => {
+            it("has a front bridge network and an internal data network", () => {
+                assert.equal(all(run(), T.network).length, 2);
+                assert.equal(front().inputs.driver, "bridge");
+                assert.equal(front().inputs.internal, false);
+                assert.equal(data().inputs.driver, "bridge");
+                assert.equal(data().inputs.internal, true, "the data tier has no route out and cannot publish ports");
+            });
+
+            it("builds the bundled server from app/ on the host and pushes it nowhere", () => {
+                const image = named(run(), T.image, "mcp-image-image");
+                const root = path.resolve(__dirname, "..");
+                assert.equal(image.inputs.skipPush, true);
+                assert.equal(image.inputs.registry, undefined);
+                assert.equal(image.inputs.build.context, root);
+                assert.equal(image.inputs.build.dockerfile, path.join(root, "app", "Dockerfile"));
+                assert.equal(image.inputs.build.platform, HOST_ARCH === "arm64" ? "linux/arm64" : "linux/amd64", "the host's own platform");
+                assert.equal(image.inputs.imageName, `mcp-infra-server:${tier}-local`);
+                for (const r of replicasOf(run())) assert.match(r.inputs.image, /^sha256:[0-9a-f]{64}$/, "replicas run the built image by its ID");
+            });
+
+            describe("AuditDatabase (postgres container)", () => {
+                const pg = () => named(run(), T.container, "mcp-audit-postgres");
+                it("runs a pinned postgres 17 image", () => {
+                    const image = named(run(), T.remoteImage, "mcp-audit-image");
+                    assert.match(image.inputs.name, /^postgres:17[.-]/);
+                    assert.equal(image.inputs.keepLocally, true);
+                });
+                it("keeps its data in a named volume mounted at the data directory", () => {
+                    const volume = named(run(), T.volume, "mcp-audit-data");
+                    assert.deepEqual(pg().inputs.volumes, [{ volumeName: `${volume.name}-1a2b3c`, containerPath: "/var/lib/postgresql/data" }]);
+                });
+                it("publishes no host port and lives on the data network only", () => {
+                    assert.ok(!pg().inputs.ports?.length, "no host port");
+                    assert.deepEqual(networksOf(pg()), [dataName()]);
+                    assert.deepEqual(pg().inputs.networksAdvanced[0].aliases, ["mcp-audit"]);
+                });
+                it("gets a generated password as a secret and a TCP readiness check", () => {
+                    const env = envOf(pg());
+                    assert.equal(env.POSTGRES_PASSWORD, JSON.parse(run().outputs.databaseCredentialsSecret).password);
+                    assert.ok(env.POSTGRES_PASSWORD.length >= 32);
+                    assert.ok(pg().secretInputs.includes("envs"), "the password is a Pulumi secret");
+                    assert.deepEqual(pg().inputs.healthcheck.tests.slice(0, 3), ["CMD", "pg_isready", "-h"]);
+                    assert.equal(pg().inputs.restart, "unless-stopped");
+                });
+                it("is limited to the tier's database vCPU and memory", () => {
+                    assert.equal(Number(pg().inputs.cpus), spec.database.vcpu);
+                    assert.equal(pg().inputs.memory, spec.database.memoryGiB * 1024);
+                });
+            });
+
+            if (spec.cache.store === "embedded") {
+                it("runs no cache: the single replica keeps its state in memory", () => {
+                    assert.equal(all(run(), T.container).filter((c) => c.name.startsWith("mcp-cache-")).length, 0);
+                    assert.equal(run().outputs.cacheAuthSecret, undefined);
+                    assert.equal(run().outputs.summary.cache, null);
+                    assert.ok(!envOf(replicasOf(run())[0]).REDIS_URL);
+                });
+            } else {
+                describe("SessionCache (redis container)", () => {
+                    const redis = () => named(run(), T.container, "mcp-cache-redis");
+                    it("runs a pinned redis 7 image on the data network only, with no host port", () => {
+                        assert.match(named(run(), T.remoteImage, "mcp-cache-image").inputs.name, /^redis:7\.\d+-alpine$/);
+                        assert.ok(!redis().inputs.ports?.length);
+                        assert.deepEqual(networksOf(redis()), [dataName()]);
+                    });
+                    it("requires a generated password, passed as a secret", () => {
+                        const cmd: string[] = redis().inputs.command;
+                        const token = JSON.parse(run().outputs.cacheAuthSecret).token;
+                        assert.equal(cmd[0], "redis-server");
+                        assert.equal(cmd[cmd.indexOf("--requirepass") + 1], token);
+                        assert.ok(token.length >= 32);
+                        assert.ok(redis().secretInputs.includes("command"), "the command line holding the password is a Pulumi secret");
+                        assert.ok(redis().secretInputs.includes("envs"));
+                        assert.ok(!JSON.stringify(redis().inputs.healthcheck).includes(token), "the health check carries no password");
+                    });
+                    it("caps memory at the tier's cache size", () => {
+                        const cmd: string[] = redis().inputs.command;
+                        assert.equal(cmd[cmd.indexOf("--maxmemory") + 1], `${spec.cache.memoryMiB}mb`);
+                    });
+                });
+            }
+
+            describe("McpCluster (server containers)", () => {
+                it(`runs ${spec.service.minReplicas} replica(s) on both networks with no host port`, () => {
+                    const replicas = replicasOf(run());
+                    assert.equal(replicas.length, spec.service.minReplicas);
+                    for (const [i, r] of replicas.entries()) {
+                        assert.deepEqual(networksOf(r), [frontName(), dataName()]);
+                        assert.deepEqual(r.inputs.networksAdvanced.map((n: any) => n.aliases), [[`mcp-server-${i}`], [`mcp-server-${i}`]]);
+                        assert.ok(!r.inputs.ports?.length, `${r.name} publishes no port`);
+                    }
+                });
+                it("gives each replica the app's environment contract", () => {
+                    const creds = JSON.parse(run().outputs.databaseCredentialsSecret);
+                    for (const [i, r] of replicasOf(run()).entries()) {
+                        const env = envOf(r);
+                        assert.equal(env.PORT, "8080");
+                        assert.equal(env.HOST, "0.0.0.0");
+                        assert.equal(env.MCP_TIER, tier);
+                        assert.equal(env.MCP_REPLICA_ID, `mcp-server-${i}`);
+                        assert.equal(env.MCP_ALLOWED_HOSTS, "localhost:8080,127.0.0.1:8080");
+                        assert.equal(env.METRICS_PORT, "9464");
+                        assert.equal(env.DATABASE_URL, creds.url);
+                        assert.equal(env.DATABASE_URL, `postgres://mcp_admin:${encodeURIComponent(creds.password)}@mcp-audit:5432/mcp_audit?sslmode=disable`);
+                        assert.equal(env.DATABASE_SSL, "disable");
+                        if (spec.cache.store === "managed") {
+                            const token = JSON.parse(run().outputs.cacheAuthSecret).token;
+                            assert.equal(env.REDIS_URL, `redis://:${encodeURIComponent(token)}@mcp-cache:6379`);
+                        } else {
+                            assert.equal(env.REDIS_URL, undefined, "no cache, no REDIS_URL");
+                        }
+                        assert.equal(env.MCP_API_KEYS, run().outputs.apiKeySecret);
+                        assert.ok(r.secretInputs.includes("envs"), "DATABASE_URL, REDIS_URL and MCP_API_KEYS make envs a Pulumi secret");
+                    }
+                });
+                it("limits each replica to the tier's vCPU and memory, checks /health and restarts", () => {
+                    for (const r of replicasOf(run())) {
+                        assert.equal(r.inputs.cpus, String(spec.service.milliCpu / 1000));
+                        assert.equal(r.inputs.memory, spec.service.memoryMiB);
+                        assert.equal(r.inputs.healthcheck.tests[0], "CMD");
+                        assert.match(r.inputs.healthcheck.tests.join(" "), /127\.0\.0\.1:8080\/health/);
+                        assert.equal(r.inputs.restart, "unless-stopped");
+                        assert.equal(r.inputs.readOnly, true);
+                        assert.deepEqual(r.inputs.capabilities, { drops: ["ALL"] });
+                    }
+                });
+            });
+
+            describe("EdgeLB (nginx container)", () => {
+                const nginx = () => named(run(), T.container, "mcp-edge-nginx");
+                it("publishes port 8080 on the loopback address only, from the front network", () => {
+                    assert.deepEqual(nginx().inputs.ports, [{ internal: 8080, external: 8080, ip: "127.0.0.1", protocol: "tcp" }]);
+                    assert.deepEqual(networksOf(nginx()), [frontName()]);
+                    assert.equal(run().outputs.mcpUrl, "http://localhost:8080/mcp");
+                });
+                it("uploads the nginx.conf that renderNginxConfig gives for the replicas", () => {
+                    const uploads = nginx().inputs.uploads;
+                    assert.equal(uploads.length, 1);
+                    assert.equal(uploads[0].file, "/etc/nginx/nginx.conf");
+                    const upstreams = replicasOf(run()).map((r) => ({ host: r.inputs.networksAdvanced[0].aliases[0], port: 8080 }));
+                    assert.equal(upstreams.length, spec.service.minReplicas);
+                    const expected = renderNginxConfig({
+                        listenPort: 8080,
+                        upstreams,
+                        rateLimitPerMinute: spec.edge.rateLimitPerMinute,
+                        serverNames: ["localhost", "127.0.0.1"],
+                        readTimeoutSeconds: spec.edge.idleTimeoutSeconds,
+                    });
+                    assert.equal(uploads[0].content, expected);
+                });
+                it("is replaced with the replicas (their IDs are in a label)", () => {
+                    const label = nginx().inputs.labels.find((l: any) => l.label === "mcp-infra.upstreams");
+                    assert.equal(label.value, replicasOf(run()).map((r) => `${r.name}-id`).join(","));
+                });
+            });
+
+            it("passes no generated secret through any input that is not a Pulumi secret", () => {
+                const secrets = generatedSecrets(run());
+                for (const s of secrets) assert.ok(s.length >= 32);
+                for (const r of run().resources) {
+                    for (const [key, value] of Object.entries(r.inputs)) {
+                        if (r.secretInputs.includes(key)) continue;
+                        const text = JSON.stringify(value);
+                        for (const s of secrets) assert.ok(!text.includes(s), `${r.name}.${key} holds a generated secret in plain text`);
+                    }
+                }
+                assert.ok(!JSON.stringify(run().outputs.summary).includes(secrets[1]), "the summary holds no secret");
+            });
+
+            it("reports summaries that say what a single Docker host really runs", () => {
+                const s = run().outputs.summary;
+                assert.deepEqual(s.cluster, {
+                    cloud: "local", minReplicas: spec.service.minReplicas, maxReplicas: spec.service.minReplicas, targetCpuPercent: 0,
+                    scalesToZero: false, cpuArchitecture: HOST_ARCH,
+                    milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB, zones: 1, publicIp: false, logRetentionDays: 0,
+                });
+                assert.deepEqual(s.database, {
+                    cloud: "local", engine: "postgres", engineVersion: "17", sku: named(run(), T.remoteImage, "mcp-audit-image").inputs.name,
+                    vcpu: spec.database.vcpu, memoryGiB: spec.database.memoryGiB, storageGiB: 0,
+                    highAvailability: false, backupRetentionDays: 0, pointInTimeRestore: false, deletionProtection: false,
+                    readReplicas: 0, encryptedAtRest: false, tlsRequired: false, publicAccess: false,
+                });
+                assert.deepEqual(s.cache, spec.cache.store === "embedded" ? null : {
+                    cloud: "local", engine: "redis", sku: named(run(), T.remoteImage, "mcp-cache-image").inputs.name,
+                    memoryMiB: spec.cache.memoryMiB, highAvailability: false, replicas: 0, tls: false,
+                    encryptedAtRest: false, authRequired: true, publicAccess: false,
+                });
+                assert.deepEqual(s.edge, {
+                    cloud: "local", kind: "loadBalancer", tls: "none", httpRedirect: false, waf: false, managedRuleSets: [],
+                    rateLimitPerMinute: spec.edge.rateLimitPerMinute, idleTimeoutSeconds: spec.edge.idleTimeoutSeconds, healthPath: "/health",
+                });
+            });
+
+            it("names every child after its component", () => {
+                const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server"];
+                for (const r of run().resources.filter((x) => x.custom)) {
+                    assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.name} is not named under a component`);
+                }
+                assert.equal(run().resources.filter((r) => !r.custom).length, spec.cache.store === "managed" ? 7 : 6);
+            });
+        });
+    }
+
+    describe("secrets", () => {
+        it("are secret stack outputs; the summary is not", async () => {
+            const run = await runProgram("prod-local", readStackFile("prod-local"), () => {
+                const out = main();
+                const secret = (o: pulumi.Output<unknown>) => pulumi.output(pulumi.isSecret(o));
+                return {
+                    apiKey: secret(out.apiKeySecret),
+                    database: secret(out.databaseCredentialsSecret),
+                    cache: secret(out.cacheAuthSecret!),
+                    summary: secret(out.summary),
+                };
+            });
+            assert.deepEqual(run.outputs, { apiKey: true, database: true, cache: true, summary: false });
+        });
+    });
+
+    describe("overrides", () => {
+        it("minReplicas sets the number of server containers and nginx upstreams; sizes reach the containers", async () => {
+            const run = await runProgram("prod-local", {
+                ...readStackFile("prod-local"),
+                "mcp-infra:minReplicas": "3", "mcp-infra:serviceMilliCpu": "1000", "mcp-infra:serviceMemoryMiB": "2048",
+                "mcp-infra:cacheMemoryMiB": "256", "mcp-infra:dbVcpu": "1", "mcp-infra:dbMemoryGiB": "4",
+            });
+            const replicas = replicasOf(run);
+            assert.equal(replicas.length, 3);
+            assert.deepEqual(replicas.map((r) => envOf(r).MCP_REPLICA_ID), ["mcp-server-0", "mcp-server-1", "mcp-server-2"]);
+            for (const r of replicas) assert.deepEqual([r.inputs.cpus, r.inputs.memory], ["1", 2048]);
+            const conf: string = named(run, T.container, "mcp-edge-nginx").inputs.uploads[0].content;
+            assert.deepEqual(conf.match(/server mcp-server-\d+:8080/g), ["server mcp-server-0:8080", "server mcp-server-1:8080", "server mcp-server-2:8080"]);
+            const redis: string[] = named(run, T.container, "mcp-cache-redis").inputs.command;
+            assert.equal(redis[redis.indexOf("--maxmemory") + 1], "256mb");
+            const pg = named(run, T.container, "mcp-audit-postgres");
+            assert.deepEqual([pg.inputs.cpus, pg.inputs.memory], ["1", 4096]);
+            const s = run.outputs.summary;
+            assert.deepEqual([s.cluster.minReplicas, s.cluster.milliCpu, s.cluster.memoryMiB, s.cache.memoryMiB, s.database.memoryGiB], [3, 1000, 2048, 256, 4]);
+        });
+
+        it("a managed session store on dev adds the redis container and REDIS_URL", async () => {
+            const run = await runProgram("dev-local", {
+                ...readStackFile("dev-local"), "mcp-infra:sessionStore": "managed", "mcp-infra:minReplicas": "2", "mcp-infra:maxReplicas": "2",
+            });
+            const redis = named(run, T.container, "mcp-cache-redis");
+            const token = JSON.parse(run.outputs.cacheAuthSecret).token;
+            assert.equal(redis.inputs.command[redis.inputs.command.indexOf("--requirepass") + 1], token);
+            const replicas = replicasOf(run);
+            assert.equal(replicas.length, 2);
+            for (const r of replicas) assert.equal(envOf(r).REDIS_URL, `redis://:${token}@mcp-cache:6379`);
+            assert.equal(run.outputs.summary.cache.authRequired, true);
+        });
+
+        it("your own image is pulled (or found) on the host, not built", async () => {
+            const run = await runProgram("dev-local", { ...readStackFile("dev-local"), "mcp-infra:image": "ghcr.io/acme/mcp:1.2.3" });
+            assert.equal(all(run, T.image).length, 0, "nothing is built");
+            const image = named(run, T.remoteImage, "mcp-image-image");
+            assert.deepEqual(image.inputs, {
+                name: "ghcr.io/acme/mcp:1.2.3", keepLocally: true, platform: HOST_ARCH === "arm64" ? "linux/arm64" : "linux/amd64",
+            });
+            for (const r of replicasOf(run)) assert.match(r.inputs.image, /^sha256:[0-9a-f]{64}$/);
+        });
+    });
+
+    describe("bad input fails at preview with the key", () => {
+        it("a domain (the local edge has no certificate)", () =>
+            rejectsConfig("dev-local", { "mcp-infra:domain": "mcp.example.com" }, "mcp-infra:domain", /local/, /http:\/\/localhost:8080/));
+        it("a cloud database class", () =>
+            rejectsConfig("prod-local", { "mcp-infra:dbInstanceClass": "db.t4g.medium" }, "mcp-infra:dbInstanceClass", /dbVcpu and dbMemoryGiB/));
+        it("a cloud cache node type", () =>
+            rejectsConfig("prod-local", { "mcp-infra:cacheNodeType": "cache.t4g.small" }, "mcp-infra:cacheNodeType", /cacheMemoryMiB/));
+        it("more replicas than allowed", () =>
+            rejectsConfig("dev-local", { "mcp-infra:minReplicas": "101" }, "mcp-infra:minReplicas", /whole number from 1 to 100/));
+        it("minReplicas above maxReplicas", () =>
+            rejectsConfig("prod-local", { "mcp-infra:maxReplicas": "1" }, "mcp-infra:maxReplicas", /minReplicas \(2\) is above maxReplicas \(1\)/));
+        it("a CPU architecture other than the Docker host's", () => {
+            const other = HOST_ARCH === "arm64" ? "x86_64" : "arm64";
+            return rejectsConfig("dev-local", { "mcp-infra:cpuArchitecture": other }, "mcp-infra:cpuArchitecture", new RegExp(`host's own architecture \\(${HOST_ARCH}\\)`));
+        });
+    });
+
+    describe("the edge summary reads the nginx configuration", () => {
+        it("reports a rate limit only where a location applies the zone, per minute", () => {
+            const zone = "limit_req_zone $binary_remote_addr zone=z:10m rate=10r/s;";
+            assert.equal(summarizeNginx(`${zone} location = /mcp { limit_req zone=z burst=5; }`, "/health").rateLimitPerMinute, 600);
+            assert.equal(summarizeNginx(`${zone} location = /mcp { proxy_pass http://u; }`, "/health").rateLimitPerMinute, null, "a zone nobody uses limits nothing");
+        });
+        it("reports TLS and a redirect only when the configuration has them", () => {
+            const plain = summarizeNginx("server { listen 8080; proxy_read_timeout 120s; }", "/health");
+            assert.deepEqual([plain.tls, plain.httpRedirect, plain.idleTimeoutSeconds], ["none", false, 120]);
+            const tls = summarizeNginx("server { listen 80; return 301 https://$host$request_uri; } server { listen 443 ssl; ssl_protocols TLSv1.2 TLSv1.3; }", "/health");
+            assert.deepEqual([tls.tls, tls.httpRedirect, tls.idleTimeoutSeconds], ["modern", true, 60]);
+            assert.equal(summarizeNginx("server { listen 443 ssl; ssl_protocols TLSv1 TLSv1.2; }", "/").tls, "none", "TLS 1.0 is not modern");
+        });
+    });
+
+    describe("as a library", () => {
+        const build = (tier: TierName, withCache: boolean, overrides: lib.TierOverrides = {}) => runProgram("lib-local", {}, () => {
+            const network = new lib.Network("n", { cloud: "local", tier, overrides });
+            const image = new lib.ServerImage("img", { network, image: "mcp:dev" });
+            const database = new lib.AuditDatabase("db", { network, overrides });
+            const cache = withCache ? new lib.SessionCache("kv", { network, overrides }) : undefined;
+            const edge = new lib.EdgeLB("lb", { network });
+            const cluster = new lib.McpCluster("svc", { network, image, database, cache, edge, overrides, environment: { LOG_LEVEL: "debug" } });
+            return { summary: cluster.summary, url: edge.mcpUrl };
+        });
+
+        it("needs a cache when more than one replica may run, and runs one replica without one", async () => {
+            await assert.rejects(build("prod", false), /McpCluster\.cache: is required when more than one replica/);
+            const run = await build("prod", false, { minReplicas: 1, maxReplicas: 1 });
+            const [replica] = all(run, T.container).filter((c) => c.name.startsWith("svc-replica-"));
+            const env = envOf(replica);
+            assert.equal(env.REDIS_URL, undefined, "no cache, no REDIS_URL");
+            assert.equal(env.LOG_LEVEL, "debug", "extra environment reaches the server");
+            assert.equal(env.MCP_REPLICA_ID, "svc-0");
+            assert.match(env.DATABASE_URL, /@db:5432\/mcp_audit/);
+            assert.match(named(run, T.container, "lb-nginx").inputs.uploads[0].content, /server svc-0:8080 /);
+            assert.equal(run.outputs.url, "http://localhost:8080/mcp");
+            assert.equal(run.outputs.summary.minReplicas, 1);
+        });
+    });
+});
