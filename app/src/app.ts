@@ -65,6 +65,7 @@ async function openSessions(config: AppConfig, log: Logger): Promise<SessionStor
       if (err.message !== lastError) log.warn({ err: err.message }, "redis connection error");
       lastError = err.message;
     },
+    onLocalLimits: (err) => log.warn({ err: err.message }, "redis unreachable: rate limits counted per replica until it returns"),
   });
   try {
     await store.connect();

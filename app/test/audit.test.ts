@@ -5,8 +5,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GENESIS_HASH, entryHash, type AuditEntryInput } from "../src/audit/entry";
+import { PgDriver } from "../src/audit/drivers";
 import { openAuditStore, type SqlAuditStore } from "../src/audit/store";
-import { APP_DIR, REPO_DIR, bearer, connect, freePort, freshDatabase, randomKey, startTestApp, structured, text, waitFor } from "./helpers";
+import { APP_DIR, PG_ADMIN_URL, REPO_DIR, bearer, connect, freePort, freshDatabase, randomKey, startTestApp, structured, text, waitFor } from "./helpers";
 
 function entry(i: number, clientId = "client-a"): AuditEntryInput {
   return { ts: new Date(), clientId, tool: "server_info", args: `{"i":${i}}`, outcome: "ok", errorCode: null, durationMs: i / 3, replicaId: "test" };
@@ -242,6 +243,34 @@ describe("app audit store outage", function () {
       await client.close();
       await app.shutdown();
       await proxy.down().catch(() => undefined);
+      await db.drop();
+    }
+  });
+});
+
+describe("app audit store: a connection terminated mid-transaction", function () {
+  it("fails that transaction without ending the process, and the next one runs on a new connection", async () => {
+    const db = await freshDatabase();
+    const poolErrors: string[] = [];
+    const store = await openAuditStore({ kind: "postgres", url: db.url, ssl: "disable" }, { onPoolError: (e) => poolErrors.push(e.message) });
+    const admin = new PgDriver({ url: PG_ADMIN_URL, ssl: "disable" });
+    try {
+      // The backend is terminated while the transaction's client is checked out but idle between
+      // two queries: the pool does not listen to it then, so the driver must.
+      await assert.rejects(
+        store.driver.transaction(async (q) => {
+          const [{ pid }] = await q("SELECT pg_backend_pid() AS pid");
+          await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+          await waitFor("the termination to reach the client", async () => poolErrors.length > 0, 5_000);
+          return q("SELECT 1");
+        }),
+      );
+      assert.match(poolErrors[0], /terminating connection due to administrator command/);
+      await store.append(entry(1));
+      assert.equal((await store.verify()).ok, true);
+    } finally {
+      await store.close();
+      await admin.close();
       await db.drop();
     }
   });

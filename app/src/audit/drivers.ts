@@ -50,9 +50,11 @@ export function postgresPoolConfig(o: PostgresOptions): PoolConfig {
 export class PgDriver implements SqlDriver {
   readonly backend = "postgres" as const;
   readonly pool: Pool;
+  private readonly onError?: (err: Error) => void;
 
   constructor(opts: PostgresOptions) {
     this.pool = new Pool(postgresPoolConfig(opts));
+    this.onError = opts.onError;
     // Idle clients that lose their connection emit here; without a listener the process dies.
     this.pool.on("error", (err) => opts.onError?.(err));
   }
@@ -62,6 +64,15 @@ export class PgDriver implements SqlDriver {
   async transaction<T>(fn: (q: Query) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The pool stops listening to a client's errors while it is checked out. A connection that
+    // dies between two queries of this transaction (PostgreSQL restarted, pg_terminate_backend,
+    // failover) emits "error" on the client then, and an unheard "error" would end the process.
+    // Note it instead: the next query fails, and the client is destroyed, not reused.
+    const onError = (err: Error) => {
+      broken = err;
+      this.onError?.(err);
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await fn(async (sql, params) => (await client.query(sql, params)).rows);
@@ -73,6 +84,7 @@ export class PgDriver implements SqlDriver {
       });
       throw err;
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
   }

@@ -1,5 +1,6 @@
 import Redis from "ioredis";
 import { asDependency } from "../errors";
+import { MemorySessionStore } from "./memory";
 import { MAX_NOTES_PER_CLIENT, type Note, type NoteInfo, type RateDecision, type SessionStore } from "./store";
 
 // KEYS: index zset, note key. ARGV: now ms, expiresAt ms, ttl ms, value, max notes, note name.
@@ -33,6 +34,8 @@ export interface RedisSessionStoreOptions {
   /** @default MAX_NOTES_PER_CLIENT */
   maxNotesPerClient?: number;
   onError?: (err: Error) => void;
+  /** Called once each time rate limiting falls back to this replica's memory (Redis unreachable). */
+  onLocalLimits?: (err: Error) => void;
   /** PEM of a private CA that signs the server's certificate (e.g. Memorystore's); only for rediss:// URLs. */
   tlsCa?: string;
 }
@@ -47,8 +50,17 @@ export class RedisSessionStore implements SessionStore {
   private readonly redis: ScriptedRedis;
   private readonly prefix: string;
   private readonly maxPerClient: number;
+  /**
+   * Rate limits while Redis is unreachable: each replica counts in its own memory, so a
+   * client may get up to the limit from every replica until Redis returns. Failing open per
+   * replica keeps every tool that needs no session state answering through an outage.
+   */
+  private readonly localLimits = new MemorySessionStore();
+  private limitingLocally = false;
+  private readonly onLocalLimits?: (err: Error) => void;
 
   constructor(url: string, opts: RedisSessionStoreOptions = {}) {
+    this.onLocalLimits = opts.onLocalLimits;
     this.prefix = opts.prefix ?? "mcp:";
     this.maxPerClient = opts.maxNotesPerClient ?? MAX_NOTES_PER_CLIENT;
     const redis = new Redis(url, {
@@ -118,14 +130,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async hit(bucket: string, limit: number, windowSeconds: number): Promise<RateDecision> {
-    return asDependency("session store (Redis)", async () => {
+    let decision: RateDecision;
+    try {
       const [count, pttl] = await this.redis.mcpHit(`${this.prefix}rl:{${bucket}}`, windowSeconds * 1000);
-      return {
-        allowed: count <= limit,
-        remaining: Math.max(0, limit - count),
-        retryAfterSeconds: Math.max(1, Math.ceil(pttl / 1000)),
-      };
-    });
+      decision = { allowed: count <= limit, remaining: Math.max(0, limit - count), retryAfterSeconds: Math.max(1, Math.ceil(pttl / 1000)) };
+    } catch (err) {
+      if (!this.limitingLocally) this.onLocalLimits?.(err as Error);
+      this.limitingLocally = true;
+      return this.localLimits.hit(bucket, limit, windowSeconds);
+    }
+    this.limitingLocally = false;
+    return decision;
   }
 
   async ping(): Promise<void> {

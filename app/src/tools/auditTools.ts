@@ -1,5 +1,9 @@
 import { z } from "zod";
+import { asDependency } from "../errors";
 import { defineTool, jsonResult, type ToolDefinition } from "./types";
+
+/** Named in the error a caller sees when the store cannot be read ("audit log store is unavailable; retry later"). */
+const AUDIT_STORE = "audit log store";
 
 const auditRecent = defineTool({
   name: "audit_recent",
@@ -10,7 +14,7 @@ const auditRecent = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ limit }, { deps, clientId }) {
-    const records = await deps.audit.recent(clientId, limit);
+    const records = await asDependency(AUDIT_STORE, () => deps.audit.recent(clientId, limit));
     return jsonResult({
       entries: records.map((r) => ({
         seq: r.seq,
@@ -39,7 +43,7 @@ const auditVerify = defineTool({
   // It reads the whole chain, so it is limited well below ordinary tools.
   rateLimitPerMinute: 6,
   async run(_args, { deps }) {
-    const result = await deps.audit.verify();
+    const result = await asDependency(AUDIT_STORE, () => deps.audit.verify());
     return jsonResult({ ...result });
   },
 });
