@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cloud, CLOUDS, ConfigError, formatChoices, TierOverrides, TierSpec } from "../sizing";
 import { Scope } from "./base";
-import { CacheSummary, ClusterSummary, DatabaseSummary, EdgeSummary, SecretRef } from "./types";
+import { CacheSummary, ClusterSummary, DatabaseSummary, EdgeSummary, SecretRef, SERVER } from "./types";
 export { SecretRef };
 
 /** What each builder returns besides its outputs: the raw child resources, by role. */
@@ -97,6 +97,35 @@ export interface ClusterInput {
     edge: EdgeImpl;
     /** Extra plain (non-secret) environment variables for the server. */
     environment: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * The plain (non-secret) environment every cloud gives the server (the contract in
+ * app/README.md); each builder adds the secrets (DATABASE_URL, REDIS_URL, MCP_API_KEYS) its way.
+ * The user's `environment` comes last, so it may override LOG_LEVEL and the like.
+ */
+export function serverEnvironment(input: ClusterInput, o: {
+    /** Host names the server accepts on /mcp (duplicates removed). */
+    allowedHosts: pulumi.Input<string[]>;
+    /** `require` towards a managed database; `disable` on the private Docker network. */
+    databaseSsl: "require" | "disable";
+    /** Set PORT (Cloud Run sets it itself). @default true */
+    setPort?: boolean;
+    /** Cloud-specific plain variables (e.g. REDIS_CA_CERT). */
+    extra?: Record<string, pulumi.Input<string>>;
+}): Record<string, pulumi.Input<string>> {
+    return {
+        NODE_ENV: "production",
+        HOST: "0.0.0.0",
+        ...(o.setPort === false ? {} : { PORT: String(SERVER.port) }),
+        METRICS_PORT: String(SERVER.metricsPort),
+        MCP_TIER: input.spec.name,
+        ...o.extra,
+        MCP_ALLOWED_HOSTS: pulumi.output(o.allowedHosts).apply((h) => [...new Set(h)].join(",")),
+        DATABASE_SSL: o.databaseSsl,
+        LOG_LEVEL: "info",
+        ...input.environment,
+    };
 }
 
 export interface CloudModule {

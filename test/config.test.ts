@@ -6,18 +6,11 @@ import { parse as parseYaml } from "yaml";
 import { parseStackConfig } from "../components/config";
 import { listStacks, readStackFile, runProgram } from "../scripts/harness";
 import { CONFIG_KEYS, ConfigError } from "../sizing";
+import { rejectsConfig } from "./util";
 
 const root = path.resolve(__dirname, "..");
 const project = parseYaml(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
 
-async function rejectsConfig(stack: string, extra: Record<string, string>, key: string, ...mentions: RegExp[]) {
-    await assert.rejects(runProgram(stack, { ...readStackFile(stack), ...extra }), (e: unknown) => {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        assert.equal(e.key, key);
-        for (const m of mentions) assert.match(e.message, m);
-        return true;
-    });
-}
 
 describe("Pulumi.yaml", () => {
     it("names the project, the runtime, the entry point and the stack directory", () => {

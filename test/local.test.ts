@@ -14,7 +14,7 @@ import { main } from "../components/program";
 import { ProgramRun, readStackFile, RecordedResource, runProgram, runStack } from "../scripts/harness";
 import { parseStackConfig } from "../components/config";
 import { ConfigError, resolveTier, TIERS, TierName } from "../sizing";
-import { all, named } from "./util";
+import { all, named, rejectsConfig } from "./util";
 
 const T = {
     network: "docker:index/network:Network",
@@ -51,14 +51,6 @@ function generatedSecrets(run: ProgramRun): string[] {
 /** This machine's architecture as the summaries name it (the local target builds for the Docker host, here). */
 const HOST_ARCH = process.arch === "arm64" ? "arm64" : "x86_64";
 
-async function rejectsConfig(stack: string, extra: Record<string, string>, key: string, ...mentions: RegExp[]) {
-    await assert.rejects(runProgram(stack, { ...readStackFile(stack), ...extra }), (e: unknown) => {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        assert.equal(e.key, key);
-        for (const m of mentions) assert.match(e.message, m);
-        return true;
-    });
-}
 
 const tiers: TierName[] = ["dev", "prod"];
 const runs: Partial<Record<TierName, ProgramRun>> = {};

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import * as fc from "fast-check";
 import { renderNginxConfig, type NginxConfigOptions } from "../components/local/nginx";
 import { ConfigError } from "../sizing";
-import { NginxEdge, findNginx, freePort } from "./drill/harness";
+import { NginxEdge, freePort, requireNginx } from "./drill/harness";
 
 const run = promisify(execFile);
 
@@ -213,17 +213,14 @@ describe("renderNginxConfig (local EdgeLB)", () => {
 
 // ------------------------------------------------------------------ the real nginx
 
-const nginx = findNginx();
+let nginx: string | undefined;
 
 describe("renderNginxConfig with the Debian nginx", function () {
     this.timeout(60_000);
     let tmp: string;
 
     before(function () {
-        if (nginx === undefined) {
-            console.log("    (skipped: nginx is not installed; apt-get install -y nginx)");
-            this.skip();
-        }
+        nginx = requireNginx(this);
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-nginx-"));
     });
     after(() => {

@@ -1,5 +1,17 @@
 import * as assert from "node:assert/strict";
-import { ProgramRun, RecordedResource } from "../scripts/harness";
+import { ProgramRun, readStackFile, RecordedResource, runProgram } from "../scripts/harness";
+import { ConfigError } from "../sizing";
+
+/** Running `stack` with `extra` config fails at preview with a ConfigError naming `key` and saying each of `mentions`. */
+export async function rejectsConfig(stack: string, extra: Record<string, string>, key: string, ...mentions: RegExp[]) {
+    await assert.rejects(runProgram(stack, { ...readStackFile(stack), ...extra }), (e: unknown) => {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        assert.equal(e.key, key);
+        for (const m of mentions) assert.match(e.message, m);
+        return true;
+    });
+}
+
 
 /** Every recorded resource of a type. */
 export function all(run: ProgramRun, type: string): RecordedResource[] {

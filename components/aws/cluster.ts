@@ -16,7 +16,7 @@ import * as random from "@pulumi/random";
 import { ConfigError, CpuArchitecture, overrideKey } from "../../sizing";
 import { awsSizing, FARGATE_CPU_ARCHITECTURES } from "../../sizing/aws";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AwsCache, CACHE_PORT } from "./cache";
 import { AwsDatabase, DB_PORT } from "./database";
@@ -200,17 +200,7 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
     });
 
     const region = aws.getRegionOutput({}, { parent: scope.parent });
-    const environment: Record<string, pulumi.Input<string>> = {
-        NODE_ENV: "production",
-        HOST: "0.0.0.0",
-        PORT: String(SERVER.port),
-        METRICS_PORT: String(SERVER.metricsPort),
-        MCP_TIER: spec.name,
-        MCP_ALLOWED_HOSTS: edge.hostnames.apply((h) => h.join(",")),
-        DATABASE_SSL: "require",
-        LOG_LEVEL: "info",
-        ...input.environment,
-    };
+    const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "require" });
     const containerDefinitions = pulumi.jsonStringify([{
         name: SERVER.containerName,
         image: input.image.ref,

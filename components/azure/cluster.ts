@@ -31,7 +31,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { azureSizing, CONTAINER_APPS_ARCHITECTURE, containerAppMinReplicas } from "../../sizing/azure";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AzureCache } from "./cache";
 import { AzureDatabase } from "./database";
@@ -166,18 +166,11 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
 
     const appName = scope.name.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32);
     const appFqdn = pulumi.interpolate`${appName}.${environment.defaultDomain}`;
-    const environmentVars: Record<string, pulumi.Input<string>> = {
-        NODE_ENV: "production",
-        HOST: "0.0.0.0",
-        PORT: String(SERVER.port),
-        METRICS_PORT: String(SERVER.metricsPort),
-        MCP_TIER: spec.name,
+    const environmentVars = serverEnvironment(input, {
         // The edge's names, and the app's own (the gateway forwards with it; it is the payPerRequest edge's name).
-        MCP_ALLOWED_HOSTS: pulumi.all([edge.hostnames, appFqdn]).apply(([h, f]) => [...new Set([...h, f])].join(",")),
-        DATABASE_SSL: "require",
-        LOG_LEVEL: "info",
-        ...input.environment,
-    };
+        allowedHosts: pulumi.all([edge.hostnames, appFqdn]).apply(([h, f]) => [...h, f]),
+        databaseSsl: "require",
+    });
     const probe = (type: string, path: string, extra: { periodSeconds: number; failureThreshold: number }) => ({
         type, httpGet: { path, port: SERVER.port, scheme: "HTTP" }, timeoutSeconds: 5, ...extra,
     });

@@ -18,7 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CLOUD_RUN_ARCHITECTURE, cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { CLOUD_RUN_NAME_MAX, gcpId, REGION_ZONES, runAppHost, secretWithValue } from "./common";
 import { GcpEdge } from "./edge";
@@ -123,17 +123,12 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
         : undefined;
     const allowedHosts = runHost ? runHost.apply((h) => [h]) : edge.hostnames;
 
-    const environment: Record<string, pulumi.Input<string>> = {
-        NODE_ENV: "production",
-        HOST: "0.0.0.0",
-        METRICS_PORT: String(SERVER.metricsPort),
-        MCP_TIER: spec.name,
-        ...(cache?.caCertificate ? { REDIS_CA_CERT: cache.caCertificate } : {}),
-        MCP_ALLOWED_HOSTS: allowedHosts.apply((h) => h.join(",")),
-        DATABASE_SSL: "require",
-        LOG_LEVEL: "info",
-        ...input.environment,
-    };
+    const environment = serverEnvironment(input, {
+        allowedHosts,
+        databaseSsl: "require",
+        setPort: false, // Cloud Run sets PORT itself
+        extra: cache?.caCertificate ? { REDIS_CA_CERT: cache.caCertificate } : {},
+    });
     const probe = (periodSeconds: number, failureThreshold: number) => ({
         httpGet: { path: SERVER.healthPath, port: SERVER.port },
         periodSeconds,

@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConfigError, overrideKey } from "../../sizing";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
 import { ClusterSummary, SERVER } from "../types";
 import { LocalCache } from "./cache";
 import { architectureOf, cpus, envList, hostArchitecture, labels, LOGS, milliCpuOf, secretValue, stateSecret } from "./common";
@@ -77,17 +77,8 @@ export function createCluster(scope: Scope, input: ClusterInput): LocalCluster {
     const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
     const apiKeysRef = stateSecret(apiKey.result);
 
-    const environment: Record<string, pulumi.Input<string>> = {
-        NODE_ENV: "production",
-        HOST: "0.0.0.0",
-        PORT: String(SERVER.port),
-        METRICS_PORT: String(SERVER.metricsPort),
-        MCP_TIER: spec.name,
-        MCP_ALLOWED_HOSTS: edge.hostnames.apply((h) => h.join(",")),
-        // PostgreSQL is reached over the internal Docker bridge, without TLS (see ./database.ts).
-        DATABASE_SSL: "disable",
-        LOG_LEVEL: "info",
-    };
+    // PostgreSQL is reached over the internal Docker bridge, without TLS (see ./database.ts).
+    const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "disable" });
     const secrets: Record<string, pulumi.Output<string>> = {
         DATABASE_URL: secretValue(database.urlSecret),
         ...(cache ? { REDIS_URL: secretValue(cache.urlSecret) } : {}),

@@ -1,6 +1,6 @@
 /** Drill: steady load through nginx onto two replicas; the audit log holds every answered call once. */
 import { strict as assert } from "node:assert";
-import { Load, Topology, auditReport, figures, findNginx, sleep, summarize } from "./harness";
+import { Load, Topology, auditReport, figures, requireNginx, sleep, summarize } from "./harness";
 
 const LOAD_MS = 8_000;
 
@@ -9,10 +9,7 @@ describe("drill: 50 MCP clients through nginx onto two replicas", function () {
     let topo: Topology | undefined;
 
     before(async function () {
-        if (findNginx() === undefined) {
-            console.log("    (skipped: nginx is not installed; apt-get install -y nginx)");
-            this.skip();
-        }
+        requireNginx(this);
         topo = await Topology.start({ name: "load" });
     });
     after(async () => {

@@ -4,17 +4,14 @@
  * connection; none is answered without its audit entry, and the chain stays intact.
  */
 import { strict as assert } from "node:assert";
-import { Load, Topology, adminQuery, auditReport, figures, findNginx, recoveryMs, sleep, summarize } from "./harness";
+import { Load, Topology, adminQuery, auditReport, figures, requireNginx, recoveryMs, sleep, summarize } from "./harness";
 
 describe("drill: PostgreSQL connections are terminated under load", function () {
     this.timeout(180_000);
     let topo: Topology | undefined;
 
     before(async function () {
-        if (findNginx() === undefined) {
-            console.log("    (skipped: nginx is not installed; apt-get install -y nginx)");
-            this.skip();
-        }
+        requireNginx(this);
         topo = await Topology.start({ name: "postgres" });
     });
     after(async () => {

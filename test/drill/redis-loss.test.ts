@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { clientIdForKeyHash, sha256Hex } from "../../app/src/auth/apiKeys";
 import {
-    Load, ThrowawayRedis, Topology, auditReport, figures, findNginx, freePort, sleep, summarize, waitFor, type Attempt, type Replica,
+    Load, ThrowawayRedis, Topology, auditReport, figures, requireNginx, freePort, sleep, summarize, waitFor, type Attempt, type Replica,
 } from "./harness";
 
 const STATE_TOOLS = new Set(["scratchpad_put", "scratchpad_get"]);
@@ -41,10 +41,7 @@ describe("drill: Redis is lost under load and comes back", function () {
     let redisDir: string | undefined;
 
     before(async function () {
-        if (findNginx() === undefined) {
-            console.log("    (skipped: nginx is not installed; apt-get install -y nginx)");
-            this.skip();
-        }
+        requireNginx(this);
         redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-drill-redis-"));
         redis = new ThrowawayRedis(await freePort(), redisDir);
         await redis.start();

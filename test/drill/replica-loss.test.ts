@@ -4,17 +4,14 @@
  * missing from the audit log; the replica restarts on its port and nginx sends it traffic again.
  */
 import { strict as assert } from "node:assert";
-import { Load, Topology, auditReport, figures, findNginx, recoveryMs, sleep, summarize, waitFor } from "./harness";
+import { Load, Topology, auditReport, figures, requireNginx, recoveryMs, sleep, summarize, waitFor } from "./harness";
 
 describe("drill: a replica is killed (SIGKILL) under load and restarted", function () {
     this.timeout(180_000);
     let topo: Topology | undefined;
 
     before(async function () {
-        if (findNginx() === undefined) {
-            console.log("    (skipped: nginx is not installed; apt-get install -y nginx)");
-            this.skip();
-        }
+        requireNginx(this);
         topo = await Topology.start({ name: "replica" });
     });
     after(async () => {
