@@ -1,6 +1,6 @@
 /** Pricers for the AWS resources the components create. */
 import { SECONDS_PER_MONTH } from "./catalog";
-import { activeSeconds, at, LineSpec, month, num, Pricer, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
+import { at, LineSpec, month, num, Pricer, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
 import { DeclaredResource } from "./types";
 
 const fargate: Pricer = (r, ctx) => {

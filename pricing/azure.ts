@@ -1,6 +1,6 @@
 /** Pricers for the Azure resources the components create. */
 import { FREE, HOURS_PER_MONTH, SECONDS_PER_MONTH } from "./catalog";
-import { activeSeconds, at, gib, LineSpec, month, num, Pricer, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
+import { activeSeconds, at, gib, month, num, Pricer, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
 
 /** Container Apps on the Consumption plan: min replicas bill idle, request time bills active, minus the monthly grant. */
 const containerApp: Pricer = (r, ctx) => {

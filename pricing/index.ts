@@ -5,7 +5,7 @@
  */
 import * as aws from "./aws";
 import * as azure from "./azure";
-import { CATALOG, price } from "./catalog";
+import { price } from "./catalog";
 import { LineSpec, PricingContext, Pricer, Unpriced } from "./engine";
 import * as gcp from "./gcp";
 import { CostEstimate, CostLine, DeclaredResource, UnpricedType, UsageAssumptions } from "./types";
@@ -117,7 +117,7 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
                 resource: r.name,
                 type: r.type,
                 item: s.item + (s.freeQuantity && s.quantity > 0 ? ` (after ${s.freeQuantity.toLocaleString("en-US")} free)` : ""),
-                quantity: round2(billable * 1e4) / 1e4 === 0 ? 0 : billable,
+                quantity: billable,
                 unit: p.unit,
                 unitPriceUsd: p.usd,
                 monthlyUsd: billable * p.usd,
@@ -140,9 +140,4 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
         assumptions,
         notes: [...notes],
     };
-}
-
-/** Every catalog id the pricers can refer to exists (a test checks the catalog's integrity with this). */
-export function catalogIds(): string[] {
-    return [...CATALOG.keys()];
 }

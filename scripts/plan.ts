@@ -16,6 +16,7 @@
 import * as fs from "fs";
 import { parseStackConfig } from "../components/config";
 import { estimateCost } from "../pricing";
+import { at } from "../pricing/engine";
 import { diffCosts, renderDiffMarkdown, renderDiffTable, renderMarkdown, renderTable, StackCost, usd } from "../pricing/report";
 import { resolveTier } from "../sizing";
 import { ProgramRun, RecordedResource, STACKS_DIR, listStacks, readStackFile, runProgram } from "./harness";
@@ -98,10 +99,6 @@ const KEY_PROPS: Record<string, string[]> = {
     "gcp:compute/securityPolicy:SecurityPolicy": ["type"],
 };
 
-/** The value at a dotted path inside a resource's inputs. */
-function at(inputs: Record<string, any>, path: string): unknown {
-    return path.split(".").reduce<any>((v, k) => (v === undefined || v === null ? undefined : v[k]), inputs);
-}
 
 function keyProps(r: RecordedResource): string {
     const props = KEY_PROPS[r.type] ?? [];

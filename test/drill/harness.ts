@@ -17,7 +17,7 @@ import { promisify } from "node:util";
 import { Client as PgClient } from "pg";
 import { renderNginxConfig, type NginxConfigOptions } from "../../components/local/nginx";
 import { clientIdForKeyHash, sha256Hex } from "../../app/src/auth/apiKeys";
-import { freePort } from "../../app/test/helpers";
+import { freePort, waitFor as pollUntil } from "../../app/test/helpers";
 
 export { DEFAULT_MIX, Load, auditReport, percentile, recoveryMs, summarize, type Attempt, type AuditReport, type Op } from "./load";
 
@@ -97,20 +97,9 @@ export { freePort };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Polls `fn` until it returns a truthy value; throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let lastErr: unknown;
-    for (;;) {
-        try {
-            const v = await fn();
-            if (v) return v;
-        } catch (err) {
-            lastErr = err;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ""}`);
-        await sleep(everyMs);
-    }
+/** app/test/helpers' waitFor with the drills' longer default bound (30 s). */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+    return pollUntil(what, fn, timeoutMs, everyMs);
 }
 
 function canConnect(port: number): Promise<boolean> {
