@@ -90,6 +90,15 @@ describe("estimate from a program run", function () {
         }
     });
 
+    it("takes usage assumptions from stack config into the exported estimate", async () => {
+        const run = await runProgram("prod-aws", { ...readStackFile("prod-aws"), "mcp-infra:monthlyRequests": "10000000", "mcp-infra:logGiBPerReplica": "5" });
+        assert.equal(run.outputs.costEstimate.assumptions.monthlyRequests, 10_000_000);
+        assert.equal(run.outputs.costEstimate.assumptions.logGiBPerReplica, 5);
+        const expected = estimateCost(declared(run), { monthlyRequests: 10_000_000, logGiBPerReplica: 5 });
+        assert.equal(run.outputs.costEstimate.totalMonthlyUsd, expected.totalMonthlyUsd);
+        assert.ok(expected.totalMonthlyUsd > estimateCost(declared(prodAws)).totalMonthlyUsd, "more requests and logs cost more");
+    });
+
     it("rejects a usage assumption that is not a number >= 0, naming it", () => {
         assert.throws(() => estimateCost([], { monthlyRequests: -1 }), /monthlyRequests must be a number >= 0/);
         assert.throws(() => estimateCost([], { requests: 5 } as any), /unknown usage assumption "requests"/);
