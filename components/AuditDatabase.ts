@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolveTier, TierName, TierOverrides } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
-import { cloudModule, DatabaseImpl } from "./cloud";
+import { DatabaseImpl } from "./contract";
+import { cloudModule } from "./registry";
+import { registerPart } from "./wiring";
 import { Network } from "./Network";
 import { DatabaseSummary } from "./types";
 
@@ -42,13 +44,16 @@ export class AuditDatabase extends pulumi.ComponentResource {
 
     constructor(name: string, args: AuditDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("AuditDatabase"), name, {}, opts);
+        registerPart(this, "AuditDatabase", name, args.network);
         const overrides = args.overrides ?? {};
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);
-        this.impl = cloudModule(args.network.cloud).createDatabase(new Scope(this, name, args.transform), {
+        const scope = new Scope(this, name, args.transform);
+        this.impl = cloudModule(args.network.cloud).createDatabase(scope, {
             network: args.network.impl,
             spec,
             overrides,
         });
+        scope.checkTransforms("AuditDatabase", args.network.cloud);
         this.endpoint = this.impl.endpoint;
         this.port = this.impl.port;
         this.databaseName = this.impl.databaseName;

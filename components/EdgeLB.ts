@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
-import { cloudModule, EdgeImpl } from "./cloud";
+import { EdgeImpl } from "./contract";
+import { cloudModule } from "./registry";
+import { registerPart } from "./wiring";
 import { Network } from "./Network";
 import { EdgeSummary } from "./types";
 
@@ -58,17 +60,20 @@ export class EdgeLB extends pulumi.ComponentResource {
 
     constructor(name: string, args: EdgeLBArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("EdgeLB"), name, {}, opts);
+        registerPart(this, "EdgeLB", name, args.network);
         const domain = args.domain?.trim().toLowerCase() || undefined;
         if (domain !== undefined && !DOMAIN.test(domain)) {
             throw new ConfigError("mcp-infra:domain", `"${args.domain}" is not a DNS name such as mcp.example.com`);
         }
         const spec = resolveTier(args.tier ?? args.network.tier, args.overrides);
-        this.impl = cloudModule(args.network.cloud).createEdge(new Scope(this, name, args.transform), {
+        const scope = new Scope(this, name, args.transform);
+        this.impl = cloudModule(args.network.cloud).createEdge(scope, {
             network: args.network.impl,
             spec,
             domain,
             dnsZone: domain ? dnsZoneFor(domain, args.dnsZone || undefined) : undefined,
         });
+        scope.checkTransforms("EdgeLB", args.network.cloud);
         this.url = this.impl.url;
         this.mcpUrl = this.url.apply((u) => `${u}/mcp`);
         this.summary = this.impl.summary;

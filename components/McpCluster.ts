@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
 import { AuditDatabase } from "./AuditDatabase";
 import { componentType, Scope, Transforms } from "./base";
-import { ClusterImpl, cloudModule } from "./cloud";
+import { ClusterImpl } from "./contract";
+import { cloudModule } from "./registry";
+import { checkParts } from "./wiring";
 import { EdgeLB } from "./EdgeLB";
 import { Network } from "./Network";
 import { ServerImage } from "./ServerImage";
@@ -58,6 +60,8 @@ export class McpCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: McpClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("McpCluster"), name, {}, opts);
+        // Every part on this cluster's Network (and so its cloud), before any cloud builder reads them.
+        checkParts("McpCluster", name, args.network, { image: args.image, database: args.database, cache: args.cache, edge: args.edge });
         const overrides = args.overrides ?? {};
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);
         for (const key of Object.keys(args.environment ?? {})) {
@@ -68,7 +72,8 @@ export class McpCluster extends pulumi.ComponentResource {
         if (spec.service.maxReplicas > 1 && !args.cache) {
             throw new ConfigError("McpCluster.cache", `is required when more than one replica may run (maxReplicas is ${spec.service.maxReplicas}): rate limits and per-client state must be shared`);
         }
-        this.impl = cloudModule(args.network.cloud).createCluster(new Scope(this, name, args.transform), {
+        const scope = new Scope(this, name, args.transform);
+        this.impl = cloudModule(args.network.cloud).createCluster(scope, {
             network: args.network.impl,
             spec,
             overrides,
@@ -78,6 +83,7 @@ export class McpCluster extends pulumi.ComponentResource {
             edge: args.edge.impl,
             environment: args.environment ?? {},
         });
+        scope.checkTransforms("McpCluster", args.network.cloud);
         this.serviceName = this.impl.serviceName;
         this.apiKeySecret = this.impl.apiKeySecret.id;
         this.summary = this.impl.summary;

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cloud, resolveTier, TierName, TierOverrides, TierSpec } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
-import { cloudModule, NetworkImpl } from "./cloud";
+import { NetworkImpl } from "./contract";
+import { cloudModule } from "./registry";
+import { registerPart } from "./wiring";
 
 export interface NetworkArgs {
     /** The cloud every component on this network deploys to. */
@@ -42,12 +44,15 @@ export class Network extends pulumi.ComponentResource {
         const spec: TierSpec = resolveTier(tier, args.overrides);
         const cloud = cloudModule(args.cloud);
         this.cloud = args.cloud;
+        registerPart(this, "Network", name, this);
         this.tier = tier;
-        this.impl = cloud.createNetwork(new Scope(this, name, args.transform), {
+        const scope = new Scope(this, name, args.transform);
+        this.impl = cloud.createNetwork(scope, {
             spec,
             overrides: args.overrides ?? {},
             cidr: args.cidr ?? "10.0.0.0/16",
         });
+        scope.checkTransforms("Network", args.cloud);
         this.networkId = this.impl.id;
         this.zones = this.impl.zones;
         this.resources = this.impl.resources;

@@ -2,7 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { componentType, Scope, Transforms } from "./base";
-import { cloudModule, ImageImpl } from "./cloud";
+import { ImageImpl } from "./contract";
+import { cloudModule } from "./registry";
+import { registerPart } from "./wiring";
 import { Network } from "./Network";
 
 /** The directory of the bundled MCP server (app/, with its Dockerfile), from the sources or from the built package. */
@@ -49,12 +51,15 @@ export class ServerImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServerImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("ServerImage"), name, {}, opts);
-        this.impl = cloudModule(args.network.cloud).createImage(new Scope(this, name, args.transform), {
+        registerPart(this, "ServerImage", name, args.network);
+        const scope = new Scope(this, name, args.transform);
+        this.impl = cloudModule(args.network.cloud).createImage(scope, {
             network: args.network.impl,
             image: args.image,
             context: args.build?.context ?? path.dirname(BUNDLED_APP_DIR),
             dockerfile: args.build?.dockerfile ?? path.join(BUNDLED_APP_DIR, "Dockerfile"),
         });
+        scope.checkTransforms("ServerImage", args.network.cloud);
         this.ref = this.impl.ref;
         this.bundled = this.impl.bundled;
         this.resources = this.impl.resources;

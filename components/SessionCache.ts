@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolveTier, TierName, TierOverrides } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
-import { CacheImpl, cloudModule } from "./cloud";
+import { CacheImpl } from "./contract";
+import { cloudModule } from "./registry";
+import { registerPart } from "./wiring";
 import { Network } from "./Network";
 import { CacheSummary } from "./types";
 
@@ -38,13 +40,16 @@ export class SessionCache extends pulumi.ComponentResource {
 
     constructor(name: string, args: SessionCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("SessionCache"), name, {}, opts);
+        registerPart(this, "SessionCache", name, args.network);
         const overrides = args.overrides ?? {};
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);
-        this.impl = cloudModule(args.network.cloud).createCache(new Scope(this, name, args.transform), {
+        const scope = new Scope(this, name, args.transform);
+        this.impl = cloudModule(args.network.cloud).createCache(scope, {
             network: args.network.impl,
             spec,
             overrides,
         });
+        scope.checkTransforms("SessionCache", args.network.cloud);
         this.endpoint = this.impl.endpoint;
         this.port = this.impl.port;
         this.authSecret = this.impl.authSecret.id;

@@ -3,6 +3,7 @@
  * really declared, with their inputs (as Infracost reads a plan). Used by the
  * offline plan, by the program's stack outputs and by the policy pack.
  */
+import { DESCRIPTORS } from "../components/registry";
 import * as aws from "./aws";
 import * as azure from "./azure";
 import { price } from "./catalog";
@@ -48,10 +49,8 @@ function componentOf(r: DeclaredResource, components: string[]): string {
 function alwaysOnReplicas(resources: DeclaredResource[]): number {
     let n = 0;
     for (const r of resources) {
-        if (r.type === "aws:ecs/service:Service") n += Number(r.inputs.desiredCount ?? 1);
-        else if (r.type === "azure-native:app:ContainerApp") n += Number(r.inputs.template?.scale?.minReplicas ?? 0);
-        else if (r.type === "gcp:cloudrunv2/service:Service") n += Number(r.inputs.scaling?.minInstanceCount ?? r.inputs.template?.scaling?.minInstanceCount ?? 0);
-        else if (r.type === "docker:index/container:Container" && /-replica-\d+$/.test(r.name)) n += 1;
+        // Each cloud's descriptor says which resource type runs its replicas and how many one of them keeps running.
+        for (const d of Object.values(DESCRIPTORS)) if (r.type === d.replicas.type) n += d.replicas.alwaysOn(r.inputs ?? {});
     }
     return Math.max(n, 1);
 }

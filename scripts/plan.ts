@@ -15,6 +15,7 @@
  */
 import * as fs from "fs";
 import { parseStackConfig } from "../components/config";
+import { cloudDescriptor } from "../components/registry";
 import { estimateCost } from "../pricing";
 import { at } from "../pricing/engine";
 import { diffCosts, renderDiffMarkdown, renderDiffTable, renderMarkdown, renderTable, StackCost, usd } from "../pricing/report";
@@ -148,7 +149,8 @@ export function declared(run: ProgramRun) {
  */
 export function costChoices(config: Record<string, string>): { undo: Record<string, string>; labels: string[] } {
     const settings = parseStackConfig(config);
-    if (settings.cloud === "local") return { undo: {}, labels: [] };
+    const cloud = cloudDescriptor(settings.cloud);
+    if (!cloud.hasCostChoices) return { undo: {}, labels: [] };
     const spec = resolveTier(settings.tier, settings.overrides);
     const unset = (key: string) => config[`mcp-infra:${key}`] === undefined || config[`mcp-infra:${key}`] === "";
     const undo: Record<string, string> = {};
@@ -157,8 +159,8 @@ export function costChoices(config: Record<string, string>): { undo: Record<stri
     if (spec.edge.kind === "payPerRequest" && unset("edgeKind")) choose("edgeKind", "loadBalancer", "pay-per-request edge instead of a load balancer");
     if (spec.cache.store === "embedded" && unset("sessionStore")) choose("sessionStore", "managed", "in-memory state instead of a managed cache");
     if (spec.nat === "none" && unset("natGateways")) choose("natGateways", "single", "no NAT gateway");
-    if (settings.cloud === "aws" && unset("cpuArchitecture")) choose("cpuArchitecture", "x86_64", "arm64 (Graviton) replicas");
-    if (spec.service.scaleToZero && settings.cloud !== "aws" && unset("scaleToZero")) choose("scaleToZero", "false", "scale to zero when idle");
+    if (cloud.cpuArchitectureChoice && cloud.defaultCpuArchitecture === "arm64" && unset("cpuArchitecture")) choose("cpuArchitecture", "x86_64", "arm64 (Graviton) replicas");
+    if (spec.service.scaleToZero && cloud.scalesToZero && unset("scaleToZero")) choose("scaleToZero", "false", "scale to zero when idle");
     return { undo, labels };
 }
 

@@ -35,13 +35,10 @@
  * limit, redirect) must be equal across clouds and equal to the tier.
  */
 import * as assert from "node:assert/strict";
-import { AVAILABLE_CLOUDS } from "../components/cloud";
+import { AVAILABLE_CLOUDS, cloudDescriptor } from "../components/registry";
 import { DeploymentSummary } from "../components/types";
 import { listStacks, runStack } from "../scripts/harness";
-import { Cloud, TIERS, TIER_NAMES, TierSpec } from "../sizing";
-
-/** Clouds whose service platform bills per request and can scale to zero. */
-const SCALE_TO_ZERO: readonly Cloud[] = ["azure", "gcp"];
+import { TIERS, TIER_NAMES, TierSpec } from "../sizing";
 
 const TOLERANCE = { replicaCpu: 4, replicaMemory: 2, dbVcpu: 2, dbMemory: 4, dbStorage: 2, cacheMemory: 4 } as const;
 
@@ -72,11 +69,12 @@ function meetsTier(s: DeploymentSummary, t: TierSpec, hasDomain: boolean) {
         cache: t.cache.store === "embedded" ? null : { ha: t.cache.highAvailability, tls: true, encrypted: true, auth: true, public: false },
         edgeKind: t.edge.kind, edgeTls: https ? t.edge.tlsProfile : "none", redirect: https, waf: t.edge.waf !== "none", rateLimit: t.edge.rateLimitPerMinute, healthPath: "/health",
     }, where);
-    const toZero = t.service.scaleToZero && SCALE_TO_ZERO.includes(s.cloud);
+    const cloud = cloudDescriptor(s.cloud);
+    const toZero = t.service.scaleToZero && cloud.scalesToZero;
     assert.equal(s.cluster.scalesToZero, toZero, `${where} scales to zero`);
     assert.equal(s.cluster.minReplicas, toZero ? 0 : t.service.minReplicas, `${where} min replicas`);
-    assert.equal(s.cluster.publicIp, s.cloud === "aws" && t.nat === "none", `${where} replica public IP`);
-    assert.equal(s.cluster.cpuArchitecture, s.cloud === "aws" ? "arm64" : "x86_64", `${where} CPU architecture`);
+    assert.equal(s.cluster.publicIp, cloud.natNone === "publicIp" && t.nat === "none", `${where} replica public IP`);
+    assert.equal(s.cluster.cpuArchitecture, cloud.defaultCpuArchitecture, `${where} CPU architecture`);
     within(s.cluster.milliCpu, t.service.milliCpu, TOLERANCE.replicaCpu, `${where} vCPU per replica`);
     within(s.cluster.memoryMiB, t.service.memoryMiB, TOLERANCE.replicaMemory, `${where} memory per replica`);
     assert.ok(s.cluster.logRetentionDays >= t.logRetentionDays, `${where} log retention`);

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsSizing } from "../../sizing/aws";
 import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
-import { EdgeInput } from "../cloud";
+import { EdgeInput } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
 import { dnsValidatedCertificate } from "./certificate";
 import type { AwsAlbEdge } from "./edge";
@@ -79,8 +79,8 @@ export function summarizeAlb(i: AlbSummaryInputs): EdgeSummary {
     };
 }
 
-export function createAlbEdge(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput): AwsAlbEdge {
-    const net = network as AwsNetwork;
+export function createAlbEdge(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput<AwsNetwork>): AwsAlbEdge {
+    const net = network;
     const { sslPolicy } = awsSizing(spec, {});
     const edge = spec.edge;
 
@@ -201,6 +201,14 @@ export function createAlbEdge(scope: Scope, { network, spec, domain, dnsZone }: 
         loadBalancer,
         targetGroup,
         listener,
+        // The ECS service registers its tasks in the target group, once the listener forwards to it.
+        attach: () => ({
+            args: {
+                loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: SERVER.containerName, containerPort: SERVER.port }],
+                healthCheckGracePeriodSeconds: 60,
+            },
+            dependsOn: [listener],
+        }),
         resources: { securityGroup, loadBalancer, targetGroup, listener, ...(webAcl ? { webAcl } : {}) },
     };
 }

@@ -8,14 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { awsSizing, cacheNodeType } from "../../sizing/aws";
 import { Scope } from "../base";
-import { CacheImpl, CacheInput } from "../cloud";
+import { CacheImpl, CacheInput, CACHE_PORT as CONTRACT_CACHE_PORT } from "../contract";
 import { CacheSummary } from "../types";
 import { AwsNetwork } from "./network";
 import { jsonSecret } from "./secrets";
 
 export const CACHE_ENGINE = "valkey";
 export const CACHE_ENGINE_VERSION = "8.0";
-export const CACHE_PORT = 6379;
+export const CACHE_PORT = CONTRACT_CACHE_PORT;
 
 export interface AwsCache extends CacheImpl {
     securityGroup: aws.ec2.SecurityGroup;
@@ -50,8 +50,8 @@ export function summarizeElastiCache(i: ElastiCacheSummaryInputs): CacheSummary 
     };
 }
 
-export function createCache(scope: Scope, { network, spec, overrides }: CacheInput): AwsCache {
-    const net = network as AwsNetwork;
+export function createCache(scope: Scope, { network, spec, overrides }: CacheInput<AwsNetwork>): AwsCache {
+    const net = network;
     const sizing = awsSizing(spec, overrides);
     const ha = spec.cache.highAvailability && spec.cache.replicas > 0;
 

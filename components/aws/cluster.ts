@@ -12,15 +12,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { ConfigError, CpuArchitecture, overrideKey } from "../../sizing";
 import { awsSizing, FARGATE_CPU_ARCHITECTURES } from "../../sizing/aws";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AwsCache, CACHE_PORT } from "./cache";
 import { AwsDatabase, DB_PORT } from "./database";
-import { AwsEdge } from "./edge";
+import { AwsEdge, AwsEdgeAttachment } from "./edge";
 import { AwsImage } from "./image";
 import { AwsNetwork } from "./network";
 import { jsonSecret } from "./secrets";
@@ -74,24 +73,9 @@ export function summarizeFargate(i: FargateSummaryInputs): ClusterSummary {
     };
 }
 
-/** The ECS service args that register its tasks with the edge, and what the service must wait for. */
-export function edgeAttachment(edge: AwsEdge): { args: Partial<aws.ecs.ServiceArgs>; dependsOn: pulumi.Resource[] } {
-    if (edge.kind === "loadBalancer") {
-        return {
-            args: {
-                loadBalancers: [{ targetGroupArn: edge.targetGroup.arn, containerName: SERVER.containerName, containerPort: SERVER.port }],
-                healthCheckGracePeriodSeconds: 60,
-            },
-            dependsOn: [edge.listener],
-        };
-    }
-    // SRV records in an awsvpc service: container name and port, and ECS registers AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT.
-    // No health check grace period: ECS accepts one only with a load balancer (the container health check has its startPeriod).
-    return {
-        args: { serviceRegistries: { registryArn: edge.discoveryService.arn, containerName: SERVER.containerName, containerPort: SERVER.port } },
-        // The stage deploys the routes, which target the integration: the endpoint is live once the service is.
-        dependsOn: [edge.stage],
-    };
+/** The ECS service args that register its tasks with the edge, and what the service must wait for (the edge's hand-off). */
+export function edgeAttachment(edge: AwsEdge): AwsEdgeAttachment {
+    return edge.attach();
 }
 
 /**
@@ -106,12 +90,21 @@ export function taskCpuArchitecture(wanted: CpuArchitecture, image: AwsImage): C
     return wanted;
 }
 
-export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
-    const net = input.network as AwsNetwork;
-    const edge = input.edge as AwsEdge;
-    const database = input.database as AwsDatabase;
-    const cache = input.cache as AwsCache | undefined;
-    const image = input.image as AwsImage;
+/** The AWS parts a cluster is built from. */
+export interface AwsClusterParts {
+    network: AwsNetwork;
+    image: AwsImage;
+    database: AwsDatabase;
+    cache: AwsCache;
+    edge: AwsEdge;
+}
+
+export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>): AwsCluster {
+    const net = input.network;
+    const edge = input.edge;
+    const database = input.database;
+    const cache = input.cache;
+    const image = input.image;
     const { spec } = input;
     const sizing = awsSizing(spec, input.overrides);
     const cpuArchitecture = taskCpuArchitecture(sizing.cpuArchitecture, image);
@@ -154,18 +147,14 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
 
     const logGroup = scope.child("logs", aws.cloudwatch.LogGroup, { retentionInDays: sizing.logRetentionDays });
 
-    // The server's API key: generated, kept in Secrets Manager, injected as a secret.
-    const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
-    const apiKeySecret = jsonSecret(scope, "api-keys",
-        "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
-        apiKey.result.apply((k) => ({ keys: k })), 0);
-    const apiKeysRef: SecretRef = { id: apiKeySecret.arn, key: "keys" };
-
-    const secrets: Array<{ name: string; ref: SecretRef }> = [
-        { name: "DATABASE_URL", ref: database.urlSecret },
-        ...(cache ? [{ name: "REDIS_URL", ref: cache.urlSecret }] : []),
-        { name: "MCP_API_KEYS", ref: apiKeysRef },
-    ];
+    // The server's secrets (the contract's); AWS keeps the generated API key in Secrets Manager.
+    const { apiKeys, secrets } = serverSecrets(scope, input, (keys) => {
+        const secret = jsonSecret(scope, "api-keys",
+            "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
+            keys.apply((k) => ({ keys: k })), 0);
+        return { secret, ref: { id: secret.arn, key: "keys" } };
+    });
+    const apiKeySecret = apiKeys.secret;
 
     // Execution role: pull this image, write this log group, read these secrets. Nothing else.
     const executionRole = scope.child("execution-role", aws.iam.Role, {
@@ -208,14 +197,13 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
         readonlyRootFilesystem: true,
         portMappings: [{ containerPort: SERVER.port, protocol: "tcp" }],
         environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
-        secrets: secrets.map((s) => ({ name: s.name, valueFrom: secretValueFrom(s.ref) })),
+        secrets: secrets.map((s) => ({ name: s.env, valueFrom: secretValueFrom(s.ref) })),
         healthCheck: {
-            command: ["CMD", "node", "-e",
-                `fetch('http://127.0.0.1:${SERVER.port}${SERVER.healthPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
-            interval: 15,
-            timeout: 5,
-            retries: 3,
-            startPeriod: 30,
+            command: [...SERVER_PROBES.healthCommand],
+            interval: SERVER_PROBES.intervalSeconds,
+            timeout: SERVER_PROBES.timeoutSeconds,
+            retries: SERVER_PROBES.retries,
+            startPeriod: SERVER_PROBES.startPeriodSeconds,
         },
         stopTimeout: 30,
         linuxParameters: { initProcessEnabled: true },
@@ -301,7 +289,7 @@ export function createCluster(scope: Scope, input: ClusterInput): AwsCluster {
 
     return {
         serviceName: service.name,
-        apiKeySecret: apiKeysRef,
+        apiKeySecret: apiKeys.ref,
         summary,
         securityGroup,
         cluster,

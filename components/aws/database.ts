@@ -9,15 +9,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { awsSizing, rdsClass } from "../../sizing/aws";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput } from "../cloud";
+import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { AwsNetwork } from "./network";
 import { jsonSecret } from "./secrets";
 
-export const POSTGRES_MAJOR = "17";
-export const DB_NAME = "mcp_audit";
-export const DB_USER = "mcp_admin";
-export const DB_PORT = 5432;
+export const POSTGRES_MAJOR = POSTGRES.major;
+export const DB_NAME = POSTGRES.databaseName;
+export const DB_USER = POSTGRES.user;
+export const DB_PORT = POSTGRES.port;
 
 export interface AwsDatabase extends DatabaseImpl {
     securityGroup: aws.ec2.SecurityGroup;
@@ -63,8 +63,8 @@ export function summarizeRds(i: RdsSummaryInputs): DatabaseSummary {
     };
 }
 
-export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput): AwsDatabase {
-    const net = network as AwsNetwork;
+export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput<AwsNetwork>): AwsDatabase {
+    const net = network;
     const sizing = awsSizing(spec, overrides);
     const db = spec.database;
 

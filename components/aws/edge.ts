@@ -7,17 +7,26 @@
  * replicas comes from, and the target group or Cloud Map service the ECS service registers its tasks in.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { Scope } from "../base";
-import { EdgeImpl, EdgeInput } from "../cloud";
+import { EdgeImpl, EdgeInput } from "../contract";
 import { createAlbEdge } from "./alb";
 import { createHttpApiEdge } from "./httpapi";
+import { AwsNetwork } from "./network";
 
 export { MANAGED_RULE_GROUPS, RATE_WINDOW_SECONDS, summarizeAlb, wafRules } from "./alb";
 export type { AlbSummaryInputs } from "./alb";
 export { HTTP_API_ROUTES, summarizeHttpApi } from "./httpapi";
 export type { HttpApiSummaryInputs } from "./httpapi";
 
-interface AwsEdgeBase extends EdgeImpl {
+/** What the ECS service needs from the edge: the args that register its tasks there, and what it must wait for. */
+export interface AwsEdgeAttachment {
+    args: Partial<aws.ecs.ServiceArgs>;
+    dependsOn: pulumi.Resource[];
+}
+
+/** AWS's hand-off needs nothing from the service: `attach()` returns where the service registers its tasks. */
+interface AwsEdgeBase extends EdgeImpl<void, AwsEdgeAttachment> {
     /** The security group the edge's traffic to the replicas leaves from; the service admits the server port from it only. */
     securityGroup: aws.ec2.SecurityGroup;
 }
@@ -45,6 +54,6 @@ export interface AwsHttpApiEdge extends AwsEdgeBase {
 
 export type AwsEdge = AwsAlbEdge | AwsHttpApiEdge;
 
-export function createEdge(scope: Scope, input: EdgeInput): AwsEdge {
+export function createEdge(scope: Scope, input: EdgeInput<AwsNetwork>): AwsEdge {
     return input.spec.edge.kind === "payPerRequest" ? createHttpApiEdge(scope, input) : createAlbEdge(scope, input);
 }

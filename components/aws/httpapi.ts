@@ -32,7 +32,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsSizing, HTTP_API_MAX_TIMEOUT_MS, HTTP_API_THROTTLE } from "../../sizing/aws";
 import { Scope } from "../base";
-import { EdgeInput } from "../cloud";
+import { EdgeInput } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
 import { dnsValidatedCertificate } from "./certificate";
 import type { AwsHttpApiEdge } from "./edge";
@@ -86,8 +86,8 @@ export function summarizeHttpApi(i: HttpApiSummaryInputs): EdgeSummary {
     };
 }
 
-export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput): AwsHttpApiEdge {
-    const net = network as AwsNetwork;
+export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput<AwsNetwork>): AwsHttpApiEdge {
+    const net = network;
     const { httpApiTlsPolicy } = awsSizing(spec, {});
 
     // The VPC link's network interfaces: no inbound rule; the cluster adds the one outbound rule to the service.
@@ -211,6 +211,13 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
         namespace,
         discoveryService: discovery,
         integration,
+        // SRV records in an awsvpc service: container name and port, and ECS registers AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT.
+        // No health check grace period: ECS accepts one only with a load balancer (the container health check has its startPeriod).
+        // The stage deploys the routes, which target the integration: the endpoint is live once the service is.
+        attach: () => ({
+            args: { serviceRegistries: { registryArn: discovery.arn, containerName: SERVER.containerName, containerPort: SERVER.port } },
+            dependsOn: [stage],
+        }),
         resources: { securityGroup, vpcLink, namespace, discoveryService: discovery, api, integration, routes, stage, ...(domainName ? { domainName } : {}) },
     };
 }

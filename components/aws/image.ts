@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CpuArchitecture } from "../../sizing";
 import { DOCKER_PLATFORMS } from "../../sizing/aws";
 import { Scope } from "../base";
-import { ImageImpl, ImageInput } from "../cloud";
+import { ImageImpl, ImageInput } from "../contract";
 import { AwsNetwork } from "./network";
 
 export interface AwsImage extends ImageImpl {
@@ -26,7 +26,7 @@ export interface AwsImage extends ImageImpl {
 /** Images kept in the repository; older ones expire. */
 export const KEEP_IMAGES = 20;
 
-export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput): AwsImage {
+export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput<AwsNetwork>): AwsImage {
     if (image !== undefined) {
         return { ref: pulumi.output(image), bundled: false, resources: {} };
     }
@@ -47,7 +47,7 @@ export function createImage(scope: Scope, { network, image, context, dockerfile 
             }],
         }),
     });
-    const { cpuArchitecture } = network as AwsNetwork;
+    const { cpuArchitecture } = network;
     const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: scope.parent });
     const built = scope.child("image", docker.Image, {
         imageName: pulumi.interpolate`${repository.repositoryUrl}:latest`,

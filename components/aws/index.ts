@@ -1,7 +1,20 @@
 /** The AWS builders behind the cloud-neutral components. */
-export { createNetwork } from "./network";
-export { createImage } from "./image";
-export { createDatabase } from "./database";
-export { createCache } from "./cache";
-export { createEdge } from "./edge";
-export { createCluster } from "./cluster";
+import { CloudModule } from "../contract";
+import { createCache } from "./cache";
+import { AwsCluster, AwsClusterParts, createCluster } from "./cluster";
+import { createDatabase } from "./database";
+import { descriptor } from "./descriptor";
+import { createEdge } from "./edge";
+import { createImage } from "./image";
+import { createNetwork } from "./network";
+
+export { createNetwork, createImage, createDatabase, createCache, createEdge, createCluster };
+
+/** AWS's own part types: every AWS builder receives these, never another cloud's. */
+export interface AwsParts extends AwsClusterParts {
+    cluster: AwsCluster;
+}
+
+export const module: CloudModule<AwsParts> = {
+    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster,
+};

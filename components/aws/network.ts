@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CpuArchitecture, subnetLayout } from "../../sizing";
 import { awsSizing } from "../../sizing/aws";
 import { Scope } from "../base";
-import { NetworkImpl, NetworkInput } from "../cloud";
+import { NetworkImpl, NetworkInput } from "../contract";
 
 export interface AwsNetwork extends NetworkImpl {
     cloud: "aws";

@@ -11,7 +11,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
 import { azureSizing, redisSku } from "../../sizing/azure";
 import { Scope } from "../base";
-import { CacheImpl, CacheInput } from "../cloud";
+import { CacheImpl, CacheInput } from "../contract";
 import { CacheSummary } from "../types";
 import { AzureNetwork, REDIS_PORT } from "./network";
 import { createPrivateEndpoint, createVaultSecret, privateZone } from "./private";
@@ -55,8 +55,8 @@ export function summarizeManagedRedis(i: ManagedRedisSummaryInputs): CacheSummar
     };
 }
 
-export function createCache(scope: Scope, { network, spec, overrides }: CacheInput): AzureCache {
-    const net = network as AzureNetwork;
+export function createCache(scope: Scope, { network, spec, overrides }: CacheInput<AzureNetwork>): AzureCache {
+    const net = network;
     const sizing = azureSizing(spec, overrides);
     const resourceGroupName = net.resourceGroupName;
 

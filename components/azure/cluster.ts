@@ -6,7 +6,7 @@
  * readiness probes, HTTPS-only ingress (metrics port never exposed), and
  * secrets referenced from Key Vault through a user-assigned identity that may
  * read exactly those secrets and pull from exactly this registry. Then it
- * binds the edge to the app.
+ * attaches the edge to the app (`edge.attach`).
  *
  * The environment follows the edge: behind Application Gateway (loadBalancer)
  * it is internal (an internal load balancer only, public network access off)
@@ -28,10 +28,9 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { azureSizing, CONTAINER_APPS_ARCHITECTURE, containerAppMinReplicas } from "../../sizing/azure";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AzureCache } from "./cache";
 import { AzureDatabase } from "./database";
@@ -88,12 +87,21 @@ export function summarizeContainerApp(i: ContainerAppSummaryInputs): ClusterSumm
     };
 }
 
-export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
-    const net = input.network as AzureNetwork;
-    const edge = input.edge as AzureEdge;
-    const database = input.database as AzureDatabase;
-    const cache = input.cache as AzureCache | undefined;
-    const image = input.image as AzureImage;
+/** The Azure parts a cluster is built from. */
+export interface AzureClusterParts {
+    network: AzureNetwork;
+    image: AzureImage;
+    database: AzureDatabase;
+    cache: AzureCache;
+    edge: AzureEdge;
+}
+
+export function createCluster(scope: Scope, input: ClusterInput<AzureClusterParts>): AzureCluster {
+    const net = input.network;
+    const edge = input.edge;
+    const database = input.database;
+    const cache = input.cache;
+    const image = input.image;
     const { spec } = input;
     const sizing = azureSizing(spec, input.overrides);
     const resourceGroupName = net.resourceGroupName;
@@ -130,23 +138,22 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
         });
     }
 
-    // The server's API key: generated, kept in Key Vault, referenced by the app.
-    const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
-    const apiKeys = createVaultSecret(scope, "api-keys", {
+    // The server's secrets (the contract's); Azure keeps the generated API key in Key Vault, referenced by the app.
+    const { apiKeys, secrets: serverSecretList } = serverSecrets(scope, input, (keys) => createVaultSecret(scope, "api-keys", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "mcp-api-keys",
         contentType: "text/plain",
-        value: apiKey.result,
-    });
+        value: keys,
+    }));
 
     // Identity: read these three secrets, pull from this registry. Nothing else.
     const identity = scope.child("identity", managedidentity.UserAssignedIdentity, { resourceGroupName });
-    const secrets: Array<{ env: string; name: string; ref: SecretRef; secretId: pulumi.Input<string> }> = [
-        { env: "DATABASE_URL", name: "database-url", ref: database.urlSecret, secretId: database.urlVaultSecret.id },
-        ...(cache ? [{ env: "REDIS_URL", name: "redis-url", ref: cache.urlSecret, secretId: cache.urlVaultSecret.id }] : []),
-        { env: "MCP_API_KEYS", name: "mcp-api-keys", ref: apiKeys.ref, secretId: apiKeys.secret.id },
-    ];
+    // Each secret is named after its variable in the app (database-url, redis-url, mcp-api-keys); the role grant is on its vault secret.
+    const vaultSecretIds = { database: database.urlVaultSecret.id, cache: cache?.urlVaultSecret.id, apiKeys: apiKeys.secret.id };
+    const secrets = serverSecretList.map((s) => ({
+        env: s.env, name: s.env.toLowerCase().replace(/_/g, "-"), ref: s.ref, secretId: vaultSecretIds[s.from]!,
+    }));
     const grants = secrets.map((s) => grant(scope, `read-${s.name}`, {
         principalId: identity.principalId,
         subscriptionId: net.subscriptionId,
@@ -226,7 +233,7 @@ export function createCluster(scope: Scope, input: ClusterInput): AzureCluster {
 
     const env = scope.inputs<app.ManagedEnvironmentArgs>("environment");
     const used = scope.inputs<app.ContainerAppArgs>("app");
-    edge.bind({ fqdn: appFqdn, dependsOn: [containerApp, ...(wildcard ? [wildcard] : [])], app: used, environment: env });
+    edge.attach({ fqdn: appFqdn, dependsOn: [containerApp, ...(wildcard ? [wildcard] : [])], app: used, environment: env });
 
     const summary = pulumi.output({
         template: used.template, zoneRedundant: env.zoneRedundant, retention: net.workspaceArgs.retentionInDays,

@@ -13,14 +13,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { azureSizing, postgresSku } from "../../sizing/azure";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput } from "../cloud";
+import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { AzureNetwork, DB_PORT } from "./network";
 import { createVaultSecret, privateZone } from "./private";
 
-export const POSTGRES_MAJOR = "17";
-export const DB_NAME = "mcp_audit";
-export const DB_USER = "mcp_admin";
+export const POSTGRES_MAJOR = POSTGRES.major;
+export const DB_NAME = POSTGRES.databaseName;
+export const DB_USER = POSTGRES.user;
 
 export interface AzureDatabase extends DatabaseImpl {
     server: dbforpostgresql.Server;
@@ -67,8 +67,8 @@ export function summarizeFlexibleServer(i: FlexibleServerSummaryInputs): Databas
     };
 }
 
-export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput): AzureDatabase {
-    const net = network as AzureNetwork;
+export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput<AzureNetwork>): AzureDatabase {
+    const net = network;
     const sizing = azureSizing(spec, overrides);
     const db = spec.database;
     const resourceGroupName = net.resourceGroupName;

@@ -42,8 +42,8 @@
  * once McpCluster has created the environment. `createEdge` therefore creates
  * what it can up front (public IP with a fixed DNS label, so `url` and
  * `hostnames` are known at once; listener NSG rules; WAF policy; certificate
- * vault and identity) and returns `bind`, which `createCluster` calls with the
- * app's FQDN and inputs: `bind` creates the gateway with the EDGE's Scope (so
+ * vault and identity) and returns `attach`, which `createCluster` calls with the
+ * app's FQDN and inputs: `attach` creates the gateway with the EDGE's Scope (so
  * it is named `<edge>-gateway` and parented under EdgeLB) and resolves
  * `summary` (for `payPerRequest` also `url` and `hostnames`).
  *
@@ -59,7 +59,7 @@ import { TierSpec } from "../../sizing";
 import { azureSizing, checkEdgeDomain } from "../../sizing/azure";
 import { EdgeKind, EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
-import { EdgeImpl, EdgeInput } from "../cloud";
+import { EdgeImpl, EdgeInput, HandOff } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
 import { createIngressEdge } from "./ingress";
 import { allowRule, AzureNetwork } from "./network";
@@ -138,19 +138,19 @@ export interface EdgeTarget {
     environment: app.ManagedEnvironmentArgs;
 }
 
-export interface AzureEdge extends EdgeImpl {
+export interface AzureEdge extends EdgeImpl<EdgeTarget, network.ApplicationGateway | undefined> {
     /** The kind of edge built; the cluster makes its environment internal (loadBalancer) or external (payPerRequest) to match. */
     kind: EdgeKind;
     /** The gateway's public IP (loadBalancer only). */
     publicIp?: network.PublicIPAddress;
     wafPolicy?: network.WebApplicationFirewallPolicy;
     /** Puts the edge in front of the target (creates the gateway, if any); called once, by createCluster. */
-    bind(target: EdgeTarget): network.ApplicationGateway | undefined;
+    attach(target: EdgeTarget): network.ApplicationGateway | undefined;
 }
 
-export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput): AzureEdge {
+export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput<AzureNetwork>): AzureEdge {
     checkEdgeDomain(spec, domain);
-    return spec.edge.kind === "payPerRequest" ? createIngressEdge() : createGatewayEdge(scope, network as AzureNetwork, spec, domain);
+    return spec.edge.kind === "payPerRequest" ? createIngressEdge() : createGatewayEdge(scope, network, spec, domain);
 }
 
 /** Application Gateway v2 (Standard_v2, or WAF_v2 with the tier's WAF policy). */
@@ -223,12 +223,12 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
     const hostnames = domain ? pulumi.output([domain]) : publicIp.dnsSettings.apply((d) => [String(d?.fqdn)]);
     const url = domain ? pulumi.output(`https://${domain}`) : hostnames.apply((h) => `http://${h[0]}`);
 
-    let resolveBound!: (v: { gateway: network.ApplicationGatewayArgs; waf?: network.WebApplicationFirewallPolicyArgs }) => void;
-    const bound = new Promise<{ gateway: network.ApplicationGatewayArgs; waf?: network.WebApplicationFirewallPolicyArgs }>((r) => { resolveBound = r; });
+    const bound = new HandOff<{ gateway: network.ApplicationGatewayArgs; waf?: network.WebApplicationFirewallPolicyArgs }>(`${scope.name}: the gateway's origin`);
     const resources: EdgeImpl["resources"] = { publicIp, ...(wafPolicy ? { wafPolicy } : {}), ...(certificates ? { certificates } : {}) };
 
     const gatewayName = `${scope.name}-gateway`;
-    const bind = (target: EdgeTarget): network.ApplicationGateway => {
+    scope.later(["gateway"]);
+    const attach = (target: EdgeTarget): network.ApplicationGateway => {
         const base = pulumi.interpolate`/subscriptions/${net.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/applicationGateways/${gatewayName}`;
         const ref = (kind: string, name: string) => ({ id: pulumi.interpolate`${base}/${kind}/${name}` });
         const toBackend = { backendAddressPool: ref("backendAddressPools", "service"), backendHttpSettings: ref("backendHttpSettingsCollection", "service") };
@@ -291,14 +291,14 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
                 : [{ name: "http", ruleType: "Basic", priority: 100, httpListener: ref("httpListeners", "http"), ...toBackend }],
         }, { dependsOn: [...gatewayDeps, ...target.dependsOn] });
         resources.gateway = gateway;
-        resolveBound({
+        bound.give({
             gateway: scope.inputs<network.ApplicationGatewayArgs>("gateway"),
             waf: wafPolicy ? scope.inputs<network.WebApplicationFirewallPolicyArgs>("waf") : undefined,
         });
         return gateway;
     };
 
-    const summary = pulumi.output(bound).apply(({ gateway: g, waf }) => pulumi.output({
+    const summary = pulumi.output(bound.value).apply(({ gateway: g, waf }) => pulumi.output({
         sku: g.sku, ssl: g.sslPolicy, listeners: g.httpListeners, redirects: g.redirectConfigurations,
         settings: g.backendHttpSettingsCollection, probes: g.probes, firewall: g.firewallPolicy,
         ruleSets: waf?.managedRules, rules: waf?.customRules,
@@ -316,5 +316,5 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
         })),
     }));
 
-    return { kind: "loadBalancer", url, hostnames, summary, publicIp, wafPolicy, bind, resources };
+    return { kind: "loadBalancer", url, hostnames, summary, publicIp, wafPolicy, attach, resources };
 }

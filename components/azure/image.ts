@@ -23,7 +23,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { registrySku } from "../../sizing/azure";
 import { Scope } from "../base";
-import { ImageImpl, ImageInput } from "../cloud";
+import { ImageImpl, ImageInput } from "../contract";
 import { AzureNetwork } from "./network";
 
 /** ACR's fixed user name for token-based logins. */
@@ -34,11 +34,11 @@ export interface AzureImage extends ImageImpl {
     registry?: containerregistry.Registry;
 }
 
-export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput): AzureImage {
+export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput<AzureNetwork>): AzureImage {
     if (image !== undefined) {
         return { ref: pulumi.output(image), bundled: false, resources: {} };
     }
-    const net = network as AzureNetwork;
+    const net = network;
     const registry = scope.child("registry", containerregistry.Registry, {
         resourceGroupName: net.resourceGroupName,
         registryName: pulumi.interpolate`mcpacr${net.suffix}`,

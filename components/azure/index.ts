@@ -1,7 +1,20 @@
 /** The Azure builders behind the cloud-neutral components. */
-export { createNetwork } from "./network";
-export { createImage } from "./image";
-export { createDatabase } from "./database";
-export { createCache } from "./cache";
-export { createEdge } from "./edge";
-export { createCluster } from "./cluster";
+import { CloudModule } from "../contract";
+import { createCache } from "./cache";
+import { AzureCluster, AzureClusterParts, createCluster } from "./cluster";
+import { createDatabase } from "./database";
+import { descriptor } from "./descriptor";
+import { createEdge } from "./edge";
+import { createImage } from "./image";
+import { createNetwork } from "./network";
+
+export { createNetwork, createImage, createDatabase, createCache, createEdge, createCluster };
+
+/** Azure's own part types: every Azure builder receives these, never another cloud's. */
+export interface AzureParts extends AzureClusterParts {
+    cluster: AzureCluster;
+}
+
+export const module: CloudModule<AzureParts> = {
+    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster,
+};

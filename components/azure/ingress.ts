@@ -20,6 +20,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_APPS_INGRESS_IDLE_TIMEOUT_SECONDS } from "../../sizing/azure";
+import { HandOff } from "../contract";
 import { EdgeSummary } from "../types";
 import type { AzureEdge, EdgeTarget } from "./edge";
 
@@ -52,11 +53,10 @@ export function summarizeIngress(i: IngressSummaryInputs): EdgeSummary {
     };
 }
 
-/** The payPerRequest edge: url, host names and summary resolve when the cluster binds it to its app. */
+/** The payPerRequest edge: url, host names and summary resolve when the cluster attaches it to its app. */
 export function createIngressEdge(): AzureEdge {
-    let resolveBound!: (t: EdgeTarget) => void;
-    const bound = new Promise<EdgeTarget>((r) => { resolveBound = r; });
-    let isBound = false;
+    const target = new HandOff<EdgeTarget>("the payPerRequest edge's app");
+    const bound = target.value;
     // Each output takes only what it needs from the target: the app's args hold MCP_ALLOWED_HOSTS, which
     // is computed from `hostnames`, so unwrapping the whole target for the host name would wait on itself.
     const hostnames = pulumi.output(bound.then((t) => t.fqdn)).apply((fqdn) => [fqdn]);
@@ -81,10 +81,8 @@ export function createIngressEdge(): AzureEdge {
         url,
         hostnames,
         summary,
-        bind(t) {
-            if (isBound) throw new Error("the payPerRequest edge is already bound to an app");
-            isBound = true;
-            resolveBound(t);
+        attach(t) {
+            target.give(t);
             return undefined;
         },
         resources: {},

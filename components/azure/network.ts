@@ -37,10 +37,10 @@ import * as random from "@pulumi/random";
 import { ConfigError, subnetOf, TierSpec } from "../../sizing";
 import { azureSizing } from "../../sizing/azure";
 import { Scope } from "../base";
-import { NetworkImpl, NetworkInput } from "../cloud";
+import { NetworkImpl, NetworkInput, POSTGRES } from "../contract";
 import { createPrivateEndpoint, privateZone } from "./private";
 
-export const DB_PORT = 5432;
+export const DB_PORT = POSTGRES.port;
 /** Azure Managed Redis serves TLS on 10000. */
 export const REDIS_PORT = 10000;
 

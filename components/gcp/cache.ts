@@ -11,7 +11,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpSizing, redisSku } from "../../sizing/gcp";
 import { Scope } from "../base";
-import { CacheImpl, CacheInput } from "../cloud";
+import { CacheImpl, CacheInput } from "../contract";
 import { CacheSummary } from "../types";
 import { secretWithValue } from "./common";
 import { GcpNetwork } from "./network";
@@ -52,8 +52,8 @@ export function summarizeMemorystore(i: MemorystoreSummaryInputs): CacheSummary 
     };
 }
 
-export function createCache(scope: Scope, { network, spec, overrides }: CacheInput): GcpCache {
-    const net = network as GcpNetwork;
+export function createCache(scope: Scope, { network, spec, overrides }: CacheInput<GcpNetwork>): GcpCache {
+    const net = network;
     const { project, region } = net.location;
     const sizing = gcpSizing(spec, overrides);
 

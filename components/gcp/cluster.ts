@@ -15,12 +15,13 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { CLOUD_RUN_ARCHITECTURE, cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { CLOUD_RUN_NAME_MAX, gcpId, REGION_ZONES, runAppHost, secretWithValue } from "./common";
+import { GcpCache } from "./cache";
+import { GcpDatabase } from "./database";
 import { GcpEdge } from "./edge";
 import { GcpImage } from "./image";
 import { GcpNetwork } from "./network";
@@ -71,10 +72,19 @@ export function parseDurationSeconds(text: string): number {
     return Number(m[1]);
 }
 
-export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
-    const net = input.network as GcpNetwork;
-    const edge = input.edge as GcpEdge;
-    const image = input.image as GcpImage;
+/** The GCP parts a cluster is built from. */
+export interface GcpClusterParts {
+    network: GcpNetwork;
+    image: GcpImage;
+    database: GcpDatabase;
+    cache: GcpCache;
+    edge: GcpEdge;
+}
+
+export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>): GcpCluster {
+    const net = input.network;
+    const edge = input.edge;
+    const image = input.image;
     const { spec, database, cache } = input;
     const { project, region } = net.location;
     const sizing = gcpSizing(spec, input.overrides);
@@ -89,19 +99,15 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
     }, after);
     const member = pulumi.interpolate`serviceAccount:${serviceAccount.email}`;
 
-    // The server's API key: generated, kept in Secret Manager, injected as a secret.
-    const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
-    const apiKeySecret = secretWithValue(scope, "api-keys", apiKey.result,
-        "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)", after);
-    const apiKeysRef: SecretRef = { id: apiKeySecret.id };
-
-    const secrets: Array<{ name: string; ref: SecretRef }> = [
-        { name: "DATABASE_URL", ref: database.urlSecret },
-        ...(cache ? [{ name: "REDIS_URL", ref: cache.urlSecret }] : []),
-        { name: "MCP_API_KEYS", ref: apiKeysRef },
-    ];
+    // The server's secrets (the contract's); GCP keeps the generated API key in Secret Manager.
+    const { apiKeys, secrets } = serverSecrets(scope, input, (keys) => {
+        const secret = secretWithValue(scope, "api-keys", keys,
+            "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)", after);
+        return { secret, ref: { id: secret.id } };
+    });
+    const apiKeySecret = apiKeys.secret;
     // Secret-level grants: the service account can read exactly these secrets and no other.
-    const grants = secrets.map((s) => scope.child(`access-${s.name.toLowerCase().replace(/_/g, "-")}`, gcp.secretmanager.SecretIamMember, {
+    const grants = secrets.map((s) => scope.child(`access-${s.env.toLowerCase().replace(/_/g, "-")}`, gcp.secretmanager.SecretIamMember, {
         project, secretId: s.ref.id, role: "roles/secretmanager.secretAccessor", member,
     }));
     // Read-only and scoped to this one repository. Cloud Run pulls the image with its own service agent
@@ -183,7 +189,7 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
                 },
                 envs: [
                     ...Object.entries(environment).map(([name, value]) => ({ name, value })),
-                    ...secrets.map((s) => ({ name: s.name, valueSource: { secretKeyRef: { secret: s.ref.id, version: "latest" } } })),
+                    ...secrets.map((s) => ({ name: s.env, valueSource: { secretKeyRef: { secret: s.ref.id, version: "latest" } } })),
                 ],
                 // Direct VPC egress may take a while on start: allow up to two minutes before the first success.
                 startupProbe: { ...probe(5, 24), initialDelaySeconds: 0 },
@@ -242,7 +248,7 @@ export function createCluster(scope: Scope, input: ClusterInput): GcpCluster {
 
     return {
         serviceName: service.name,
-        apiKeySecret: apiKeysRef,
+        apiKeySecret: apiKeys.ref,
         summary,
         serviceAccount,
         service,

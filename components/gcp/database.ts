@@ -13,15 +13,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gcpSizing, sqlTier } from "../../sizing/gcp";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput } from "../cloud";
+import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { secretWithValue } from "./common";
 import { GcpNetwork } from "./network";
 
-export const POSTGRES_VERSION = "POSTGRES_17";
-export const DB_NAME = "mcp_audit";
-export const DB_USER = "mcp_admin";
-export const DB_PORT = 5432;
+export const POSTGRES_VERSION = `POSTGRES_${POSTGRES.major}`;
+export const DB_NAME = POSTGRES.databaseName;
+export const DB_USER = POSTGRES.user;
+export const DB_PORT = POSTGRES.port;
 
 export interface GcpDatabase extends DatabaseImpl {
     instance: gcp.sql.DatabaseInstance;
@@ -69,8 +69,8 @@ export function summarizeCloudSql(i: CloudSqlSummaryInputs): DatabaseSummary {
     };
 }
 
-export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput): GcpDatabase {
-    const net = network as GcpNetwork;
+export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput<GcpNetwork>): GcpDatabase {
+    const net = network;
     const { project, region } = net.location;
     const sizing = gcpSizing(spec, overrides);
     const db = spec.database;

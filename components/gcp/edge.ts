@@ -44,7 +44,7 @@ import { ConfigError, EdgeKind, overrideKey, TierOverrides, TierSpec } from "../
 import { gcpSizing } from "../../sizing/gcp";
 import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
-import { EdgeImpl, EdgeInput } from "../cloud";
+import { EdgeImpl, EdgeInput, HandOff } from "../contract";
 import { EdgeSummary } from "../types";
 import { GcpNetwork } from "./network";
 
@@ -218,7 +218,7 @@ export interface EdgeOrigin {
     runHost?: pulumi.Input<string>;
 }
 
-export interface GcpEdge extends EdgeImpl {
+export interface GcpEdge extends EdgeImpl<EdgeOrigin, void> {
     /** Which edge was built; the cluster sets the service's ingress from it. */
     kind: EdgeKind;
     /** The load balancer's static IP (loadBalancer only). */
@@ -228,23 +228,19 @@ export interface GcpEdge extends EdgeImpl {
     attach(origin: EdgeOrigin): void;
 }
 
-export function createEdge(scope: Scope, input: EdgeInput): GcpEdge {
-    const net = input.network as GcpNetwork;
+export function createEdge(scope: Scope, input: EdgeInput<GcpNetwork>): GcpEdge {
+    const net = input.network;
     return gcpEdgeKind(input.spec, net.overrides, input.domain) === "payPerRequest" ? createRunUrlEdge(scope) : createLoadBalancer(scope, input);
 }
 
 /** The per-request edge: nothing to create; `attach` binds the service's run.app URL. */
 function createRunUrlEdge(scope: Scope): GcpEdge {
     type Bound = { url: pulumi.Output<string>; hostnames: pulumi.Output<string[]>; summary: pulumi.Output<EdgeSummary> };
-    let bind!: (b: Bound) => void;
-    const bound = new Promise<Bound>((resolve) => { bind = resolve; });
-    let attached = false;
+    const bound = new HandOff<Bound>(`${scope.name}: the edge's origin`);
     const attach = (origin: EdgeOrigin) => {
-        if (attached) throw new Error(`${scope.name}: the edge already has an origin`);
-        attached = true;
         if (origin.runHost === undefined) throw new Error(`${scope.name}: a payPerRequest edge needs the service's run.app host`);
         const host = pulumi.output(origin.runHost);
-        bind({
+        bound.give({
             // The URL is the deterministic one, whose host the server accepts; Cloud Run must really serve it.
             url: pulumi.all([origin.urls, host]).apply(([urls, h]) => {
                 const want = `https://${h}`;
@@ -260,12 +256,14 @@ function createRunUrlEdge(scope: Scope): GcpEdge {
                 })),
         });
     };
-    const later = <T>(pick: (b: Bound) => pulumi.Output<T>) => pulumi.output(bound.then(pick)).apply((v) => v as T);
-    return { kind: "payPerRequest", url: later((b) => b.url), hostnames: later((b) => b.hostnames), summary: later((b) => b.summary), attach, resources: {} };
+    return {
+        kind: "payPerRequest", url: bound.output((b) => b.url), hostnames: bound.output((b) => b.hostnames),
+        summary: bound.output((b) => b.summary), attach, resources: {},
+    };
 }
 
-function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput): GcpEdge {
-    const net = network as GcpNetwork;
+function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: EdgeInput<GcpNetwork>): GcpEdge {
+    const net = network;
     const { project, region } = net.location;
     const { sslPolicyProfile } = gcpSizing(spec, {});
     const edge = spec.edge;
@@ -315,16 +313,13 @@ function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: Ed
         scope.child("dns", gcp.dns.RecordSet, { project, managedZone: zone, name: `${domain}.`, type: "A", ttl: 300, rrdatas: [address.address] });
     }
 
-    let resolveSummary!: (s: pulumi.Output<EdgeSummary>) => void;
-    const summaryPromise = new Promise<pulumi.Output<EdgeSummary>>((resolve) => { resolveSummary = resolve; });
+    const summary = new HandOff<pulumi.Output<EdgeSummary>>(`${scope.name}: the edge's origin`);
+    scope.later(["neg", "backend", "urlmap", domain ? "https-proxy" : "http-proxy", domain ? "https" : "http"]);
     const resources: Record<string, pulumi.Resource | pulumi.Resource[]> = {
         address, ...(securityPolicy ? { securityPolicy } : {}), ...(certificate ? { certificate } : {}), ...(sslPolicy ? { sslPolicy } : {}),
     };
-    let attached = false;
 
     const attach = (origin: EdgeOrigin) => {
-        if (attached) throw new Error(`${scope.name}: the edge already has an origin`);
-        attached = true;
         const neg = scope.child("neg", gcp.compute.RegionNetworkEndpointGroup, {
             project, region, networkEndpointType: "SERVERLESS", cloudRun: { service: origin.serviceName },
         });
@@ -355,7 +350,7 @@ function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: Ed
         const redirectArgs = domain ? scope.inputs<gcp.compute.URLMapArgs>("http-redirect") : undefined;
         const armorArgs = securityPolicy ? scope.inputs<gcp.compute.SecurityPolicyArgs>("armor") : undefined;
         const backendArgs = scope.inputs<gcp.compute.BackendServiceArgs>("backend");
-        resolveSummary(pulumi.all([
+        summary.give(pulumi.all([
             sslArgs?.profile, sslArgs?.minTlsVersion, redirectArgs?.defaultUrlRedirect, armorArgs?.rules, backendArgs.securityPolicy,
             proxyArgs.httpKeepAliveTimeoutSec, origin.healthPath,
         ]).apply(([profile, minTls, redirect, rules, attachedPolicy, keepAlive, healthPath]) => summarizeGcpEdge({
@@ -374,7 +369,7 @@ function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: Ed
         kind: "loadBalancer",
         url: domain ? pulumi.output(`https://${domain}`) : pulumi.interpolate`http://${ip}`,
         hostnames: domain ? pulumi.output([domain]) : ip.apply((a) => [a]),
-        summary: pulumi.output(summaryPromise).apply((s) => s),
+        summary: summary.output((s) => s),
         address,
         securityPolicy,
         attach,

@@ -8,7 +8,7 @@ import * as docker from "@pulumi/docker";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { Scope } from "../base";
-import { ImageImpl, ImageInput } from "../cloud";
+import { ImageImpl, ImageInput } from "../contract";
 import { gcpId } from "./common";
 import { GcpNetwork } from "./network";
 
@@ -20,11 +20,11 @@ export interface GcpImage extends ImageImpl {
 /** Image versions kept in the repository; older ones are deleted after a month. */
 export const KEEP_IMAGES = 20;
 
-export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput): GcpImage {
+export function createImage(scope: Scope, { network, image, context, dockerfile }: ImageInput<GcpNetwork>): GcpImage {
     if (image !== undefined) {
         return { ref: pulumi.output(image), bundled: false, resources: {} };
     }
-    const net = network as GcpNetwork;
+    const net = network;
     const { project, region } = net.location;
     const repository = scope.child("repository", gcp.artifactregistry.Repository, {
         project,

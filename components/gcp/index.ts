@@ -1,7 +1,20 @@
 /** The GCP builders behind the cloud-neutral components. */
-export { createNetwork } from "./network";
-export { createImage } from "./image";
-export { createDatabase } from "./database";
-export { createCache } from "./cache";
-export { createEdge } from "./edge";
-export { createCluster } from "./cluster";
+import { CloudModule } from "../contract";
+import { createCache } from "./cache";
+import { createCluster, GcpCluster, GcpClusterParts } from "./cluster";
+import { createDatabase } from "./database";
+import { descriptor } from "./descriptor";
+import { createEdge } from "./edge";
+import { createImage } from "./image";
+import { createNetwork } from "./network";
+
+export { createNetwork, createImage, createDatabase, createCache, createEdge, createCluster };
+
+/** GCP's own part types: every GCP builder receives these, never another cloud's. */
+export interface GcpParts extends GcpClusterParts {
+    cluster: GcpCluster;
+}
+
+export const module: CloudModule<GcpParts> = {
+    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster,
+};

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { subnetLayout, TierOverrides } from "../../sizing";
 import { gcpSizing } from "../../sizing/gcp";
 import { Scope } from "../base";
-import { NetworkImpl, NetworkInput } from "../cloud";
+import { NetworkImpl, NetworkInput } from "../contract";
 import { gcpLocation, GcpLocation } from "./common";
 
 /** The Google APIs this topology calls; enabled (never disabled on destroy) before anything uses them. */

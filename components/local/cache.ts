@@ -14,12 +14,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConfigError, overrideKey } from "../../sizing";
 import { Scope } from "../base";
-import { CacheImpl, CacheInput } from "../cloud";
+import { CacheImpl, CacheInput, CACHE_PORT as CONTRACT_CACHE_PORT } from "../contract";
 import { CacheSummary } from "../types";
 import { envList, IMAGES, labels, LOGS, pulledImage, stateJsonSecret } from "./common";
 import { LocalNetwork } from "./network";
 
-export const CACHE_PORT = 6379;
+export const CACHE_PORT = CONTRACT_CACHE_PORT;
 
 export interface LocalCache extends CacheImpl {
     container: docker.Container;
@@ -69,12 +69,12 @@ export function summarizeRedisContainer(i: RedisContainerSummaryInputs): CacheSu
     };
 }
 
-export function createCache(scope: Scope, { network, spec, overrides }: CacheInput): LocalCache {
+export function createCache(scope: Scope, { network, spec, overrides }: CacheInput<LocalNetwork>): LocalCache {
     if (overrides.cacheNodeType) {
         throw new ConfigError(overrideKey("cacheNodeType"),
             `"${overrides.cacheNodeType}" names a cloud node type; the local cache is a container sized by cacheMemoryMiB, so unset cacheNodeType`);
     }
-    const net = network as LocalNetwork;
+    const net = network;
     const host = scope.name;
 
     const image = pulledImage(scope, "image", IMAGES.redis);

@@ -11,10 +11,9 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { ConfigError, overrideKey } from "../../sizing";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment } from "../cloud";
+import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SERVER } from "../types";
 import { LocalCache } from "./cache";
 import { architectureOf, cpus, envList, hostArchitecture, labels, LOGS, milliCpuOf, secretValue, stateSecret } from "./common";
@@ -61,36 +60,40 @@ export function summarizeReplicas(replicas: ReplicaSummaryInputs[], imagePlatfor
     };
 }
 
-export function createCluster(scope: Scope, input: ClusterInput): LocalCluster {
-    const net = input.network as LocalNetwork;
-    const edge = input.edge as LocalEdge;
-    const database = input.database as LocalDatabase;
-    const cache = input.cache as LocalCache | undefined;
-    const image = input.image as LocalImage;
+/** The local parts a cluster is built from. */
+export interface LocalClusterParts {
+    network: LocalNetwork;
+    image: LocalImage;
+    database: LocalDatabase;
+    cache: LocalCache;
+    edge: LocalEdge;
+}
+
+export function createCluster(scope: Scope, input: ClusterInput<LocalClusterParts>): LocalCluster {
+    const net = input.network;
+    const edge = input.edge;
+    const database = input.database;
+    const cache = input.cache;
+    const image = input.image;
     const { spec, overrides } = input;
     if (overrides.cpuArchitecture !== undefined && overrides.cpuArchitecture !== hostArchitecture()) {
         throw new ConfigError(overrideKey("cpuArchitecture"),
             `the local target runs images for the Docker host's own architecture (${hostArchitecture()}), not ${overrides.cpuArchitecture}; unset cpuArchitecture`);
     }
 
-    // The server's API key: generated, kept (encrypted) in Pulumi's state, injected as a secret.
-    const apiKey = scope.child("api-key", random.RandomPassword, { length: 40, special: false });
-    const apiKeysRef = stateSecret(apiKey.result);
+    // The server's secrets (the contract's); locally the generated API key is kept (encrypted) in Pulumi's state.
+    const { apiKey, apiKeys, secrets: serverSecretList } = serverSecrets(scope, input, (keys) => ({ ref: stateSecret(keys) }));
+    const apiKeysRef = apiKeys.ref;
 
     // PostgreSQL is reached over the internal Docker bridge, without TLS (see ./database.ts).
     const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "disable" });
-    const secrets: Record<string, pulumi.Output<string>> = {
-        DATABASE_URL: secretValue(database.urlSecret),
-        ...(cache ? { REDIS_URL: secretValue(cache.urlSecret) } : {}),
-        MCP_API_KEYS: secretValue(apiKeysRef),
-    };
+    const secrets: Record<string, pulumi.Output<string>> = Object.fromEntries(serverSecretList.map((s) => [s.env, secretValue(s.ref)]));
     const healthcheck = {
-        tests: ["CMD", "node", "-e",
-            `fetch('http://127.0.0.1:${SERVER.port}${SERVER.healthPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
-        interval: "15s",
-        timeout: "5s",
-        retries: 3,
-        startPeriod: "30s",
+        tests: [...SERVER_PROBES.healthCommand],
+        interval: `${SERVER_PROBES.intervalSeconds}s`,
+        timeout: `${SERVER_PROBES.timeoutSeconds}s`,
+        retries: SERVER_PROBES.retries,
+        startPeriod: `${SERVER_PROBES.startPeriodSeconds}s`,
     };
     const dataTier = [database.container, ...(cache ? [cache.container] : [])];
 

@@ -14,6 +14,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Scope } from "../base";
+import { POSTGRES } from "../contract";
 import { SecretRef } from "../types";
 
 /**
@@ -22,7 +23,7 @@ import { SecretRef } from "../types";
  * line. Patch releases arrive when the tag is pulled again.
  */
 export const IMAGES = {
-    postgres: "postgres:17-alpine",
+    postgres: `postgres:${POSTGRES.major}-alpine`,
     redis: "redis:7.4-alpine",
     nginx: "nginx:1.27-alpine",
 } as const;

@@ -14,14 +14,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConfigError, overrideKey } from "../../sizing";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput } from "../cloud";
+import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { cpus, IMAGES, imageMajor, labels, LOGS, milliCpuOf, pulledImage, stateJsonSecret } from "./common";
 import { LocalNetwork } from "./network";
 
-export const DB_NAME = "mcp_audit";
-export const DB_USER = "mcp_admin";
-export const DB_PORT = 5432;
+export const DB_NAME = POSTGRES.databaseName;
+export const DB_USER = POSTGRES.user;
+export const DB_PORT = POSTGRES.port;
 /** PGDATA of the official postgres 17 image: where the volume is mounted. */
 export const PG_DATA = "/var/lib/postgresql/data";
 
@@ -60,12 +60,12 @@ export function summarizePostgresContainer(i: PostgresContainerSummaryInputs): D
     };
 }
 
-export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput): LocalDatabase {
+export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput<LocalNetwork>): LocalDatabase {
     if (overrides.dbInstanceClass) {
         throw new ConfigError(overrideKey("dbInstanceClass"),
             `"${overrides.dbInstanceClass}" names a cloud instance class; the local database is a container sized by dbVcpu and dbMemoryGiB, so unset dbInstanceClass`);
     }
-    const net = network as LocalNetwork;
+    const net = network;
     const host = scope.name;
 
     const image = pulledImage(scope, "image", IMAGES.postgres);

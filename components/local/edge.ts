@@ -23,7 +23,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../sizing";
 import { Scope } from "../base";
-import { EdgeImpl, EdgeInput } from "../cloud";
+import { EdgeImpl, EdgeInput, HandOff } from "../contract";
 import { EdgeSummary } from "../types";
 import { IMAGES, labels, LOGS, pulledImage } from "./common";
 import { LocalNetwork } from "./network";
@@ -47,7 +47,7 @@ export interface EdgeOrigin {
     healthPath: pulumi.Input<string>;
 }
 
-export interface LocalEdge extends EdgeImpl {
+export interface LocalEdge extends EdgeImpl<EdgeOrigin, docker.Container> {
     image: docker.RemoteImage;
     /** Creates the nginx container for these replicas; called once by createCluster. */
     attach(origin: EdgeOrigin): docker.Container;
@@ -76,22 +76,19 @@ export function summarizeNginx(conf: string, healthPath: string): EdgeSummary {
     };
 }
 
-export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput): LocalEdge {
+export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput<LocalNetwork>): LocalEdge {
     if (domain !== undefined) {
         throw new ConfigError("mcp-infra:domain",
             `"${domain}" cannot be served by the local edge (plain HTTP on http://localhost:${EDGE_HOST_PORT}, no certificate); unset it for cloud local`);
     }
-    const net = network as LocalNetwork;
+    const net = network;
     const image = pulledImage(scope, "image", IMAGES.nginx);
 
-    let resolveSummary!: (s: pulumi.Output<EdgeSummary>) => void;
-    const summaryPromise = new Promise<pulumi.Output<EdgeSummary>>((resolve) => { resolveSummary = resolve; });
+    const summary = new HandOff<pulumi.Output<EdgeSummary>>(`${scope.name}: the edge's origin`);
+    scope.later(["nginx"]);
     const resources: Record<string, pulumi.Resource | pulumi.Resource[]> = { image };
-    let attached = false;
 
     const attach = (origin: EdgeOrigin): docker.Container => {
-        if (attached) throw new Error(`${scope.name}: the edge already has an origin`);
-        attached = true;
         const conf = renderNginxConfig({
             listenPort: EDGE_LISTEN_PORT,
             upstreams: origin.upstreams,
@@ -131,7 +128,7 @@ export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput): 
         resources.container = container;
 
         const used = scope.inputs<docker.ContainerArgs>("nginx");
-        resolveSummary(pulumi.all([used.uploads, origin.healthPath]).apply(([uploads, healthPath]) => {
+        summary.give(pulumi.all([used.uploads, origin.healthPath]).apply(([uploads, healthPath]) => {
             const file = (uploads ?? []).find((u) => u.file === NGINX_CONF_PATH);
             return summarizeNginx(String(file?.content ?? ""), String(healthPath));
         }));
@@ -142,7 +139,7 @@ export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput): 
         url: pulumi.output(`http://localhost:${EDGE_HOST_PORT}`),
         // nginx passes the Host header on as the client sent it, port included.
         hostnames: pulumi.output(EDGE_SERVER_NAMES.map((h) => `${h}:${EDGE_HOST_PORT}`)),
-        summary: pulumi.output(summaryPromise).apply((s) => s),
+        summary: summary.output((s) => s),
         image,
         attach,
         resources,

@@ -8,7 +8,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Scope } from "../base";
-import { ImageImpl, ImageInput } from "../cloud";
+import { ImageImpl, ImageInput } from "../contract";
 import { hostArchitecture, PLATFORMS } from "./common";
 
 export interface LocalImage extends ImageImpl {

@@ -9,9 +9,22 @@
  * here (the summaries report what really runs). Overrides that name a cloud
  * SKU (dbInstanceClass, cacheNodeType) and a `domain` are refused.
  */
-export { createNetwork } from "./network";
-export { createImage } from "./image";
-export { createDatabase } from "./database";
-export { createCache } from "./cache";
-export { createEdge } from "./edge";
-export { createCluster } from "./cluster";
+import { CloudModule } from "../contract";
+import { createCache } from "./cache";
+import { createCluster, LocalCluster, LocalClusterParts } from "./cluster";
+import { createDatabase } from "./database";
+import { descriptor } from "./descriptor";
+import { createEdge } from "./edge";
+import { createImage } from "./image";
+import { createNetwork } from "./network";
+
+export { createNetwork, createImage, createDatabase, createCache, createEdge, createCluster };
+
+/** The local target's own part types: every local builder receives these, never another cloud's. */
+export interface LocalParts extends LocalClusterParts {
+    cluster: LocalCluster;
+}
+
+export const module: CloudModule<LocalParts> = {
+    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster,
+};

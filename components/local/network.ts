@@ -14,7 +14,7 @@
  */
 import * as docker from "@pulumi/docker";
 import { Scope } from "../base";
-import { NetworkImpl, NetworkInput } from "../cloud";
+import { NetworkImpl, NetworkInput } from "../contract";
 import { labels } from "./common";
 
 export interface LocalNetwork extends NetworkImpl {
