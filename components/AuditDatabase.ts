@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resolveTier, TierName, TierOverrides } from "../sizing";
+import { Cloud, resolveTier, TierName, TierOverrides } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
 import { DatabaseImpl } from "./contract";
 import { cloudModule } from "./registry";
+import { TransformsFor } from "./transforms";
 import { registerPart } from "./wiring";
 import { Network } from "./Network";
 import { DatabaseSummary } from "./types";
 
-export interface AuditDatabaseArgs {
+export interface AuditDatabaseArgs<C extends Cloud = Cloud> {
     /** The network the database lives in, privately. */
-    network: Network;
+    network: Network<C>;
     /** Sizing tier. @default the network's tier */
     tier?: TierName;
     /**
@@ -19,7 +20,7 @@ export interface AuditDatabaseArgs {
      */
     overrides?: TierOverrides;
     /** Hooks keyed by child role (`instance`, `params`, `replica-0`, ...). @default {} */
-    transform?: Transforms;
+    transform?: TransformsFor<C, "AuditDatabase">;
 }
 
 /**
@@ -29,7 +30,9 @@ export interface AuditDatabaseArgs {
  * prod Multi-AZ db.t4g.small about $58; enterprise Multi-AZ db.m7g.large and
  * a replica, about $800.
  */
-export class AuditDatabase extends pulumi.ComponentResource {
+export class AuditDatabase<C extends Cloud = Cloud> extends pulumi.ComponentResource {
+    /** The cloud it runs on: its network's. */
+    readonly cloud: C;
     /** Host name of the primary. */
     readonly endpoint: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
@@ -42,12 +45,13 @@ export class AuditDatabase extends pulumi.ComponentResource {
     /** @internal */
     readonly impl: DatabaseImpl;
 
-    constructor(name: string, args: AuditDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: AuditDatabaseArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("AuditDatabase"), name, {}, opts);
+        this.cloud = args.network.cloud;
         registerPart(this, "AuditDatabase", name, args.network);
         const overrides = args.overrides ?? {};
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);
-        const scope = new Scope(this, name, args.transform);
+        const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloudModule(args.network.cloud).createDatabase(scope, {
             network: args.network.impl,
             spec,

@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
+import { Cloud, ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
 import { EdgeImpl } from "./contract";
 import { cloudModule } from "./registry";
+import { TransformsFor } from "./transforms";
 import { registerPart } from "./wiring";
 import { Network } from "./Network";
 import { EdgeSummary } from "./types";
 
-export interface EdgeLBArgs {
+export interface EdgeLBArgs<C extends Cloud = Cloud> {
     /** The network whose public subnets hold the load balancer. */
-    network: Network;
+    network: Network<C>;
     /** Sizing tier: kind of edge, TLS profile, WAF and per-client rate limit. @default the network's tier */
     tier?: TierName;
     /**
@@ -29,7 +30,7 @@ export interface EdgeLBArgs {
     /** DNS zone holding `domain`. @default the domain without its first label */
     dnsZone?: string;
     /** Hooks keyed by child role (`alb`, `targets`, `https`, `waf`, ...). @default {} */
-    transform?: Transforms;
+    transform?: TransformsFor<C, "EdgeLB">;
 }
 
 /** The DNS zone that holds `domain`: the given zone (without a trailing dot), else the domain without its first label. */
@@ -48,7 +49,9 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}
  * Cost (AWS, us-east-1): ALB about $16 per month plus capacity units; WAF
  * about $5 per ACL plus $1 per rule and $0.60 per million requests.
  */
-export class EdgeLB extends pulumi.ComponentResource {
+export class EdgeLB<C extends Cloud = Cloud> extends pulumi.ComponentResource {
+    /** The cloud it runs on: its network's. */
+    readonly cloud: C;
     /** The public base URL (https://domain, or http://<load balancer name>). */
     readonly url: pulumi.Output<string>;
     /** The MCP endpoint: `${url}/mcp`. */
@@ -58,15 +61,16 @@ export class EdgeLB extends pulumi.ComponentResource {
     /** @internal */
     readonly impl: EdgeImpl;
 
-    constructor(name: string, args: EdgeLBArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: EdgeLBArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("EdgeLB"), name, {}, opts);
+        this.cloud = args.network.cloud;
         registerPart(this, "EdgeLB", name, args.network);
         const domain = args.domain?.trim().toLowerCase() || undefined;
         if (domain !== undefined && !DOMAIN.test(domain)) {
             throw new ConfigError("mcp-infra:domain", `"${args.domain}" is not a DNS name such as mcp.example.com`);
         }
         const spec = resolveTier(args.tier ?? args.network.tier, args.overrides);
-        const scope = new Scope(this, name, args.transform);
+        const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloudModule(args.network.cloud).createEdge(scope, {
             network: args.network.impl,
             spec,

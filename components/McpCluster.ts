@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
+import { Cloud, ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
 import { AuditDatabase } from "./AuditDatabase";
 import { componentType, Scope, Transforms } from "./base";
 import { ClusterImpl } from "./contract";
 import { cloudModule } from "./registry";
+import { TransformsFor } from "./transforms";
 import { checkParts } from "./wiring";
 import { EdgeLB } from "./EdgeLB";
 import { Network } from "./Network";
@@ -11,9 +12,9 @@ import { ServerImage } from "./ServerImage";
 import { SessionCache } from "./SessionCache";
 import { ClusterSummary } from "./types";
 
-export interface McpClusterArgs {
+export interface McpClusterArgs<C extends Cloud = Cloud> {
     /** The network the replicas run in, in private subnets. */
-    network: Network;
+    network: Network<C>;
     /** Sizing tier: replicas, vCPU, memory, autoscaling, log retention. @default the network's tier */
     tier?: TierName;
     /**
@@ -23,13 +24,13 @@ export interface McpClusterArgs {
      */
     overrides?: TierOverrides;
     /** The image to run. */
-    image: ServerImage;
+    image: ServerImage<NoInfer<C>>;
     /** Where every tool call is audited. The server gets its connection URL as a secret. */
-    database: AuditDatabase;
+    database: AuditDatabase<NoInfer<C>>;
     /** Shared state and rate limits. @default undefined — the server keeps them in memory (one replica only) */
-    cache?: SessionCache;
+    cache?: SessionCache<NoInfer<C>>;
     /** The edge that forwards to the replicas; the replicas accept traffic from it only. */
-    edge: EdgeLB;
+    edge: EdgeLB<NoInfer<C>>;
     /**
      * Extra plain environment variables for the server. Never put a secret here.
      * @default {}
@@ -37,7 +38,7 @@ export interface McpClusterArgs {
      */
     environment?: Record<string, pulumi.Input<string>>;
     /** Hooks keyed by child role (`task`, `service`, `scaling-policy`, ...). @default {} */
-    transform?: Transforms;
+    transform?: TransformsFor<C, "McpCluster">;
 }
 
 const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|_URL$)/i;
@@ -48,7 +49,9 @@ const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|_URL$)/i;
  * Cost (AWS Fargate x86, us-east-1): dev one 0.25 vCPU / 0.5 GiB replica
  * about $9 per month; prod two 0.5 vCPU / 1 GiB about $36.
  */
-export class McpCluster extends pulumi.ComponentResource {
+export class McpCluster<C extends Cloud = Cloud> extends pulumi.ComponentResource {
+    /** The cloud it runs on: its network's. */
+    readonly cloud: C;
     /** The service's name in the cloud (ECS service name on AWS). */
     readonly serviceName: pulumi.Output<string>;
     /** Reference (ARN on AWS) to the secret holding the API key(s) clients use. */
@@ -58,8 +61,9 @@ export class McpCluster extends pulumi.ComponentResource {
     /** @internal */
     readonly impl: ClusterImpl;
 
-    constructor(name: string, args: McpClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: McpClusterArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("McpCluster"), name, {}, opts);
+        this.cloud = args.network.cloud;
         // Every part on this cluster's Network (and so its cloud), before any cloud builder reads them.
         checkParts("McpCluster", name, args.network, { image: args.image, database: args.database, cache: args.cache, edge: args.edge });
         const overrides = args.overrides ?? {};
@@ -72,7 +76,7 @@ export class McpCluster extends pulumi.ComponentResource {
         if (spec.service.maxReplicas > 1 && !args.cache) {
             throw new ConfigError("McpCluster.cache", `is required when more than one replica may run (maxReplicas is ${spec.service.maxReplicas}): rate limits and per-client state must be shared`);
         }
-        const scope = new Scope(this, name, args.transform);
+        const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloudModule(args.network.cloud).createCluster(scope, {
             network: args.network.impl,
             spec,

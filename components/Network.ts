@@ -3,11 +3,12 @@ import { Cloud, resolveTier, TierName, TierOverrides, TierSpec } from "../sizing
 import { componentType, Scope, Transforms } from "./base";
 import { NetworkImpl } from "./contract";
 import { cloudModule } from "./registry";
+import { TransformsFor } from "./transforms";
 import { registerPart } from "./wiring";
 
-export interface NetworkArgs {
+export interface NetworkArgs<C extends Cloud = Cloud> {
     /** The cloud every component on this network deploys to. */
-    cloud: Cloud;
+    cloud: C;
     /** Sizing tier: decides zones and NAT. @default "dev" */
     tier?: TierName;
     /** Per-field tier overrides. @default {} */
@@ -18,7 +19,7 @@ export interface NetworkArgs {
      */
     cidr?: string;
     /** Hooks that modify a child's args before it is created, keyed by role (`vpc`, `public-0`, `nat-0`, ...). @default {} */
-    transform?: Transforms;
+    transform?: TransformsFor<C, "Network">;
 }
 
 /**
@@ -26,8 +27,8 @@ export interface NetworkArgs {
  * tier's zones with public and private subnets and NAT. Cost: NAT gateways are
  * the billable part (about $33 per month each in us-east-1, plus data).
  */
-export class Network extends pulumi.ComponentResource {
-    readonly cloud: Cloud;
+export class Network<C extends Cloud = Cloud> extends pulumi.ComponentResource {
+    readonly cloud: C;
     readonly tier: TierName;
     /** The network's id (VPC id on AWS). */
     readonly networkId: pulumi.Output<string>;
@@ -38,7 +39,7 @@ export class Network extends pulumi.ComponentResource {
     /** @internal The cloud builder's result, read by the other components. */
     readonly impl: NetworkImpl;
 
-    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: NetworkArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("Network"), name, {}, opts);
         const tier = args.tier ?? "dev";
         const spec: TierSpec = resolveTier(tier, args.overrides);
@@ -46,7 +47,7 @@ export class Network extends pulumi.ComponentResource {
         this.cloud = args.cloud;
         registerPart(this, "Network", name, this);
         this.tier = tier;
-        const scope = new Scope(this, name, args.transform);
+        const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloud.createNetwork(scope, {
             spec,
             overrides: args.overrides ?? {},

@@ -1,9 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { Cloud } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
 import { ImageImpl } from "./contract";
 import { cloudModule } from "./registry";
+import { TransformsFor } from "./transforms";
 import { registerPart } from "./wiring";
 import { Network } from "./Network";
 
@@ -17,9 +19,9 @@ function findAppDir(from: string): string {
     }
 }
 
-export interface ServerImageArgs {
+export interface ServerImageArgs<C extends Cloud = Cloud> {
     /** The network whose cloud hosts the registry. */
-    network: Network;
+    network: Network<C>;
     /**
      * Your own MCP server image (any registry the service can pull from).
      * When given, nothing is built.
@@ -33,7 +35,7 @@ export interface ServerImageArgs {
      */
     build?: { context: string; dockerfile: string };
     /** Hooks keyed by child role (`repository`, `image`). @default {} */
-    transform?: Transforms;
+    transform?: TransformsFor<C, "ServerImage">;
 }
 
 /**
@@ -41,7 +43,9 @@ export interface ServerImageArgs {
  * with @pulumi/docker and pushed to the cloud's private registry (ECR on AWS).
  * Cost: registry storage, about $0.10 per GB-month.
  */
-export class ServerImage extends pulumi.ComponentResource {
+export class ServerImage<C extends Cloud = Cloud> extends pulumi.ComponentResource {
+    /** The cloud it runs on: its network's. */
+    readonly cloud: C;
     /** An immutable reference (repo@sha256:digest) to the pushed image, or the given image. */
     readonly ref: pulumi.Output<string>;
     readonly bundled: boolean;
@@ -49,10 +53,11 @@ export class ServerImage extends pulumi.ComponentResource {
     /** @internal */
     readonly impl: ImageImpl;
 
-    constructor(name: string, args: ServerImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ServerImageArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("ServerImage"), name, {}, opts);
+        this.cloud = args.network.cloud;
         registerPart(this, "ServerImage", name, args.network);
-        const scope = new Scope(this, name, args.transform);
+        const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloudModule(args.network.cloud).createImage(scope, {
             network: args.network.impl,
             image: args.image,

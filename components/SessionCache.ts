@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resolveTier, TierName, TierOverrides } from "../sizing";
+import { Cloud, resolveTier, TierName, TierOverrides } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
 import { CacheImpl } from "./contract";
 import { cloudModule } from "./registry";
+import { TransformsFor } from "./transforms";
 import { registerPart } from "./wiring";
 import { Network } from "./Network";
 import { CacheSummary } from "./types";
 
-export interface SessionCacheArgs {
+export interface SessionCacheArgs<C extends Cloud = Cloud> {
     /** The network the cache lives in, privately. */
-    network: Network;
+    network: Network<C>;
     /** Sizing tier. @default the network's tier */
     tier?: TierName;
     /**
@@ -19,7 +20,7 @@ export interface SessionCacheArgs {
      */
     overrides?: TierOverrides;
     /** Hooks keyed by child role (`replication-group`, `sg`, ...). @default {} */
-    transform?: Transforms;
+    transform?: TransformsFor<C, "SessionCache">;
 }
 
 /**
@@ -28,7 +29,9 @@ export interface SessionCacheArgs {
  * Cost (AWS, us-east-1, Valkey): dev one cache.t4g.micro about $9 per month;
  * prod two cache.t4g.small about $37.
  */
-export class SessionCache extends pulumi.ComponentResource {
+export class SessionCache<C extends Cloud = Cloud> extends pulumi.ComponentResource {
+    /** The cloud it runs on: its network's. */
+    readonly cloud: C;
     readonly endpoint: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
     /** Reference (ARN on AWS) to the secret holding the AUTH token and a `rediss://` url. */
@@ -38,12 +41,13 @@ export class SessionCache extends pulumi.ComponentResource {
     /** @internal */
     readonly impl: CacheImpl;
 
-    constructor(name: string, args: SessionCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: SessionCacheArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("SessionCache"), name, {}, opts);
+        this.cloud = args.network.cloud;
         registerPart(this, "SessionCache", name, args.network);
         const overrides = args.overrides ?? {};
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);
-        const scope = new Scope(this, name, args.transform);
+        const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloudModule(args.network.cloud).createCache(scope, {
             network: args.network.impl,
             spec,

@@ -6,7 +6,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { WiringError } from "./contract";
-import type { Network } from "./Network";
+
+/** A Network component, as far as this check needs it. */
+type Network = pulumi.Resource & { readonly cloud: string };
 
 interface PartInfo { kind: string; name: string; network: Network; cloud: string }
 
