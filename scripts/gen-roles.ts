@@ -1,11 +1,13 @@
 /**
- * Writes components/<cloud>/roles.ts: for each component, the roles of its
- * children on that cloud, each typed with the provider's args type (for typed
- * `transform` hooks). The roles are read from what the program really
- * declares, over every stack in stacks/ and the variants below (edge kinds,
- * with and without a domain, NAT choices, CPU architecture), so a role exists
- * in the file exactly when some configuration creates it. Indexed roles
- * (`replica-0`, `public-1`) become template keys (`replica-${number}`).
+ * Writes components/roles.ts: for each cloud and component, the roles of its
+ * children, each typed with the provider's args type (for typed `transform`
+ * hooks, see components/transforms.ts). The roles are read from what the
+ * program really declares, over every stack in stacks/ and the variants below
+ * (edge kinds, with and without a domain, NAT choices), so a role is in the
+ * file exactly when some configuration creates it. Each component of
+ * McpDeployment is found by its type token (`mcp-infra:index:<Kind>`), so a
+ * new component needs no change here. Indexed roles (`replica-0`, `public-1`)
+ * become template keys (`replica-${number}`).
  *
  *   npx ts-node --transpile-only scripts/gen-roles.ts
  *
@@ -14,14 +16,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { listStacks, readStackFile, runProgram, RecordedResource } from "./harness";
+import { listStacks, ProgramRun, readStackFile, runProgram, RecordedResource } from "./harness";
 
-/** Component name prefixes McpDeployment gives its parts (see components/McpDeployment.ts). */
-export const COMPONENT_OF_PREFIX: Record<string, string> = {
-    "mcp-network": "Network", "mcp-image": "ServerImage", "mcp-audit": "AuditDatabase",
-    "mcp-cache": "SessionCache", "mcp-edge": "EdgeLB", "mcp-server": "McpCluster",
-};
-export const COMPONENTS = ["Network", "ServerImage", "AuditDatabase", "SessionCache", "EdgeLB", "McpCluster"] as const;
+/** The component kind of each component resource of a run, by its name (`mcp-network` -> `Network`); McpDeployment itself excluded. */
+export function componentsOf(run: ProgramRun): Map<string, string> {
+    const prefix = "mcp-infra:index:";
+    return new Map(run.resources
+        .filter((r) => r.custom === false && r.type.startsWith(prefix) && r.type !== `${prefix}McpDeployment`)
+        .map((r) => [r.name, r.type.slice(prefix.length)]));
+}
 
 /** Extra configurations per cloud, on top of each stack, that create other children. */
 const VARIANTS: Record<string, Array<Record<string, string>>> = {
@@ -32,13 +35,13 @@ const VARIANTS: Record<string, Array<Record<string, string>>> = {
     local: [],
 };
 
-/** The role of a child of McpDeployment's parts, as a type key (`replica-${number}` for `replica-0`). */
-export function roleOf(r: RecordedResource): { component: string; role: string } | undefined {
+/** The role of a child of one of `components` (name -> kind), as a type key (`replica-${number}` for `replica-0`). */
+export function roleOf(r: RecordedResource, components: Map<string, string>): { component: string; role: string } | undefined {
     if (r.custom === false) return undefined;
-    for (const [prefix, component] of Object.entries(COMPONENT_OF_PREFIX)) {
-        if (r.name.startsWith(`${prefix}-`)) return { component, role: r.name.slice(prefix.length + 1).replace(/(^|-)\d+(?=-|$)/g, "$1${number}") };
-    }
-    return undefined;
+    // The longest component name that prefixes the child's name is its component.
+    const owner = [...components.keys()].filter((n) => r.name.startsWith(`${n}-`)).sort((a, b) => b.length - a.length)[0];
+    if (owner === undefined) return undefined;
+    return { component: components.get(owner)!, role: r.name.slice(owner.length + 1).replace(/(^|-)\d+(?=-|$)/g, "$1${number}") };
 }
 
 /** The provider's args type of a resource type token, as this file's imports spell it. */
@@ -70,8 +73,9 @@ async function main() {
             } catch {
                 continue; // a variant this tier refuses (e.g. a pay-per-request edge where the tier has a WAF)
             }
+            const components = componentsOf(run);
             for (const r of run.resources) {
-                const found = roleOf(r);
+                const found = roleOf(r, components);
                 if (!found) continue;
                 const comps = byCloud.get(cloud) ?? new Map();
                 byCloud.set(cloud, comps);
@@ -83,32 +87,31 @@ async function main() {
             }
         }
     }
-    for (const [cloud, comps] of byCloud) {
-        const used = new Set<string>();
-        const body: string[] = [];
-        const name = { aws: "Aws", azure: "Azure", gcp: "Gcp", local: "Local" }[cloud]!;
-        body.push(`/** The roles of each component's children on ${cloud}, each with the provider's args type of that child. */`);
-        body.push(`export interface ${name}Roles {`);
-        for (const component of COMPONENTS) {
-            const roles = comps.get(component) ?? new Map();
-            body.push(`    ${component}: {`);
+    const used = new Set<string>();
+    const body: string[] = ["/** The roles of each component's children, by cloud, each with the provider's args type of that child. */", "export interface RolesByCloud {"];
+    for (const [cloud, comps] of [...byCloud].sort(([a], [b]) => a.localeCompare(b))) {
+        body.push(`    ${cloud}: {`);
+        for (const [component, roles] of [...comps].sort(([a], [b]) => a.localeCompare(b))) {
+            body.push(`        ${component}: {`);
             for (const role of [...roles.keys()].sort()) {
                 const types = [...roles.get(role)!].sort();
                 for (const t of types) used.add(t.split(".")[0]);
                 const key = role.includes("${") ? `[role: \`${role}\`]` : JSON.stringify(role);
-                body.push(`        ${key}: ${types.join(" | ")};`);
+                body.push(`            ${key}: ${types.join(" | ")};`);
             }
-            body.push("    };");
+            body.push("        };");
         }
-        body.push("}");
-        const header = [
-            "// Generated by scripts/gen-roles.ts from what the program declares; do not edit by hand.",
-            ...[...used].sort().map((u) => IMPORTS[u]),
-            "",
-        ];
-        fs.writeFileSync(path.join(__dirname, "..", "components", cloud, "roles.ts"), [...header, ...body, ""].join("\n"));
-        console.log(`components/${cloud}/roles.ts: ${[...comps.values()].reduce((n, m) => n + m.size, 0)} roles`);
+        body.push("    };");
+        console.log(`${cloud}: ${[...comps.values()].reduce((n, m) => n + m.size, 0)} roles in ${comps.size} components`);
     }
+    body.push("}");
+    const header = [
+        "// Generated by scripts/gen-roles.ts from what the program declares; do not edit by hand.",
+        "// Type-only imports: nothing here loads a provider package.",
+        ...[...used].sort().map((u) => IMPORTS[u]),
+        "",
+    ];
+    fs.writeFileSync(path.join(__dirname, "..", "components", "roles.ts"), [...header, ...body, ""].join("\n"));
 }
 
 if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });

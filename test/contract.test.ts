@@ -11,7 +11,7 @@ import { loadConfig } from "../app/src/config";
 import * as lib from "../lib";
 import { SERVER_ENVIRONMENT_NAMES, SERVER_SECRET_NAMES, WiringError } from "../components/contract";
 import { AVAILABLE_CLOUDS, cloudModule, DESCRIPTORS } from "../components/registry";
-import { COMPONENTS, roleOf } from "../scripts/gen-roles";
+import { componentsOf, roleOf } from "../scripts/gen-roles";
 import { listStacks, ProgramRun, runProgram, runStack } from "../scripts/harness";
 import { ConfigError } from "../sizing";
 import { containers, named } from "./util";
@@ -69,25 +69,25 @@ describe("cloud contract: transforms", () => {
         });
     });
 
-    it("types every role a stack creates: each is in its cloud's generated roles.ts (rerun scripts/gen-roles.ts otherwise)", async () => {
-        const listed = (cloud: string) => {
-            const text = fs.readFileSync(path.resolve(__dirname, "..", "components", cloud, "roles.ts"), "utf8");
-            const roles = new Set<string>();
-            let component = "";
-            for (const line of text.split("\n")) {
-                const c = /^    (\w+): \{$/.exec(line);
-                if (c && (COMPONENTS as readonly string[]).includes(c[1])) component = c[1];
-                const r = /^        (?:"([^"]+)"|\[role: `([^`]+)`\]):/.exec(line);
-                if (r) roles.add(`${component}:${r[1] ?? r[2]}`);
-            }
-            return roles;
-        };
+    it("types every role a stack creates: each is in the generated components/roles.ts (rerun scripts/gen-roles.ts otherwise)", async () => {
+        // cloud -> component -> role, read back from the generated file's layout.
+        const text = fs.readFileSync(path.resolve(__dirname, "..", "components", "roles.ts"), "utf8");
+        const listed = new Set<string>();
+        let cloud = "";
+        let component = "";
+        for (const line of text.split("\n")) {
+            cloud = /^    (\w+): \{$/.exec(line)?.[1] ?? cloud;
+            component = /^        (\w+): \{$/.exec(line)?.[1] ?? component;
+            const r = /^            (?:"([^"]+)"|\[role: `([^`]+)`\]):/.exec(line);
+            if (r) listed.add(`${cloud}:${component}:${r[1] ?? r[2]}`);
+        }
+        assert.ok(listed.size > 100, "roles.ts lists the roles");
         for (const stack of listStacks()) {
             const run = await runStack(stack);
-            const roles = listed(run.config["mcp-infra:cloud"]);
+            const components = componentsOf(run);
             for (const r of run.resources) {
-                const found = roleOf(r);
-                if (found) assert.ok(roles.has(`${found.component}:${found.role}`), `${stack}: ${r.name} (${found.component} role ${found.role}) is not typed`);
+                const found = roleOf(r, components);
+                if (found) assert.ok(listed.has(`${run.config["mcp-infra:cloud"]}:${found.component}:${found.role}`), `${stack}: ${r.name} (${found.component} role ${found.role}) is not typed`);
             }
         }
     });
