@@ -12,9 +12,9 @@ import type { Cloud } from "../sizing";
 import type { Transform, Transforms } from "./base";
 import type { RolesByCloud } from "./roles";
 
-/** The transform hooks of component `K` (its class name) on cloud `C` (a union over clouds when `C` is not known). */
+/** The transform hooks of component `K` (its class name) on cloud `C` (a union over clouds when `C` is not known; untyped for a cloud not in ./roles.ts yet). */
 export type TransformsFor<C extends Cloud, K extends string> = C extends keyof RolesByCloud
     ? K extends keyof RolesByCloud[C]
         ? { [R in keyof RolesByCloud[C][K]]?: Transform<RolesByCloud[C][K][R]> }
         : Transforms
-    : never;
+    : Transforms;
