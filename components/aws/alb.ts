@@ -15,7 +15,7 @@ import { Scope } from "../base";
 import { EdgeInput } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
 import { dnsValidatedCertificate } from "./certificate";
-import type { AwsAlbEdge } from "./edge";
+import type { AwsAlbEdge } from "./edge-types";
 import { AwsNetwork } from "./network";
 
 /** AWS managed rule groups applied for each WAF level, in priority order. */

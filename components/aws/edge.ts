@@ -7,10 +7,10 @@
  * replicas comes from, and the target group or Cloud Map service the ECS service registers its tasks in.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { Scope } from "../base";
-import { EdgeImpl, EdgeInput } from "../contract";
+import { EdgeInput } from "../contract";
 import { createAlbEdge } from "./alb";
+import type { AwsEdge } from "./edge-types";
 import { createHttpApiEdge } from "./httpapi";
 import { AwsNetwork } from "./network";
 
@@ -19,40 +19,7 @@ export type { AlbSummaryInputs } from "./alb";
 export { HTTP_API_ROUTES, summarizeHttpApi } from "./httpapi";
 export type { HttpApiSummaryInputs } from "./httpapi";
 
-/** What the ECS service needs from the edge: the args that register its tasks there, and what it must wait for. */
-export interface AwsEdgeAttachment {
-    args: Partial<aws.ecs.ServiceArgs>;
-    dependsOn: pulumi.Resource[];
-}
-
-/** AWS's hand-off needs nothing from the service: `attach()` returns where the service registers its tasks. */
-interface AwsEdgeBase extends EdgeImpl<void, AwsEdgeAttachment> {
-    /** The security group the edge's traffic to the replicas leaves from; the service admits the server port from it only. */
-    securityGroup: aws.ec2.SecurityGroup;
-}
-
-/** The ALB edge: the ECS service registers its tasks in `targetGroup`. */
-export interface AwsAlbEdge extends AwsEdgeBase {
-    kind: "loadBalancer";
-    loadBalancer: aws.lb.LoadBalancer;
-    targetGroup: aws.lb.TargetGroup;
-    /** The listener that forwards to the service (HTTPS with a domain, else HTTP). */
-    listener: aws.lb.Listener;
-}
-
-/** The HTTP API edge: the ECS service registers its tasks in `discoveryService`. */
-export interface AwsHttpApiEdge extends AwsEdgeBase {
-    kind: "payPerRequest";
-    api: aws.apigatewayv2.Api;
-    stage: aws.apigatewayv2.Stage;
-    vpcLink: aws.apigatewayv2.VpcLink;
-    namespace: aws.servicediscovery.PrivateDnsNamespace;
-    /** The Cloud Map service the integration discovers the tasks in. */
-    discoveryService: aws.servicediscovery.Service;
-    integration: aws.apigatewayv2.Integration;
-}
-
-export type AwsEdge = AwsAlbEdge | AwsHttpApiEdge;
+export type { AwsAlbEdge, AwsEdge, AwsEdgeAttachment, AwsHttpApiEdge } from "./edge-types";
 
 export function createEdge(scope: Scope, input: EdgeInput<AwsNetwork>): AwsEdge {
     return input.spec.edge.kind === "payPerRequest" ? createHttpApiEdge(scope, input) : createAlbEdge(scope, input);

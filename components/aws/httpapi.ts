@@ -35,7 +35,7 @@ import { Scope } from "../base";
 import { EdgeInput } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
 import { dnsValidatedCertificate } from "./certificate";
-import type { AwsHttpApiEdge } from "./edge";
+import type { AwsHttpApiEdge } from "./edge-types";
 import { AwsNetwork } from "./network";
 
 /** The only routes the edge forwards, as API Gateway route keys. */

@@ -50,17 +50,17 @@
  * The edge kind comes with the tier EdgeLB resolved (with its `overrides`);
  * the cluster follows the kind the edge reports, so the two always agree.
  */
-import type * as app from "@pulumi/azure-native/app";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
 import { TierSpec } from "../../sizing";
 import { azureSizing, checkEdgeDomain } from "../../sizing/azure";
-import { EdgeKind, EdgeSize, WafRuleSets } from "../../sizing/tiers";
+import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
 import { EdgeImpl, EdgeInput, HandOff } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
+import type { AzureEdge, EdgeTarget } from "./edge-types";
 import { createIngressEdge } from "./ingress";
 import { allowRule, AzureNetwork } from "./network";
 import { createPrivateEndpoint, grant } from "./private";
@@ -127,26 +127,7 @@ export function summarizeAppGateway(i: AppGatewaySummaryInputs): EdgeSummary {
     };
 }
 
-/** What the edge serves, given by the cluster. */
-export interface EdgeTarget {
-    /** The Container App's FQDN (inside the VNet for an internal environment, public for an external one). */
-    fqdn: pulumi.Input<string>;
-    /** Resources the gateway must wait for (the app, its private DNS record). */
-    dependsOn: pulumi.Resource[];
-    /** The Container App's and its environment's args as created (a payPerRequest edge is described from them). */
-    app: app.ContainerAppArgs;
-    environment: app.ManagedEnvironmentArgs;
-}
-
-export interface AzureEdge extends EdgeImpl<EdgeTarget, network.ApplicationGateway | undefined> {
-    /** The kind of edge built; the cluster makes its environment internal (loadBalancer) or external (payPerRequest) to match. */
-    kind: EdgeKind;
-    /** The gateway's public IP (loadBalancer only). */
-    publicIp?: network.PublicIPAddress;
-    wafPolicy?: network.WebApplicationFirewallPolicy;
-    /** Puts the edge in front of the target (creates the gateway, if any); called once, by createCluster. */
-    attach(target: EdgeTarget): network.ApplicationGateway | undefined;
-}
+export type { AzureEdge, EdgeTarget } from "./edge-types";
 
 export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput<AzureNetwork>): AzureEdge {
     checkEdgeDomain(spec, domain);

@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_APPS_INGRESS_IDLE_TIMEOUT_SECONDS } from "../../sizing/azure";
 import { HandOff } from "../contract";
 import { EdgeSummary } from "../types";
-import type { AzureEdge, EdgeTarget } from "./edge";
+import type { AzureEdge, EdgeTarget } from "./edge-types";
 
 /** The app inputs a payPerRequest edge is described from. */
 export interface IngressSummaryInputs {
