@@ -246,6 +246,10 @@ export const SERVER_PROBES = {
     timeoutSeconds: 5,
     retries: 3,
     startPeriodSeconds: 30,
+    /** Platform HTTP probes (Container Apps, Cloud Run): period and failures before the replica counts as failed. */
+    startup: { periodSeconds: 5, failureThreshold: 24 },
+    liveness: { periodSeconds: 15, failureThreshold: 3 },
+    readiness: { periodSeconds: 10, failureThreshold: 3 },
 } as const;
 
 /**

@@ -1,5 +1,8 @@
 export { Scope, Transform, Transforms, componentType } from "./base";
 export * from "./types";
+export { CloudDescriptor, WiringError } from "./contract";
+export { TransformsFor } from "./transforms";
+export { cloudDescriptor } from "./registry";
 export { Network, NetworkArgs } from "./Network";
 export { ServerImage, ServerImageArgs, BUNDLED_APP_DIR } from "./ServerImage";
 export { AuditDatabase, AuditDatabaseArgs } from "./AuditDatabase";

@@ -30,7 +30,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import { azureSizing, CONTAINER_APPS_ARCHITECTURE, containerAppMinReplicas } from "../../sizing/azure";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets } from "../contract";
+import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AzureCache } from "./cache";
 import { AzureDatabase } from "./database";
@@ -179,7 +179,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
         databaseSsl: "require",
     });
     const probe = (type: string, path: string, extra: { periodSeconds: number; failureThreshold: number }) => ({
-        type, httpGet: { path, port: SERVER.port, scheme: "HTTP" }, timeoutSeconds: 5, ...extra,
+        type, httpGet: { path, port: SERVER.port, scheme: "HTTP" }, timeoutSeconds: SERVER_PROBES.timeoutSeconds, ...extra,
     });
 
     const containerApp = scope.child("app", app.ContainerApp, {
@@ -215,9 +215,9 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
                     ...secrets.map((s) => ({ name: s.env, secretRef: s.name })),
                 ],
                 probes: [
-                    probe("Startup", SERVER.healthPath, { periodSeconds: 5, failureThreshold: 24 }),
-                    probe("Liveness", SERVER.healthPath, { periodSeconds: 15, failureThreshold: 3 }),
-                    probe("Readiness", SERVER.readyPath, { periodSeconds: 10, failureThreshold: 3 }),
+                    probe("Startup", SERVER.healthPath, SERVER_PROBES.startup),
+                    probe("Liveness", SERVER.healthPath, SERVER_PROBES.liveness),
+                    probe("Readiness", SERVER.readyPath, SERVER_PROBES.readiness),
                 ],
             }],
             scale: {

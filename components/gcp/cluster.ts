@@ -17,7 +17,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_RUN_ARCHITECTURE, cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets } from "../contract";
+import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { CLOUD_RUN_NAME_MAX, gcpId, REGION_ZONES, runAppHost, secretWithValue } from "./common";
 import { GcpCache } from "./cache";
@@ -135,7 +135,7 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
         setPort: false, // Cloud Run sets PORT itself
         extra: cache?.caCertificate ? { REDIS_CA_CERT: cache.caCertificate } : {},
     });
-    const probe = (periodSeconds: number, failureThreshold: number) => ({
+    const probe = ({ periodSeconds, failureThreshold }: { periodSeconds: number; failureThreshold: number }) => ({
         httpGet: { path: SERVER.healthPath, port: SERVER.port },
         periodSeconds,
         timeoutSeconds: 3,
@@ -192,8 +192,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
                     ...secrets.map((s) => ({ name: s.env, valueSource: { secretKeyRef: { secret: s.ref.id, version: "latest" } } })),
                 ],
                 // Direct VPC egress may take a while on start: allow up to two minutes before the first success.
-                startupProbe: { ...probe(5, 24), initialDelaySeconds: 0 },
-                livenessProbe: probe(15, 3),
+                startupProbe: { ...probe(SERVER_PROBES.startup), initialDelaySeconds: 0 },
+                livenessProbe: probe(SERVER_PROBES.liveness),
             }],
         },
     }, {
