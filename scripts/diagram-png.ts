@@ -40,8 +40,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
-        console.error(`error: ${(e as Error).message}`);
-        process.exitCode = 1;
-    });
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (e) => {
+            console.error(`error: ${(e as Error).message}`);
+            process.exitCode = 1;
+        },
+    );
 }

@@ -100,24 +100,31 @@ export function topologyDiagram(input: TopologyInput): string {
         return undefined;
     };
     const label = (...lines: Array<string | false | undefined>) =>
-        `"${lines.filter((l): l is string => !!l).map(mermaidText).join("<br/>")}"`;
+        `"${lines
+            .filter((l): l is string => !!l)
+            .map(mermaidText)
+            .join("<br/>")}"`;
 
     // The edge: a load balancer we declare, or the platform's own front door.
     const lb = part("edge");
     const waf = part("waf");
     const e = s.edge;
-    const edgeName = local ? PLATFORM_EDGE.local : e.kind === "loadBalancer" && lb ? lb.name : PLATFORM_EDGE[s.cloud] ?? "edge";
+    const edgeName = local ? PLATFORM_EDGE.local : e.kind === "loadBalancer" && lb ? lb.name : (PLATFORM_EDGE[s.cloud] ?? "edge");
     const tls = e.tls === "none" ? "plain HTTP (no domain set)" : `HTTPS, TLS ${e.tls}${e.httpRedirect ? ", HTTP redirected" : ""}`;
     const edgeLabel = label(
         edgeName,
         local ? "published on 127.0.0.1:8080 only" : tls,
-        e.waf && waf ? `${waf.name}: ${plural(e.managedRuleSets.length, "managed rule set")}` : e.kind === "payPerRequest" ? "no WAF (pay per request)" : undefined,
+        e.waf && waf
+            ? `${waf.name}: ${plural(e.managedRuleSets.length, "managed rule set")}`
+            : e.kind === "payPerRequest"
+              ? "no WAF (pay per request)"
+              : undefined,
         e.rateLimitPerMinute ? `${e.rateLimitPerMinute} req/min per client IP` : undefined,
         `idle timeout ${e.idleTimeoutSeconds} s`,
     );
 
     const c = s.cluster;
-    const serviceName = local ? "server containers" : part("service")?.name ?? "service";
+    const serviceName = local ? "server containers" : (part("service")?.name ?? "service");
     const serviceLabel = label(
         serviceName,
         `${c.minReplicas === c.maxReplicas ? plural(c.minReplicas, "replica") : `${c.minReplicas}–${c.maxReplicas} replicas`}${c.scalesToZero ? " (scales to zero)" : ""}${c.targetCpuPercent ? `, CPU target ${c.targetCpuPercent} %` : ""}`,
@@ -130,19 +137,25 @@ export function topologyDiagram(input: TopologyInput): string {
     const dbLabel = label(
         local ? `PostgreSQL ${d.engineVersion} container` : `${part("database")?.name ?? "PostgreSQL"} ${d.engineVersion}`,
         `${d.sku}: ${num(d.vcpu)} vCPU, ${num(d.memoryGiB)} GiB${d.storageGiB ? `, ${d.storageGiB} GiB disk` : ""}`,
-        [d.highAvailability ? "HA standby" : "single instance", d.readReplicas ? plural(d.readReplicas, "read replica") : ""].filter(Boolean).join(", "),
+        [d.highAvailability ? "HA standby" : "single instance", d.readReplicas ? plural(d.readReplicas, "read replica") : ""]
+            .filter(Boolean)
+            .join(", "),
         d.backupRetentionDays ? `backups ${plural(d.backupRetentionDays, "day")}${d.pointInTimeRestore ? ", PITR" : ""}` : "no backups",
         d.publicAccess ? "PUBLIC endpoint" : undefined,
     );
 
     const k = s.cache;
-    const cacheLabel = k && label(
-        local ? "Redis container" : `${part("cache")?.name ?? "cache"} (${k.engine})`,
-        `${k.sku}: ${mem(k.memoryMiB)}`,
-        [k.replicas ? `primary + ${plural(k.replicas, "replica")}` : "one node", k.highAvailability ? "failover" : "no failover"].join(", "),
-        [k.tls ? "TLS" : "no TLS", k.authRequired ? "AUTH" : "no AUTH"].join(", "),
-        k.publicAccess ? "PUBLIC endpoint" : undefined,
-    );
+    const cacheLabel =
+        k &&
+        label(
+            local ? "Redis container" : `${part("cache")?.name ?? "cache"} (${k.engine})`,
+            `${k.sku}: ${mem(k.memoryMiB)}`,
+            [k.replicas ? `primary + ${plural(k.replicas, "replica")}` : "one node", k.highAvailability ? "failover" : "no failover"].join(
+                ", ",
+            ),
+            [k.tls ? "TLS" : "no TLS", k.authRequired ? "AUTH" : "no AUTH"].join(", "),
+            k.publicAccess ? "PUBLIC endpoint" : undefined,
+        );
 
     // Each label already breaks its own lines: let mermaid wrap only what is longer than any of them.
     const lines: string[] = ["---", "config:", "  flowchart:", "    wrappingWidth: 400", "---", "flowchart LR"];
@@ -194,11 +207,5 @@ export function topologyDiagram(input: TopologyInput): string {
 /** The diagram as a markdown section (a heading and a mermaid code block). */
 export function topologyMarkdown(input: TopologyInput): string {
     const s = input.summary;
-    return [
-        `## Topology of ${input.stack} (${s.cloud}, ${s.tier})`,
-        "",
-        "```mermaid",
-        topologyDiagram(input),
-        "```",
-    ].join("\n");
+    return [`## Topology of ${input.stack} (${s.cloud}, ${s.tier})`, "", "```mermaid", topologyDiagram(input), "```"].join("\n");
 }

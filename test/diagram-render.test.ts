@@ -14,7 +14,8 @@ describe("topology diagrams render with mermaid in headless Chromium", function 
 
     before(async function () {
         if (!findChromium()) {
-            if (process.env.MCP_REQUIRE_CHROMIUM === "1") throw new Error("Chromium is required (MCP_REQUIRE_CHROMIUM=1) but not installed: apt-get install -y chromium");
+            if (process.env.MCP_REQUIRE_CHROMIUM === "1")
+                throw new Error("Chromium is required (MCP_REQUIRE_CHROMIUM=1) but not installed: apt-get install -y chromium");
             console.log("    (skipped: Chromium is not installed; apt-get install -y chromium)");
             this.skip();
         }
@@ -30,7 +31,12 @@ describe("topology diagrams render with mermaid in headless Chromium", function 
 
     it("draws every stack's diagram without a render error, with its nodes and links", async () => {
         assert.ok(diagrams.length >= 11, `only ${diagrams.length} stacks`);
-        const results = await withMermaidPage((page) => renderAll(page, diagrams.map((d) => d.definition)));
+        const results = await withMermaidPage((page) =>
+            renderAll(
+                page,
+                diagrams.map((d) => d.definition),
+            ),
+        );
         assert.equal(results.length, diagrams.length);
         results.forEach((r, i) => {
             const { stack, definition, service } = diagrams[i];
@@ -50,7 +56,7 @@ describe("topology diagrams render with mermaid in headless Chromium", function 
     });
 
     it("reports a definition mermaid rejects (the check can fail)", async () => {
-        const [bad] = await withMermaidPage((page) => renderAll(page, ["flowchart LR\n    a[\"unterminated] --> b"]));
+        const [bad] = await withMermaidPage((page) => renderAll(page, ['flowchart LR\n    a["unterminated] --> b']));
         assert.equal(bad.svg, undefined);
         assert.match(bad.error!, /Parse error|Lexical error|Expecting/);
     });

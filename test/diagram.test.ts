@@ -15,10 +15,59 @@ function prodLike(): DeploymentSummary {
     return {
         cloud: "aws",
         tier: "prod",
-        cluster: { cloud: "aws", minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60, milliCpu: 500, memoryMiB: 1024, zones: 2, scalesToZero: false, cpuArchitecture: "arm64", publicIp: false, logRetentionDays: 30 },
-        database: { cloud: "aws", engine: "postgres", engineVersion: "17", sku: "db.t4g.small", vcpu: 2, memoryGiB: 2, storageGiB: 50, highAvailability: true, backupRetentionDays: 7, pointInTimeRestore: true, deletionProtection: true, readReplicas: 0, encryptedAtRest: true, tlsRequired: true, publicAccess: false },
-        cache: { cloud: "aws", engine: "valkey", sku: "cache.t4g.small", memoryMiB: 1403, highAvailability: true, replicas: 1, tls: true, encryptedAtRest: true, authRequired: true, publicAccess: false },
-        edge: { cloud: "aws", kind: "loadBalancer", tls: "modern", httpRedirect: true, waf: true, managedRuleSets: ["a", "b"], rateLimitPerMinute: 600, idleTimeoutSeconds: 300, healthPath: "/health" },
+        cluster: {
+            cloud: "aws",
+            minReplicas: 2,
+            maxReplicas: 6,
+            targetCpuPercent: 60,
+            milliCpu: 500,
+            memoryMiB: 1024,
+            zones: 2,
+            scalesToZero: false,
+            cpuArchitecture: "arm64",
+            publicIp: false,
+            logRetentionDays: 30,
+        },
+        database: {
+            cloud: "aws",
+            engine: "postgres",
+            engineVersion: "17",
+            sku: "db.t4g.small",
+            vcpu: 2,
+            memoryGiB: 2,
+            storageGiB: 50,
+            highAvailability: true,
+            backupRetentionDays: 7,
+            pointInTimeRestore: true,
+            deletionProtection: true,
+            readReplicas: 0,
+            encryptedAtRest: true,
+            tlsRequired: true,
+            publicAccess: false,
+        },
+        cache: {
+            cloud: "aws",
+            engine: "valkey",
+            sku: "cache.t4g.small",
+            memoryMiB: 1403,
+            highAvailability: true,
+            replicas: 1,
+            tls: true,
+            encryptedAtRest: true,
+            authRequired: true,
+            publicAccess: false,
+        },
+        edge: {
+            cloud: "aws",
+            kind: "loadBalancer",
+            tls: "modern",
+            httpRedirect: true,
+            waf: true,
+            managedRuleSets: ["a", "b"],
+            rateLimitPerMinute: 600,
+            idleTimeoutSeconds: 300,
+            healthPath: "/health",
+        },
     };
 }
 
@@ -45,11 +94,23 @@ describe("topology diagram", () => {
         assert.match(d, /^flowchart LR$/m);
         const pub = subgraph(d, "public");
         const priv = subgraph(d, "private");
-        assert.match(pub, /edge\["Application Load Balancer<br\/>HTTPS, TLS modern, HTTP redirected<br\/>AWS WAF: 2 managed rule sets<br\/>600 req\/min per client IP/);
+        assert.match(
+            pub,
+            /edge\["Application Load Balancer<br\/>HTTPS, TLS modern, HTTP redirected<br\/>AWS WAF: 2 managed rule sets<br\/>600 req\/min per client IP/,
+        );
         assert.doesNotMatch(pub, /service|db|cache/);
-        assert.match(priv, /service\["ECS Fargate service<br\/>2–6 replicas, CPU target 60 %<br\/>0\.5 vCPU \/ 1 GiB each, arm64<br\/>2 zones"\]/);
-        assert.match(priv, /db\[\("RDS PostgreSQL 17<br\/>db\.t4g\.small: 2 vCPU, 2 GiB, 50 GiB disk<br\/>HA standby<br\/>backups 7 days, PITR"\)\]/);
-        assert.match(priv, /cache\[\("ElastiCache \(valkey\)<br\/>cache\.t4g\.small: 1\.37 GiB<br\/>primary \+ 1 replica, failover<br\/>TLS, AUTH"\)\]/);
+        assert.match(
+            priv,
+            /service\["ECS Fargate service<br\/>2–6 replicas, CPU target 60 %<br\/>0\.5 vCPU \/ 1 GiB each, arm64<br\/>2 zones"\]/,
+        );
+        assert.match(
+            priv,
+            /db\[\("RDS PostgreSQL 17<br\/>db\.t4g\.small: 2 vCPU, 2 GiB, 50 GiB disk<br\/>HA standby<br\/>backups 7 days, PITR"\)\]/,
+        );
+        assert.match(
+            priv,
+            /cache\[\("ElastiCache \(valkey\)<br\/>cache\.t4g\.small: 1\.37 GiB<br\/>primary \+ 1 replica, failover<br\/>TLS, AUTH"\)\]/,
+        );
         assert.match(d, /clients -->\|HTTPS :443\| edge/);
         assert.match(d, /edge -->\|\/mcp, \/health\| service/);
         assert.match(d, /service -->\|audit log, TLS\| db/);
@@ -66,7 +127,12 @@ describe("topology diagram", () => {
     it("draws no cache when the state is kept in the replica's memory", () => {
         const s = prodLike();
         s.cache = null;
-        const d = topologyDiagram(input(s, awsResources.filter((r) => !r.type.includes("elasticache"))));
+        const d = topologyDiagram(
+            input(
+                s,
+                awsResources.filter((r) => !r.type.includes("elasticache")),
+            ),
+        );
         assert.doesNotMatch(d, /cache|ElastiCache/);
         assert.match(d, /service -->\|audit log, TLS\| db/);
     });
@@ -76,14 +142,22 @@ describe("topology diagram", () => {
         assert.match(d, /nat\["3 NAT gateways<br\/>outbound only"\]/);
         assert.match(d, /secrets\[\["Secrets Manager<br\/>2 secrets"\]\]/);
         assert.match(d, /^ *class secrets,registry,nat support$/m);
-        const bare = topologyDiagram(input(prodLike(), awsResources.filter((r) => !/natGateway|secretsmanager/.test(r.type))));
+        const bare = topologyDiagram(
+            input(
+                prodLike(),
+                awsResources.filter((r) => !/natGateway|secretsmanager/.test(r.type)),
+            ),
+        );
         assert.doesNotMatch(bare, /NAT|Secrets Manager|secret references/);
     });
     it("names the platform's own front door for a pay-per-request edge, and plain HTTP without a domain", () => {
         const s = prodLike();
         s.cloud = "gcp";
         s.edge = { ...s.edge, cloud: "gcp", kind: "payPerRequest", waf: false, managedRuleSets: [], rateLimitPerMinute: null };
-        assert.match(topologyDiagram(input(s, [])), /edge\["Cloud Run URL \(run\.app\)<br\/>HTTPS, TLS modern, HTTP redirected<br\/>no WAF \(pay per request\)/);
+        assert.match(
+            topologyDiagram(input(s, [])),
+            /edge\["Cloud Run URL \(run\.app\)<br\/>HTTPS, TLS modern, HTTP redirected<br\/>no WAF \(pay per request\)/,
+        );
         const plain = prodLike();
         plain.edge.tls = "none";
         plain.edge.httpRedirect = false;
@@ -105,7 +179,12 @@ describe("topology diagram", () => {
             this.timeout(300_000);
             for (const stack of listStacks()) runs.set(stack, await runStack(stack));
         });
-        const SERVICE: Record<string, RegExp> = { aws: /ECS Fargate service/, azure: /Container App/, gcp: /Cloud Run service/, local: /server containers/ };
+        const SERVICE: Record<string, RegExp> = {
+            aws: /ECS Fargate service/,
+            azure: /Container App/,
+            gcp: /Cloud Run service/,
+            local: /server containers/,
+        };
         it("shows each stack's own service, sizes and data tier, from its summary", () => {
             assert.ok(runs.size >= 11);
             for (const [stack, run] of runs) {
@@ -113,7 +192,10 @@ describe("topology diagram", () => {
                 const d = topologyDiagram({ stack, summary: s, resources: run.resources });
                 const priv = subgraph(d, "private");
                 assert.match(priv, SERVICE[s.cloud], stack);
-                const replicas = s.cluster.minReplicas === s.cluster.maxReplicas ? `${s.cluster.minReplicas} replicas?` : `${s.cluster.minReplicas}–${s.cluster.maxReplicas} replicas`;
+                const replicas =
+                    s.cluster.minReplicas === s.cluster.maxReplicas
+                        ? `${s.cluster.minReplicas} replicas?`
+                        : `${s.cluster.minReplicas}–${s.cluster.maxReplicas} replicas`;
                 assert.match(priv, new RegExp(`service\\[".*<br/>${replicas}`), stack);
                 assert.ok(priv.includes(`${s.database.sku}: `), `${stack}: database sku`);
                 assert.equal(/\bcache\[\(/.test(priv), s.cache !== null, `${stack}: cache drawn iff there is one`);

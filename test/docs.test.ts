@@ -16,7 +16,14 @@ import { costChoices, declared } from "../scripts/plan";
 
 const root = path.resolve(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
-const docs = () => ["README.md", "app/README.md", ...fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const docs = () => [
+    "README.md",
+    "app/README.md",
+    ...fs
+        .readdirSync(path.join(root, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 
 describe("docs", () => {
     it("the README is a door: at most 200 lines, with an Architecture section and the Node it needs", () => {
@@ -36,8 +43,12 @@ describe("docs", () => {
                 const resolved = rel ? path.resolve(path.dirname(path.join(root, file)), rel) : path.join(root, file);
                 assert.ok(resolved.startsWith(root + path.sep) && fs.existsSync(resolved), `${file}: link ${target} does not resolve`);
                 if (anchor && resolved.endsWith(".md")) {
-                    const slugs = [...fs.readFileSync(resolved, "utf8").matchAll(/^#+ (.+)$/gm)]
-                        .map((m) => m[1].toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-"));
+                    const slugs = [...fs.readFileSync(resolved, "utf8").matchAll(/^#+ (.+)$/gm)].map((m) =>
+                        m[1]
+                            .toLowerCase()
+                            .replace(/[^\w\- ]/g, "")
+                            .replace(/ /g, "-"),
+                    );
                     assert.ok(slugs.includes(anchor), `${file}: no heading #${anchor} in ${rel || file}`);
                 }
             }
@@ -55,7 +66,11 @@ describe("docs", () => {
     it("the cost table of docs/cost.md is what the pricing engine says for every stack", async function () {
         this.timeout(300_000);
         const rows = new Map<string, string[]>();
-        for (const m of read("docs/cost.md").matchAll(/^\| (dev|prod|enterprise) \|(.*)\|$/gm)) rows.set(m[1], m[2].split("|").map((c) => c.trim()));
+        for (const m of read("docs/cost.md").matchAll(/^\| (dev|prod|enterprise) \|(.*)\|$/gm))
+            rows.set(
+                m[1],
+                m[2].split("|").map((c) => c.trim()),
+            );
         const columns = ["aws", "azure", "gcp", "local"];
         const stacks = listStacks();
         assert.ok(stacks.length >= 11);
@@ -70,7 +85,11 @@ describe("docs", () => {
             const choices = costChoices(run.config);
             if (choices.labels.length) {
                 const before = await runProgram(stack, { ...readStackFile(stack), ...choices.undo });
-                assert.equal(figures[1], usd(estimateCost(declared(before), usage).totalMonthlyUsd), `${stack}: "was" (without ${choices.labels.join(", ")})`);
+                assert.equal(
+                    figures[1],
+                    usd(estimateCost(declared(before), usage).totalMonthlyUsd),
+                    `${stack}: "was" (without ${choices.labels.join(", ")})`,
+                );
             } else {
                 assert.equal(figures.length, 1, `${stack} makes no cost choice, so no "was" figure`);
             }
@@ -81,7 +100,9 @@ describe("docs", () => {
         this.timeout(120_000);
         const block = /```ts\n([\s\S]*?)```/.exec(read("docs/components.md"))?.[1];
         assert.ok(block, "no ts block in docs/components.md");
-        const js = ts.transpileModule(block, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+        const js = ts.transpileModule(block, {
+            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+        }).outputText;
         const program = () => {
             const exports: Record<string, any> = {};
             const requireLib = (id: string) => (id === "mcp-infra" ? require("../lib") : require(id));
@@ -92,11 +113,17 @@ describe("docs", () => {
         assert.equal(run.outputs.mcpUrl, "https://mcp.example.com/mcp");
         assert.ok(run.outputs.apiKeySecret);
         const db = run.resources.filter((r) => r.type === "aws:rds/instance:Instance");
-        assert.deepEqual(db.map((r) => r.inputs.instanceClass), ["db.t4g.medium"]);
+        assert.deepEqual(
+            db.map((r) => r.inputs.instanceClass),
+            ["db.t4g.medium"],
+        );
         assert.equal(run.resources.filter((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup").length, 1);
         const task = run.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
         assert.ok(task, "a task definition");
         const env: Array<{ name: string; value: string }> = JSON.parse(task.inputs.containerDefinitions)[0].environment;
-        assert.ok(env.some((e) => e.name === "LOG_LEVEL" && e.value === "debug"), "the environment reaches the server");
+        assert.ok(
+            env.some((e) => e.name === "LOG_LEVEL" && e.value === "debug"),
+            "the environment reaches the server",
+        );
     });
 });
