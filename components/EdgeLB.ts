@@ -9,7 +9,7 @@ import { Network } from "./Network";
 import { EdgeSummary } from "./types";
 
 export interface EdgeLBArgs<C extends Cloud = Cloud> {
-    /** The network whose public subnets hold the load balancer. */
+    /** The network the edge fronts (on AWS, its public subnets hold the load balancer). */
     network: Network<C>;
     /** Sizing tier: kind of edge, TLS profile, WAF and per-client rate limit. @default the network's tier */
     tier?: TierName;
@@ -20,9 +20,12 @@ export interface EdgeLBArgs<C extends Cloud = Cloud> {
      */
     overrides?: TierOverrides;
     /**
-     * Public DNS name. When set: a managed certificate, HTTPS with a modern TLS
-     * policy, HTTP redirected to HTTPS and a DNS record. When unset: plain HTTP
-     * on the load balancer's own name (for trials only).
+     * Public DNS name. When set: a certificate (managed on AWS and GCP; imported
+     * into Key Vault on Azure), HTTPS with the tier's TLS policy, HTTP
+     * redirected to HTTPS and a DNS record. When unset: a load balancer serves
+     * plain HTTP on its own name (for trials only); a pay-per-request edge
+     * serves HTTPS on the platform's name. A pay-per-request edge takes a
+     * domain on AWS only.
      * @default undefined
      * @example "mcp.example.com"
      */
@@ -43,11 +46,18 @@ export function dnsZoneFor(domain: string, dnsZone?: string): string {
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
- * The public entry point: a load balancer that health-checks the replicas,
- * terminates TLS and, in prod and enterprise, filters traffic with a WAF and
- * a per-client rate limit. Create it before the McpCluster that serves it.
- * Cost (AWS, us-east-1): ALB about $16 per month plus capacity units; WAF
- * about $5 per ACL plus $1 per rule and $0.60 per million requests.
+ * The public entry point, of the tier's `edgeKind`:
+ * - `loadBalancer` (prod, enterprise): AWS ALB, Azure Application Gateway v2
+ *   or GCP global external Application LB; health-checks the replicas,
+ *   terminates TLS and filters traffic with a WAF and a per-client rate limit.
+ * - `payPerRequest` (dev): API Gateway HTTP API (VPC link + Cloud Map) on
+ *   AWS, the Container Apps ingress on Azure, Cloud Run's own URL on GCP;
+ *   HTTPS, no WAF, billed per request.
+ * - `cloud: local`: an nginx container on 127.0.0.1:8080.
+ * Create it before the McpCluster that serves it.
+ * Cost (AWS, us-east-1, from `npm run plan`): ALB about $16 per month plus
+ * its public IPv4s and capacity units; WAF about $5 per ACL plus $1 per rule
+ * and $0.60 per million requests; HTTP API $1 per million requests.
  */
 export class EdgeLB<C extends Cloud = Cloud> extends pulumi.ComponentResource {
     /** The cloud it runs on: its network's. */

@@ -46,8 +46,9 @@ const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|_URL$)/i;
 /**
  * The MCP server replicas: private, health-checked, autoscaled between the
  * tier's min and max, logs kept per tier, secrets injected by the platform.
- * Cost (AWS Fargate x86, us-east-1): dev one 0.25 vCPU / 0.5 GiB replica
- * about $9 per month; prod two 0.5 vCPU / 1 GiB about $36.
+ * Cost (AWS Fargate on Graviton, us-east-1, from `npm run plan`): dev one
+ * 0.25 vCPU / 0.5 GiB replica about $7 per month (plus $3.65 for its public
+ * IPv4, as dev has no NAT); prod two 0.5 vCPU / 1 GiB about $29.
  */
 export class McpCluster<C extends Cloud = Cloud> extends pulumi.ComponentResource {
     /** The cloud it runs on: its network's. */

@@ -26,8 +26,10 @@ export interface SessionCacheArgs<C extends Cloud = Cloud> {
 /**
  * Redis-compatible cache shared by all replicas for per-client state and rate
  * limits: TLS and AUTH always, encrypted at rest, automatic failover per tier.
- * Cost (AWS, us-east-1, Valkey): dev one cache.t4g.micro about $9 per month;
- * prod two cache.t4g.small about $37.
+ * Cost (AWS, us-east-1, Valkey, from `npm run plan`): prod two
+ * cache.t4g.small about $37 per month. Dev creates no cache (`sessionStore`
+ * embedded: state in the single replica's memory); with `sessionStore:
+ * managed` it is one cache.t4g.micro, about $9.
  */
 export class SessionCache<C extends Cloud = Cloud> extends pulumi.ComponentResource {
     /** The cloud it runs on: its network's. */

@@ -1,7 +1,7 @@
 /**
  * The price catalog: list prices (USD, on-demand) for every billable item the
  * components create. Each entry keeps its unit, region, source and confidence
- * (../shared/PRICES.md's scale: O official page or price API, S secondary
+ * (scale: O official page or price API, S secondary
  * source, D derived by arithmetic, ? conflicting or unknown).
  *
  * Regions: AWS us-east-1, Azure East US, GCP us-central1. Other regions are

@@ -6,6 +6,7 @@
  *
  *   npm run plan -- --stack prod-aws                      cost table
  *   npm run plan -- --all --format markdown               for a pull-request comment / $GITHUB_STEP_SUMMARY
+ *                                                         (each stack's topology as a mermaid diagram, then the costs)
  *   npm run plan -- --all --format json > base.json       a run to compare against later
  *   npm run plan -- --all --diff base.json                the cost change since that run
  *   npm run plan -- --stack prod-aws --format tree        resources under their components
@@ -20,6 +21,7 @@ import { estimateCost } from "../pricing";
 import { at } from "../pricing/engine";
 import { diffCosts, renderDiffMarkdown, renderDiffTable, renderMarkdown, renderTable, StackCost, usd } from "../pricing/report";
 import { resolveTier } from "../sizing";
+import { topologyMarkdown } from "./diagram";
 import { ProgramRun, RecordedResource, STACKS_DIR, listStacks, readStackFile, runProgram } from "./harness";
 
 interface Options {
@@ -231,6 +233,7 @@ async function main(): Promise<number> {
     }
     const diffs = base ? diffCosts(base, costs) : undefined;
     if (opts.format === "markdown") {
+        for (const run of runs) console.log(topologyMarkdown({ stack: run.stack, summary: run.outputs.summary, resources: run.resources }) + "\n");
         console.log(renderMarkdown(costs));
         if (diffs) console.log("\n" + renderDiffMarkdown(diffs));
     } else if (opts.format === "table" && diffs) {

@@ -17,7 +17,7 @@ export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
 export interface TierOverrides {
     /** Replicas always running. @default the tier's (dev 1, prod 2, enterprise 3) */
     minReplicas?: number;
-    /** Autoscaling ceiling. @default the tier's (dev 2, prod 6, enterprise 12) */
+    /** Autoscaling ceiling. @default the tier's (dev 1, prod 6, enterprise 12) */
     maxReplicas?: number;
     /** Autoscaling target, average CPU percent. @default the tier's (70 / 60 / 60) */
     targetCpuPercent?: number;

@@ -54,6 +54,17 @@ describe("npm run plan", () => {
         }
         assert.doesNotMatch(r.out, /Not priced: (?!none)/);
     });
+    it("--format markdown starts each stack with its topology as a mermaid diagram, before the costs", () => {
+        const r = plan("--stack", "dev-gcp", "--stack", "prod-aws", "--format", "markdown");
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.out, /^## Topology of dev-gcp \(gcp, dev\)\n\n```mermaid\n---\n[\s\S]*?^flowchart LR$/m);
+        assert.ok(r.out.startsWith("## Topology of dev-gcp"), "the comment starts with the first stack's picture");
+        const blocks = [...r.out.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+        assert.equal(blocks.length, 2);
+        assert.match(blocks[0], /Cloud Run service/);
+        assert.match(blocks[1], /Application Load Balancer[\s\S]*ECS Fargate service<br\/>2–6 replicas/);
+        assert.ok(r.out.indexOf("## Topology of prod-aws") < r.out.indexOf("## Monthly cost estimate"), "pictures before the cost tables");
+    });
     it("fails a stack over its budget, naming the stack, the total and the budget", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-budget-"));
         const prod = fs.readFileSync(path.join(root, "stacks", "Pulumi.prod-aws.yaml"), "utf8").replace(/^ *mcp-infra:monthlyBudgetUsd:.*\n/m, "");

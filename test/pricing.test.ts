@@ -33,7 +33,7 @@ describe("price catalog", () => {
             assert.match(p.date, /^\d{4}-\d{2}$/, `${p.id} date`);
         }
     });
-    it("pins official list prices from ../shared/PRICES.md", () => {
+    it("pins official list prices (the catalog's sources)", () => {
         assert.equal(unit("aws.fargate.x86.vcpu"), 0.04048);
         assert.equal(unit("aws.alb.hour"), 0.0225);
         assert.equal(unit("azure.pg.Standard_D2ds_v5"), 0.178);
