@@ -3,19 +3,26 @@
 -- with a bearer key (BENCH_KEY). done() prints one JSON line with the measured figures.
 local tool = os.getenv("BENCH_TOOL") or "server_info"
 local key = os.getenv("BENCH_KEY")
+-- BENCH_ERA=2025: a 2025-06-18 stateless request instead (no _meta envelope, no Mcp-* headers).
+local legacy = os.getenv("BENCH_ERA") == "2025"
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
-wrk.headers["Mcp-Method"] = "tools/call"
-wrk.headers["Mcp-Name"] = tool
 if key ~= nil and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
-wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"' .. tool .. '","arguments":{},' ..
-  '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
-  '"io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"4"},' ..
-  '"io.modelcontextprotocol/clientCapabilities":{},' ..
-  '"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}}'
+if legacy then
+  wrk.headers["MCP-Protocol-Version"] = "2025-06-18"
+  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"' .. tool .. '","arguments":{}}}'
+else
+  wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
+  wrk.headers["Mcp-Method"] = "tools/call"
+  wrk.headers["Mcp-Name"] = tool
+  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"' .. tool .. '","arguments":{},' ..
+    '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
+    '"io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"4"},' ..
+    '"io.modelcontextprotocol/clientCapabilities":{},' ..
+    '"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}}'
+end
 
 
 done = function(summary, latency, requests)

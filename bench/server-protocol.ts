@@ -11,6 +11,9 @@
  * database), rate limits and state in the local Redis, info logs (to /dev/null), metrics.
  * PostgreSQL and Redis are not pinned: they share the machine with everything else.
  * BENCH_CPU_PROF=<dir> adds `node --cpu-prof` to the bundled server.
+ * BENCH_ERA=2025 sends 2025-06-18 stateless requests instead (all three servers serve both).
+ * BENCH_BASELINE=<dir with main.js> adds an earlier build of the bundled server (for example the
+ * SDK v1 one) as a fourth row, driven with 2025-06-18 requests, which is all it speaks.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -62,11 +65,11 @@ async function waitHealthy(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`server on ${port} did not become healthy`);
 }
 
-function wrk(port: number, connections: number, seconds: number, key?: string): Figures {
+function wrk(port: number, connections: number, seconds: number, key?: string, era?: string): Figures {
   const out = execFileSync(
     "taskset",
     ["-c", "1", "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", path.join(REPO, "bench", "mcp-call.lua"), `http://127.0.0.1:${port}/mcp`],
-    { env: { ...process.env, BENCH_KEY: key ?? "" }, encoding: "utf8" },
+    { env: { ...process.env, BENCH_KEY: key ?? "", BENCH_ERA: era ?? process.env.BENCH_ERA ?? "" }, encoding: "utf8" },
   );
   const line = out.split("\n").find((l) => l.startsWith("{"));
   if (line === undefined) throw new Error(`wrk printed no figures:\n${out}`);
@@ -77,17 +80,28 @@ interface Target {
   name: string;
   start(port: number): ChildProcess;
   key?: string;
+  era?: string;
 }
 
-async function measure(t: Target): Promise<{ c50: Figures; c4: Figures; issued: number }> {
+/** The audit group commit as the server's own metrics saw it (mean transaction time, mean batch). */
+async function auditMetrics(port: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const v = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+  const ms = (1000 * v("mcp_audit_append_duration_seconds_sum")) / v("mcp_audit_append_duration_seconds_count");
+  const batch = v("mcp_audit_append_batch_size_sum") / v("mcp_audit_append_batch_size_count");
+  return `${v("mcp_audit_append_duration_seconds_count")} append transactions, mean ${ms.toFixed(2)} ms each, mean batch ${batch.toFixed(1)} entries`;
+}
+
+async function measure(t: Target): Promise<{ c50: Figures; c4: Figures; issued: number; audit?: string }> {
   const port = await freePort();
   const child = t.start(port);
   try {
     await waitHealthy(port, child);
-    const warm = wrk(port, 50, WARMUP, t.key);
-    const c50 = wrk(port, 50, DURATION, t.key);
-    const c4 = wrk(port, 4, DURATION, t.key);
-    return { c50, c4, issued: warm.requests + c50.requests + c4.requests };
+    const warm = wrk(port, 50, WARMUP, t.key, t.era);
+    const c50 = wrk(port, 50, DURATION, t.key, t.era);
+    const c4 = wrk(port, 4, DURATION, t.key, t.era);
+    const audit = t.key !== undefined ? await auditMetrics(port) : undefined;
+    return { c50, c4, issued: warm.requests + c50.requests + c4.requests, audit };
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
@@ -124,27 +138,42 @@ async function main(): Promise<void> {
         }),
     },
   ];
-  const results: { name: string; c50: Figures; c4: Figures; issued: number }[] = [];
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline !== undefined) {
+    targets.push({
+      name: `earlier build (${path.basename(path.dirname(path.resolve(baseline)))}), 2025-06-18 requests`,
+      key,
+      era: "2025",
+      start: (port) =>
+        pinned([path.join(path.resolve(baseline), "main.js")], {
+          PORT: String(port), MCP_API_KEYS: key, DATABASE_URL: dbUrl.toString(), REDIS_URL: REDIS, LOG_LEVEL: "info",
+          MCP_RATE_LIMIT_PER_MINUTE: "1000000", MCP_REPLICA_ID: "bench-baseline",
+        }),
+    });
+  }
+  const results: { name: string; c50: Figures; c4: Figures; issued: number; audit?: string }[] = [];
   try {
     for (const t of targets) results.push({ name: t.name, ...(await measure(t)) });
     const pg = new PgClient({ connectionString: dbUrl.toString() });
     await pg.connect();
-    const audited = Number((await pg.query("SELECT count(*) AS n FROM mcp_audit_log")).rows[0].n);
+    const audited = Number((await pg.query("SELECT count(*) AS n FROM mcp_audit_log WHERE replica_id = 'bench'")).rows[0].n);
     await pg.end();
 
     const row = (name: string, c: number, f: Figures) =>
       `| ${name} | ${c} | ${f.rps.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p95ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} |`;
-    console.log(`\nMCP 2026-07-28 tools/call server_info; each server pinned to CPU 0, wrk on CPU 1; ${WARMUP} s warm-up, ${DURATION} s per row.`);
+    console.log(`\nMCP ${process.env.BENCH_ERA === "2025" ? "2025-06-18" : "2026-07-28"} tools/call server_info; each server pinned to CPU 0, wrk on CPU 1; ${WARMUP} s warm-up, ${DURATION} s per row.`);
     console.log(`Load average before the run: ${load} (${os.cpus().length} CPUs; PostgreSQL and Redis unpinned).\n`);
     console.log("| server | connections | calls/s | p50 ms | p95 ms | p99 ms | errors |");
     console.log("|---|---:|---:|---:|---:|---:|---:|");
     for (const r of results) console.log(row(r.name, 50, r.c50));
     for (const r of results) console.log(row(r.name, 4, r.c4));
-    const [raw, bare, ours] = results;
+    const [raw, bare, ours, old] = results;
     const ratio = ours.c50.rps / bare.c50.rps;
     console.log(`\nthroughput at 50 connections: bundled / SDK v2 bare = ${ratio.toFixed(2)} x (target >= ${TARGET_RATIO.toFixed(1)} x: ${ratio >= TARGET_RATIO ? "met" : "NOT met"}); raw handler ceiling ${raw.c50.rps.toFixed(0)} calls/s`);
     console.log(`latency at 4 connections: p50 ${ours.c4.p50ms.toFixed(2)} ms (target <= ${TARGET_P50_MS}: ${ours.c4.p50ms <= TARGET_P50_MS ? "met" : "NOT met"}), p95 ${ours.c4.p95ms.toFixed(2)} ms (target <= ${TARGET_P95_MS}: ${ours.c4.p95ms <= TARGET_P95_MS ? "met" : "NOT met"})`);
-    console.log(`audit: ${audited} entries in PostgreSQL for ${ours.issued} calls wrk completed against the bundled server (warm-up included)`);
+    console.log(`audit: ${audited} entries in PostgreSQL for ${ours.issued} calls wrk completed against the bundled server (warm-up included; calls still in flight when wrk stops are answered and audited but not counted by wrk)`);
+    console.log(`audit group commit: ${ours.audit}`);
+    if (old !== undefined) console.log(`earlier build: ${old.c50.rps.toFixed(0)} calls/s at 50 connections (${(old.c50.rps / bare.c50.rps).toFixed(2)} x the SDK v2 bare server), p50 ${old.c4.p50ms.toFixed(2)} ms at 4; audit group commit: ${old.audit}`);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
