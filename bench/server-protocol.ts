@@ -17,6 +17,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -32,6 +33,8 @@ const TARGET_P50_MS = 3;
 const TARGET_P95_MS = 10;
 
 interface Figures {
+  /** CPU time the server process used per call during the row (user + system, from /proc). */
+  cpuUsPerCall?: number;
   requests: number;
   rps: number;
   p50ms: number;
@@ -63,6 +66,13 @@ async function waitHealthy(port: number, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`server on ${port} did not become healthy`);
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 function wrk(port: number, connections: number, seconds: number, key?: string, era?: string): Figures {
@@ -98,8 +108,13 @@ async function measure(t: Target): Promise<{ c50: Figures; c4: Figures; issued: 
   try {
     await waitHealthy(port, child);
     const warm = wrk(port, 50, WARMUP, t.key, t.era);
-    const c50 = wrk(port, 50, DURATION, t.key, t.era);
-    const c4 = wrk(port, 4, DURATION, t.key, t.era);
+    const row = (c: number): Figures => {
+      const cpu0 = cpuSeconds(child.pid!);
+      const f = wrk(port, c, DURATION, t.key, t.era);
+      return { ...f, cpuUsPerCall: ((cpuSeconds(child.pid!) - cpu0) * 1e6) / f.requests };
+    };
+    const c50 = row(50);
+    const c4 = row(4);
     const audit = t.key !== undefined ? await auditMetrics(port) : undefined;
     return { c50, c4, issued: warm.requests + c50.requests + c4.requests, audit };
   } finally {
@@ -160,16 +175,18 @@ async function main(): Promise<void> {
     await pg.end();
 
     const row = (name: string, c: number, f: Figures) =>
-      `| ${name} | ${c} | ${f.rps.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p95ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} |`;
+      `| ${name} | ${c} | ${f.rps.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p95ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.cpuUsPerCall?.toFixed(0) ?? "-"} | ${f.errors} |`;
     console.log(`\nMCP ${process.env.BENCH_ERA === "2025" ? "2025-06-18" : "2026-07-28"} tools/call server_info; each server pinned to CPU 0, wrk on CPU 1; ${WARMUP} s warm-up, ${DURATION} s per row.`);
     console.log(`Load average before the run: ${load} (${os.cpus().length} CPUs; PostgreSQL and Redis unpinned).\n`);
-    console.log("| server | connections | calls/s | p50 ms | p95 ms | p99 ms | errors |");
-    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    console.log("| server | connections | calls/s | p50 ms | p95 ms | p99 ms | server CPU µs/call | errors |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of results) console.log(row(r.name, 50, r.c50));
     for (const r of results) console.log(row(r.name, 4, r.c4));
     const [raw, bare, ours, old] = results;
     const ratio = ours.c50.rps / bare.c50.rps;
-    console.log(`\nthroughput at 50 connections: bundled / SDK v2 bare = ${ratio.toFixed(2)} x (target >= ${TARGET_RATIO.toFixed(1)} x: ${ratio >= TARGET_RATIO ? "met" : "NOT met"}); raw handler ceiling ${raw.c50.rps.toFixed(0)} calls/s`);
+    const cpuRatio = bare.c50.cpuUsPerCall! / ours.c50.cpuUsPerCall!;
+    console.log(`\nCPU per call at 50 connections: SDK v2 bare ${bare.c50.cpuUsPerCall!.toFixed(0)} µs, bundled ${ours.c50.cpuUsPerCall!.toFixed(0)} µs, raw ${raw.c50.cpuUsPerCall!.toFixed(0)} µs: on an otherwise idle core the bundled server would do ${cpuRatio.toFixed(2)} x the bare server's calls/s`);
+    console.log(`throughput at 50 connections: bundled / SDK v2 bare = ${ratio.toFixed(2)} x (target >= ${TARGET_RATIO.toFixed(1)} x: ${ratio >= TARGET_RATIO ? "met" : "NOT met"}); raw handler ceiling ${raw.c50.rps.toFixed(0)} calls/s`);
     console.log(`latency at 4 connections: p50 ${ours.c4.p50ms.toFixed(2)} ms (target <= ${TARGET_P50_MS}: ${ours.c4.p50ms <= TARGET_P50_MS ? "met" : "NOT met"}), p95 ${ours.c4.p95ms.toFixed(2)} ms (target <= ${TARGET_P95_MS}: ${ours.c4.p95ms <= TARGET_P95_MS ? "met" : "NOT met"})`);
     console.log(`audit: ${audited} entries in PostgreSQL for ${ours.issued} calls wrk completed against the bundled server (warm-up included; calls still in flight when wrk stops are answered and audited but not counted by wrk)`);
     console.log(`audit group commit: ${ours.audit}`);
