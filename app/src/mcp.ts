@@ -1,4 +1,12 @@
-import { ProtocolErrorCode as ErrorCode, Server, type AuthInfo, type CallToolResult } from "@modelcontextprotocol/server";
+import {
+  ProtocolErrorCode as ErrorCode,
+  Server,
+  isJSONRPCErrorResponse,
+  type AuthInfo,
+  type CallToolResult,
+  type JSONRPCMessage,
+  type Transport,
+} from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
 import { encodeArguments, type AuditOutcome } from "./audit/entry";
 import { DependencyError } from "./errors";
@@ -178,6 +186,35 @@ function contextOf(authInfo: AuthInfo | undefined): RequestContext {
 }
 
 /**
+ * The SDK answers a request whose params fail its schema with -32603 and the schema library's
+ * issue list (a JSON array) as the message. That is the caller's mistake, not an internal error:
+ * it is re-coded -32602 with one line per issue ("Invalid params: params.cursor: expected …").
+ */
+export function plainValidationError(message: JSONRPCMessage): JSONRPCMessage {
+  if (!isJSONRPCErrorResponse(message) || message.error.code !== ErrorCode.InternalError || !message.error.message.startsWith("[")) return message;
+  let issues: unknown;
+  try {
+    issues = JSON.parse(message.error.message);
+  } catch {
+    return message;
+  }
+  if (!Array.isArray(issues) || issues.length === 0 || !issues.every((i) => typeof i?.message === "string" && Array.isArray(i?.path))) return message;
+  const lines = (issues as { path: PropertyKey[]; message: string }[]).slice(0, 5).map((i) => `${i.path.map(String).join(".") || "params"}: ${i.message}`);
+  return { ...message, error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${lines.join("; ")}` } };
+}
+
+/** Connects `server` through a transport wrapper that applies plainValidationError to what it sends. */
+function withPlainValidationErrors(server: Server): Server {
+  const connect = server.connect.bind(server);
+  server.connect = (transport: Transport) => {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => send(plainValidationError(message), options);
+    return connect(transport);
+  };
+  return server;
+}
+
+/**
  * A fresh low-level MCP server for one request (stateless: no session survives the request).
  * The SDK's createMcpHandler calls this for both protocol eras (2026-07-28 and 2025).
  */
@@ -189,5 +226,5 @@ export function createServer(deps: McpDeps, authInfo: AuthInfo | undefined): Ser
   );
   server.setRequestHandler("tools/list", async () => ({ tools: deps.registry.listed }));
   server.setRequestHandler("tools/call", (request) => callTool(deps, rc, request.params));
-  return server;
+  return withPlainValidationErrors(server);
 }

@@ -9,7 +9,7 @@ import { SignJWT, exportJWK, generateKeyPair, type JWK } from "jose";
 import type { RunningApp } from "../src/app";
 import { MAX_JSON_DEPTH, validTraceparent } from "../src/http/mcpRoute";
 import { jsonDepthExceeds } from "../src/http/guards";
-import { bearer, connect, mcpHeaders, randomKey, rawPost, startTestApp, structured, text } from "./helpers";
+import { bearer, connect, mcpHeaders, modernHeaders, modernMeta, randomKey, rawPost, startTestApp, structured, text } from "./helpers";
 
 const call = (id: number | undefined, name: string, args: unknown = {}) =>
   ({ jsonrpc: "2.0", ...(id !== undefined ? { id } : {}), method: "tools/call", params: { name, arguments: args } });
@@ -279,6 +279,22 @@ describe("app spec fixes: over-limit clients and deep JSON are refused before pa
     assert.equal(bad.status, 200, bad.text);
     assert.equal(bad.json.error.code, -32602);
     assert.equal(bad.json.error.message, "Invalid params: tools/call needs params.name (a string) and, if present, params.arguments (an object)");
+  });
+
+  it("answers params the SDK's schema refuses with -32602 and plain lines, in both eras", async () => {
+    const other = randomKey();
+    await app.shutdown();
+    app = await startTestApp({ MCP_API_KEYS: other });
+    const legacy = await rawPost(app.url, JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/list", params: { cursor: 5 } }), mcpHeaders(bearer(other)));
+    assert.equal(legacy.json.error.code, -32602, legacy.text);
+    assert.equal(legacy.json.error.message, "Invalid params: params.cursor: Invalid input: expected string, received number");
+    const meta = modernMeta();
+    const modern = await rawPost(app.url, JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/list", params: { cursor: 5, _meta: meta } }), modernHeaders("tools/list", undefined, bearer(other)));
+    assert.equal(modern.json.error.code, -32602, modern.text);
+    assert.match(modern.json.error.message, /^Invalid params: params\.cursor: /);
+    const init = await rawPost(app.url, JSON.stringify({ jsonrpc: "2.0", id: 6, method: "initialize", params: { protocolVersion: 5 } }), mcpHeaders(bearer(other)));
+    assert.equal(init.json.error.code, -32602, init.text);
+    assert.doesNotMatch(init.text, /invalid_type|\\n/);
   });
 
   it("validates W3C traceparent values", () => {
