@@ -127,19 +127,18 @@ export function mcpRoute(o: McpRouteOptions) {
       ? legacy(request, body, authInfo)
       : modern.fetch(request, { authInfo, parsedBody: body });
 
-  /** Per-client limit; answers 429 itself and returns false when the client is over it. */
-  const clientLimit = async (req: Request, res: Response, rc: RequestContext): Promise<"ok" | "limited" | "answered"> => {
-    if (o.rateLimitPerMinute <= 0) return "ok";
+  /** Per-client limit. "answered": the limiter was unavailable and a 503 has been sent. */
+  const clientLimit = async (res: Response, rc: RequestContext): Promise<{ state: "ok" | "answered" } | { state: "limited"; retryAfter: number }> => {
+    if (o.rateLimitPerMinute <= 0) return { state: "ok" };
     try {
       const d = await deps.sessions.hit(`c:${rc.clientId}`, o.rateLimitPerMinute, 60);
-      if (d.allowed) return "ok";
+      if (d.allowed) return { state: "ok" };
       deps.metrics.rateLimited.inc({ scope: "client" });
-      (req as { retryAfter?: number }).retryAfter = d.retryAfterSeconds;
-      return "limited";
+      return { state: "limited", retryAfter: d.retryAfterSeconds };
     } catch (err) {
-      req.log.error({ err: (err as Error).message }, "rate limiter unavailable");
+      rc.log.error({ err: (err as Error).message }, "rate limiter unavailable");
       rpcError(res, 503, RPC.SERVER_ERROR, "Service unavailable: the rate limiter's session store cannot be reached; retry later", null, { "Retry-After": "5" });
-      return "answered";
+      return { state: "answered" };
     }
   };
 
@@ -192,10 +191,11 @@ export function mcpRoute(o: McpRouteOptions) {
 
     // The per-client limit is checked before the body is read: an over-limit client's large body
     // is never read or parsed (the connection is closed instead).
-    const limited = await clientLimit(req, res, rc);
-    if (limited === "answered") return;
-    const retryAfter = (req as { retryAfter?: number }).retryAfter ?? 60;
-    if (limited === "limited") {
+    const limit = await clientLimit(res, rc);
+    if (limit.state === "answered") return;
+    const limited = limit.state === "limited";
+    const retryAfter = limit.state === "limited" ? limit.retryAfter : 0;
+    if (limited) {
       method = methodLabel(headerValue(req, "mcp-method") ?? "tools/call");
       const declared = Number(req.headers["content-length"] ?? "NaN");
       if (!(declared <= REFUSED_BODY_READ_BYTES)) {
@@ -208,7 +208,7 @@ export function mcpRoute(o: McpRouteOptions) {
 
     let body: unknown;
     try {
-      const raw = await readBody(req, limited === "limited" ? REFUSED_BODY_READ_BYTES : o.maxBodyBytes);
+      const raw = await readBody(req, limited ? REFUSED_BODY_READ_BYTES : o.maxBodyBytes);
       if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) {
         throw new BodyError(400, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       }
@@ -236,7 +236,7 @@ export function mcpRoute(o: McpRouteOptions) {
     }
     const msg = body;
     method = methodLabel(msg.method);
-    if (limited === "limited") {
+    if (limited) {
       send(res, await rateLimited(rc, `${o.rateLimitPerMinute} requests per minute for this client`, retryAfter, msg, "client"), msg.id ?? null);
       return;
     }
