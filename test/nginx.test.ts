@@ -158,6 +158,7 @@ describe("renderNginxConfig (local EdgeLB)", () => {
         const dflt = render();
         assert.match(dflt, /^error_log \/dev\/stderr warn;$/m);
         assert.match(dflt, /access_log \/dev\/stdout mcp_json;/);
+        assert.match(dflt, /"mcp_method":"\$http_mcp_method","mcp_name":"\$http_mcp_name"/, "the 2026-07-28 mirrored headers are logged");
         assert.doesNotMatch(dflt, /^pid |_temp_path/m);
         const rt = render({ runtime: { pidFile: "/tmp/x/nginx.pid", errorLog: "/tmp/x/error.log", accessLog: "/tmp/x/access.log", tempDir: "/tmp/x/t" } });
         assert.match(rt, /^pid \/tmp\/x\/nginx\.pid;$/m);

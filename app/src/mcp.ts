@@ -1,10 +1,12 @@
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
+  ProtocolErrorCode as ErrorCode,
+  Server,
+  isJSONRPCErrorResponse,
+  type AuthInfo,
   type CallToolResult,
-} from "@modelcontextprotocol/sdk/types.js";
+  type JSONRPCMessage,
+  type Transport,
+} from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
 import { encodeArguments, type AuditOutcome } from "./audit/entry";
 import { DependencyError } from "./errors";
@@ -39,6 +41,8 @@ export interface RequestContext {
   clientId: string;
   requestId: string;
   log: Logger;
+  /** The caller's W3C trace context from the request's `_meta.traceparent`, when it was valid. */
+  traceparent?: string;
 }
 
 const AUDIT_DOWN = "Audit log unavailable: the call was not run because it could not be recorded; retry later";
@@ -164,16 +168,63 @@ export async function callTool(
   return result;
 }
 
-/** A fresh low-level MCP server for one request (stateless: no session survives the request). */
-export function createServer(deps: McpDeps, rc: RequestContext): Server {
+const INSTRUCTIONS = "Tools: server_info, a per-client scratchpad (scratchpad_*), audit_recent and audit_verify, plus configured tools.";
+
+/**
+ * The AuthInfo handed to the SDK's handler for one request. The SDK passes it through untouched
+ * to the server factory, which is how the request's context reaches the tools/call handler.
+ */
+export function authInfoFor(rc: RequestContext, scopes: readonly string[]): AuthInfo {
+  return { token: "", clientId: rc.clientId, scopes: [...scopes], extra: { rc } };
+}
+
+function contextOf(authInfo: AuthInfo | undefined): RequestContext {
+  const rc = authInfo?.extra?.rc as RequestContext | undefined;
+  // The route always sets it; a request without one never got past authentication.
+  if (rc === undefined) throw new RpcError(ErrorCode.InternalError, "internal error: request context missing");
+  return rc;
+}
+
+/**
+ * The SDK answers a request whose params fail its schema with -32603 and the schema library's
+ * issue list (a JSON array) as the message. That is the caller's mistake, not an internal error:
+ * it is re-coded -32602 with one line per issue ("Invalid params: params.cursor: expected …").
+ */
+export function plainValidationError(message: JSONRPCMessage): JSONRPCMessage {
+  if (!isJSONRPCErrorResponse(message) || message.error.code !== ErrorCode.InternalError || !message.error.message.startsWith("[")) return message;
+  let issues: unknown;
+  try {
+    issues = JSON.parse(message.error.message);
+  } catch {
+    return message;
+  }
+  if (!Array.isArray(issues) || issues.length === 0 || !issues.every((i) => typeof i?.message === "string" && Array.isArray(i?.path))) return message;
+  const lines = (issues as { path: PropertyKey[]; message: string }[]).slice(0, 5).map((i) => `${i.path.map(String).join(".") || "params"}: ${i.message}`);
+  return { ...message, error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${lines.join("; ")}` } };
+}
+
+/** Connects `server` through a transport wrapper that applies plainValidationError to what it sends. */
+function withPlainValidationErrors(server: Server): Server {
+  const connect = server.connect.bind(server);
+  server.connect = (transport: Transport) => {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => send(plainValidationError(message), options);
+    return connect(transport);
+  };
+  return server;
+}
+
+/**
+ * A fresh low-level MCP server for one request (stateless: no session survives the request).
+ * The SDK's createMcpHandler calls this for both protocol eras (2026-07-28 and 2025).
+ */
+export function createServer(deps: McpDeps, authInfo: AuthInfo | undefined): Server {
+  const rc = contextOf(authInfo);
   const server = new Server(
     { name: deps.facts.name, version: deps.facts.version },
-    {
-      capabilities: { tools: { listChanged: false } },
-      instructions: "Tools: server_info, a per-client scratchpad (scratchpad_*), audit_recent and audit_verify, plus configured tools.",
-    },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.registry.listed }));
-  server.setRequestHandler(CallToolRequestSchema, (request) => callTool(deps, rc, request.params));
-  return server;
+  server.setRequestHandler("tools/list", async () => ({ tools: deps.registry.listed }));
+  server.setRequestHandler("tools/call", (request) => callTool(deps, rc, request.params));
+  return withPlainValidationErrors(server);
 }

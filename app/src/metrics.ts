@@ -6,6 +6,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const KNOWN_METHODS = new Set([
   "initialize", "notifications/initialized", "ping", "tools/list", "tools/call",
   "notifications/cancelled", "resources/list", "prompts/list", "logging/setLevel",
+  "server/discover", "batch",
 ]);
 
 export function methodLabel(method: unknown): string {

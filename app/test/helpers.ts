@@ -4,6 +4,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { Writable } from "node:stream";
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Client as PgClient } from "pg";
@@ -64,6 +65,41 @@ export async function connect(baseUrl: string, headers: Record<string, string> =
   const client = new Client({ name: "mcp-infra-test", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { requestInit: { headers } }));
   return client;
+}
+
+/**
+ * A real SDK v2 client. `era: "modern"` pins 2026-07-28 (server/discover, no initialize);
+ * `era: "legacy"` is the v2 client's 2025 handshake.
+ */
+export async function connectV2(baseUrl: string, era: "modern" | "legacy", headers: Record<string, string> = {}): Promise<ClientV2> {
+  const client = new ClientV2(
+    { name: "mcp-infra-test-v2", version: "1.0.0" },
+    era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {},
+  );
+  await client.connect(new TransportV2(new URL(`${baseUrl}/mcp`), { requestInit: { headers } }));
+  return client;
+}
+
+/** The `_meta` envelope a 2026-07-28 request carries. */
+export function modernMeta(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw-test", version: "1.0.0" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+    ...extra,
+  };
+}
+
+/** Headers of a 2026-07-28 POST (the mirrored Mcp-Method / Mcp-Name headers). */
+export function modernHeaders(method: string, name?: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "Content-Type": "application/json",
+    Accept: "application/json, text/event-stream",
+    "MCP-Protocol-Version": "2026-07-28",
+    "Mcp-Method": method,
+    ...(name !== undefined ? { "Mcp-Name": name } : {}),
+    ...extra,
+  };
 }
 
 export function bearer(key: string): Record<string, string> {

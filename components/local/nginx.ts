@@ -297,7 +297,11 @@ export function renderNginxConfig(opts: NginxConfigOptions): string {
         `${i1}}`,
         `${i1}log_format mcp_json escape=json '{"time":"$time_iso8601","client":"$remote_addr","request_id":"$mcp_request_id",'`,
         `${i1}    '"method":"$request_method","uri":"$uri","status":$status,"upstream":"$upstream_addr",'`,
-        `${i1}    '"upstream_status":"$upstream_status","request_time":$request_time,"bytes_sent":$bytes_sent}';`,
+        // MCP 2026-07-28 mirrors the JSON-RPC method and tool name into Mcp-Method / Mcp-Name.
+        // Logged only: the server checks them against the body (a mismatch is its 400), so a
+        // value is the client's claim unless upstream_status says the server accepted it.
+        `${i1}    '"upstream_status":"$upstream_status","request_time":$request_time,"bytes_sent":$bytes_sent,'`,
+        `${i1}    '"mcp_method":"$http_mcp_method","mcp_name":"$http_mcp_name"}';`,
         `${i1}access_log ${rt.accessLog ?? "/dev/stdout"} mcp_json;`,
         "",
     ];

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
 import { RPC, rpcError } from "./respond";
 
@@ -8,6 +9,8 @@ declare module "express-serve-static-core" {
     /** Set by `requestId`. */
     id: string;
     log: Logger;
+    /** The verified caller, read by the SDK's toNodeHandler and passed to the server factory. */
+    auth?: AuthInfo;
   }
 }
 
@@ -35,7 +38,7 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
   next();
 }
 
-const CORS_ALLOW_HEADERS = "Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-API-Key, X-Request-Id";
+const CORS_ALLOW_HEADERS = "Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-ID, X-API-Key, X-Request-Id";
 const CORS_EXPOSE_HEADERS = "Mcp-Session-Id, WWW-Authenticate, Retry-After, X-Request-Id";
 
 /**
@@ -104,4 +107,28 @@ export function readBody(req: Request, maxBytes: number): Promise<Buffer> {
     req.on("end", () => !failed && resolve(Buffer.concat(chunks)));
     req.on("error", () => !failed && reject(new BodyError(400, "Request body could not be read")));
   });
+}
+
+/**
+ * True when the JSON text nests arrays/objects deeper than `maxDepth`. A single linear scan over
+ * the bytes (strings skipped), so a deeply nested body is refused before JSON.parse or any
+ * schema validation does work that grows with its depth.
+ */
+export function jsonDepthExceeds(raw: Buffer, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }

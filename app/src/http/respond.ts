@@ -19,6 +19,7 @@ export function rpcError(
 export const RPC = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
+  INVALID_PARAMS: -32602,
   INTERNAL_ERROR: -32603,
   /** Implementation-defined server errors (-32000 to -32099). */
   SERVER_ERROR: -32000,

@@ -56,7 +56,7 @@ export function buildHttpApp(o: HttpAppOptions): Express {
     });
   });
 
-  const prm = o.auth.protectedResourceMetadata();
+  const prm = o.auth.protectedResourceMetadata(o.deps.registry.scopes);
   const prmHandler = (_req: Request, res: Response) => {
     if (prm === undefined) {
       res.status(404).json({ error: "not_found", message: "OAuth resource-server mode is not configured" });

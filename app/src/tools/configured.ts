@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
-import type { JsonSchemaType } from "@modelcontextprotocol/sdk/validation/types.js";
-import { CallToolResultSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { isCallToolResult, type CallToolResult, type JsonSchemaType } from "@modelcontextprotocol/server";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../config";
@@ -25,6 +24,8 @@ const toolDeclaration = z.strictObject({
   timeoutMs: z.number().int().min(1).max(120_000).default(10_000),
   rateLimitPerMinute: z.number().int().min(1).optional(),
   sensitiveArguments: z.array(z.string()).default([]),
+  /** OAuth scopes (RFC 6749 scope-token) a token must hold to call the tool; answered 403 insufficient_scope otherwise. */
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "must be an OAuth scope token (printable ASCII, no spaces, quotes or backslashes)")).min(1).optional(),
 });
 
 const toolsFile = z.strictObject({ tools: z.array(toolDeclaration) });
@@ -59,6 +60,9 @@ export function closeObjectSchemas(schema: unknown, where: string, depth = 0): u
   }
   if (depth === 0 && src.additionalProperties !== undefined && src.additionalProperties !== false) {
     throw new ConfigError(`${where}: inputSchema must not allow additional properties (omit additionalProperties or set it to false)`);
+  }
+  if (depth === 0 && src.additionalProperties === undefined && src.unevaluatedProperties !== undefined && src.unevaluatedProperties !== false) {
+    throw new ConfigError(`${where}: inputSchema must not allow unevaluated properties (omit unevaluatedProperties or set it to false)`);
   }
   return out;
 }
@@ -96,9 +100,8 @@ function loadHandler(file: string, where: string): HandlerFn {
 export function toCallToolResult(value: unknown, name: string): CallToolResult {
   if (typeof value === "string") return { content: [{ type: "text", text: value }] };
   if (value !== null && typeof value === "object" && Array.isArray((value as { content?: unknown }).content)) {
-    const parsed = CallToolResultSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`handler for ${name} returned an invalid CallToolResult`);
-    return parsed.data;
+    if (!isCallToolResult(value)) throw new Error(`handler for ${name} returned an invalid CallToolResult`);
+    return value;
   }
   if (value !== null && typeof value === "object" && !Array.isArray(value)) return jsonResult(value as Record<string, unknown>);
   return { content: [{ type: "text", text: JSON.stringify(value ?? null) }] };
@@ -109,6 +112,7 @@ function exposable(err: unknown): err is Error & { code?: unknown } {
   return err instanceof Error && (err.name === "ToolError" || (err as { expose?: unknown }).expose === true);
 }
 
+/** The SDK v2 validator: JSON Schema 2020-12 for schemas without `$schema` (as 2025-11-25 requires). */
 const validatorProvider = new AjvJsonSchemaValidator();
 
 export function buildConfiguredTool(decl: ToolDeclaration, handlersDir: string, where: string): ToolDefinition {
@@ -129,6 +133,7 @@ export function buildConfiguredTool(decl: ToolDeclaration, handlersDir: string, 
     timeoutMs: decl.timeoutMs,
     rateLimitPerMinute: decl.rateLimitPerMinute,
     sensitiveArguments: decl.sensitiveArguments,
+    scopes: decl.scopes,
     validate(args) {
       const r = validator(args ?? {});
       if (r.valid) return { ok: true, value: args ?? {} };

@@ -1,4 +1,4 @@
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/server";
 import { auditTools } from "./auditTools";
 import { loadConfiguredTools } from "./configured";
 import { scratchpadTools } from "./scratchpad";
@@ -33,6 +33,11 @@ export class ToolRegistry {
 
   get names(): string[] {
     return [...this.byName.keys()];
+  }
+
+  /** Every scope some tool requires (for the Protected Resource Metadata's scopes_supported). */
+  get scopes(): string[] {
+    return [...new Set([...this.byName.values()].flatMap((t) => t.scopes ?? []))].sort();
   }
 }
 

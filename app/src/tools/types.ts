@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { AuditStore } from "../audit/store";
@@ -50,6 +50,8 @@ export interface ToolDefinition {
   rateLimitPerMinute?: number;
   /** Argument names stored as "[REDACTED]" in the audit log (secret-looking names always are). */
   sensitiveArguments?: readonly string[];
+  /** OAuth scopes an OAuth token must hold to call this tool (API keys are not scoped). */
+  scopes?: readonly string[];
   /** Strict: unknown properties are rejected. */
   validate(args: unknown): Validation;
   run(args: unknown, ctx: ToolContext): Promise<CallToolResult>;
