@@ -22,6 +22,7 @@ export const DEFAULT_USAGE: Readonly<UsageAssumptions> = {
     logGiBPerReplica: 1,
     imageGiB: 0.3,
     egressGiB: 10,
+    cacheDataMB: 100,
 };
 
 const PRICERS: Record<string, Pricer> = { ...aws.PRICERS, ...azure.PRICERS, ...gcp.PRICERS };

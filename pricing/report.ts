@@ -25,7 +25,7 @@ const qty = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.
 export function assumptionsText(e: CostEstimate): string {
     const a = e.assumptions;
     return `${a.monthlyRequests.toLocaleString("en-US")} requests/month of ${a.avgRequestMs} ms and ${a.avgRequestKiB} KiB; `
-        + `${a.logGiBPerReplica} GiB of logs per replica; ${a.imageGiB} GiB of images; ${a.egressGiB} GiB through NAT`;
+        + `${a.logGiBPerReplica} GiB of logs per replica; ${a.imageGiB} GiB of images; ${a.egressGiB} GiB through NAT; ${a.cacheDataMB} MB in a serverless cache`;
 }
 
 /** The largest line items, for "what dominates". */
@@ -96,7 +96,7 @@ export function renderMarkdown(stacks: StackCost[]): string {
             out.push(`| **${g.component}** | | | | **${usd(g.monthlyUsd)}** |`);
         }
         out.push(`| **total** | | | | **${usd(e.totalMonthlyUsd)}** |`, "");
-        out.push(`\\* usage-based: ${assumptionsText(e)} (set them with the \`mcp-infra:monthlyRequests\`, \`avgRequestMs\`, \`avgRequestKiB\`, \`logGiBPerReplica\` and \`egressGiB\` config keys).`, "");
+        out.push(`\\* usage-based: ${assumptionsText(e)} (set them with the \`mcp-infra:monthlyRequests\`, \`avgRequestMs\`, \`avgRequestKiB\`, \`logGiBPerReplica\`, \`egressGiB\` and \`cacheDataMB\` config keys).`, "");
         out.push(`Not priced: ${e.unpriced.length ? e.unpriced.map((u) => `\`${u.type}\` x${u.count} (${u.reason})`).join("; ") : "none"}.`);
         if (s.withoutCostChoices) {
             const w = s.withoutCostChoices;

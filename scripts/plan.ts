@@ -20,6 +20,7 @@ import { estimateCost } from "../pricing";
 import { at } from "../pricing/engine";
 import { diffCosts, renderDiffMarkdown, renderDiffTable, renderMarkdown, renderTable, StackCost, usd } from "../pricing/report";
 import { resolveTier } from "../sizing";
+import { gcpSizing } from "../sizing/gcp";
 import { ProgramRun, RecordedResource, STACKS_DIR, listStacks, readStackFile, runProgram } from "./harness";
 
 interface Options {
@@ -161,6 +162,11 @@ export function costChoices(config: Record<string, string>): { undo: Record<stri
     if (spec.nat === "none" && unset("natGateways")) choose("natGateways", "single", "no NAT gateway");
     if (cloud.cpuArchitectureChoice && cloud.defaultCpuArchitecture === "arm64" && unset("cpuArchitecture")) choose("cpuArchitecture", "x86_64", "arm64 (Graviton) replicas");
     if (spec.service.scaleToZero && cloud.scalesToZero && unset("scaleToZero")) choose("scaleToZero", "false", "scale to zero when idle");
+    if (settings.cloud === "gcp" && spec.database.sizing === "sustained" && unset("dbSizing")) {
+        const now = gcpSizing(spec, settings.overrides).dbTier;
+        const byCount = gcpSizing(resolveTier(settings.tier, { ...settings.overrides, dbSizing: "vcpuCount" }), { ...settings.overrides, dbSizing: "vcpuCount" }).dbTier;
+        if (now !== byCount) choose("dbSizing", "vcpuCount", `database sized by sustained capacity (${now} instead of ${byCount})`);
+    }
     return { undo, labels };
 }
 

@@ -12,7 +12,7 @@ import { summarizeRunUrlEdge } from "../components/gcp/edge";
 import { runAppHost } from "../components/gcp/common";
 import { estimateCost } from "../pricing";
 import { ConfigError, TIERS, TierName } from "../sizing";
-import { cloudRunSize, gcpSizing, pickSqlTier, redisMemoryGb, sharedCoreSqlTier, sqlBackups, sqlTier } from "../sizing/gcp";
+import { cloudRunSize, gcpSizing, pickSqlTier, redisMemoryGb, sharedCoreSqlTier, sqlBackups, sqlSizeFor, sqlTier } from "../sizing/gcp";
 import { resolveTier } from "../sizing/overrides";
 import { ProgramRun, readStackFile, RecordedResource, runProgram, runStack } from "../scripts/harness";
 import { MOCK_PROJECT_NUMBER, MOCK_REGION } from "../scripts/mocks/gcp";
@@ -174,7 +174,9 @@ describe("GCP topology (issues 3 and 5)", function () {
             for (const tier of ["prod", "enterprise"] as const) {
                 const used = sqlTier(primarySql(runs[tier]!).inputs.settings.tier);
                 assert.equal(used.sharedCore, false, `${tier} runs on a dedicated core`);
-                assert.equal(used.vcpu, TIERS[tier].database.vcpu);
+                // Issue 15: a burstable size with HA gets the dedicated vCPUs it sustains (prod: 1), a standard one its own count.
+                assert.equal(used.vcpu, sqlSizeFor(TIERS[tier].database).vcpu);
+                assert.equal(used.vcpu, tier === "prod" ? 1 : TIERS[tier].database.vcpu);
             }
         });
 
@@ -423,7 +425,7 @@ describe("GCP topology (issues 3 and 5)", function () {
                 assert.equal(s.cluster.logRetentionDays, t.logRetentionDays);
                 // A shared core (dev) reports its share of one vCPU; dedicated machines the tier's vCPU.
                 assert.equal(s.database.vcpu, sqlTier(s.database.sku).vcpu);
-                assert.equal(s.database.vcpu, sharedCoreSqlTier(t.database)?.vcpu ?? t.database.vcpu);
+                assert.equal(s.database.vcpu, sharedCoreSqlTier(t.database)?.vcpu ?? sqlSizeFor(t.database).vcpu);
                 assert.ok(s.database.memoryGiB >= t.database.memoryGiB);
                 assert.equal(s.database.storageGiB, t.database.storageGiB);
                 assert.equal(s.database.highAvailability, t.database.highAvailability);
