@@ -113,12 +113,13 @@ const ROWS: Row[] = [
     ["gcp.run.idle.gib", 0.0000025, "GiB-second (idle min instance, request-based)", GCP, "cloud.google.com/run/pricing Tier 1 (idle memory at the active memory rate), as transcribed in firebase-tools src/deploy/functions/pricing.ts", "S"],
     ["gcp.sql.vcpu", 0.0413, "vCPU-hour (Enterprise)", GCP, "cloud.google.com/sql/pricing (secondary)", "S"],
     ["gcp.sql.ram", 0.007, "GB RAM-hour (Enterprise)", GCP, "cloud.google.com/sql/pricing (secondary)", "S"],
-    ["gcp.sql.db-f1-micro", 0.0105, "instance-hour (shared core)", GCP, "cloud.google.com/sql/pricing (approximate)", "?"],
-    ["gcp.sql.db-g1-small", 0.035, "instance-hour (shared core)", GCP, "cloud.google.com/sql/pricing (approximate)", "?"],
-    ["gcp.sql.ssd.zonal", 0.17, "GB-month (zonal SSD)", GCP, "cloud.google.com/sql/pricing (conflicting copies)", "?"],
-    ["gcp.sql.ssd.ha", 0.34, "GB-month (HA SSD)", GCP, "cloud.google.com/sql/pricing (conflicting copies)", "?"],
+    // Settled 2026-11-29 against stored copies of the pricing pages (../shared/PRICES.md, "Corrections").
+    ["gcp.sql.db-f1-micro", 0.0105, "instance-hour (shared core; HA 0.021)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: db-f1-micro 0.0105 zonal / 0.021 HA)", "S"],
+    ["gcp.sql.db-g1-small", 0.035, "instance-hour (shared core; HA 0.070)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: db-g1-small 0.035 zonal / 0.070 HA)", "S"],
+    ["gcp.sql.ssd.zonal", 0.17, "GB-month (zonal SSD)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: SSD 0.17 zonal / 0.34 HA)", "S"],
+    ["gcp.sql.ssd.ha", 0.34, "GB-month (HA SSD)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: SSD 0.17 zonal / 0.34 HA)", "S"],
     ["gcp.redis.BASIC", 0.049, "GiB-hour (Basic M1)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (secondary)", "S"],
-    ["gcp.redis.STANDARD_HA", 0.064, "GiB-hour (Standard M1; copies range 0.064-0.098)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (conflicting copies)", "?"],
+    ["gcp.redis.STANDARD_HA", 0.064, "GiB-hour (Standard M1, 1-4 GB)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (stored copy, checked 2026-11-29: Standard M1 0.064, 1 GB about $46.72 a month; the 0.098 seen in other copies was not confirmed)", "S"],
     // Google bills the first five forwarding rules of a project as one block, then each further rule.
     ["gcp.lb.rule", 0.025, "hour for the first 5 forwarding rules together (one block per project)", GCP, "cloud.google.com/vpc/network-pricing (forwarding rules: first 5 $0.025/hour, per additional rule $0.01/hour)", "O"],
     ["gcp.lb.rule.extra", 0.01, "forwarding rule-hour beyond the first 5", GCP, "cloud.google.com/vpc/network-pricing", "O"],

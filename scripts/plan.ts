@@ -18,6 +18,7 @@ import { parseStackConfig } from "../components/config";
 import { cloudDescriptor } from "../components/registry";
 import { estimateCost } from "../pricing";
 import { at } from "../pricing/engine";
+import { floorTarget } from "../pricing/targets";
 import { diffCosts, renderDiffMarkdown, renderDiffTable, renderMarkdown, renderTable, StackCost, usd } from "../pricing/report";
 import { resolveTier } from "../sizing";
 import { gcpSizing } from "../sizing/gcp";
@@ -171,7 +172,7 @@ export function costChoices(config: Record<string, string>): { undo: Record<stri
 }
 
 /** Prices one evaluated stack, and the same stack without its tier's cost choices. */
-async function priceStack(run: ProgramRun, withBefore: boolean): Promise<StackCost> {
+export async function priceStack(run: ProgramRun, withBefore: boolean): Promise<StackCost> {
     const settings = parseStackConfig(run.config);
     const cost: StackCost = {
         stack: run.stack,
@@ -179,6 +180,7 @@ async function priceStack(run: ProgramRun, withBefore: boolean): Promise<StackCo
         tier: settings.tier,
         budgetUsd: settings.monthlyBudgetUsd,
         estimate: estimateCost(declared(run), settings.usage),
+        targetUsd: floorTarget(settings.cloud, settings.tier),
     };
     const choices = withBefore ? costChoices(run.config) : { undo: {}, labels: [] };
     if (choices.labels.length) {
