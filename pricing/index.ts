@@ -138,6 +138,6 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
         free: [...free].map(([type, count]) => ({ type, count })).sort((a, b) => a.type.localeCompare(b.type)),
         unpriced: [...unpriced.values()].sort((a, b) => a.type.localeCompare(b.type)),
         assumptions,
-        notes: [...notes],
+        notes: [...notes].sort(),
     };
 }

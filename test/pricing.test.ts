@@ -5,7 +5,8 @@
 import * as assert from "node:assert/strict";
 import { CATALOG, estimateCost, DEFAULT_USAGE } from "../pricing";
 import { HOURS_PER_MONTH } from "../pricing/catalog";
-import { diffCosts, StackCost } from "../pricing/report";
+import { diffCosts, renderTable, StackCost, targetStatus } from "../pricing/report";
+import { floorTarget, FLOOR_TARGETS } from "../pricing/targets";
 import { listStacks, ProgramRun, readStackFile, runProgram, runStack } from "../scripts/harness";
 import { declared } from "../scripts/plan";
 
@@ -229,6 +230,7 @@ describe("estimate from a program run", function () {
             assert.equal(run.outputs.costEstimate.totalMonthlyUsd, fromPlan.totalMonthlyUsd, run.stack);
             assert.deepEqual(run.outputs.costEstimate.perComponentUsd, Object.fromEntries(fromPlan.components.map((c) => [c.component, c.monthlyUsd])), run.stack);
             assert.deepEqual(run.outputs.costEstimate.notPriced, []);
+            assert.deepEqual(run.outputs.costEstimate.notes, fromPlan.notes, `${run.stack}: the notes (shared free allowances among them) reach the stack outputs`);
         }
     });
 });
@@ -249,6 +251,18 @@ describe("every stack is fully priced", function () {
             }
         });
     }
+});
+
+describe("floor targets (issue 15)", () => {
+    it("are set for dev and prod on every cloud and printed as met or missed", () => {
+        assert.deepEqual(FLOOR_TARGETS, { aws: { dev: 28.5, prod: 170 }, gcp: { dev: 30, prod: 225 }, azure: { dev: 48, prod: 715 } });
+        assert.equal(floorTarget("aws", "enterprise"), undefined);
+        const cost = (total: number, targetUsd?: number) => ({ stack: "s", cloud: "aws", tier: "prod", targetUsd, estimate: { ...estimateCost([]), totalMonthlyUsd: total } });
+        assert.equal(targetStatus(cost(170, 170)), "<= $170.00: met");
+        assert.equal(targetStatus(cost(173.2, 170)), "<= $170.00: MISSED by $3.20");
+        assert.equal(targetStatus(cost(10)), undefined);
+        assert.match(renderTable(cost(169.99, 170)), /^ {2}floor target \(issue 15\) <= \$170\.00: met$/m);
+    });
 });
 
 describe("cost diff", () => {
