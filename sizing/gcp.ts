@@ -35,7 +35,7 @@
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
 import { overrideKey, TierOverrides } from "./overrides";
-import { sustainedVcpu, TierSpec, TlsProfile } from "./tiers";
+import { sustainedVcpu, TierSpec, TlsProfile, WafRuleLayout } from "./tiers";
 
 // ---- Cloud Run ---------------------------------------------------------------
 
@@ -297,6 +297,22 @@ export function redisMemoryGb(spec: TierSpec["cache"], overrides: TierOverrides)
 
 /** Cloud Armor needs the SSL policy profile; both enforce TLS 1.2 as the minimum. */
 export const SSL_POLICY_PROFILES: Readonly<Record<TlsProfile, string>> = { modern: "MODERN", restricted: "RESTRICTED" };
+
+/** Cloud Armor: an advanced match condition holds at most five subexpressions (cloud.google.com/armor/docs/rules-language-reference). */
+export const ARMOR_MAX_SUBEXPRESSIONS = 5;
+
+/**
+ * The preconfigured WAF rule sets grouped into Cloud Armor rules: `separate`
+ * gives one rule per set; `compact` packs them into as few rules as the
+ * five-subexpression limit allows (9 sets: 2 rules), each rule's expression
+ * the OR of its sets, so every set still denies what it matches.
+ */
+export function packWafRuleSets(sets: readonly string[], layout: WafRuleLayout): string[][] {
+    if (layout === "separate") return sets.map((s) => [s]);
+    const out: string[][] = [];
+    for (let i = 0; i < sets.length; i += ARMOR_MAX_SUBEXPRESSIONS) out.push(sets.slice(i, i + ARMOR_MAX_SUBEXPRESSIONS));
+    return out;
+}
 
 /** Cloud Logging custom buckets keep logs 1 to 3650 days. */
 export const LOG_RETENTION = { min: 1, max: 3650 } as const;

@@ -8,7 +8,7 @@ import { parseStackConfig } from "../components/config";
 import { BURSTABLE_BASELINE_PER_VCPU, ConfigError, resolveTier, sustainedVcpu, TIERS, TierOverrides } from "../sizing";
 import { awsDefaultCacheMode, awsDefaultContainerInsights, awsSizing, serverlessCacheMaxGb } from "../sizing/aws";
 import { azureSizing } from "../sizing/azure";
-import { gcpSizing, sqlSizeFor } from "../sizing/gcp";
+import { ARMOR_MAX_SUBEXPRESSIONS, gcpSizing, packWafRuleSets, sqlSizeFor } from "../sizing/gcp";
 import { costChoices } from "../scripts/plan";
 import { readStackFile } from "../scripts/harness";
 
@@ -84,6 +84,21 @@ describe("cost choices per cloud", () => {
     it("GCP: Secret Manager only; a platform secret store is refused with the allowed value", () => {
         assert.doesNotThrow(() => sized(gcpSizing, "dev"), "the dev tier's platform default resolves to Secret Manager on GCP");
         refuses(() => sized(gcpSizing, "dev", { secretStore: "platform" }), "mcp-infra:secretStore", /allowed values on GCP: managed/);
+    });
+});
+
+describe("compact WAF rules", () => {
+    it("packs Cloud Armor's preconfigured sets five to a rule, keeping every set once and in order", () => {
+        const sets = Array.from({ length: 9 }, (_, i) => `set-${i}`);
+        assert.deepEqual(packWafRuleSets(sets, "compact").map((r) => r.length), [5, 4]);
+        assert.deepEqual(packWafRuleSets(sets, "compact").flat(), sets);
+        assert.deepEqual(packWafRuleSets(sets, "separate"), sets.map((s) => [s]));
+        assert.deepEqual(packWafRuleSets([], "compact"), []);
+        for (const n of [1, 5, 6, 12]) {
+            const packed = packWafRuleSets(sets.concat(sets).slice(0, n), "compact");
+            assert.equal(packed.length, Math.ceil(n / ARMOR_MAX_SUBEXPRESSIONS));
+            assert.ok(packed.every((r) => r.length <= ARMOR_MAX_SUBEXPRESSIONS));
+        }
     });
 });
 
