@@ -1,8 +1,7 @@
 /**
  * Each cloud's cost floor per tier (issue 15): the most a stack of that tier
  * may cost at list price and default usage while keeping every promise of the
- * tier. Printed by the plan next to each estimate; test/costTargets.test.ts
- * holds every stack to its target.
+ * tier. Printed by the plan next to each estimate, as met or missed.
  *
  * Why the floors differ: Azure's WAF with managed rules needs Application
  * Gateway WAF_v2 (a fixed $262.80 a month) and its zone-redundant PostgreSQL a
