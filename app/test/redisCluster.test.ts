@@ -17,6 +17,9 @@ import { hashTag, RedisSessionStore } from "../src/session/redis";
 import { bearer, connect, makeTestCa, randomKey, startTestApp, stopChild, structured, waitFor } from "./helpers";
 
 const PASSWORD = "cluster-token-for-tests";
+/** An ACL user as ElastiCache Serverless has them (a user group's user, the URL's user name). */
+const APP_USER = "mcp-app";
+const APP_PASSWORD = "app-user-password-for-tests";
 const MASTERS = 3;
 
 /** A port that is free together with its cluster bus port (port + 10000). */
@@ -62,6 +65,7 @@ describe("Redis Cluster mode (REDIS_CLUSTER=true, as on ElastiCache Serverless)"
         "--tls-cluster", "yes", "--tls-replication", "yes",
         "--tls-cert-file", files.cert, "--tls-key-file", files.key, "--tls-ca-cert-file", files.ca, "--tls-auth-clients", "no",
         "--requirepass", PASSWORD, "--masterauth", PASSWORD,
+        "--user", APP_USER, "on", `>${APP_PASSWORD}`, "~*", "&*", "+@all",
       ], { stdio: "ignore" });
       nodes.push({ port, child });
     }
@@ -165,6 +169,33 @@ describe("Redis Cluster mode (REDIS_CLUSTER=true, as on ElastiCache Serverless)"
       await store.close();
       look.disconnect();
     }
+  });
+
+  it("signs in as the URL's ACL user on every node, and fails with a wrong password", async () => {
+    const userUrl = (pw: string) => `rediss://${APP_USER}:${encodeURIComponent(pw)}@127.0.0.1:${nodes[0].port}`;
+    const store = new RedisSessionStore(userUrl(APP_PASSWORD), { tlsCa: ca, cluster: true, prefix: `cluster-user-${process.pid}:` });
+    try {
+      await store.connect();
+      for (let i = 0; i < 12; i++) assert.equal(await store.putNote(`user-client-${i}`, "k", "v", 60), "stored");
+      assert.equal((await store.getNote("user-client-11", "k"))?.value, "v");
+    } finally {
+      await store.close();
+    }
+    const errors: string[] = [];
+    const wrong = new RedisSessionStore(userUrl("not-the-password"), { tlsCa: ca, cluster: true, onError: (e) => errors.push(e.message) });
+    try {
+      await assert.rejects(wrong.connect());
+      assert.ok(errors.some((m) => /refresh slots cache/.test(m)), errors.join("; "));
+    } finally {
+      await wrong.close();
+    }
+    // The reason, as one node says it: the password is wrong for that user.
+    const node = new Redis(userUrl("not-the-password"), { tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const nodeErrors: string[] = [];
+    node.on("error", (e: Error) => nodeErrors.push(e.message));
+    await assert.rejects(node.connect());
+    node.disconnect();
+    assert.ok(nodeErrors.some((m) => /WRONGPASS/.test(m)), nodeErrors.join("; "));
   });
 
   it("is needed: a plain client on the same node gets MOVED for keys of other masters", async () => {
