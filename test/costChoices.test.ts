@@ -125,6 +125,20 @@ describe("database size by sustained capacity", () => {
         assert.equal(sized(azureSizing, "prod", { dbSizing: "vcpuCount" }).dbSku.name, "Standard_D2ds_v5");
     });
 
+    it("the plan decides each cloud's choices per stack (the pending ones listed once their builders follow them)", () => {
+        const labels = (stack: string, extra: Record<string, string> = {}) => costChoices({ ...readStackFile(stack), ...extra }, { pending: true }).labels;
+        assert.deepEqual(labels("prod-aws"), ["arm64 (Graviton) replicas", "ElastiCache Serverless for Valkey instead of cache nodes", "no ECS Container Insights", "the core managed WAF rule group and the rate rule"]);
+        assert.ok(labels("dev-aws").includes("SSM Parameter Store instead of Secrets Manager"));
+        assert.ok(!labels("dev-aws").some((l) => /ElastiCache|WAF/.test(l)), "dev has neither a managed cache nor a WAF");
+        assert.deepEqual(labels("enterprise-aws"), ["arm64 (Graviton) replicas"], "enterprise keeps nodes, Container Insights and separate rules");
+        assert.ok(labels("prod-gcp").includes("Cloud Armor's preconfigured WAF sets five to a rule"));
+        assert.deepEqual(labels("prod-azure"), ["no NAT gateway (Container Apps egress through the environment's own IP)"]);
+        assert.ok(labels("dev-azure").includes("Container Apps secrets instead of Key Vault behind a private endpoint"));
+        assert.deepEqual(labels("prod-aws", { "mcp-infra:cacheMode": "serverless" }).filter((l) => /ElastiCache/.test(l)), [], "a choice the stack set itself is not undone");
+        const undo = costChoices(readStackFile("prod-azure"), { pending: true }).undo;
+        assert.equal(undo["mcp-infra:natGateways"], "single", "undone to the tier's own NAT mode");
+    });
+
     it("the plan prints it as a cost choice of prod-gcp, undone by dbSizing vcpuCount", () => {
         const c = costChoices(readStackFile("prod-gcp"));
         assert.equal(c.undo["mcp-infra:dbSizing"], "vcpuCount");
