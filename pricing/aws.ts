@@ -271,6 +271,8 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:rds/parameterGroup:ParameterGroup": "no charge",
     "aws:rds/subnetGroup:SubnetGroup": "no charge",
     "aws:elasticache/subnetGroup:SubnetGroup": "no charge",
+    "aws:elasticache/user:User": "no charge (ElastiCache RBAC users)",
+    "aws:elasticache/userGroup:UserGroup": "no charge (ElastiCache RBAC user groups)",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "no charge",
     "aws:secretsmanager/secretVersion:SecretVersion": "priced on the secret",
     "aws:acm/certificate:Certificate": "public ACM certificates are free",

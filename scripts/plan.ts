@@ -201,22 +201,22 @@ export const CLOUD_CHOICES: readonly CloudChoice[] = [
         effect: (spec, o) => gcpSizing(spec, o).dbTier,
         label: (now, before) => `database sized by sustained capacity (${now} instead of ${before})`,
     },
-    { cloud: "gcp", key: "wafRules", undo: "separate", followed: false, effect: waf, label: () => "Cloud Armor's preconfigured WAF sets five to a rule" },
+    { cloud: "gcp", key: "wafRules", undo: "separate", followed: true, effect: waf, label: () => "Cloud Armor's preconfigured WAF sets five to a rule" },
     {
-        cloud: "aws", key: "cacheMode", undo: "nodes", followed: false, applies: (spec) => spec.cache.store === "managed",
+        cloud: "aws", key: "cacheMode", undo: "nodes", followed: true, applies: (spec) => spec.cache.store === "managed",
         effect: (spec, o) => awsSizing(spec, o).cacheMode,
         label: () => "ElastiCache Serverless for Valkey instead of cache nodes",
     },
-    { cloud: "aws", key: "containerInsights", undo: "true", followed: false, effect: (spec, o) => String(awsSizing(spec, o).containerInsights), label: () => "no ECS Container Insights" },
-    { cloud: "aws", key: "wafRules", undo: "separate", followed: false, effect: waf, label: () => "the core managed WAF rule group and the rate rule" },
-    { cloud: "aws", key: "secretStore", undo: "managed", followed: false, effect: (spec, o) => awsSizing(spec, o).secretStore, label: () => "SSM Parameter Store instead of Secrets Manager" },
+    { cloud: "aws", key: "containerInsights", undo: "true", followed: true, effect: (spec, o) => String(awsSizing(spec, o).containerInsights), label: () => "no ECS Container Insights" },
+    { cloud: "aws", key: "wafRules", undo: "separate", followed: true, effect: waf, label: () => "the core managed WAF rule group and the rate rule" },
+    { cloud: "aws", key: "secretStore", undo: "managed", followed: true, effect: (spec, o) => awsSizing(spec, o).secretStore, label: () => "SSM Parameter Store instead of Secrets Manager" },
     {
         cloud: "azure", key: "secretStore", undo: "managed", followed: false, effect: (spec, o) => azureSizing(spec, o).secretStore,
         label: () => "Container Apps secrets instead of Key Vault behind a private endpoint",
     },
     {
         // The tier-wide "no NAT gateway" above covers tiers without one; this is Azure's own default for the others.
-        cloud: "azure", key: "natGateways", undo: (spec) => (spec.nat === "none" ? undefined : spec.nat), followed: false,
+        cloud: "azure", key: "natGateways", undo: (spec) => (spec.nat === "none" ? undefined : spec.nat), followed: true,
         effect: (spec, o) => azureSizing(spec, o).natGateways,
         label: () => "no NAT gateway (Container Apps egress through the environment's own IP)",
     },
