@@ -65,6 +65,8 @@ export interface CacheImpl extends Built {
      * REDIS_CA_CERT; the server then verifies the cache against it.
      */
     caCertificate?: pulumi.Output<string>;
+    /** The cache is a Redis Cluster (ElastiCache Serverless): the server connects with REDIS_CLUSTER=true. */
+    clusterMode?: boolean;
     summary: pulumi.Output<CacheSummary>;
 }
 
@@ -283,7 +285,7 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
 
 /** Every plain variable serverEnvironment may set (the CA only where the cache has a private CA). */
 export const SERVER_ENVIRONMENT_NAMES = [
-    "NODE_ENV", "HOST", "PORT", "METRICS_PORT", "MCP_TIER", "REDIS_CA_CERT", "MCP_ALLOWED_HOSTS", "DATABASE_SSL", "LOG_LEVEL",
+    "NODE_ENV", "HOST", "PORT", "METRICS_PORT", "MCP_TIER", "REDIS_CA_CERT", "REDIS_CLUSTER", "MCP_ALLOWED_HOSTS", "DATABASE_SSL", "LOG_LEVEL",
 ] as const;
 
 /** The secrets the server reads, by environment variable. */

@@ -10,7 +10,8 @@ import type * as random from "@pulumi/random";
 export interface RolesByCloud {
     aws: {
         AuditDatabase: {
-            "credentials": aws.secretsmanager.SecretArgs;
+            "credentials": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
+            "credentials-url": aws.ssm.ParameterArgs;
             "credentials-version": aws.secretsmanager.SecretVersionArgs;
             "instance": aws.rds.InstanceArgs;
             "params": aws.rds.ParameterGroupArgs;
@@ -48,7 +49,8 @@ export interface RolesByCloud {
         };
         McpCluster: {
             "api-key": random.RandomPasswordArgs;
-            "api-keys": aws.secretsmanager.SecretArgs;
+            "api-keys": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
+            "api-keys-keys": aws.ssm.ParameterArgs;
             "api-keys-version": aws.secretsmanager.SecretVersionArgs;
             "cache-in-service": aws.vpc.SecurityGroupIngressRuleArgs;
             "cluster": aws.ecs.ClusterArgs;
@@ -87,12 +89,19 @@ export interface RolesByCloud {
             "repository": aws.ecr.RepositoryArgs;
         };
         SessionCache: {
-            "auth": aws.secretsmanager.SecretArgs;
+            "app-user": aws.elasticache.UserArgs;
+            "auth": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
             "auth-token": random.RandomPasswordArgs;
+            "auth-url": aws.ssm.ParameterArgs;
             "auth-version": aws.secretsmanager.SecretVersionArgs;
+            "default-user": aws.elasticache.UserArgs;
+            "default-user-password": random.RandomPasswordArgs;
             "replication-group": aws.elasticache.ReplicationGroupArgs;
+            "serverless": aws.elasticache.ServerlessCacheArgs;
             "sg": aws.ec2.SecurityGroupArgs;
             "subnets": aws.elasticache.SubnetGroupArgs;
+            "user-group": aws.elasticache.UserGroupArgs;
+            "user-suffix": random.RandomIdArgs;
         };
     };
     azure: {

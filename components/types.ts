@@ -11,6 +11,8 @@ export interface SecretRef {
     id: pulumi.Output<string>;
     /** The JSON key inside the secret that holds the value, when the secret is a JSON document. */
     key?: string;
+    /** The id names a parameter of the platform's own store holding the value alone (AWS SSM Parameter Store, secretStore "platform"). */
+    store?: "parameter";
 }
 
 /** What McpCluster really provisioned, computed from its children's inputs. */

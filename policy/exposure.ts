@@ -26,6 +26,12 @@ export const dataStoresNotPublic: ResourceValidationPolicy = {
                 violation(report, name, "authToken", "must be set (or userGroupIds): the cache must require authentication");
             }
         },
+        [T.serverlessCache]: (p, { name }, report) => {
+            if (asList(p.subnetIds).length === 0) {
+                violation(report, name, "subnetIds", "must name private subnets (without them the serverless cache's endpoint lands in the default VPC)");
+            }
+            if (!("userGroupId" in p)) violation(report, name, "userGroupId", "must be set: a serverless cache requires authentication only through a user group");
+        },
         [T.pgServer]: (p, { name }, report) => {
             if (p.network?.publicNetworkAccess !== "Disabled") violation(report, name, "network.publicNetworkAccess", "must be Disabled");
         },

@@ -9,6 +9,7 @@ export const T = {
     rdsInstance: "aws:rds/instance:Instance",
     rdsParams: "aws:rds/parameterGroup:ParameterGroup",
     cacheGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    serverlessCache: "aws:elasticache/serverlessCache:ServerlessCache",
     lbListener: "aws:lb/listener:Listener",
     albListener: "aws:alb/listener:Listener",
     lb: "aws:lb/loadBalancer:LoadBalancer",

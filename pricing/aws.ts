@@ -129,6 +129,70 @@ const cache: Pricer = (r) => {
     }];
 };
 
+/** ECPUs one MCP request consumes on a serverless cache: the rate-limit script plus a session read or write (an upper bound for small values). */
+export const ECPU_PER_REQUEST = 3;
+
+/** Data-storage minimum a serverless cache bills, GB (Valkey 100 MB). */
+const SERVERLESS_MIN_GB: Record<string, number> = { valkey: 0.1 };
+
+/**
+ * ElastiCache Serverless: data stored (GB-hours, at least the engine's
+ * minimum or the cache's own `dataStorage.minimum`) and ECPUs per request.
+ * Multi-AZ is built in; no node is billed.
+ */
+const serverlessCache: Pricer = (r, ctx) => {
+    const engine = String(r.inputs.engine ?? "");
+    const minimum = SERVERLESS_MIN_GB[engine];
+    if (minimum === undefined) throw new Unpriced(`serverless engine ${engine || "(unset)"} (only Valkey is in the catalog)`);
+    const unit = at(r.inputs, "cacheUsageLimits.dataStorage.unit") ?? "GB";
+    if (unit !== "GB") throw new Unpriced(`cacheUsageLimits.dataStorage.unit ${unit}`);
+    const reserved = num(r, "cacheUsageLimits.dataStorage.minimum", 0);
+    const stored = ctx.usage.cacheDataMB / 1000;
+    const gb = Math.max(minimum, reserved, stored);
+    const why = gb === stored ? `${ctx.usage.cacheDataMB} MB stored assumed` : gb === reserved ? "the cache's reserved minimum" : `the ${minimum * 1000} MB minimum`;
+    return [
+        { item: `ElastiCache Serverless ${engine} data stored, ${gb} GB (${why}; Multi-AZ included)`, quantity: month() * gb, priceId: `aws.elasticache.serverless.${engine}.gb`, usageBased: gb === stored && gb > Math.max(minimum, reserved) },
+        { item: `ElastiCache Serverless ${engine} ECPUs (${ECPU_PER_REQUEST} per request assumed)`, quantity: (ctx.usage.monthlyRequests * ECPU_PER_REQUEST) / 1e6, priceId: `aws.elasticache.serverless.${engine}.ecpu`, usageBased: true },
+    ];
+};
+
+/**
+ * Container Insights metrics of one ECS cluster (standard, not enhanced), billed as CloudWatch custom metrics:
+ * per cluster the ten resource metrics (CPU, memory, network, storage and ephemeral storage, each utilized or
+ * reserved / read or written) plus TaskCount and ServiceCount; per service the ten plus DesiredTaskCount,
+ * RunningTaskCount, PendingTaskCount, DeploymentCount and TaskSetCount; per task definition family the ten.
+ * Counted from the metric list in the CloudWatch user guide ("Amazon ECS Container Insights metrics").
+ */
+export const CONTAINER_INSIGHTS_METRICS = { cluster: 12, service: 15, taskFamily: 10 } as const;
+
+/** KiB of performance log events a running task sends a minute (one Task and one Container event of about 1 KiB each). */
+const CONTAINER_INSIGHTS_KIB_PER_TASK_MINUTE = 2;
+
+const ecsCluster: Pricer = (r, ctx) => {
+    const settings: any[] = r.inputs.settings ?? [];
+    const mode = settings.find((x) => x?.name === "containerInsights")?.value ?? "disabled";
+    if (mode === "disabled") return [];
+    if (mode !== "enabled") throw new Unpriced(`containerInsights "${mode}" (enhanced observability bills per observation, not in the catalog)`);
+    const services = ctx.resources.filter((x) => x.type === "aws:ecs/service:Service" && referenced(ctx, r.type, x.inputs.cluster) === r);
+    const families = new Set(services.map((x) => referenced(ctx, "aws:ecs/taskDefinition:TaskDefinition", x.inputs.taskDefinition)?.name ?? x.name));
+    const tasks = services.reduce((n, x) => n + num(x, "desiredCount", 1), 0);
+    const m = CONTAINER_INSIGHTS_METRICS;
+    const metrics = m.cluster + m.service * services.length + m.taskFamily * families.size;
+    const gib = (tasks * CONTAINER_INSIGHTS_KIB_PER_TASK_MINUTE * (month() * 60)) / (1024 * 1024);
+    ctx.note("ECS Container Insights: its performance log group keeps events 1 day by default; that storage is left out (a few cents).");
+    return [
+        { item: `Container Insights metrics (${m.cluster} per cluster + ${m.service} x ${services.length} service${services.length === 1 ? "" : "s"} + ${m.taskFamily} x ${families.size} task famil${families.size === 1 ? "y" : "ies"})`, quantity: metrics, priceId: "aws.cloudwatch.metric" },
+        { item: `Container Insights performance events (${tasks} task${tasks === 1 ? "" : "s"} x ${CONTAINER_INSIGHTS_KIB_PER_TASK_MINUTE} KiB a minute)`, quantity: gib, priceId: "aws.logs.ingest" },
+    ];
+};
+
+/** SSM Parameter Store: standard parameters are free; advanced ones bill a month each. */
+const ssmParameter: Pricer = (r) => {
+    if ((r.inputs.tier ?? "Standard") === "Standard") return [];
+    if (r.inputs.tier === "Advanced") return [{ item: "SSM advanced parameter", quantity: 1, priceId: "aws.ssm.advanced" }];
+    throw new Unpriced(`SSM parameter tier ${r.inputs.tier} (Intelligent-Tiering picks the tier at write time)`);
+};
+
 const nat: Pricer = (r, ctx) => [
     { item: "NAT gateway hours", quantity: month(), priceId: "aws.nat.hour" },
     { item: `NAT data processed (${ctx.usage.egressGiB} GiB assumed)`, quantity: ctx.usage.egressGiB, priceId: "aws.nat.gb", usageBased: true },
@@ -172,6 +236,9 @@ export const PRICERS: Record<string, Pricer> = {
     "aws:lb/loadBalancer:LoadBalancer": loadBalancer,
     "aws:rds/instance:Instance": rds,
     "aws:elasticache/replicationGroup:ReplicationGroup": cache,
+    "aws:elasticache/serverlessCache:ServerlessCache": serverlessCache,
+    "aws:ecs/cluster:Cluster": ecsCluster,
+    "aws:ssm/parameter:Parameter": ssmParameter,
     "aws:ec2/natGateway:NatGateway": nat,
     "aws:ec2/eip:Eip": eip,
     "aws:ec2/vpcEndpoint:VpcEndpoint": vpcEndpoint,
@@ -196,7 +263,6 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "no charge",
     "aws:iam/role:Role": "no charge",
     "aws:iam/rolePolicy:RolePolicy": "no charge",
-    "aws:ecs/cluster:Cluster": "no charge (Fargate tasks are priced on the service)",
     "aws:ecs/taskDefinition:TaskDefinition": "priced on the ECS service that runs it",
     "aws:appautoscaling/target:Target": "no charge",
     "aws:appautoscaling/policy:Policy": "no charge",
@@ -205,6 +271,8 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:rds/parameterGroup:ParameterGroup": "no charge",
     "aws:rds/subnetGroup:SubnetGroup": "no charge",
     "aws:elasticache/subnetGroup:SubnetGroup": "no charge",
+    "aws:elasticache/user:User": "no charge (ElastiCache RBAC users)",
+    "aws:elasticache/userGroup:UserGroup": "no charge (ElastiCache RBAC user groups)",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "no charge",
     "aws:secretsmanager/secretVersion:SecretVersion": "priced on the secret",
     "aws:acm/certificate:Certificate": "public ACM certificates are free",

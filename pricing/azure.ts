@@ -1,6 +1,7 @@
 /** Pricers for the Azure resources the components create. */
 import { FREE, HOURS_PER_MONTH, SECONDS_PER_MONTH } from "./catalog";
-import { activeSeconds, at, gib, month, num, Pricer, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
+import { activeSeconds, at, gib, month, num, Pricer, referenced, requirePrice, sharedAllowance, trafficGiB, Unpriced } from "./engine";
+import { DeclaredResource } from "./types";
 
 /** Container Apps on the Consumption plan: min replicas bill idle, request time bills active, minus the monthly grant. */
 const containerApp: Pricer = (r, ctx) => {
@@ -16,6 +17,7 @@ const containerApp: Pricer = (r, ctx) => {
     const active = Math.min(activeSeconds(u), Math.max(replicas, 1) * SECONDS_PER_MONTH);
     const idle = Math.max(0, replicas * SECONDS_PER_MONTH - active);
     const label = `${cpu} vCPU / ${mem} GiB`;
+    sharedAllowance(ctx, `the Container Apps grant (${FREE.azureAca.vcpuSeconds.toLocaleString("en-US")} vCPU-s, ${FREE.azureAca.gibSeconds.toLocaleString("en-US")} GiB-s, ${(FREE.azureAca.requests / 1e6).toLocaleString("en-US")} million requests a month)`, "subscription");
     return [
         { item: `Container Apps vCPU active (${label}, ${Math.round(active)} s serving requests)`, quantity: cpu * active, priceId: "azure.aca.active.vcpu", freeQuantity: FREE.azureAca.vcpuSeconds, usageBased: true },
         { item: `Container Apps vCPU idle (${replicas} min replica${replicas === 1 ? "" : "s"} x ${label})`, quantity: cpu * idle, priceId: "azure.aca.idle.vcpu" },
@@ -88,7 +90,7 @@ const appGateway: Pricer = (r, ctx) => {
     const reserved = min * 10;
     const cu = Math.max(reserved, used);
     return [
-        { item: `Application Gateway ${sku} fixed hours`, quantity: month(), priceId: `azure.appgw.${sku}.fixed` },
+        { item: `Application Gateway ${sku} fixed hours (public IP included)`, quantity: month(), priceId: `azure.appgw.${sku}.fixed` },
         { item: `Application Gateway capacity units (${reserved ? `${min} reserved instance${min === 1 ? "" : "s"} = ${reserved} CU` : `${used.toFixed(3)} CU from the usage assumptions`})`, quantity: month() * cu, priceId: `azure.appgw.${sku}.cu`, usageBased: !reserved },
     ];
 };
@@ -98,9 +100,23 @@ const nat: Pricer = (_r, ctx) => [
     { item: `NAT data processed (${ctx.usage.egressGiB} GiB assumed)`, quantity: ctx.usage.egressGiB, priceId: "azure.nat.gb", usageBased: true },
 ];
 
-const publicIp: Pricer = (r) => {
+/** The Application Gateway whose frontend uses this public IP, if any. */
+function gatewayOf(ip: DeclaredResource, ctx: Parameters<Pricer>[1]): DeclaredResource | undefined {
+    return ctx.resources.find((g) => g.type === "azure-native:network:ApplicationGateway"
+        && ((g.inputs.frontendIPConfigurations ?? []) as any[]).some((f) => {
+            const ref = at(f, "publicIPAddress.id");
+            return ref !== undefined && referenced(ctx, ip.type, ref) === ip;
+        }));
+}
+
+const publicIp: Pricer = (r, ctx) => {
     if (at(r.inputs, "sku.name") !== "Standard" || r.inputs.publicIPAllocationMethod !== "Static") {
         throw new Unpriced(`public IP ${at(r.inputs, "sku.name")} / ${r.inputs.publicIPAllocationMethod}`);
+    }
+    const gateway = gatewayOf(r, ctx);
+    if (gateway) {
+        ctx.note(`The public IP of Application Gateway ${gateway.name} is included in the gateway's fixed fee (Microsoft Learn, "Understanding pricing for Application Gateway"): not priced again.`);
+        return [];
     }
     return [{ item: "Standard static public IP", quantity: month(), priceId: "azure.publicip.static" }];
 };
@@ -114,6 +130,7 @@ const privateZone: Pricer = () => [{ item: "Private DNS zone", quantity: 1, pric
 
 const workspace: Pricer = (r, ctx) => {
     const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
+    if (gb > 0) sharedAllowance(ctx, `the first ${FREE.azureLogsGb} GB a month of Log Analytics ingestion`, "billing account");
     if (num(r, "retentionInDays", 30) > 31) ctx.note("Log Analytics retention beyond 31 days is billed per GB-month and not in the catalog; with the assumed volume it is under $1.");
     return [{ item: `Log Analytics ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`, quantity: gb, priceId: "azure.logs.ingest", freeQuantity: FREE.azureLogsGb, usageBased: true }];
 };

@@ -67,12 +67,16 @@ export class ResourceCapture {
     }
 }
 
-/** What a stack exports of an estimate: the total, per component, what was not priced and the assumptions. */
+/**
+ * What a stack exports of an estimate: the total, per component, what was not priced, the assumptions and
+ * the notes (among them the free allowances subtracted, which the whole subscription or account shares).
+ */
 export function estimateOutputs(e: CostEstimate) {
     return {
         totalMonthlyUsd: e.totalMonthlyUsd,
         perComponentUsd: Object.fromEntries(e.components.map((c) => [c.component, c.monthlyUsd])),
         notPriced: e.unpriced.map((u) => `${u.type} x${u.count}: ${u.reason}`),
         assumptions: e.assumptions,
+        notes: e.notes,
     };
 }

@@ -53,6 +53,10 @@ const ROWS: Row[] = [
     ["aws.elasticache.valkey.cache.t4g.small", 0.0256, "node-hour", AWS, "Redis OSS cache.t4g.small $0.032 less Valkey's 20 %", "D"],
     ["aws.elasticache.valkey.cache.t4g.medium", 0.052, "node-hour", AWS, "Redis OSS cache.t4g.medium $0.065 less Valkey's 20 %", "D"],
     ["aws.elasticache.valkey.cache.m7g.large", 0.1264, "node-hour", AWS, "ElastiCache Valkey cache.m7g.large (secondary)", "?"],
+    ["aws.elasticache.serverless.valkey.gb", 0.084, "GB-hour of data stored (100 MB minimum)", AWS, "aws.amazon.com/elasticache/pricing, ElastiCache Serverless for Valkey (secondary copy; 33 % below Redis OSS)", "S"],
+    ["aws.elasticache.serverless.valkey.ecpu", 0.0023, "million ElastiCache Processing Units", AWS, "aws.amazon.com/elasticache/pricing, ElastiCache Serverless for Valkey (secondary copy)", "S"],
+    ["aws.cloudwatch.metric", 0.30, "custom metric-month (first 10,000)", AWS, "aws.amazon.com/cloudwatch/pricing (secondary); Container Insights metrics bill as custom metrics", "S"],
+    ["aws.ssm.advanced", 0.05, "advanced parameter-month (standard parameters are free)", AWS, "aws.amazon.com/systems-manager/pricing (secondary)", "S"],
     ["aws.ecr.gb", 0.10, "GB-month", AWS, "aws.amazon.com/ecr/pricing (secondary)", "S"],
     ["aws.logs.ingest", 0.50, "GB ingested", AWS, "aws.amazon.com/cloudwatch/pricing (secondary)", "S"],
     ["aws.logs.storage", 0.03, "GB-month stored", AWS, "aws.amazon.com/cloudwatch/pricing (secondary)", "S"],
@@ -80,10 +84,14 @@ const ROWS: Row[] = [
     ["azure.redis.Balanced_B1", 0.032, "node-hour", AZ, "Azure retail price API, eastus2, 2026-08", "O"],
     ["azure.redis.Balanced_B3", 0.065, "node-hour", AZ, "Azure retail price API, eastus2, 2026-08", "O"],
     ["azure.redis.Balanced_B5", 0.156, "node-hour", AZ, "Azure retail price API, eastus2, 2026-08", "O"],
-    ["azure.appgw.Standard_v2.fixed", 0.246, "gateway-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
-    ["azure.appgw.Standard_v2.cu", 0.008, "capacity unit-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
-    ["azure.appgw.WAF_v2.fixed", 0.443, "gateway-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
-    ["azure.appgw.WAF_v2.cu", 0.0144, "capacity unit-hour", AZ, "azure.microsoft.com/pricing/details/application-gateway (conflicting copies)", "?"],
+    // Application Gateway v2, settled 2026-11: the Azure Retail Prices API (product "Application Gateway <SKU> v2",
+    // meters "Fixed Cost" / "Capacity Units", eastus) gives WAF_v2 0.36 / 0.0144 and Standard_v2 0.20 / 0.008.
+    // The 0.443 / 0.246 of Microsoft Learn's "Understanding pricing" page (2022 copy) are examples the page itself
+    // calls "for illustration only". The fixed fee includes the gateway's public IP (same page).
+    ["azure.appgw.Standard_v2.fixed", 0.20, "gateway-hour (public IP included)", AZ, "Azure Retail Prices API, Application Gateway Standard v2, Standard Fixed Cost, eastus (as quoted by a public cost tool's SQL check: $0.20 fixed + $0.008 per CU)", "S"],
+    ["azure.appgw.Standard_v2.cu", 0.008, "capacity unit-hour", AZ, "Azure Retail Prices API, Application Gateway Standard v2, Standard Capacity Units, eastus (same copy; Microsoft Learn's example agrees)", "S"],
+    ["azure.appgw.WAF_v2.fixed", 0.36, "gateway-hour (public IP included)", AZ, "Azure Retail Prices API, Application Gateway WAF v2, Fixed Cost, eastus, as recorded in infracost's application_gateway_test golden file (730 h = $262.80; the two stored versions of the file agree)", "O"],
+    ["azure.appgw.WAF_v2.cu", 0.0144, "capacity unit-hour", AZ, "Azure Retail Prices API, Application Gateway WAF v2, Capacity Units, eastus (infracost golden: 1,460 CU = $21.02); Microsoft Learn's example agrees", "O"],
     ["azure.logs.ingest", 2.30, "GB ingested (first 5 GB free)", AZ, "azure.microsoft.com/pricing/details/monitor", "O"],
     ["azure.acr.Basic", 0.1666, "registry-day", AZ, "azure.microsoft.com/pricing/details/container-registry", "O"],
     ["azure.acr.Standard", 0.6666, "registry-day", AZ, "azure.microsoft.com/pricing/details/container-registry", "O"],
@@ -105,13 +113,16 @@ const ROWS: Row[] = [
     ["gcp.run.idle.gib", 0.0000025, "GiB-second (idle min instance, request-based)", GCP, "cloud.google.com/run/pricing Tier 1 (idle memory at the active memory rate), as transcribed in firebase-tools src/deploy/functions/pricing.ts", "S"],
     ["gcp.sql.vcpu", 0.0413, "vCPU-hour (Enterprise)", GCP, "cloud.google.com/sql/pricing (secondary)", "S"],
     ["gcp.sql.ram", 0.007, "GB RAM-hour (Enterprise)", GCP, "cloud.google.com/sql/pricing (secondary)", "S"],
-    ["gcp.sql.db-f1-micro", 0.0105, "instance-hour (shared core)", GCP, "cloud.google.com/sql/pricing (approximate)", "?"],
-    ["gcp.sql.db-g1-small", 0.035, "instance-hour (shared core)", GCP, "cloud.google.com/sql/pricing (approximate)", "?"],
-    ["gcp.sql.ssd.zonal", 0.17, "GB-month (zonal SSD)", GCP, "cloud.google.com/sql/pricing (conflicting copies)", "?"],
-    ["gcp.sql.ssd.ha", 0.34, "GB-month (HA SSD)", GCP, "cloud.google.com/sql/pricing (conflicting copies)", "?"],
+    // Settled 2026-11-29 against stored copies of the pricing pages (../shared/PRICES.md, "Corrections").
+    ["gcp.sql.db-f1-micro", 0.0105, "instance-hour (shared core; HA 0.021)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: db-f1-micro 0.0105 zonal / 0.021 HA)", "S"],
+    ["gcp.sql.db-g1-small", 0.035, "instance-hour (shared core; HA 0.070)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: db-g1-small 0.035 zonal / 0.070 HA)", "S"],
+    ["gcp.sql.ssd.zonal", 0.17, "GB-month (zonal SSD)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: SSD 0.17 zonal / 0.34 HA)", "S"],
+    ["gcp.sql.ssd.ha", 0.34, "GB-month (HA SSD)", GCP, "cloud.google.com/sql/pricing (stored copy, checked 2026-11-29: SSD 0.17 zonal / 0.34 HA)", "S"],
     ["gcp.redis.BASIC", 0.049, "GiB-hour (Basic M1)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (secondary)", "S"],
-    ["gcp.redis.STANDARD_HA", 0.064, "GiB-hour (Standard M1; copies range 0.064-0.098)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (conflicting copies)", "?"],
-    ["gcp.lb.rule", 0.025, "forwarding rule-hour (first 5)", GCP, "cloud.google.com/vpc/network-pricing", "O"],
+    ["gcp.redis.STANDARD_HA", 0.064, "GiB-hour (Standard M1, 1-4 GB)", GCP, "cloud.google.com/memorystore/docs/redis/pricing (stored copy, checked 2026-11-29: Standard M1 0.064, 1 GB about $46.72 a month; the 0.098 seen in other copies was not confirmed)", "S"],
+    // Google bills the first five forwarding rules of a project as one block, then each further rule.
+    ["gcp.lb.rule", 0.025, "hour for the first 5 forwarding rules together (one block per project)", GCP, "cloud.google.com/vpc/network-pricing (forwarding rules: first 5 $0.025/hour, per additional rule $0.01/hour)", "O"],
+    ["gcp.lb.rule.extra", 0.01, "forwarding rule-hour beyond the first 5", GCP, "cloud.google.com/vpc/network-pricing", "O"],
     ["gcp.lb.data", 0.008, "GiB processed", GCP, "cloud.google.com/vpc/network-pricing", "O"],
     ["gcp.armor.policy", 5.00, "policy-month", GCP, "cloud.google.com/armor/pricing (secondary)", "S"],
     ["gcp.armor.rule", 1.00, "rule-month", GCP, "cloud.google.com/armor/pricing (secondary)", "S"],
@@ -131,7 +142,12 @@ export function price(id: string): Price | undefined {
     return CATALOG.get(id);
 }
 
-/** Free allowances the estimate subtracts (per month). */
+/**
+ * Free allowances the estimate subtracts (per month). Each belongs to a
+ * subscription, billing account or project, not to one stack: the estimate
+ * subtracts it in full from every stack and says so in its notes, so stacks
+ * sharing an account together pay more than the sum of their estimates.
+ */
 export const FREE = {
     /** Azure Container Apps consumption grant per subscription. */
     azureAca: { vcpuSeconds: 180_000, gibSeconds: 360_000, requests: 2_000_000 },
@@ -141,6 +157,6 @@ export const FREE = {
     azureLogsGb: 5,
     /** Cloud Logging: first 50 GiB per project. */
     gcpLogsGib: 50,
-    /** Artifact Registry: first 0.5 GB. */
+    /** Artifact Registry: first 0.5 GB per billing account. */
     gcpRegistryGb: 0.5,
 } as const;

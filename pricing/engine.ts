@@ -60,6 +60,18 @@ export function referenced(ctx: PricingContext, type: string, ref: unknown): Dec
     return candidates.length === 1 ? candidates[0] : undefined;
 }
 
+/** Where a free allowance belongs, for the note that says it is shared. */
+export type AllowanceOwner = "subscription" | "billing account" | "project";
+
+/**
+ * Notes that a free allowance was subtracted from this stack although it
+ * belongs to the whole subscription, billing account or project (a second
+ * stack there gets none of it).
+ */
+export function sharedAllowance(ctx: PricingContext, what: string, owner: AllowanceOwner): void {
+    ctx.note(`Free allowance subtracted: ${what}. It belongs to the ${owner}, not to this stack: stacks of the same ${owner} share it, so together they pay more than the sum of their estimates.`);
+}
+
 /** Hours in a month, per instance. */
 export const month = (instances = 1) => instances * HOURS_PER_MONTH;
 

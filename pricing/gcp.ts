@@ -1,6 +1,6 @@
 /** Pricers for the GCP resources the components create. */
 import { FREE, SECONDS_PER_MONTH } from "./catalog";
-import { activeSeconds, at, gib, LineSpec, month, num, Pricer, requirePrice, trafficGiB, Unpriced, vcpu } from "./engine";
+import { activeSeconds, at, gib, LineSpec, month, num, Pricer, requirePrice, sharedAllowance, trafficGiB, Unpriced, vcpu } from "./engine";
 
 const cloudRun: Pricer = (r, ctx) => {
     const containers: any[] = at(r.inputs, "template.containers") ?? [];
@@ -20,6 +20,7 @@ const cloudRun: Pricer = (r, ctx) => {
     }
     const active = activeSeconds(u);
     const idle = Math.max(0, min * SECONDS_PER_MONTH - active);
+    sharedAllowance(ctx, `the Cloud Run free tier (${FREE.gcpRun.vcpuSeconds.toLocaleString("en-US")} vCPU-s, ${FREE.gcpRun.gibSeconds.toLocaleString("en-US")} GiB-s, ${(FREE.gcpRun.requests / 1e6).toLocaleString("en-US")} million requests a month)`, "billing account");
     const lines: LineSpec[] = [
         { item: `Cloud Run vCPU while serving (${label}, ${Math.round(active)} s)`, quantity: active * cpu, priceId: "gcp.run.request.vcpu", freeQuantity: FREE.gcpRun.vcpuSeconds, usageBased: true },
         { item: `Cloud Run memory while serving (${Math.round(active)} s)`, quantity: active * mem, priceId: "gcp.run.request.gib", freeQuantity: FREE.gcpRun.gibSeconds, usageBased: true },
@@ -65,9 +66,26 @@ const memorystore: Pricer = (r) => {
     return [{ item: `Memorystore for Redis ${tier}, ${gb} GB`, quantity: month() * gb, priceId: requirePrice(`gcp.redis.${tier}`, `Memorystore tier ${tier}`) }];
 };
 
-const forwardingRule: Pricer = (r) => [
-    { item: `Load balancer forwarding rule (port ${r.inputs.portRange ?? "?"})`, quantity: month(), priceId: "gcp.lb.rule" },
-];
+/** Forwarding rules that share the first-five block: Google bills them per project, global rules here. */
+const FORWARDING_RULE_BLOCK = 5;
+
+/**
+ * Forwarding rules: the first five of a project cost one block ($0.025 an
+ * hour together), each further rule $0.01 an hour. The block is carried by
+ * the stack's first rule (by name); rules 2 to 5 add nothing, rules 6 and up
+ * one "extra" line each. Rules of other stacks in the same project share the
+ * block too, which the estimate cannot see: it says so.
+ */
+const forwardingRule: Pricer = (r, ctx) => {
+    const rules = ctx.resources.filter((x) => x.type === r.type).map((x) => x.name).sort();
+    const index = rules.indexOf(r.name);
+    if (index === 0) {
+        ctx.note(`GCP forwarding rules: the first ${FORWARDING_RULE_BLOCK} of a project are billed as one block; this stack declares ${rules.length}. Other load balancers in the same project share the block (the estimate charges it to this stack in full).`);
+        return [{ item: `Forwarding rules 1-${FORWARDING_RULE_BLOCK} of the project, one block (${rules.length} declared here: ports ${ctx.resources.filter((x) => x.type === r.type).map((x) => x.inputs.portRange ?? "?").join(", ")})`, quantity: month(), priceId: "gcp.lb.rule" }];
+    }
+    if (index < FORWARDING_RULE_BLOCK) return [];
+    return [{ item: `Forwarding rule ${index + 1} (port ${r.inputs.portRange ?? "?"}), beyond the first ${FORWARDING_RULE_BLOCK}`, quantity: month(), priceId: "gcp.lb.rule.extra" }];
+};
 
 const backendService: Pricer = (_r, ctx) => [
     { item: "Load balancer data processed", quantity: trafficGiB(ctx.usage), priceId: "gcp.lb.data", usageBased: true },
@@ -82,15 +100,19 @@ const armor: Pricer = (r, ctx) => {
     ];
 };
 
-const registry: Pricer = (_r, ctx) => [
-    { item: `Artifact Registry storage (${ctx.usage.imageGiB} GiB of images assumed)`, quantity: ctx.usage.imageGiB, priceId: "gcp.ar.gb", freeQuantity: FREE.gcpRegistryGb, usageBased: true },
-];
+const registry: Pricer = (_r, ctx) => {
+    sharedAllowance(ctx, `the first ${FREE.gcpRegistryGb} GB of Artifact Registry storage`, "billing account");
+    return [
+        { item: `Artifact Registry storage (${ctx.usage.imageGiB} GiB of images assumed)`, quantity: ctx.usage.imageGiB, priceId: "gcp.ar.gb", freeQuantity: FREE.gcpRegistryGb, usageBased: true },
+    ];
+};
 
 const secretVersion: Pricer = () => [{ item: "Secret Manager active version", quantity: 1, priceId: "gcp.secret.version" }];
 
 const logBucket: Pricer = (r, ctx) => {
     const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
     const days = num(r, "retentionDays", 30);
+    sharedAllowance(ctx, `the first ${FREE.gcpLogsGib} GiB a month of Cloud Logging ingestion`, "project");
     const lines: LineSpec[] = [
         { item: `Cloud Logging ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`, quantity: gb, priceId: "gcp.logging.ingest", freeQuantity: FREE.gcpLogsGib, usageBased: true },
     ];

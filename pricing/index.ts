@@ -22,6 +22,7 @@ export const DEFAULT_USAGE: Readonly<UsageAssumptions> = {
     logGiBPerReplica: 1,
     imageGiB: 0.3,
     egressGiB: 10,
+    cacheDataMB: 100,
 };
 
 const PRICERS: Record<string, Pricer> = { ...aws.PRICERS, ...azure.PRICERS, ...gcp.PRICERS };
@@ -137,6 +138,6 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
         free: [...free].map(([type, count]) => ({ type, count })).sort((a, b) => a.type.localeCompare(b.type)),
         unpriced: [...unpriced.values()].sort((a, b) => a.type.localeCompare(b.type)),
         assumptions,
-        notes: [...notes],
+        notes: [...notes].sort(),
     };
 }

@@ -14,6 +14,15 @@ export interface StackCost {
     estimate: CostEstimate;
     /** The same stack without the tier's cost-saving choices, when it makes any (the "before"). */
     withoutCostChoices?: { choices: string[]; totalMonthlyUsd: number };
+    /** The cloud's floor target for the tier (pricing/targets.ts), when it has one. */
+    targetUsd?: number;
+}
+
+/** "≤ $170.00: met" / "≤ $170.00: MISSED by $3.20", or undefined without a target. */
+export function targetStatus(s: StackCost): string | undefined {
+    if (s.targetUsd === undefined) return undefined;
+    const over = s.estimate.totalMonthlyUsd - s.targetUsd;
+    return `<= ${usd(s.targetUsd)}: ${over <= 0 ? "met" : `MISSED by ${usd(over)}`}`;
 }
 
 export const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -25,7 +34,7 @@ const qty = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.
 export function assumptionsText(e: CostEstimate): string {
     const a = e.assumptions;
     return `${a.monthlyRequests.toLocaleString("en-US")} requests/month of ${a.avgRequestMs} ms and ${a.avgRequestKiB} KiB; `
-        + `${a.logGiBPerReplica} GiB of logs per replica; ${a.imageGiB} GiB of images; ${a.egressGiB} GiB through NAT`;
+        + `${a.logGiBPerReplica} GiB of logs per replica; ${a.imageGiB} GiB of images; ${a.egressGiB} GiB through NAT; ${a.cacheDataMB} MB in a serverless cache`;
 }
 
 /** The largest line items, for "what dominates". */
@@ -68,6 +77,8 @@ export function renderTable(s: StackCost): string {
     out.push(`  * usage-based: ${assumptionsText(e)}`);
     out.push(`  not priced: ${e.unpriced.length ? e.unpriced.map((u) => `${u.type} x${u.count} (${u.reason})`).join("; ") : "none"}`);
     out.push(`  no charge of their own: ${e.free.reduce((n, f) => n + f.count, 0)} resources of ${e.free.length} types`);
+    const target = targetStatus(s);
+    if (target) out.push(`  floor target (issue 15) ${target}`);
     if (s.withoutCostChoices) {
         const w = s.withoutCostChoices;
         out.push(`  cost choices (${w.choices.join(", ")}): ${usd(w.totalMonthlyUsd)} before -> ${usd(e.totalMonthlyUsd)} after`);
@@ -96,8 +107,10 @@ export function renderMarkdown(stacks: StackCost[]): string {
             out.push(`| **${g.component}** | | | | **${usd(g.monthlyUsd)}** |`);
         }
         out.push(`| **total** | | | | **${usd(e.totalMonthlyUsd)}** |`, "");
-        out.push(`\\* usage-based: ${assumptionsText(e)} (set them with the \`mcp-infra:monthlyRequests\`, \`avgRequestMs\`, \`avgRequestKiB\`, \`logGiBPerReplica\` and \`egressGiB\` config keys).`, "");
+        out.push(`\\* usage-based: ${assumptionsText(e)} (set them with the \`mcp-infra:monthlyRequests\`, \`avgRequestMs\`, \`avgRequestKiB\`, \`logGiBPerReplica\`, \`egressGiB\` and \`cacheDataMB\` config keys).`, "");
         out.push(`Not priced: ${e.unpriced.length ? e.unpriced.map((u) => `\`${u.type}\` x${u.count} (${u.reason})`).join("; ") : "none"}.`);
+        const target = targetStatus(s);
+        if (target) out.push("", `Floor target ${target.replace("<=", "≤")}.`);
         if (s.withoutCostChoices) {
             const w = s.withoutCostChoices;
             out.push("", `Cost choices of this stack (${w.choices.join(", ")}): ${usd(w.totalMonthlyUsd)} before, ${usd(e.totalMonthlyUsd)} after.`);

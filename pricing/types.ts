@@ -29,6 +29,8 @@ export interface UsageAssumptions {
     imageGiB: number;
     /** GiB a month the service exchanges with the internet through NAT (image pulls, outbound calls). */
     egressGiB: number;
+    /** MB of session state a serverless cache holds on average (billed per GB-hour above the engine's minimum). */
+    cacheDataMB: number;
 }
 
 /** One priced line: a resource (or part of one) times its unit price. */

@@ -29,8 +29,11 @@ export function componentsOf(run: ProgramRun): Map<string, string> {
 /** Extra configurations per cloud, on top of each stack, that create other children. */
 const VARIANTS: Record<string, Array<Record<string, string>>> = {
     aws: [{ "mcp-infra:edgeKind": "loadBalancer" }, { "mcp-infra:edgeKind": "payPerRequest", "mcp-infra:domain": "mcp.example.com" },
-        { "mcp-infra:natGateways": "none" }, { "mcp-infra:natGateways": "single" }],
-    azure: [{ "mcp-infra:edgeKind": "loadBalancer" }, { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" }],
+        { "mcp-infra:natGateways": "none" }, { "mcp-infra:natGateways": "single" }, { "mcp-infra:sessionStore": "managed", "mcp-infra:cacheMode": "nodes", "mcp-infra:maxReplicas": "2" },
+        { "mcp-infra:sessionStore": "managed", "mcp-infra:cacheMode": "serverless", "mcp-infra:maxReplicas": "2" },
+        { "mcp-infra:secretStore": "managed" }, { "mcp-infra:secretStore": "platform" }],
+    azure: [{ "mcp-infra:edgeKind": "loadBalancer" }, { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" },
+        { "mcp-infra:natGateways": "single" }],
     gcp: [{ "mcp-infra:edgeKind": "loadBalancer" }, { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" }],
     local: [],
 };

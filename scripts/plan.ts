@@ -19,8 +19,12 @@ import { parseStackConfig } from "../components/config";
 import { cloudDescriptor } from "../components/registry";
 import { estimateCost } from "../pricing";
 import { at } from "../pricing/engine";
+import { floorTarget } from "../pricing/targets";
 import { diffCosts, renderDiffMarkdown, renderDiffTable, renderMarkdown, renderTable, StackCost, usd } from "../pricing/report";
-import { resolveTier } from "../sizing";
+import { resolveTier, TierOverrides, TierSpec } from "../sizing";
+import { awsSizing } from "../sizing/aws";
+import { azureSizing } from "../sizing/azure";
+import { gcpSizing } from "../sizing/gcp";
 import { topologyMarkdown } from "./diagram";
 import { ProgramRun, RecordedResource, STACKS_DIR, listStacks, readStackFile, runProgram } from "./harness";
 
@@ -147,9 +151,10 @@ export function declared(run: ProgramRun) {
 /**
  * The config keys that undo the cost-saving choices the stack's tier makes and
  * the stack does not set itself, with a label for each ("before" of the plan's
- * before/after). Empty when the stack makes none.
+ * before/after). Empty when the stack makes none. `pending` also lists the
+ * choices the builders do not follow yet (for tests of the decision).
  */
-export function costChoices(config: Record<string, string>): { undo: Record<string, string>; labels: string[] } {
+export function costChoices(config: Record<string, string>, opts: { pending?: boolean } = {}): { undo: Record<string, string>; labels: string[] } {
     const settings = parseStackConfig(config);
     const cloud = cloudDescriptor(settings.cloud);
     if (!cloud.hasCostChoices) return { undo: {}, labels: [] };
@@ -163,11 +168,64 @@ export function costChoices(config: Record<string, string>): { undo: Record<stri
     if (spec.nat === "none" && unset("natGateways")) choose("natGateways", "single", "no NAT gateway");
     if (cloud.cpuArchitectureChoice && cloud.defaultCpuArchitecture === "arm64" && unset("cpuArchitecture")) choose("cpuArchitecture", "x86_64", "arm64 (Graviton) replicas");
     if (spec.service.scaleToZero && cloud.scalesToZero && unset("scaleToZero")) choose("scaleToZero", "false", "scale to zero when idle");
+    for (const c of CLOUD_CHOICES) {
+        if (c.cloud !== settings.cloud || !(c.followed || opts.pending) || !unset(c.key) || (c.applies && !c.applies(spec))) continue;
+        const value = typeof c.undo === "function" ? c.undo(spec) : c.undo;
+        if (value === undefined) continue;
+        const undone = parseStackConfig({ ...config, [`mcp-infra:${c.key}`]: value });
+        const now = c.effect(spec, settings.overrides ?? {});
+        const before = c.effect(resolveTier(undone.tier, undone.overrides), undone.overrides ?? {});
+        if (now !== before) choose(c.key, value, c.label(now, before));
+    }
     return { undo, labels };
 }
 
+/** One of issue 15's per-cloud cost choices: the key that undoes it and what it changes in the cloud's sizing. */
+interface CloudChoice {
+    cloud: "aws" | "azure" | "gcp";
+    key: string;
+    /** The value that undoes the choice (or, from the tier, undefined when there is nothing to undo). */
+    undo: string | ((spec: TierSpec) => string | undefined);
+    /** Whether the choice exists for this tier at all (e.g. a cache mode needs a managed cache). @default always */
+    applies?: (spec: TierSpec) => boolean;
+    /** The cloud's builder follows the key; until it does the plan prints no such choice (it would change nothing). */
+    followed: boolean;
+    /** What the choice decides in the cloud's sizing; a choice is printed where undoing it changes this. */
+    effect: (spec: TierSpec, overrides: TierOverrides) => string;
+    label: (now: string, before: string) => string;
+}
+
+const waf = (spec: TierSpec) => (spec.edge.waf === "none" ? "no WAF" : spec.edge.wafRules);
+
+export const CLOUD_CHOICES: readonly CloudChoice[] = [
+    {
+        cloud: "gcp", key: "dbSizing", undo: "vcpuCount", followed: true,
+        effect: (spec, o) => gcpSizing(spec, o).dbTier,
+        label: (now, before) => `database sized by sustained capacity (${now} instead of ${before})`,
+    },
+    { cloud: "gcp", key: "wafRules", undo: "separate", followed: true, effect: waf, label: () => "Cloud Armor's preconfigured WAF sets five to a rule" },
+    {
+        cloud: "aws", key: "cacheMode", undo: "nodes", followed: true, applies: (spec) => spec.cache.store === "managed",
+        effect: (spec, o) => awsSizing(spec, o).cacheMode,
+        label: () => "ElastiCache Serverless for Valkey instead of cache nodes",
+    },
+    { cloud: "aws", key: "containerInsights", undo: "true", followed: true, effect: (spec, o) => String(awsSizing(spec, o).containerInsights), label: () => "no ECS Container Insights" },
+    { cloud: "aws", key: "wafRules", undo: "separate", followed: true, effect: waf, label: () => "the core managed WAF rule group and the rate rule" },
+    { cloud: "aws", key: "secretStore", undo: "managed", followed: true, effect: (spec, o) => awsSizing(spec, o).secretStore, label: () => "SSM Parameter Store instead of Secrets Manager" },
+    {
+        cloud: "azure", key: "secretStore", undo: "managed", followed: false, effect: (spec, o) => azureSizing(spec, o).secretStore,
+        label: () => "Container Apps secrets instead of Key Vault behind a private endpoint",
+    },
+    {
+        // The tier-wide "no NAT gateway" above covers tiers without one; this is Azure's own default for the others.
+        cloud: "azure", key: "natGateways", undo: (spec) => (spec.nat === "none" ? undefined : spec.nat), followed: true,
+        effect: (spec, o) => azureSizing(spec, o).natGateways,
+        label: () => "no NAT gateway (Container Apps egress through the environment's own IP)",
+    },
+];
+
 /** Prices one evaluated stack, and the same stack without its tier's cost choices. */
-async function priceStack(run: ProgramRun, withBefore: boolean): Promise<StackCost> {
+export async function priceStack(run: ProgramRun, withBefore: boolean): Promise<StackCost> {
     const settings = parseStackConfig(run.config);
     const cost: StackCost = {
         stack: run.stack,
@@ -175,6 +233,7 @@ async function priceStack(run: ProgramRun, withBefore: boolean): Promise<StackCo
         tier: settings.tier,
         budgetUsd: settings.monthlyBudgetUsd,
         estimate: estimateCost(declared(run), settings.usage),
+        targetUsd: floorTarget(settings.cloud, settings.tier),
     };
     const choices = withBefore ? costChoices(run.config) : { undo: {}, labels: [] };
     if (choices.labels.length) {

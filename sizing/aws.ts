@@ -4,8 +4,8 @@
  * Pure functions and tables; no provider import.
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
-import { CpuArchitecture, overrideKey, TierOverrides } from "./overrides";
-import { TierSpec, TlsProfile } from "./tiers";
+import { CacheMode, CpuArchitecture, overrideKey, TierOverrides } from "./overrides";
+import { SecretStore, TierSpec, TlsProfile, WafRuleLayout } from "./tiers";
 
 /** Valid Fargate (Linux) CPU units and the memory sizes (MiB) each allows. */
 export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
@@ -100,6 +100,31 @@ export const HTTP_API_MAX_TIMEOUT_MS = 30_000;
  */
 export const HTTP_API_THROTTLE = { rateLimitPerSecond: 100, burstLimit: 200 } as const;
 
+/**
+ * The managed cache's mode when the stack does not set `cacheMode`: ElastiCache Serverless for Valkey for a
+ * burstable managed cache (prod). It is Multi-AZ by design, bills the data stored (100 MB minimum, about
+ * $6 a month) and ECPUs instead of two nodes (about $37), and runs in cluster mode: the server connects with
+ * REDIS_CLUSTER=true. Dedicated-compute caches (enterprise) keep nodes for predictable latency.
+ */
+export function awsDefaultCacheMode(spec: TierSpec): CacheMode {
+    return spec.cache.store === "managed" && spec.cache.compute === "burstable" ? "serverless" : "nodes";
+}
+
+/** A serverless cache's data-storage ceiling (GB, whole, at least 1): the tier's cache memory, so a runaway cannot bill beyond it. */
+export function serverlessCacheMaxGb(memoryMiB: number): number {
+    return Math.max(1, Math.ceil(memoryMiB / 1024));
+}
+
+/**
+ * ECS Container Insights when the stack does not set `containerInsights`: on only for the tier built for
+ * 99.99 % (enterprise). It bills about 37 CloudWatch custom metrics per service (about $11 a month); no
+ * promise of the other tiers needs it: CPU and memory per service are free ECS metrics, and replicas below
+ * the minimum show in the load balancer's free HealthyHostCount.
+ */
+export function awsDefaultContainerInsights(spec: TierSpec): boolean {
+    return spec.availabilityTarget >= 99.99;
+}
+
 export interface AwsSizing {
     /** Fargate task CPU units (1024 = 1 vCPU). */
     taskCpu: number;
@@ -116,6 +141,16 @@ export interface AwsSizing {
     cpuArchitecture: CpuArchitecture;
     /** The API Gateway custom domain's TLS policy, when the edge is payPerRequest. */
     httpApiTlsPolicy?: string;
+    /** The managed cache as a replication group (nodes) or ElastiCache Serverless (cluster mode). */
+    cacheMode: CacheMode;
+    /** Data-storage ceiling of a serverless cache, GB. */
+    cacheMaxDataGb: number;
+    /** ECS Container Insights on the cluster. */
+    containerInsights: boolean;
+    /** Secrets Manager (managed) or SSM Parameter Store SecureString (platform). */
+    secretStore: SecretStore;
+    /** compact: the core managed rule group and the rate rule; separate: one rule per managed group. */
+    wafRules: WafRuleLayout;
 }
 
 /** The neutral numbers behind an RDS class name. */
@@ -200,6 +235,10 @@ export function awsSizing(spec: TierSpec, overrides: TierOverrides = {}): AwsSiz
     const node = overrides.cacheNodeType
         ? cacheNodeType(overrides.cacheNodeType)
         : pickCacheNodeType(spec.cache.memoryMiB, spec.cache.compute === "burstable");
+    const cacheMode = overrides.cacheMode ?? (overrides.cacheNodeType ? "nodes" : awsDefaultCacheMode(spec));
+    if (cacheMode === "serverless" && overrides.cacheNodeType) {
+        throw new ConfigError(overrideKey("cacheNodeType"), `a serverless cache has no node type; leave cacheNodeType empty or set cacheMode to "nodes"`);
+    }
 
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(spec.logRetentionDays)) {
         throw new ConfigError(overrideKey("logRetentionDays"),
@@ -223,5 +262,10 @@ export function awsSizing(spec: TierSpec, overrides: TierOverrides = {}): AwsSiz
         sslPolicy: ALB_TLS_POLICIES[spec.edge.tlsProfile],
         cpuArchitecture: overrides.cpuArchitecture ?? AWS_DEFAULT_CPU_ARCHITECTURE,
         httpApiTlsPolicy: spec.edge.kind === "payPerRequest" ? httpApiTlsPolicy : undefined,
+        cacheMode,
+        cacheMaxDataGb: serverlessCacheMaxGb(spec.cache.memoryMiB),
+        containerInsights: overrides.containerInsights ?? awsDefaultContainerInsights(spec),
+        secretStore: spec.secretStore,
+        wafRules: spec.edge.wafRules,
     };
 }

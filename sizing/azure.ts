@@ -25,7 +25,7 @@
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
 import { CpuArchitecture, overrideKey, TierOverrides } from "./overrides";
-import { EdgeKind, TierSpec, TlsProfile } from "./tiers";
+import { EdgeKind, NatMode, SecretStore, TierSpec, TlsProfile } from "./tiers";
 
 /** Container Apps (Consumption profile) vCPU sizes in thousandths; memory is always 2 GiB per vCPU. */
 export const CONTAINER_APP_MILLI_CPU: readonly number[] = Array.from({ length: 16 }, (_, i) => (i + 1) * 250);
@@ -104,6 +104,21 @@ export interface AzureSizing {
     sslPolicy: string;
     /** Application Gateway autoscale minimum (reserved instances, about 10 capacity units each). */
     gatewayMinInstances: number;
+    /** NAT gateway for the replicas' egress: `none` unless the stack sets natGateways (see azureNatGateways). */
+    natGateways: NatMode;
+    /** Key Vault behind a private endpoint (managed) or Container Apps' own secrets (platform). */
+    secretStore: SecretStore;
+}
+
+/**
+ * NAT gateways on Azure when the stack does not set `natGateways`: none, in every tier. The Container Apps
+ * environment's egress already leaves through its own managed, zone-redundant public IP; an Azure NAT
+ * gateway is a zonal resource (one per subnet), so it would add a single-zone egress point and only buy a
+ * static address you own for allow-lists (about $37 a month with its IP). Set natGateways to "single"
+ * when a partner must allow-list your egress address.
+ */
+export function azureNatGateways(overrides: TierOverrides): NatMode {
+    return overrides.natGateways ?? "none";
 }
 
 /**
@@ -293,5 +308,7 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
         zoneRedundant: spec.zones > 1,
         sslPolicy: APPGW_TLS_POLICIES[spec.edge.tlsProfile],
         gatewayMinInstances: appGatewayMinInstances(spec),
+        natGateways: azureNatGateways(overrides),
+        secretStore: spec.secretStore,
     };
 }

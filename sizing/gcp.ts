@@ -19,8 +19,11 @@
  *   cloud.google.com/sql/sla). The summary reports its 0.5 vCPU.
  *   db-custom-1-3840 (a dedicated vCPU) stays one override away
  *   (dbInstanceClass). Every other tier gets the smallest custom machine:
- *   custom machines need at least 3.75 GiB (3840 MiB), so prod's 2 vCPU / 2 GiB
- *   becomes db-custom-2-3840 (1.9x the memory). Shared-core machines are
+ *   custom machines need at least 3.75 GiB (3840 MiB). A burstable size is
+ *   mapped by what it sustains, not by its vCPU count (`dbSizing: sustained`,
+ *   see sqlSizeFor): prod's 2 burstable vCPUs sustain 0.4 vCPU, so its HA
+ *   instance is db-custom-1-3840 (one dedicated vCPU, 1.9x the memory);
+ *   `dbSizing: vcpuCount` gives db-custom-2-3840. Shared-core machines are
  *   refused where the tier asks for HA.
  * - Memorystore: sizes are whole GB from 1, so a 512 MiB cache becomes 1 GB.
  * - CPU architecture: Cloud Run runs linux/amd64 containers only, so the
@@ -32,7 +35,7 @@
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
 import { overrideKey, TierOverrides } from "./overrides";
-import { TierSpec, TlsProfile } from "./tiers";
+import { sustainedVcpu, TierSpec, TlsProfile, WafRuleLayout } from "./tiers";
 
 // ---- Cloud Run ---------------------------------------------------------------
 
@@ -133,6 +136,20 @@ export const SQL_SHARED_CORE_MAX_BURST_VCPU = 1;
 export function sharedCoreSqlTier(db: TierSpec["database"]): SqlTier | undefined {
     if (db.compute !== "burstable" || db.highAvailability || db.readReplicas > 0 || db.vcpu > SQL_SHARED_CORE_MAX_BURST_VCPU) return undefined;
     return SQL_SHARED_CORE.find((t) => t.memoryGiB >= db.memoryGiB);
+}
+
+/**
+ * The database size Cloud SQL is asked for. A burstable size with HA or read
+ * replicas cannot run on a shared core (no SLA), so it needs a custom machine
+ * with dedicated vCPUs; with `dbSizing: sustained` (the default) it gets as
+ * many as the burstable size sustains (BURSTABLE_BASELINE_PER_VCPU of each
+ * vCPU, rounded up: prod's 2 burstable vCPUs sustain 0.4, so one dedicated
+ * vCPU, db-custom-1-3840), with `vcpuCount` as many as it has. A vCPU count
+ * the user set (dbVcpu) is taken as given.
+ */
+export function sqlSizeFor(db: TierSpec["database"], overrides: TierOverrides = {}): TierSpec["database"] {
+    if (db.compute !== "burstable" || db.sizing !== "sustained" || overrides.dbVcpu !== undefined || sharedCoreSqlTier(db)) return db;
+    return { ...db, vcpu: sustainedVcpu(db) };
 }
 
 /** Cloud SQL custom machine limits: vCPU 1 or even up to 96; 0.9-6.5 GiB per vCPU in 256 MiB steps, at least 3840 MiB. */
@@ -281,6 +298,22 @@ export function redisMemoryGb(spec: TierSpec["cache"], overrides: TierOverrides)
 /** Cloud Armor needs the SSL policy profile; both enforce TLS 1.2 as the minimum. */
 export const SSL_POLICY_PROFILES: Readonly<Record<TlsProfile, string>> = { modern: "MODERN", restricted: "RESTRICTED" };
 
+/** Cloud Armor: an advanced match condition holds at most five subexpressions (cloud.google.com/armor/docs/rules-language-reference). */
+export const ARMOR_MAX_SUBEXPRESSIONS = 5;
+
+/**
+ * The preconfigured WAF rule sets grouped into Cloud Armor rules: `separate`
+ * gives one rule per set; `compact` packs them into as few rules as the
+ * five-subexpression limit allows (9 sets: 2 rules), each rule's expression
+ * the OR of its sets, so every set still denies what it matches.
+ */
+export function packWafRuleSets(sets: readonly string[], layout: WafRuleLayout): string[][] {
+    if (layout === "separate") return sets.map((s) => [s]);
+    const out: string[][] = [];
+    for (let i = 0; i < sets.length; i += ARMOR_MAX_SUBEXPRESSIONS) out.push(sets.slice(i, i + ARMOR_MAX_SUBEXPRESSIONS));
+    return out;
+}
+
 /** Cloud Logging custom buckets keep logs 1 to 3650 days. */
 export const LOG_RETENTION = { min: 1, max: 3650 } as const;
 
@@ -337,9 +370,12 @@ export function gcpSizing(spec: TierSpec, overrides: TierOverrides = {}): GcpSiz
     if (overrides.dbInstanceClass && (overrides.dbVcpu !== undefined || overrides.dbMemoryGiB !== undefined)) {
         throw new ConfigError(overrideKey("dbInstanceClass"), "set either dbInstanceClass or dbVcpu/dbMemoryGiB, not both");
     }
+    if (overrides.secretStore === "platform") {
+        throw new ConfigError(overrideKey("secretStore"), `Cloud Run has no secret store of its own: secrets live in Secret Manager (about $0.06 per secret a month); allowed values on GCP: managed (or leave it empty)`);
+    }
     const dbTier = overrides.dbInstanceClass
         ? sqlTier(overrides.dbInstanceClass)
-        : pickSqlTier(spec.database, { vcpu: overrides.dbVcpu !== undefined, memory: overrides.dbMemoryGiB !== undefined });
+        : pickSqlTier(sqlSizeFor(spec.database, overrides), { vcpu: overrides.dbVcpu !== undefined, memory: overrides.dbMemoryGiB !== undefined });
     if (dbTier.sharedCore && spec.database.highAvailability) {
         // Shared-core instances are allowed with REGIONAL, but carry no SLA: refuse them where the tier promises HA.
         throw new ConfigError(overrideKey("dbInstanceClass"), `shared-core ${dbTier.name} has no SLA and cannot back a highly available tier; nearest valid values: db-custom-1-3840 or db-custom-2-3840`);

@@ -5,13 +5,19 @@
  * Pulumi.yaml declares the same keys (a test keeps the two in step).
  */
 import { ConfigError, formatChoices } from "./errors";
-import { CLOUDS, EdgeKind, NatMode, SessionStore, TIER_NAMES, TierName, TierSpec, tierSpec } from "./tiers";
+import { CLOUDS, DbSizing, EdgeKind, NatMode, SecretStore, SessionStore, TIER_NAMES, TierName, TierSpec, tierSpec, WafRuleLayout } from "./tiers";
 
 export const EDGE_KINDS: readonly EdgeKind[] = ["loadBalancer", "payPerRequest"];
 export const SESSION_STORES: readonly SessionStore[] = ["managed", "embedded"];
 export const NAT_MODES: readonly NatMode[] = ["none", "single", "perZone"];
 export const CPU_ARCHITECTURES = ["arm64", "x86_64"] as const;
 export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
+export const WAF_RULE_LAYOUTS: readonly WafRuleLayout[] = ["compact", "separate"];
+export const SECRET_STORES: readonly SecretStore[] = ["managed", "platform"];
+export const DB_SIZINGS: readonly DbSizing[] = ["sustained", "vcpuCount"];
+/** How a managed cache is provisioned: nodes (a primary and replicas) or serverless (AWS ElastiCache Serverless; cluster mode). */
+export const CACHE_MODES = ["nodes", "serverless"] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
 
 /** Fields of a tier a stack may override. Every field is optional; unset means "the tier's value". */
 export interface TierOverrides {
@@ -49,6 +55,16 @@ export interface TierOverrides {
     cpuArchitecture?: CpuArchitecture;
     /** Scale to zero when idle where the platform bills per request. @default the tier's (dev true, others false) */
     scaleToZero?: boolean;
+    /** How the WAF's managed rule sets are laid out in billed rules. @default the tier's (dev, prod compact; enterprise separate) */
+    wafRules?: WafRuleLayout;
+    /** Where generated secrets live. @default the tier's (dev platform; prod, enterprise managed), managed on GCP */
+    secretStore?: SecretStore;
+    /** How a burstable database size maps onto dedicated vCPUs. @default the tier's (sustained) */
+    dbSizing?: DbSizing;
+    /** Managed cache as nodes or serverless (AWS only). @default serverless on AWS for a burstable managed cache (prod), nodes otherwise */
+    cacheMode?: CacheMode;
+    /** ECS Container Insights (AWS only). @default on for the 99.99 % tier (enterprise), off otherwise */
+    containerInsights?: boolean;
 }
 
 export type ConfigType = "string" | "integer" | "boolean";
@@ -90,15 +106,21 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     { key: "natGateways", type: "string", default: "", allowed: ["", ...NAT_MODES], override: "natGateways", description: "Override: none, single or perZone NAT gateways for outbound traffic. Empty = the tier's value." },
     { key: "cpuArchitecture", type: "string", default: "", allowed: ["", ...CPU_ARCHITECTURES], override: "cpuArchitecture", description: "Override: arm64 or x86_64 replicas (arm64 on AWS only). Empty = arm64 (Graviton) on AWS, x86_64 elsewhere." },
     { key: "scaleToZero", type: "string", default: "", allowed: ["", "true", "false"], override: "scaleToZero", description: "Override: let the service scale to zero when idle on Cloud Run and Container Apps (true/false). Empty = the tier's value." },
+    { key: "wafRules", type: "string", default: "", allowed: ["", ...WAF_RULE_LAYOUTS], override: "wafRules", description: "Cost choice: compact (the fewest billed WAF rules that keep managed rules and the per-IP rate limit: Cloud Armor expressions combined; on AWS the core rule set alone) or separate (one billed rule per managed rule set). No difference on Azure. Empty = the tier's value." },
+    { key: "secretStore", type: "string", default: "", allowed: ["", ...SECRET_STORES], override: "secretStore", description: "Cost choice: managed (Secrets Manager, Key Vault behind a private endpoint, Secret Manager) or platform (SSM Parameter Store SecureString on AWS, Container Apps secrets on Azure; not on GCP). Empty = the tier's value." },
+    { key: "dbSizing", type: "string", default: "", allowed: ["", ...DB_SIZINGS], override: "dbSizing", description: "Cost choice: where a burstable database size needs dedicated vCPUs (Cloud SQL with HA), sustained (enough for what the burstable size sustains) or vcpuCount (as many as it has). Empty = the tier's value." },
+    { key: "cacheMode", type: "string", default: "", allowed: ["", ...CACHE_MODES], override: "cacheMode", description: "Cost choice (AWS): the managed cache as nodes (primary and replica) or serverless (ElastiCache Serverless, Multi-AZ, cluster mode). Empty = serverless for a burstable managed cache (prod), nodes otherwise." },
+    { key: "containerInsights", type: "string", default: "", allowed: ["", "true", "false"], override: "containerInsights", description: "Cost choice (AWS): ECS Container Insights metrics (true/false), billed as CloudWatch custom metrics. Empty = on for enterprise, off otherwise." },
     { key: "monthlyRequests", type: "integer", default: 0, description: "Cost estimate: MCP requests per month. 0 = the estimate's default (1,000,000)." },
     { key: "avgRequestMs", type: "integer", default: 0, description: "Cost estimate: average milliseconds a request keeps a replica busy. 0 = the default (200)." },
     { key: "avgRequestKiB", type: "integer", default: 0, description: "Cost estimate: average KiB per request and response. 0 = the default (16)." },
     { key: "logGiBPerReplica", type: "integer", default: 0, description: "Cost estimate: log GiB ingested per replica per month. 0 = the default (1)." },
     { key: "egressGiB", type: "integer", default: 0, description: "Cost estimate: GiB per month through NAT. 0 = the default (10)." },
+    { key: "cacheDataMB", type: "integer", default: 0, description: "Cost estimate: MB of session state a serverless cache holds on average. 0 = the default (100, the Valkey minimum)." },
 ];
 
 /** Config keys that set a usage assumption of the cost estimate, by UsageAssumptions field. */
-export const USAGE_KEYS = ["monthlyRequests", "avgRequestMs", "avgRequestKiB", "logGiBPerReplica", "egressGiB"] as const;
+export const USAGE_KEYS = ["monthlyRequests", "avgRequestMs", "avgRequestKiB", "logGiBPerReplica", "egressGiB", "cacheDataMB"] as const;
 
 /** Where an override's problem is reported: the stack config key users set. */
 export function overrideKey(field: keyof TierOverrides): string {
@@ -149,6 +171,18 @@ export function resolveTier(tier: TierName, overrides: TierOverrides = {}): Tier
     if (o.scaleToZero !== undefined) {
         if (typeof o.scaleToZero !== "boolean") throw new ConfigError(overrideKey("scaleToZero"), `must be true or false, got ${JSON.stringify(o.scaleToZero)}`);
         spec.service.scaleToZero = o.scaleToZero;
+    }
+    if (o.wafRules !== undefined) { requireOneOf("wafRules", o.wafRules, WAF_RULE_LAYOUTS); spec.edge.wafRules = o.wafRules; }
+    if (o.secretStore !== undefined) { requireOneOf("secretStore", o.secretStore, SECRET_STORES); spec.secretStore = o.secretStore; }
+    if (o.dbSizing !== undefined) { requireOneOf("dbSizing", o.dbSizing, DB_SIZINGS); spec.database.sizing = o.dbSizing; }
+    if (o.cacheMode !== undefined) {
+        requireOneOf("cacheMode", o.cacheMode, CACHE_MODES);
+        if (spec.cache.store === "embedded") {
+            throw new ConfigError(overrideKey("cacheMode"), `sessionStore "embedded" has no managed cache to provision as ${o.cacheMode}; set sessionStore to "managed" or leave cacheMode empty`);
+        }
+    }
+    if (o.containerInsights !== undefined && typeof o.containerInsights !== "boolean") {
+        throw new ConfigError(overrideKey("containerInsights"), `must be true or false, got ${JSON.stringify(o.containerInsights)}`);
     }
     if (spec.cache.store === "embedded" && spec.service.maxReplicas > 1) {
         const field = o.maxReplicas !== undefined && o.sessionStore === undefined ? "maxReplicas" : "sessionStore";

@@ -35,6 +35,43 @@ export type SessionStore = "managed" | "embedded";
 /** Which managed WAF rule sets the edge applies. */
 export type WafRuleSets = "none" | "baseline" | "extended";
 
+/**
+ * How the WAF's managed protections are laid out in billed rules (AWS WAF and Cloud Armor bill per rule;
+ * Application Gateway's WAF policy has no per-rule charge, so both mean the same there):
+ * `compact` = the fewest billed rules that keep managed rules and the per-IP rate limit (Cloud Armor: the
+ * preconfigured expressions OR-ed together; AWS WAF, which cannot merge managed rule groups: the core rule set
+ * alone); `separate` = one billed rule per managed rule set.
+ */
+export type WafRuleLayout = "compact" | "separate";
+
+/**
+ * Where generated secrets (database password, cache token, API keys) live:
+ * `managed` = the cloud's secret manager (Secrets Manager, Key Vault behind a private endpoint, Secret Manager),
+ * with rotation and access audit; `platform` = the platform's own encrypted settings at no fixed charge
+ * (SSM Parameter Store SecureString on AWS, Container Apps secrets on Azure). GCP has only Secret Manager.
+ */
+export type SecretStore = "managed" | "platform";
+
+/**
+ * How a burstable database size maps to a cloud whose classes for the tier's needs are dedicated vCPUs
+ * (Cloud SQL custom machines with HA): `sustained` = enough dedicated vCPUs for what the burstable size
+ * sustains (its baseline, BURSTABLE_BASELINE_PER_VCPU of each vCPU); `vcpuCount` = as many dedicated vCPUs as
+ * the burstable size has.
+ */
+export type DbSizing = "sustained" | "vcpuCount";
+
+/**
+ * Share of each vCPU a burstable class sustains without spending credits: RDS db.t4g.small and .medium
+ * baseline 20 % per vCPU; Azure B2s 40 % of 2 vCPUs (20 % each). A burstable 2-vCPU class therefore sustains
+ * 0.4 vCPU, less than one dedicated vCPU.
+ */
+export const BURSTABLE_BASELINE_PER_VCPU = 0.2;
+
+/** Dedicated vCPUs that sustain at least what a database size sustains (whole vCPUs). */
+export function sustainedVcpu(db: { compute: "burstable" | "standard"; vcpu: number }): number {
+    return db.compute === "burstable" ? Math.max(1, Math.ceil(db.vcpu * BURSTABLE_BASELINE_PER_VCPU)) : db.vcpu;
+}
+
 export interface ServiceSize {
     /** Replicas always running. */
     minReplicas: number;
@@ -66,6 +103,8 @@ export interface DatabaseSize {
     deletionProtection: boolean;
     /** Read replicas beside the primary (and its standby). */
     readReplicas: number;
+    /** How a burstable size maps onto dedicated vCPUs where the tier's needs leave no burstable class. */
+    sizing: DbSizing;
 }
 
 export interface CacheSize {
@@ -89,6 +128,8 @@ export interface EdgeSize {
     /** Minimum TLS version accepted at the edge. */
     minTlsVersion: "1.2";
     waf: WafRuleSets;
+    /** How the managed rule sets are laid out in billed WAF rules. */
+    wafRules: WafRuleLayout;
     /** Requests per minute allowed from one client IP before the edge blocks it; null = no edge rate limit. */
     rateLimitPerMinute: number | null;
     /** Seconds an idle client connection is kept open (long enough for streamed MCP responses). */
@@ -108,6 +149,8 @@ export interface TierSpec {
     edge: EdgeSize;
     /** Days application logs are kept. */
     logRetentionDays: number;
+    /** Where generated secrets live. */
+    secretStore: SecretStore;
 }
 
 export const TIERS: Readonly<Record<TierName, TierSpec>> = {
@@ -129,10 +172,13 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
             pointInTimeRestore: true,
             deletionProtection: false,
             readReplicas: 0,
+            sizing: "sustained",
         },
         cache: { store: "embedded", compute: "burstable", memoryMiB: 512, highAvailability: false, replicas: 0, tls: true },
-        edge: { kind: "payPerRequest", tlsProfile: "modern", minTlsVersion: "1.2", waf: "none", rateLimitPerMinute: null, idleTimeoutSeconds: 300 },
+        edge: { kind: "payPerRequest", tlsProfile: "modern", minTlsVersion: "1.2", waf: "none", wafRules: "compact", rateLimitPerMinute: null, idleTimeoutSeconds: 300 },
         logRetentionDays: 7,
+        // No rotation or access audit needed for a development stack: the platform's encrypted settings.
+        secretStore: "platform",
     },
     prod: {
         name: "prod",
@@ -150,10 +196,12 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
             pointInTimeRestore: true,
             deletionProtection: true,
             readReplicas: 0,
+            sizing: "sustained",
         },
         cache: { store: "managed", compute: "burstable", memoryMiB: 1024, highAvailability: true, replicas: 1, tls: true },
-        edge: { kind: "loadBalancer", tlsProfile: "modern", minTlsVersion: "1.2", waf: "baseline", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
+        edge: { kind: "loadBalancer", tlsProfile: "modern", minTlsVersion: "1.2", waf: "baseline", wafRules: "compact", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 30,
+        secretStore: "managed",
     },
     enterprise: {
         name: "enterprise",
@@ -171,10 +219,12 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
             pointInTimeRestore: true,
             deletionProtection: true,
             readReplicas: 1,
+            sizing: "sustained",
         },
         cache: { store: "managed", compute: "standard", memoryMiB: 6144, highAvailability: true, replicas: 2, tls: true },
-        edge: { kind: "loadBalancer", tlsProfile: "restricted", minTlsVersion: "1.2", waf: "extended", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
+        edge: { kind: "loadBalancer", tlsProfile: "restricted", minTlsVersion: "1.2", waf: "extended", wafRules: "separate", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 90,
+        secretStore: "managed",
     },
 };
 

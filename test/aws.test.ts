@@ -208,11 +208,11 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                 assert.equal(policy.inputs.policyType, "TargetTrackingScaling");
                 assert.equal(policy.inputs.targetTrackingScalingPolicyConfiguration.targetValue, spec.service.targetCpuPercent);
             });
-            it(`injects every secret from Secrets Manager (${managedCache ? "with" : "no"} REDIS_URL) and none as plain environment`, () => {
+            it(`injects every secret from ${spec.secretStore === "managed" ? "Secrets Manager" : "Parameter Store"} (${managedCache ? "with" : "no"} REDIS_URL) and none as plain environment`, () => {
                 const [c] = containers(named(run(), T.task, "mcp-server-task"));
                 const secretNames = c.secrets.map((s: any) => s.name).sort();
                 assert.deepEqual(secretNames, managedCache ? ["DATABASE_URL", "MCP_API_KEYS", "REDIS_URL"] : ["DATABASE_URL", "MCP_API_KEYS"]);
-                for (const s of c.secrets) assert.match(s.valueFrom, /^arn:aws:mock:.*:Secret\/.*:(url|keys)::$/);
+                for (const s of c.secrets) assert.match(s.valueFrom, spec.secretStore === "managed" ? /^arn:aws:mock:.*:Secret\/.*:(url|keys)::$/ : /^arn:aws:mock:.*:Parameter\/.*-(url|keys)$/);
                 const generated = all(run(), T.password).map((p) => p.name);
                 const plain = JSON.stringify(c.environment);
                 for (const name of generated) assert.ok(!plain.includes(`mock-secret-${name}`), `${name} leaks into the environment`);
@@ -222,12 +222,32 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                 const host = new URL(run().outputs.mcpUrl).host;
                 assert.deepEqual(env(run()).MCP_ALLOWED_HOSTS.split(","), [host]);
             });
-            it("stores generated credentials only in Secrets Manager", () => {
+            it(spec.secretStore === "managed" ? "stores generated credentials only in Secrets Manager" : "stores generated credentials only in Parameter Store SecureString parameters (secretStore platform)", () => {
                 const secrets = managedCache ? 3 : 2;
-                const versions = all(run(), T.secretVersion);
-                assert.equal(versions.length, secrets);
-                for (const v of versions) assert.ok(v.secretInputs.includes("secretString"), `${v.name} is stored as a Pulumi secret`);
-                assert.equal(all(run(), T.password).length, secrets, managedCache ? "database password, cache token and API key" : "database password and API key");
+                if (spec.secretStore === "managed") {
+                    const versions = all(run(), T.secretVersion);
+                    assert.equal(versions.length, secrets);
+                    for (const v of versions) assert.ok(v.secretInputs.includes("secretString"), `${v.name} is stored as a Pulumi secret`);
+                    assert.equal(all(run(), "aws:ssm/parameter:Parameter").length, 0);
+                } else {
+                    assert.equal(all(run(), T.secret).length, 0, "no Secrets Manager secret");
+                    // Each document and each value the task reads (DATABASE_URL, MCP_API_KEYS) is a SecureString parameter.
+                    const params = all(run(), "aws:ssm/parameter:Parameter");
+                    assert.equal(params.length, secrets * 2);
+                    for (const p of params) {
+                        assert.equal(p.inputs.type, "SecureString");
+                        assert.equal(p.inputs.tier, "Standard", "standard parameters carry no charge");
+                        assert.ok(p.secretInputs.includes("value"), `${p.name} is stored as a Pulumi secret`);
+                    }
+                    const [c] = containers(named(run(), T.task, "mcp-server-task"));
+                    const reads = Object.fromEntries(c.secrets.map((x: any) => [x.name, x.valueFrom]));
+                    assert.deepEqual(Object.keys(reads).sort(), ["DATABASE_URL", "MCP_API_KEYS"]);
+                    assert.match(reads.DATABASE_URL, /Parameter\/mcp-audit-credentials-url$/, "the URL's own parameter, whole");
+                    assert.match(reads.MCP_API_KEYS, /Parameter\/mcp-server-api-keys-keys$/);
+                }
+                // A serverless cache's user group also holds a switched-off default user with a password of its own.
+                const offUser = managedCache && awsSizing(spec).cacheMode === "serverless" ? 1 : 0;
+                assert.equal(all(run(), T.password).length, secrets + offUser, managedCache ? "database password, cache token and API key" : "database password and API key");
             });
             it("gives the execution role only what it needs and the task role nothing", () => {
                 const policy = JSON.parse(named(run(), T.rolePolicy, "mcp-server-execution-policy").inputs.policy);
@@ -236,8 +256,9 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                     if (wildcard) assert.deepEqual(st.Action, ["ecr:GetAuthorizationToken"], "only GetAuthorizationToken needs Resource *");
                     assert.ok(!st.Action.some((a: string) => a.endsWith(":*")), `no wildcard action in ${JSON.stringify(st)}`);
                 }
-                const secretsSt = policy.Statement.find((s: any) => s.Action.includes("secretsmanager:GetSecretValue"));
+                const secretsSt = policy.Statement.find((s: any) => s.Action.includes(spec.secretStore === "managed" ? "secretsmanager:GetSecretValue" : "ssm:GetParameters"));
                 assert.equal(secretsSt.Resource.length, managedCache ? 3 : 2);
+                assert.equal(policy.Statement.filter((s: any) => s.Action.some((a: string) => /^(secretsmanager|ssm):/.test(a))).length, 1, "one store only");
                 assert.equal(all(run(), T.rolePolicy).length, 1, "only the execution role has a policy");
                 assert.equal(all(run(), T.attachment).length, 0, "no broad managed policies attached");
             });
@@ -291,7 +312,9 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                     const waf = named(run(), T.waf, "mcp-edge-waf");
                     assert.equal(waf.inputs.scope, "REGIONAL");
                     const managed = waf.inputs.rules.filter((r: any) => r.statement.managedRuleGroupStatement).map((r: any) => r.statement.managedRuleGroupStatement.name);
-                    assert.deepEqual(managed, MANAGED_RULE_GROUPS[spec.edge.waf]);
+                    // Issue 15: wafRules compact (prod) keeps the core rule set only; separate (enterprise) every group.
+                    assert.deepEqual(managed, spec.edge.wafRules === "compact" ? MANAGED_RULE_GROUPS[spec.edge.waf].slice(0, 1) : MANAGED_RULE_GROUPS[spec.edge.waf]);
+                    assert.equal(managed[0], "AWSManagedRulesCommonRuleSet");
                     const rate = waf.inputs.rules.find((r: any) => r.statement.rateBasedStatement);
                     assert.equal(rate.statement.rateBasedStatement.aggregateKeyType, "IP");
                     assert.equal(rate.statement.rateBasedStatement.limit, spec.edge.rateLimitPerMinute);
@@ -332,7 +355,30 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
         });
 
         if (managedCache) {
-            describe("SessionCache (ElastiCache)", () => {
+            if (awsSizing(spec).cacheMode === "serverless") describe("SessionCache (ElastiCache Serverless for Valkey, issue 15)", () => {
+                const cache = () => named(run(), "aws:elasticache/serverlessCache:ServerlessCache", "mcp-cache-serverless");
+                it("is serverless Valkey in the private subnets of both zones, capped at the tier's memory, behind a user group", () => {
+                    assert.equal(all(run(), T.redis).length, 0, "no cache nodes");
+                    assert.equal(cache().inputs.engine, "valkey");
+                    assert.equal(cache().inputs.subnetIds.length, 2);
+                    assert.deepEqual(cache().inputs.cacheUsageLimits.dataStorage, { maximum: 1, unit: "GB" });
+                    const group = named(run(), "aws:elasticache/userGroup:UserGroup", "mcp-cache-user-group");
+                    assert.equal(group.inputs.engine, "valkey");
+                    assert.equal(cache().inputs.userGroupId, group.inputs.userGroupId);
+                    const app = named(run(), "aws:elasticache/user:User", "mcp-cache-app-user");
+                    assert.match(app.inputs.accessString, /^on /);
+                    assert.ok(app.secretInputs.includes("authenticationMode"), "the password is a Pulumi secret");
+                    assert.match(named(run(), "aws:elasticache/user:User", "mcp-cache-default-user").inputs.accessString, /^off /, "the default user is switched off");
+                });
+                it("tells the server to speak cluster mode, and its summary keeps the tier's HA promise", async () => {
+                    const task = named(run(), T.task, "mcp-server-task");
+                    const env = JSON.parse(task.inputs.containerDefinitions)[0].environment;
+                    assert.deepEqual(env.find((e: any) => e.name === "REDIS_CLUSTER"), { name: "REDIS_CLUSTER", value: "true" });
+                    const c = run().outputs.summary.cache;
+                    assert.deepEqual([c.highAvailability, c.replicas, c.tls, c.encryptedAtRest, c.authRequired, c.publicAccess], [true, 1, true, true, true, false]);
+                });
+            });
+            else describe("SessionCache (ElastiCache)", () => {
                 const group = () => named(run(), T.redis, "mcp-cache-replication-group");
                 it("encrypts at rest and in transit and requires an auth token", () => {
                     assert.equal(group().inputs.atRestEncryptionEnabled, true);
@@ -466,8 +512,26 @@ describe("AWS cost choices, overridden in stack config", () => {
         assert.equal(svc.inputs.networkConfiguration.assignPublicIp, true);
     });
 
+    it("cacheMode nodes on prod brings back the two-node replication group, without cluster mode", async () => {
+        const run = await withConfig("prod-aws", { "mcp-infra:cacheMode": "nodes" });
+        const group = named(run, T.redis, "mcp-cache-replication-group");
+        assert.equal(group.inputs.numCacheClusters, 2);
+        assert.equal(group.inputs.multiAzEnabled, true);
+        assert.equal(all(run, "aws:elasticache/serverlessCache:ServerlessCache").length, 0);
+        const env = JSON.parse(named(run, T.task, "mcp-server-task").inputs.containerDefinitions)[0].environment;
+        assert.ok(!env.some((e: any) => e.name === "REDIS_CLUSTER"));
+    });
+
+    it("containerInsights and wafRules undo their prod defaults: Container Insights on, every managed rule group", async () => {
+        const run = await withConfig("prod-aws", { "mcp-infra:containerInsights": "true", "mcp-infra:wafRules": "separate" });
+        assert.deepEqual(named(run, "aws:ecs/cluster:Cluster", "mcp-server-cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+        const managed = named(run, T.waf, "mcp-edge-waf").inputs.rules.filter((r: any) => r.statement.managedRuleGroupStatement);
+        assert.equal(managed.length, MANAGED_RULE_GROUPS.baseline.length);
+        assert.deepEqual(named(runs.prod!, "aws:ecs/cluster:Cluster", "mcp-server-cluster").inputs.settings, [{ name: "containerInsights", value: "disabled" }], "off by default in prod");
+    });
+
     it("sessionStore managed with maxReplicas 2 on dev brings back ElastiCache and REDIS_URL", async () => {
-        const run = await withConfig("dev-aws", { "mcp-infra:sessionStore": "managed", "mcp-infra:maxReplicas": "2" });
+        const run = await withConfig("dev-aws", { "mcp-infra:sessionStore": "managed", "mcp-infra:maxReplicas": "2", "mcp-infra:cacheMode": "nodes" });
         const group = named(run, T.redis, "mcp-cache-replication-group");
         assert.equal(group.inputs.transitEncryptionEnabled, true);
         assert.equal(group.inputs.numCacheClusters, 1);
@@ -542,10 +606,10 @@ describe("AWS cost against the issue-5 targets (list prices, default usage)", ()
         assert.ok(!e.lines.some((l) => l.priceId.startsWith("aws.elasticache.")), "no ElastiCache in dev");
         assert.ok(e.free.some((f) => f.type === T.vpcLink), "the VPC link is free");
     });
-    it("dev stays at or under $30 a month and prod at or under $200", () => {
+    it("dev stays at or under its $28.50 floor and prod under its $170 floor (issue 15)", () => {
         const dev = estimate("dev").totalMonthlyUsd;
         const prod = estimate("prod").totalMonthlyUsd;
-        assert.ok(dev <= 30, `dev-aws is $${dev}`);
-        assert.ok(prod <= 200, `prod-aws is $${prod}`);
+        assert.ok(dev <= 28.5, `dev-aws is $${dev}`);
+        assert.ok(prod <= 170, `prod-aws is $${prod}`);
     });
 });

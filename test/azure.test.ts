@@ -75,17 +75,19 @@ for (const tier of TIER_LIST) {
                 assert.equal(db.sourceAddressPrefix, subnet("apps").inputs.addressPrefix);
                 assert.deepEqual(db.destinationPortRanges, ["5432"]);
             });
-            if (spec.nat === "none") {
-                it("has no NAT gateway and no NAT IP: the environment egresses through its own managed load balancer", () => {
-                    assert.equal(all(run(), T.nat).length, 0);
-                    assert.ok(!run().resources.some((r) => r.name === "mcp-network-nat-ip"));
-                    assert.equal(subnet("apps").inputs.natGateway, undefined);
-                });
-            } else {
-                it("sends the environment's egress through a NAT gateway", () => {
-                    const nat = named(run(), T.nat, "mcp-network-nat");
-                    assert.equal(subnet("apps").inputs.natGateway.id, idOf(nat));
-                    assert.deepEqual(nat.inputs.publicIpAddresses, [{ id: idOf(named(run(), T.ip, "mcp-network-nat-ip")) }]);
+            // Issue 15: no NAT gateway on Azure unless the stack sets natGateways, in every tier (azureNatGateways).
+            it("has no NAT gateway and no NAT IP: the environment egresses through its own managed load balancer", () => {
+                assert.equal(all(run(), T.nat).length, 0);
+                assert.ok(!run().resources.some((r) => r.name === "mcp-network-nat-ip"));
+                assert.equal(subnet("apps").inputs.natGateway, undefined);
+            });
+            if (spec.nat !== "none") {
+                it("sends the environment's egress through a NAT gateway when the stack sets natGateways", async () => {
+                    const r = await runProgram(`${tier}-azure`, { ...readStackFile(`${tier}-azure`), "mcp-infra:natGateways": spec.nat });
+                    const nat = named(r, T.nat, "mcp-network-nat");
+                    const apps = named(r, T.subnet, "mcp-network-apps-subnet");
+                    assert.equal(apps.inputs.natGateway.id, idOf(nat));
+                    assert.deepEqual(nat.inputs.publicIpAddresses, [{ id: idOf(named(r, T.ip, "mcp-network-nat-ip")) }]);
                 });
             }
             it("keeps logs for the tier's retention, raised to Log Analytics' 30-day minimum", () => {

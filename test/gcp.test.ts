@@ -8,11 +8,11 @@
  * that undo each of them.
  */
 import * as assert from "node:assert/strict";
-import { summarizeRunUrlEdge } from "../components/gcp/edge";
+import { summarizeRunUrlEdge, WAF_RULE_SETS } from "../components/gcp/edge";
 import { runAppHost } from "../components/gcp/common";
 import { estimateCost } from "../pricing";
 import { ConfigError, TIERS, TierName } from "../sizing";
-import { cloudRunSize, gcpSizing, pickSqlTier, redisMemoryGb, sharedCoreSqlTier, sqlBackups, sqlTier } from "../sizing/gcp";
+import { cloudRunSize, gcpSizing, pickSqlTier, redisMemoryGb, sharedCoreSqlTier, sqlBackups, sqlSizeFor, sqlTier } from "../sizing/gcp";
 import { resolveTier } from "../sizing/overrides";
 import { ProgramRun, readStackFile, RecordedResource, runProgram, runStack } from "../scripts/harness";
 import { MOCK_PROJECT_NUMBER, MOCK_REGION } from "../scripts/mocks/gcp";
@@ -174,7 +174,9 @@ describe("GCP topology (issues 3 and 5)", function () {
             for (const tier of ["prod", "enterprise"] as const) {
                 const used = sqlTier(primarySql(runs[tier]!).inputs.settings.tier);
                 assert.equal(used.sharedCore, false, `${tier} runs on a dedicated core`);
-                assert.equal(used.vcpu, TIERS[tier].database.vcpu);
+                // Issue 15: a burstable size with HA gets the dedicated vCPUs it sustains (prod: 1), a standard one its own count.
+                assert.equal(used.vcpu, sqlSizeFor(TIERS[tier].database).vcpu);
+                assert.equal(used.vcpu, tier === "prod" ? 1 : TIERS[tier].database.vcpu);
             }
         });
 
@@ -356,7 +358,11 @@ describe("GCP topology (issues 3 and 5)", function () {
                 assert.ok(one(run, T.backend).inputs.securityPolicy, "backend service has no security policy");
                 const rules: any[] = policy.inputs.rules;
                 const waf = rules.filter((r) => /evaluatePreconfiguredWaf/.test(r.match?.expr?.expression ?? ""));
-                assert.ok(waf.length >= 5, "managed WAF rules");
+                // Issue 15: wafRules compact (prod) packs the sets five to a rule; separate (enterprise) one rule per set.
+                const sets = waf.flatMap((r) => [...String(r.match.expr.expression).matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g)].map((m) => m[1]));
+                assert.deepEqual(sets, [...WAF_RULE_SETS[TIERS[tier].edge.waf]], "every preconfigured set, once, in order");
+                assert.equal(waf.length, TIERS[tier].edge.wafRules === "compact" ? Math.ceil(sets.length / 5) : sets.length);
+                assert.deepEqual(one(run, T.armor, "mcp-edge-armor") && run.outputs.summary.edge.managedRuleSets, sets, "the summary reads every set of a packed rule");
                 assert.ok(waf.every((r) => r.action.startsWith("deny")));
                 const rate = rules.find((r) => r.action === "throttle" || r.action === "rate_based_ban");
                 assert.ok(rate, "rate limit rule");
@@ -364,8 +370,9 @@ describe("GCP topology (issues 3 and 5)", function () {
                 assert.deepEqual(rate.rateLimitOptions.rateLimitThreshold, { count: TIERS[tier].edge.rateLimitPerMinute, intervalSec: 60 });
                 assert.ok(waf.every((r) => r.priority < rate.priority), "WAF rules are evaluated before the throttle");
             }
-            const names = (tier: TierName) => (one(runs[tier]!, T.armor).inputs.rules as any[]).filter((r) => r.match?.expr).length;
+            const names = (tier: TierName) => runs[tier]!.outputs.summary.edge.managedRuleSets.length;
             assert.ok(names("enterprise") > names("prod"), "enterprise applies more rule sets");
+            assert.equal((one(runs.prod!, T.armor).inputs.rules as any[]).length, 4, "prod: two packed WAF rules, the throttle and the default rule");
         });
 
         it("serves HTTPS with a managed certificate and a RESTRICTED TLS 1.2+ policy, redirecting HTTP, when a domain is set", () => {
@@ -423,7 +430,7 @@ describe("GCP topology (issues 3 and 5)", function () {
                 assert.equal(s.cluster.logRetentionDays, t.logRetentionDays);
                 // A shared core (dev) reports its share of one vCPU; dedicated machines the tier's vCPU.
                 assert.equal(s.database.vcpu, sqlTier(s.database.sku).vcpu);
-                assert.equal(s.database.vcpu, sharedCoreSqlTier(t.database)?.vcpu ?? t.database.vcpu);
+                assert.equal(s.database.vcpu, sharedCoreSqlTier(t.database)?.vcpu ?? sqlSizeFor(t.database).vcpu);
                 assert.ok(s.database.memoryGiB >= t.database.memoryGiB);
                 assert.equal(s.database.storageGiB, t.database.storageGiB);
                 assert.equal(s.database.highAvailability, t.database.highAvailability);

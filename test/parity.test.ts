@@ -15,6 +15,16 @@
  *   - database vCPU down to 0.5x for a burstable tier without HA (dev): Cloud
  *     SQL's shared-core db-g1-small (a 0.5 vCPU share bursting to one vCPU) is
  *     the class under $30 a month; Cloud SQL's SLA excludes zonal instances anyway;
+ *   - database vCPU by sustained capacity for a burstable tier with HA (prod):
+ *     a burstable class sustains BURSTABLE_BASELINE_PER_VCPU (20 %) of each
+ *     vCPU without credits (RDS db.t4g.small: 2 vCPU at 20 % = 0.4 vCPU), so
+ *     where HA needs dedicated vCPUs the size is the sustained figure rounded
+ *     up to whole vCPUs (sustainedVcpu: prod 2 x 0.2 = 0.4, so 1). The mapping:
+ *       tier (burstable)   AWS (burstable)       Azure (HA needs GP)   GCP (HA needs custom)
+ *       dev  1 vCPU/1 GiB  db.t4g.micro 2 vCPU   B1ms 1 vCPU           db-g1-small 0.5 shared
+ *       prod 2 vCPU/2 GiB  db.t4g.small 2 vCPU   D2ds_v5 2 dedicated   db-custom-1-3840 1 dedicated
+ *     (Azure's smallest General Purpose SKU has 2 vCPUs; with dbSizing
+ *     "vcpuCount" GCP takes db-custom-2-3840);
  *   - cache memory 4x: Memorystore sizes are whole GB and Azure Managed Redis
  *     SKUs step in powers of two.
  * - log retention and backup retention: at least the tier's figure (Azure Log
@@ -38,7 +48,7 @@ import * as assert from "node:assert/strict";
 import { AVAILABLE_CLOUDS, cloudDescriptor } from "../components/registry";
 import { DeploymentSummary } from "../components/types";
 import { listStacks, runStack } from "../scripts/harness";
-import { TIERS, TIER_NAMES, TierSpec } from "../sizing";
+import { sustainedVcpu, TIERS, TIER_NAMES, TierSpec } from "../sizing";
 
 const TOLERANCE = { replicaCpu: 4, replicaMemory: 2, dbVcpu: 2, dbMemory: 4, dbStorage: 2, cacheMemory: 4 } as const;
 
@@ -78,9 +88,13 @@ function meetsTier(s: DeploymentSummary, t: TierSpec, hasDomain: boolean) {
     within(s.cluster.milliCpu, t.service.milliCpu, TOLERANCE.replicaCpu, `${where} vCPU per replica`);
     within(s.cluster.memoryMiB, t.service.memoryMiB, TOLERANCE.replicaMemory, `${where} memory per replica`);
     assert.ok(s.cluster.logRetentionDays >= t.logRetentionDays, `${where} log retention`);
-    // A burstable database without HA may run on a shared core (Cloud SQL db-g1-small: a 0.5 vCPU share bursting to 1).
-    const share = t.database.compute === "burstable" && !t.database.highAvailability && t.database.readReplicas === 0 ? 0.5 : 1;
-    within(s.database.vcpu, t.database.vcpu * share, TOLERANCE.dbVcpu / share, `${where} database vCPU`);
+    // A burstable database without HA may run on a shared core (Cloud SQL db-g1-small: a 0.5 vCPU share bursting to 1);
+    // with HA it may run on the dedicated vCPUs that sustain what the burstable size sustains (sustainedVcpu).
+    const burstable = t.database.compute === "burstable";
+    const shared = burstable && !t.database.highAvailability && t.database.readReplicas === 0;
+    const lowest = shared ? t.database.vcpu * 0.5 : burstable ? Math.min(t.database.vcpu, sustainedVcpu(t.database)) : t.database.vcpu;
+    assert.ok(s.database.vcpu >= lowest, `${where} database vCPU: ${s.database.vcpu} is below ${lowest} (the tier's sustained capacity)`);
+    assert.ok(s.database.vcpu <= t.database.vcpu * TOLERANCE.dbVcpu, `${where} database vCPU: ${s.database.vcpu} is more than ${TOLERANCE.dbVcpu}x the tier's ${t.database.vcpu}`);
     within(s.database.memoryGiB, t.database.memoryGiB, TOLERANCE.dbMemory, `${where} database memory`);
     within(s.database.storageGiB, t.database.storageGiB, TOLERANCE.dbStorage, `${where} database storage`);
     assert.ok(s.database.backupRetentionDays >= t.database.backupRetentionDays, `${where} backup retention`);

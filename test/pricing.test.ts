@@ -5,7 +5,8 @@
 import * as assert from "node:assert/strict";
 import { CATALOG, estimateCost, DEFAULT_USAGE } from "../pricing";
 import { HOURS_PER_MONTH } from "../pricing/catalog";
-import { diffCosts, StackCost } from "../pricing/report";
+import { diffCosts, renderTable, StackCost, targetStatus } from "../pricing/report";
+import { floorTarget, FLOOR_TARGETS } from "../pricing/targets";
 import { listStacks, ProgramRun, readStackFile, runProgram, runStack } from "../scripts/harness";
 import { declared } from "../scripts/plan";
 
@@ -41,6 +42,98 @@ describe("price catalog", () => {
         assert.equal(unit("gcp.lb.rule"), 0.025);
         assert.equal(unit("gcp.run.request.vcpu"), 0.000024);
         assert.equal(CATALOG.get("aws.alb.hour")!.confidence, "O");
+    });
+});
+
+describe("corrected catalog entries (issue 15)", () => {
+    it("settles Application Gateway v2 on the Retail Prices API figures, not the illustrative 0.443", () => {
+        const waf = CATALOG.get("azure.appgw.WAF_v2.fixed")!;
+        assert.equal(waf.usd, 0.36);
+        assert.equal(waf.confidence, "O");
+        assert.match(waf.source, /Retail Prices API/);
+        assert.match(waf.unit, /public IP included/);
+        assert.equal(unit("azure.appgw.WAF_v2.cu"), 0.0144);
+        assert.equal(unit("azure.appgw.Standard_v2.fixed"), 0.20);
+        assert.equal(unit("azure.appgw.Standard_v2.cu"), 0.008);
+        for (const p of CATALOG.values()) if (p.id.startsWith("azure.appgw.")) assert.notEqual(p.confidence, "?", `${p.id} is settled`);
+    });
+    it("prices GCP forwarding rules as a block of five, then per rule", () => {
+        assert.equal(unit("gcp.lb.rule"), 0.025);
+        assert.match(CATALOG.get("gcp.lb.rule")!.unit, /first 5 forwarding rules together/);
+        assert.equal(unit("gcp.lb.rule.extra"), 0.01);
+    });
+    it("has ElastiCache Serverless for Valkey, CloudWatch custom metrics and SSM advanced parameters", () => {
+        assert.equal(unit("aws.elasticache.serverless.valkey.gb"), 0.084);
+        assert.equal(unit("aws.elasticache.serverless.valkey.ecpu"), 0.0023);
+        assert.equal(unit("aws.cloudwatch.metric"), 0.30);
+        assert.equal(unit("aws.ssm.advanced"), 0.05);
+    });
+});
+
+describe("engine accuracy (issue 15)", () => {
+    const rule = (name: string, port: string) => ({ type: "gcp:compute/globalForwardingRule:GlobalForwardingRule", name, inputs: { portRange: port } });
+
+    it("charges one block for the first five GCP forwarding rules and $0.01 an hour for each further rule", () => {
+        const two = estimateCost([rule("lb-http", "80"), rule("lb-https", "443")]);
+        assert.deepEqual(two.lines.map((l) => [l.resource, l.priceId, l.monthlyUsd]), [["lb-http", "gcp.lb.rule", cents(HOURS_PER_MONTH * 0.025)]]);
+        assert.deepEqual(two.unpriced, []);
+        assert.ok(two.notes.some((n) => /first 5 of a project are billed as one block/.test(n)));
+        const seven = estimateCost(Array.from({ length: 7 }, (_, i) => rule(`lb-${i}`, String(8000 + i))));
+        assert.equal(seven.lines.filter((l) => l.priceId === "gcp.lb.rule").length, 1);
+        assert.deepEqual(seven.lines.filter((l) => l.priceId === "gcp.lb.rule.extra").map((l) => l.resource), ["lb-5", "lb-6"]);
+        assert.equal(seven.totalMonthlyUsd, cents(HOURS_PER_MONTH * (0.025 + 2 * 0.01)));
+    });
+
+    it("does not price an Application Gateway's public IP twice, but still prices other public IPs", () => {
+        const ip = (name: string) => ({ type: "azure-native:network:PublicIPAddress", name, inputs: { sku: { name: "Standard" }, publicIPAllocationMethod: "Static" } });
+        const gateway = {
+            type: "azure-native:network:ApplicationGateway", name: "edge-gateway",
+            inputs: { sku: { name: "WAF_v2" }, autoscaleConfiguration: { minCapacity: 0 }, frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: "edge-ip-id" } }] },
+        };
+        const e = estimateCost([ip("edge-ip"), ip("nat-ip"), gateway]);
+        assert.deepEqual(e.lines.filter((l) => l.priceId === "azure.publicip.static").map((l) => l.resource), ["nat-ip"]);
+        const fixed = e.lines.find((l) => l.priceId === "azure.appgw.WAF_v2.fixed")!;
+        assert.equal(fixed.monthlyUsd, cents(HOURS_PER_MONTH * 0.36)); // 262.80
+        assert.ok(e.notes.some((n) => /public IP of Application Gateway edge-gateway is included/.test(n)));
+    });
+
+    it("prices ECS Container Insights as custom metrics and performance events, and nothing when it is off", () => {
+        const cluster = (value: string) => ({ type: "aws:ecs/cluster:Cluster", name: "svc-cluster", inputs: { settings: [{ name: "containerInsights", value }] } });
+        const task = { type: "aws:ecs/taskDefinition:TaskDefinition", name: "svc-task", inputs: { cpu: "512", memory: "1024" } };
+        const service = { type: "aws:ecs/service:Service", name: "svc-service", inputs: { cluster: "arn:aws:ecs:us-east-1:1:cluster/svc-cluster", taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/svc-task", desiredCount: 2 } };
+        const on = estimateCost([cluster("enabled"), task, service]);
+        const metrics = on.lines.find((l) => l.resource === "svc-cluster" && l.priceId === "aws.cloudwatch.metric")!;
+        assert.equal(metrics.quantity, 12 + 15 + 10);
+        assert.equal(metrics.monthlyUsd, cents(37 * 0.30)); // 11.10
+        const events = on.lines.find((l) => l.resource === "svc-cluster" && l.priceId === "aws.logs.ingest")!;
+        assert.equal(events.quantity, Math.round(((2 * 2 * HOURS_PER_MONTH * 60) / 1024 ** 2) * 1000) / 1000);
+        const off = estimateCost([cluster("disabled"), task, service]);
+        assert.ok(!off.lines.some((l) => l.resource === "svc-cluster"));
+        assert.ok(off.free.some((f) => f.type === "aws:ecs/cluster:Cluster"));
+        const enhanced = estimateCost([cluster("enhanced"), task, service]);
+        assert.match(enhanced.unpriced.find((u) => u.type === "aws:ecs/cluster:Cluster")!.reason, /enhanced observability/);
+    });
+
+    it("prices ElastiCache Serverless for Valkey by data stored (100 MB minimum) and ECPUs", () => {
+        const cache = (inputs: Record<string, any>) => ({ type: "aws:elasticache/serverlessCache:ServerlessCache", name: "sessions", inputs: { engine: "valkey", ...inputs } });
+        const e = estimateCost([cache({ cacheUsageLimits: { dataStorage: { maximum: 1, unit: "GB" } } })]);
+        const data = e.lines.find((l) => l.priceId === "aws.elasticache.serverless.valkey.gb")!;
+        assert.equal(data.quantity, HOURS_PER_MONTH * 0.1);
+        assert.equal(data.monthlyUsd, cents(HOURS_PER_MONTH * 0.1 * 0.084)); // 6.13
+        const ecpu = e.lines.find((l) => l.priceId === "aws.elasticache.serverless.valkey.ecpu")!;
+        assert.equal(ecpu.quantity, 3, "3 ECPUs x 1 million requests");
+        const big = estimateCost([cache({})], { cacheDataMB: 2500 });
+        assert.equal(big.lines.find((l) => l.priceId === "aws.elasticache.serverless.valkey.gb")!.quantity, HOURS_PER_MONTH * 2.5);
+        const reserved = estimateCost([cache({ cacheUsageLimits: { dataStorage: { minimum: 4, unit: "GB" } } })]);
+        assert.equal(reserved.lines.find((l) => l.priceId === "aws.elasticache.serverless.valkey.gb")!.quantity, HOURS_PER_MONTH * 4);
+        assert.match(estimateCost([cache({ engine: "memcached" })]).unpriced[0].reason, /only Valkey/);
+    });
+
+    it("prices SSM standard parameters at nothing and advanced ones per month", () => {
+        const param = (tier?: string) => ({ type: "aws:ssm/parameter:Parameter", name: `p-${tier ?? "default"}`, inputs: { type: "SecureString", ...(tier ? { tier } : {}) } });
+        const e = estimateCost([param(), param("Standard"), param("Advanced")]);
+        assert.deepEqual(e.lines.map((l) => [l.resource, l.monthlyUsd]), [["p-Advanced", 0.05]]);
+        assert.deepEqual(e.unpriced, []);
     });
 });
 
@@ -121,12 +214,23 @@ describe("estimate from a program run", function () {
         assert.ok(!e.lines.some((l) => l.resource === "mcp-audit-instance" && l.priceId.startsWith("aws.rds.pg.")), "no zero line for it");
     });
 
+    it("says that subtracted free allowances are shared by every stack of the subscription, billing account or project", async () => {
+        const azure = estimateCost(declared(await runStack("dev-azure")));
+        assert.ok(azure.notes.some((n) => /Container Apps grant .* belongs to the subscription/.test(n)), azure.notes.join("\n"));
+        assert.ok(azure.notes.some((n) => /Log Analytics ingestion\. It belongs to the billing account/.test(n)));
+        const gcp = estimateCost(declared(prodGcp));
+        assert.ok(gcp.notes.some((n) => /Cloud Run free tier .* belongs to the billing account/.test(n)));
+        assert.ok(gcp.notes.some((n) => /Cloud Logging ingestion\. It belongs to the project/.test(n)));
+        assert.ok(!estimateCost(declared(prodAws)).notes.some((n) => /Free allowance subtracted/.test(n)), "AWS subtracts no shared allowance");
+    });
+
     it("matches the estimate the program exports as a stack output (the same engine on the same resources)", () => {
         for (const run of [prodAws, prodAzure, prodGcp]) {
             const fromPlan = estimateCost(declared(run));
             assert.equal(run.outputs.costEstimate.totalMonthlyUsd, fromPlan.totalMonthlyUsd, run.stack);
             assert.deepEqual(run.outputs.costEstimate.perComponentUsd, Object.fromEntries(fromPlan.components.map((c) => [c.component, c.monthlyUsd])), run.stack);
             assert.deepEqual(run.outputs.costEstimate.notPriced, []);
+            assert.deepEqual(run.outputs.costEstimate.notes, fromPlan.notes, `${run.stack}: the notes (shared free allowances among them) reach the stack outputs`);
         }
     });
 });
@@ -147,6 +251,18 @@ describe("every stack is fully priced", function () {
             }
         });
     }
+});
+
+describe("floor targets (issue 15)", () => {
+    it("are set for dev and prod on every cloud and printed as met or missed", () => {
+        assert.deepEqual(FLOOR_TARGETS, { aws: { dev: 28.5, prod: 170 }, gcp: { dev: 30, prod: 225 }, azure: { dev: 48, prod: 715 } });
+        assert.equal(floorTarget("aws", "enterprise"), undefined);
+        const cost = (total: number, targetUsd?: number) => ({ stack: "s", cloud: "aws", tier: "prod", targetUsd, estimate: { ...estimateCost([]), totalMonthlyUsd: total } });
+        assert.equal(targetStatus(cost(170, 170)), "<= $170.00: met");
+        assert.equal(targetStatus(cost(173.2, 170)), "<= $170.00: MISSED by $3.20");
+        assert.equal(targetStatus(cost(10)), undefined);
+        assert.match(renderTable(cost(169.99, 170)), /^ {2}floor target \(issue 15\) <= \$170\.00: met$/m);
+    });
 });
 
 describe("cost diff", () => {

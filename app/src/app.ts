@@ -60,6 +60,7 @@ async function openSessions(config: AppConfig, log: Logger): Promise<SessionStor
   let lastError = "";
   const store = new RedisSessionStore(config.redisUrl, {
     tlsCa: config.redisCaCert,
+    cluster: config.redisCluster,
     onError: (err) => {
       // ioredis reports every failed reconnect; log each distinct error once.
       if (err.message !== lastError) log.warn({ err: err.message }, "redis connection error");

@@ -30,6 +30,8 @@ export interface AppConfig {
   redisUrl?: string;
   /** PEM of a private CA the Redis server's TLS certificate chains to (REDIS_CA_CERT). */
   redisCaCert?: string;
+  /** REDIS_URL names one node of a Redis Cluster (REDIS_CLUSTER=true), e.g. ElastiCache Serverless. */
+  redisCluster: boolean;
   apiKeys: string[];
   apiKeysFile?: string;
   oauth?: OAuthConfig;
@@ -166,6 +168,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       throw new ConfigError("REDIS_CA_CERT must hold a PEM certificate (-----BEGIN CERTIFICATE----- ...)");
     }
   }
+  const clusterRaw = get(env, "REDIS_CLUSTER");
+  if (clusterRaw !== undefined && clusterRaw !== "true" && clusterRaw !== "false") {
+    throw new ConfigError(`REDIS_CLUSTER must be "true" or "false", got "${clusterRaw}"`);
+  }
+  if (clusterRaw === "true" && redisUrl === undefined) throw new ConfigError("REDIS_CLUSTER=true needs REDIS_URL (one node of the cluster)");
   const allowRaw = get(env, "MCP_ALLOW_UNAUTHENTICATED");
   if (allowRaw !== undefined && allowRaw !== "true" && allowRaw !== "false") {
     throw new ConfigError(`MCP_ALLOW_UNAUTHENTICATED must be "true" or "false", got "${allowRaw}"`);
@@ -184,6 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: parseDatabase(env),
     redisUrl,
     redisCaCert,
+    redisCluster: clusterRaw === "true",
     apiKeys: validateKeyEntries(list(env, "MCP_API_KEYS") ?? []),
     apiKeysFile: get(env, "MCP_API_KEYS_FILE"),
     oauth: parseOAuth(env),

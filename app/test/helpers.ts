@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -200,6 +201,20 @@ export async function startRedis(port: number): Promise<{ url: string; stop(): P
     sock.on("error", () => resolve(false));
   }), 10_000);
   return { url, stop: () => stopChild(child) };
+}
+
+/**
+ * A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl, files in `dir`), for
+ * redis-server TLS tests: the client must verify the server with the CA's PEM.
+ */
+export function makeTestCa(dir: string): { ca: string; cert: string; key: string } {
+  const f = (n: string) => path.join(dir, n);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "1", "-subj", "/CN=mcp-test-ca");
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("redis.key"), "-out", f("redis.csr"), "-subj", "/CN=127.0.0.1");
+  fs.writeFileSync(f("ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
+  ssl("x509", "-req", "-in", f("redis.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("redis.pem"), "-days", "1", "-extfile", f("ext.cnf"));
+  return { ca: f("ca.pem"), cert: f("redis.pem"), key: f("redis.key") };
 }
 
 /** SIGKILLs a child and waits for it to exit. */

@@ -4,24 +4,14 @@
  * store connects and verifies with REDIS_CA_CERT, and refuses without it.
  */
 import * as assert from "node:assert/strict";
-import { execFileSync, spawn, ChildProcess } from "node:child_process";
+import { spawn, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfig } from "../src/config";
 import { RedisSessionStore } from "../src/session/redis";
-import { freePort, stopChild, waitFor } from "./helpers";
-
-function makeCa(dir: string): { ca: string; cert: string; key: string } {
-    const f = (n: string) => path.join(dir, n);
-    const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "1", "-subj", "/CN=mcp-test-ca");
-    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("redis.key"), "-out", f("redis.csr"), "-subj", "/CN=127.0.0.1");
-    fs.writeFileSync(f("ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
-    ssl("x509", "-req", "-in", f("redis.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("redis.pem"), "-days", "1", "-extfile", f("ext.cnf"));
-    return { ca: f("ca.pem"), cert: f("redis.pem"), key: f("redis.key") };
-}
+import { freePort, makeTestCa, stopChild, waitFor } from "./helpers";
 
 describe("Redis over TLS with a private CA", function () {
     this.timeout(60_000);
@@ -32,7 +22,7 @@ describe("Redis over TLS with a private CA", function () {
 
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-redis-tls-"));
-        const files = makeCa(dir);
+        const files = makeTestCa(dir);
         caPem = fs.readFileSync(files.ca, "utf8");
         const port = await freePort();
         child = spawn("redis-server", [

@@ -33,9 +33,19 @@ export const RATE_WINDOW_SECONDS = 60;
 
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
+/**
+ * The managed rule groups an edge applies. AWS WAF bills each group as a rule and cannot merge two groups into
+ * one rule, so `wafRules: compact` keeps the first, the core rule set (OWASP Top 10 coverage), and leaves the
+ * rest out; `separate` applies every group of the level.
+ */
+export function managedRuleGroups(edge: EdgeSize): readonly string[] {
+    const groups = MANAGED_RULE_GROUPS[edge.waf];
+    return edge.wafRules === "compact" ? groups.slice(0, 1) : groups;
+}
+
 /** The web ACL rules for an edge size: managed groups first, then the per-IP rate limit. */
 export function wafRules(edge: EdgeSize): aws.types.input.wafv2.WebAclRule[] {
-    const managed = MANAGED_RULE_GROUPS[edge.waf].map((name, i) => ({
+    const managed = managedRuleGroups(edge).map((name, i) => ({
         name,
         priority: i + 1,
         overrideAction: { none: {} },

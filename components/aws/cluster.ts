@@ -22,7 +22,7 @@ import { AwsDatabase, DB_PORT } from "./database";
 import { AwsEdge, AwsEdgeAttachment } from "./edge";
 import { AwsImage } from "./image";
 import { AwsNetwork } from "./network";
-import { jsonSecret } from "./secrets";
+import { storedSecret } from "./secrets";
 
 export interface AwsCluster extends ClusterImpl {
     securityGroup: aws.ec2.SecurityGroup;
@@ -31,9 +31,19 @@ export interface AwsCluster extends ClusterImpl {
     taskDefinition: aws.ecs.TaskDefinition;
 }
 
-/** ECS's `valueFrom` for one JSON key of a Secrets Manager secret. */
+/** ECS's `valueFrom` for one JSON key of a Secrets Manager secret, or for a Parameter Store parameter (its ARN). */
 export function secretValueFrom(ref: SecretRef): pulumi.Output<string> {
-    return ref.id.apply((arn) => (ref.key ? `${arn}:${ref.key}::` : arn));
+    return ref.id.apply((arn) => (ref.key && ref.store !== "parameter" ? `${arn}:${ref.key}::` : arn));
+}
+
+/** The execution role's read access to exactly these secrets: Secrets Manager values, Parameter Store parameters. */
+export function secretStatements(refs: SecretRef[]): Array<{ Effect: "Allow"; Action: string[]; Resource: pulumi.Output<string>[] }> {
+    const ids = (parameter: boolean) => [...new Set(refs.filter((r) => (r.store === "parameter") === parameter).map((r) => r.id))];
+    const out: Array<{ Effect: "Allow"; Action: string[]; Resource: pulumi.Output<string>[] }> = [];
+    if (ids(false).length) out.push({ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ids(false) });
+    // SecureString parameters under the account's aws/ssm key: ECS decrypts them with GetParameters alone.
+    if (ids(true).length) out.push({ Effect: "Allow", Action: ["ssm:GetParameters"], Resource: ids(true) });
+    return out;
 }
 
 const assumeEcsTasks = JSON.stringify({
@@ -149,10 +159,10 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
 
     // The server's secrets (the contract's); AWS keeps the generated API key in Secrets Manager.
     const { apiKeys, secrets } = serverSecrets(scope, input, (keys) => {
-        const secret = jsonSecret(scope, "api-keys",
+        const stored = storedSecret(scope, "api-keys",
             "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
-            keys.apply((k) => ({ keys: k })), 0);
-        return { secret, ref: { id: secret.arn, key: "keys" } };
+            keys.apply((k) => ({ keys: k })), 0, spec.secretStore, ["keys"]);
+        return { secret: stored.resources["api-keys"], ref: stored.ref("keys") };
     });
     const apiKeySecret = apiKeys.secret;
 
@@ -174,7 +184,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
             Statement: [
                 ...pullStatements,
                 { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-                { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...new Set(secrets.map((s) => s.ref.id))] },
+                ...secretStatements(secrets.map((s) => s.ref)),
             ],
         }),
     });
@@ -185,11 +195,18 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     });
 
     const cluster = scope.child("cluster", aws.ecs.Cluster, {
-        settings: [{ name: "containerInsights", value: spec.name === "dev" ? "disabled" : "enabled" }],
+        // Container Insights bills about 37 CloudWatch custom metrics (about $11 a month): on where the tier or the
+        // stack asks for it (containerInsights; enterprise by default), see awsDefaultContainerInsights.
+        settings: [{ name: "containerInsights", value: sizing.containerInsights ? "enabled" : "disabled" }],
     });
 
     const region = aws.getRegionOutput({}, { parent: scope.parent });
-    const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "require" });
+    const environment = serverEnvironment(input, {
+        allowedHosts: edge.hostnames,
+        databaseSsl: "require",
+        // A serverless cache runs in cluster mode: the server follows its slots and redirects.
+        extra: cache?.clusterMode ? { REDIS_CLUSTER: "true" } : undefined,
+    });
     const containerDefinitions = pulumi.jsonStringify([{
         name: SERVER.containerName,
         image: input.image.ref,

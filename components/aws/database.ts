@@ -12,7 +12,7 @@ import { Scope } from "../base";
 import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { AwsNetwork } from "./network";
-import { jsonSecret } from "./secrets";
+import { storedSecret } from "./secrets";
 
 export const POSTGRES_MAJOR = POSTGRES.major;
 export const DB_NAME = POSTGRES.databaseName;
@@ -136,7 +136,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         performanceInsightsEnabled: db.compute === "standard",
     }));
 
-    const secret = jsonSecret(scope, "credentials", "Audit database credentials and connection URL for the MCP server",
+    const secret = storedSecret(scope, "credentials", "Audit database credentials and connection URL for the MCP server",
         pulumi.all([instance.address, password.result]).apply(([host, pw]) => ({
             engine: "postgres",
             host,
@@ -146,7 +146,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
             password: pw,
             url: `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=require`,
         })),
-        db.deletionProtection ? 30 : 0);
+        db.deletionProtection ? 30 : 0, spec.secretStore, ["url"]);
 
     const params = scope.inputs<aws.rds.ParameterGroupArgs>("params");
     const used = scope.inputs<aws.rds.InstanceArgs>("instance");
@@ -177,12 +177,12 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         endpoint: instance.address,
         port: pulumi.output(DB_PORT),
         databaseName: pulumi.output(DB_NAME),
-        credentialsSecret: { id: secret.arn },
-        urlSecret: { id: secret.arn, key: "url" },
+        credentialsSecret: secret.document,
+        urlSecret: secret.ref("url"),
         summary,
         securityGroup,
         instance,
         replicas,
-        resources: { securityGroup, subnetGroup, parameterGroup, instance, replicas, secret },
+        resources: { securityGroup, subnetGroup, parameterGroup, instance, replicas, ...secret.resources },
     };
 }

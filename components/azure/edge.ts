@@ -25,8 +25,9 @@
  * listens publicly; its WAF_v2 has managed rule sets and per-client rate
  * limits in every paid tier; its predefined TLS policies map 1:1 onto the
  * tier's `modern` / `restricted`; and its request timeout reaches 300 s
- * where Front Door's origin timeout stops at 240 s. Cost (East US): about
- * $180 per month fixed for Standard_v2 and $323 for WAF_v2, plus capacity
+ * where Front Door's origin timeout stops at 240 s. Cost (East US, Retail
+ * Prices API): $146 per month fixed for Standard_v2 and $262.80 for WAF_v2,
+ * its public IP included, plus capacity
  * units (a reserved instance is 10 of them: about $58 per month on
  * Standard_v2, $105 on WAF_v2), against Front Door Premium's $330 base in
  * every tier (Premium is needed for both managed WAF rules and a private

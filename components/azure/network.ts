@@ -3,12 +3,13 @@
  * (Application Gateway, the Container Apps environment, the PostgreSQL
  * server, private endpoints), each behind its own NSG that admits only the
  * traffic its role needs; a NAT gateway for the service's egress where the
- * tier (or `natGateways`) wants one; and the stack-wide services every
+ * stack sets `natGateways` (none by default on Azure, every tier: see
+ * azureNatGateways); and the stack-wide services every
  * component uses: the Log Analytics workspace (tier's retention) and the Key
  * Vault for generated secrets (RBAC, no public access, reached through a
  * private endpoint).
  *
- * Egress without a NAT gateway (`natGateways: none`, dev): the Container Apps
+ * Egress without a NAT gateway (`natGateways: none`, the Azure default): the Container Apps
  * environment's own managed load balancer and its egress IP (in the
  * environment's `ME_` resource group, billed to the subscription) carry the
  * replicas' outbound calls; the address is Azure's, not a static one you
@@ -176,7 +177,9 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
     }, { ignoreChanges: ["subnets"] });
 
     let natGateway: network.NatGateway | undefined;
-    if (spec.nat !== "none") {
+    // NAT only where the stack sets natGateways (azureNatGateways): the environment's own zone-redundant IP
+    // already carries the replicas' egress, and a NAT gateway, zonal, would only add a static address.
+    if (sizing.natGateways !== "none") {
         // One NAT gateway serves the environment's subnet (a subnet takes exactly one).
         const natIp = scope.child("nat-ip", network.PublicIPAddress, {
             resourceGroupName,

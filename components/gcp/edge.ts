@@ -41,7 +41,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, EdgeKind, overrideKey, TierOverrides, TierSpec } from "../../sizing";
-import { gcpSizing } from "../../sizing/gcp";
+import { gcpSizing, packWafRuleSets } from "../../sizing/gcp";
 import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
 import { EdgeImpl, EdgeInput, HandOff } from "../contract";
@@ -74,11 +74,13 @@ const DEFAULT_PRIORITY = 2147483647;
  * WAF deny rules come first, then the per-IP throttle, then the default allow.
  */
 export function armorRules(edge: EdgeSize): gcp.types.input.compute.SecurityPolicyRule[] {
-    const waf = WAF_RULE_SETS[edge.waf].map((set, i) => ({
+    // wafRules "compact" packs the sets five to a rule (Cloud Armor's subexpression limit): each rule denies what
+    // any of its sets matches, so the protection is the same in fewer billed rules (9 sets: 2 rules).
+    const waf = packWafRuleSets(WAF_RULE_SETS[edge.waf], edge.wafRules).map((sets, i) => ({
         priority: WAF_PRIORITY + i,
         action: "deny(403)",
-        description: `Preconfigured WAF ${set}`,
-        match: { expr: { expression: `evaluatePreconfiguredWaf('${set}', {'sensitivity': 1})` } },
+        description: `Preconfigured WAF ${sets.join(", ")}`.slice(0, 64),
+        match: { expr: { expression: sets.map((set) => `evaluatePreconfiguredWaf('${set}', {'sensitivity': 1})`).join(" || ") } },
     }));
     const rate = edge.rateLimitPerMinute === null ? [] : [{
         priority: RATE_PRIORITY,
@@ -117,9 +119,7 @@ export interface GcpEdgeSummaryInputs {
 
 export function summarizeGcpEdge(i: GcpEdgeSummaryInputs): EdgeSummary {
     const rules = i.armorRules ?? [];
-    const managed = rules
-        .map((r) => /evaluatePreconfiguredWaf\('([^']+)'/.exec(String((r.match as any)?.expr?.expression ?? ""))?.[1])
-        .filter((n): n is string => !!n);
+    const managed = rules.flatMap((r) => [...String((r.match as any)?.expr?.expression ?? "").matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g)].map((m) => m[1]));
     const rate = rules.find((r) => (r.action === "throttle" || r.action === "rate_based_ban") && (r.rateLimitOptions as any)?.enforceOnKey === "IP");
     const threshold = (rate?.rateLimitOptions as any)?.rateLimitThreshold;
     const tls = i.sslPolicyProfile === undefined || i.sslMinTlsVersion !== "TLS_1_2"

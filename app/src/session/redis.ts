@@ -1,4 +1,5 @@
-import Redis from "ioredis";
+import { createHash } from "node:crypto";
+import Redis, { Cluster, type RedisOptions } from "ioredis";
 import { asDependency } from "../errors";
 import { MemorySessionStore } from "./memory";
 import { MAX_NOTES_PER_CLIENT, type Note, type NoteInfo, type RateDecision, type SessionStore } from "./store";
@@ -23,10 +24,33 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {c, ttl}`;
 
-type ScriptedRedis = Redis & {
+interface Scripts {
   mcpPutNote(index: string, note: string, ...argv: (string | number)[]): Promise<number>;
   mcpHit(key: string, windowMs: number): Promise<[number, number]>;
-};
+}
+
+type ScriptedRedis = (Redis | Cluster) & Scripts;
+
+/**
+ * The hash tag that keeps one client's keys in one Redis Cluster slot (the scripts and MULTI blocks touch
+ * two of them). An id Redis would not read as a tag of its own (empty, or holding a brace) is replaced by
+ * its SHA-256, so two clients never share a tag and no key falls outside its client's slot.
+ */
+export function hashTag(id: string): string {
+  return id !== "" && !/[{}]/.test(id) ? id : `sha256:${createHash("sha256").update(id).digest("hex")}`;
+}
+
+/** Host and port of a redis:// or rediss:// URL, the password and user it carries, and whether it asks for TLS. */
+function parseRedisUrl(url: string): { host: string; port: number; username?: string; password?: string; tls: boolean } {
+  const u = new URL(url);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ""),
+    port: u.port ? Number(u.port) : 6379,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    tls: u.protocol === "rediss:",
+  };
+}
 
 export interface RedisSessionStoreOptions {
   /** Key prefix, so several deployments can share one Redis. @default "mcp:" */
@@ -38,6 +62,12 @@ export interface RedisSessionStoreOptions {
   onLocalLimits?: (err: Error) => void;
   /** PEM of a private CA that signs the server's certificate (e.g. Memorystore's); only for rediss:// URLs. */
   tlsCa?: string;
+  /**
+   * Speak Redis Cluster (REDIS_CLUSTER=true): the URL names one node, the client learns the others and their
+   * slots from it and follows MOVED/ASK redirects. Needed for ElastiCache Serverless, which always runs in
+   * cluster mode. @default false
+   */
+  cluster?: boolean;
 }
 
 /**
@@ -63,15 +93,40 @@ export class RedisSessionStore implements SessionStore {
     this.onLocalLimits = opts.onLocalLimits;
     this.prefix = opts.prefix ?? "mcp:";
     this.maxPerClient = opts.maxNotesPerClient ?? MAX_NOTES_PER_CLIENT;
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
+    const common: RedisOptions = {
       connectTimeout: 3000,
       commandTimeout: 3000,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
       ...(opts.tlsCa ? { tls: { ca: opts.tlsCa } } : {}),
-    });
+    };
+    let redis: Redis | Cluster;
+    if (opts.cluster) {
+      const node = parseRedisUrl(url);
+      redis = new Cluster([{ host: node.host, port: node.port }], {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRedirections: 16,
+        slotsRefreshTimeout: 3000,
+        clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
+        // Nodes announce addresses that their TLS certificates name (ElastiCache serverless: one endpoint name):
+        // connect to them as announced instead of resolving them to IPs the certificate does not list.
+        dnsLookup: (address, callback) => callback(null, address),
+        redisOptions: {
+          ...common,
+          username: node.username,
+          password: node.password,
+          maxRetriesPerRequest: 1,
+          ...(node.tls ? { tls: { ...(opts.tlsCa ? { ca: opts.tlsCa } : {}) } } : {}),
+        },
+      });
+    } else {
+      redis = new Redis(url, {
+        ...common,
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (times) => Math.min(times * 200, 2000),
+      });
+    }
     redis.on("error", (err: Error) => opts.onError?.(err));
     redis.defineCommand("mcpPutNote", { numberOfKeys: 2, lua: PUT_NOTE });
     redis.defineCommand("mcpHit", { numberOfKeys: 1, lua: HIT });
@@ -85,11 +140,11 @@ export class RedisSessionStore implements SessionStore {
 
   // The {client} hash tag keeps a client's keys in one Redis Cluster slot.
   private indexKey(clientId: string): string {
-    return `${this.prefix}notes:{${clientId}}`;
+    return `${this.prefix}notes:{${hashTag(clientId)}}`;
   }
 
   private noteKey(clientId: string, key: string): string {
-    return `${this.prefix}note:{${clientId}}:${key}`;
+    return `${this.prefix}note:{${hashTag(clientId)}}:${key}`;
   }
 
   async putNote(clientId: string, key: string, value: string, ttlSeconds: number): Promise<"stored" | "limit"> {
@@ -132,7 +187,7 @@ export class RedisSessionStore implements SessionStore {
   async hit(bucket: string, limit: number, windowSeconds: number): Promise<RateDecision> {
     let decision: RateDecision;
     try {
-      const [count, pttl] = await this.redis.mcpHit(`${this.prefix}rl:{${bucket}}`, windowSeconds * 1000);
+      const [count, pttl] = await this.redis.mcpHit(`${this.prefix}rl:{${hashTag(bucket)}}`, windowSeconds * 1000);
       decision = { allowed: count <= limit, remaining: Math.max(0, limit - count), retryAfterSeconds: Math.max(1, Math.ceil(pttl / 1000)) };
     } catch (err) {
       if (!this.limitingLocally) this.onLocalLimits?.(err as Error);

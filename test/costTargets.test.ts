@@ -1,0 +1,34 @@
+/**
+ * Issue 15: every stack with a floor target (pricing/targets.ts) meets it at list price and default usage,
+ * with nothing left unpriced; the parity test holds the same stacks to every promise of their tier.
+ */
+import * as assert from "node:assert/strict";
+import { estimateCost } from "../pricing";
+import { floorTarget } from "../pricing/targets";
+import { listStacks, readStackFile, runStack } from "../scripts/harness";
+import { declared } from "../scripts/plan";
+import { parseStackConfig } from "../components/config";
+
+/**
+ * Targets not met yet, with the reason; the test fails when one of them is met (remove it then) or another misses.
+ * dev-azure ($55.11 against $48): its floor needs secretStore "platform" on Azure (Container Apps secrets instead
+ * of Key Vault behind a private endpoint, about $7.83 less), decided in sizing/ but not built yet.
+ */
+const KNOWN_MISSES: Record<string, string> = {
+    "dev-azure": "secretStore platform (Container Apps secrets) not built on Azure yet",
+};
+
+describe("floor targets (issue 15)", function () {
+    this.timeout(600_000);
+    for (const stack of listStacks()) {
+        const settings = parseStackConfig(readStackFile(stack));
+        const target = floorTarget(settings.cloud, settings.tier);
+        if (target === undefined) continue;
+        it(`${stack}: ${KNOWN_MISSES[stack] ? "misses" : "meets"} its floor of $${target}, every resource priced`, async () => {
+            const e = estimateCost(declared(await runStack(stack)), settings.usage);
+            assert.deepEqual(e.unpriced, []);
+            if (KNOWN_MISSES[stack]) assert.ok(e.totalMonthlyUsd > target, `${stack} now meets its target ($${e.totalMonthlyUsd}): remove it from KNOWN_MISSES`);
+            else assert.ok(e.totalMonthlyUsd <= target, `${stack} is $${e.totalMonthlyUsd}, above its floor of $${target}`);
+        });
+    }
+});
