@@ -151,6 +151,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     {
       port: boundPort, host: config.host, metricsPort, replicaId: config.replicaId, tier: config.tier,
       audit: audit.backend, database: config.database.kind === "postgres" ? maskUrl(config.database.url) : config.database.dataDir,
+      databaseTls: config.database.kind === "postgres" ? config.database.ssl : undefined,
       session: sessions.backend, auth: facts.auth, tools: registry.names,
     },
     "mcp server listening",

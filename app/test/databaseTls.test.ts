@@ -16,7 +16,7 @@ import { Client } from "pg";
 import { openAuditStore } from "../src/audit/store";
 import { postgresPoolConfig } from "../src/audit/drivers";
 import { ConfigError, loadConfig, parseDatabase, type DatabaseConfig } from "../src/config";
-import { freePort, startTestApp } from "./helpers";
+import { freePort, LogCapture, startTestApp } from "./helpers";
 
 /** The newest PostgreSQL server binaries on this machine (Debian layout). */
 function pgBin(): string {
@@ -168,10 +168,14 @@ describe("database TLS: verify-full against a throwaway PostgreSQL with a test C
   });
 
   it("the server starts against the database it can verify and refuses to start against one it cannot", async () => {
-    const app = await startTestApp({ DATABASE_URL: url("127.0.0.1"), DATABASE_SSL: "verify-full", DATABASE_CA_CERT: pki.caPem, MCP_TIER: "prod", MCP_ALLOW_UNAUTHENTICATED: "true" });
+    const logs = new LogCapture();
+    const app = await startTestApp({ DATABASE_URL: url("127.0.0.1"), DATABASE_SSL: "verify-full", DATABASE_CA_CERT: pki.caPem, MCP_TIER: "prod", MCP_ALLOW_UNAUTHENTICATED: "true" }, logs);
     try {
       const ready = await fetch(`${app.url}/ready`);
       assert.equal(ready.status, 200);
+      const started = logs.records.find((r) => r.msg === "mcp server listening");
+      assert.equal(started?.databaseTls, "verify-full");
+      assert.equal(started?.audit, "postgres");
     } finally {
       await app.shutdown();
     }
