@@ -169,8 +169,10 @@ for (const tier of TIER_LIST) {
                 }
                 assert.equal(secrets.length, managedCache ? 3 : 2);
                 const plain = Object.fromEntries(env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
-                assert.deepEqual(Object.keys(plain).sort(), ["DATABASE_SSL", "HOST", "LOG_LEVEL", "MCP_ALLOWED_HOSTS", "MCP_TIER", "METRICS_PORT", "NODE_ENV", "PORT"]);
-                assert.equal(plain.DATABASE_SSL, "require");
+                assert.deepEqual(Object.keys(plain).sort(), ["DATABASE_CA_CERT_FILE", "DATABASE_SSL", "HOST", "LOG_LEVEL", "MCP_ALLOWED_HOSTS", "MCP_TIER", "METRICS_PORT", "NODE_ENV", "PORT"]);
+                // Issue 14: verified TLS to the flexible server, against the Azure roots the image ships.
+                assert.equal(plain.DATABASE_SSL, "verify-full");
+                assert.equal(plain.DATABASE_CA_CERT_FILE, "/srv/app/certs/azure-postgres-roots.pem");
                 assert.ok(!Object.values(plain).some((v) => /mock-secret|mock-redis-key|postgres:\/\/|rediss:\/\//.test(String(v))));
             });
             it(`has a user-assigned identity that may read exactly its ${managedCache ? "three" : "two"} secrets and pull from exactly its registry`, () => {
@@ -231,9 +233,9 @@ for (const tier of TIER_LIST) {
                     assert.equal(r.inputs.network.publicNetworkAccess, "Disabled");
                 }
             });
-            it("keeps credentials and a sslmode=require URL in Key Vault only", () => {
+            it("keeps credentials and a sslmode=verify-full URL in Key Vault only", () => {
                 const url = named(run(), T.secret, "mcp-audit-url");
-                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_admin:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=require$/);
+                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_admin:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/);
                 assert.equal(url.inputs.vaultName, named(run(), T.vault, "mcp-network-vault").inputs.vaultName);
             });
         });

@@ -153,6 +153,9 @@ describe("cloud contract: one server contract, read by the app's own config load
             }
             const env: Record<string, string> = { ...plain, ...Object.fromEntries(secrets.map((s) => [s, SAMPLE_SECRETS[s]])) };
             if (env.REDIS_CA_CERT !== undefined) env.REDIS_CA_CERT = SAMPLE_CA; // the mock's CA output is not a PEM
+            // The server parses a database CA: a real certificate for the mock's, the image's path as the repository's.
+            if (env.DATABASE_CA_CERT !== undefined) env.DATABASE_CA_CERT = fs.readFileSync(path.join(__dirname, "..", "app", "certs", "azure-postgres-roots.pem"), "utf8");
+            if (env.DATABASE_CA_CERT_FILE !== undefined) env.DATABASE_CA_CERT_FILE = path.join(__dirname, "..", "app", path.relative("/srv/app", env.DATABASE_CA_CERT_FILE));
             const read = new Set<string>();
             const config = loadConfig(new Proxy(env, { get: (t, k: string) => { read.add(k); return t[k]; } }));
             // NODE_ENV is read by Node's libraries (express), not by the app's loader.

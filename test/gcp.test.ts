@@ -277,7 +277,9 @@ describe("GCP topology (issues 3 and 5)", function () {
                     assert.doesNotMatch(String(e.value), /mock-secret|mock-redis-auth|postgres:\/\/|rediss?:\/\//, `${e.name} leaks a secret`);
                 }
                 const plain = Object.fromEntries(envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
-                assert.equal(plain.DATABASE_SSL, "require");
+                // Issue 14: the server verifies Cloud SQL's certificate and host against the instance's own CA.
+                assert.equal(plain.DATABASE_SSL, "verify-full");
+                assert.match(plain.DATABASE_CA_CERT, /MOCK-CLOUD-SQL-CA/);
                 assert.equal(plain.MCP_TIER, tier);
                 if (cached) assert.match(plain.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/, "the server can verify Memorystore's per-instance CA");
                 else assert.equal(plain.REDIS_CA_CERT, undefined);

@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, CpuArchitecture, overrideKey } from "../../sizing";
 import { awsSizing, FARGATE_CPU_ARCHITECTURES } from "../../sizing/aws";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
+import { ClusterImpl, ClusterInput, DATABASE_CA_FILES, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AwsCache, CACHE_PORT } from "./cache";
 import { AwsDatabase, DB_PORT } from "./database";
@@ -189,7 +189,12 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     });
 
     const region = aws.getRegionOutput({}, { parent: scope.parent });
-    const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "require" });
+    const environment = serverEnvironment(input, {
+        allowedHosts: edge.hostnames,
+        // RDS instances are pinned to rds-ca-rsa2048-g1, whose region roots are in the image's bundle.
+        databaseSsl: "verify-full",
+        databaseCa: { file: DATABASE_CA_FILES.aws },
+    });
     const containerDefinitions = pulumi.jsonStringify([{
         name: SERVER.containerName,
         image: input.image.ref,
