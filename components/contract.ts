@@ -126,6 +126,15 @@ export interface EdgeInput<N extends NetworkImpl = NetworkImpl> {
     domain?: string;
     /** The DNS zone holding `domain`; set whenever `domain` is (EdgeLB resolves the default). */
     dnsZone?: string;
+    /** A supplied certificate for `domain` (Azure's Application Gateway, which has no managed one). */
+    certificate?: EdgeCertificate;
+}
+
+/** A certificate and key for the edge's domain, as PKCS#12: base64 of the .pfx and its password. */
+export interface EdgeCertificate {
+    pfxBase64: pulumi.Input<string>;
+    /** @default "" (a PFX without password) */
+    password?: pulumi.Input<string>;
 }
 /** The parts a cluster is built from, typed by the cloud: `ClusterInput<AwsParts>`. */
 export interface ClusterInput<P extends Omit<CloudParts, "cluster"> = CloudParts> {

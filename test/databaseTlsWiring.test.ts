@@ -46,13 +46,12 @@ describe("database TLS as the cloud stacks wire it (issue 14, finding 4)", () =>
                 assert.match(env.DATABASE_CA_CERT, /MOCK-CLOUD-SQL-CA/, "the instance's serverCaCerts");
             }
             // The server's parser, with the CA file read from the repository, as the image holds it.
-            const serverView = {
+            const serverView: Record<string, string | undefined> = {
                 ...env,
                 ...(env.DATABASE_CA_CERT_FILE ? { DATABASE_CA_CERT_FILE: inRepo(env.DATABASE_CA_CERT_FILE) } : {}),
                 ...(cloud === "gcp" ? { DATABASE_CA_CERT: undefined } : {}), // the mock's CA is no real certificate
                 DATABASE_URL: "postgres://mcp:pw@db.internal:5432/mcp_audit?sslmode=verify-full",
             };
-            if (cloud === "gcp") serverView.DATABASE_SSL = "verify-full";
             const db = parseDatabase(serverView);
             assert.equal(db.kind === "postgres" && db.ssl, "verify-full");
             if (cloud !== "gcp") assert.ok(db.kind === "postgres" && db.ca?.includes("-----BEGIN CERTIFICATE-----"));
