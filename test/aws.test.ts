@@ -444,6 +444,8 @@ describe("AWS cost choices, overridden in stack config", () => {
         const into = all(run, T.ingress).filter((r) => r.inputs.securityGroupId === serviceSg);
         assert.deepEqual(into.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.cidrIpv4]), [[idOf(named(run, T.sg, "mcp-edge-sg")), 8080, undefined]]);
         assert.equal(run.outputs.summary.cluster.publicIp, true);
+        // Issue 14, finding 5: the summary says what the public address admits.
+        assert.equal(run.outputs.summary.cluster.publicIpInbound, "tcp 8080 from the edge's security group only");
         const ipv4 = estimateCost(declared(run)).lines.find((l) => l.resource === "mcp-server-service" && l.priceId === "aws.ipv4.hour")!;
         assert.equal(ipv4.quantity, TIERS.prod.service.minReplicas * HOURS_PER_MONTH, "one public IPv4 per always-running task");
     });

@@ -50,6 +50,8 @@ export interface FargateSummaryInputs {
     targetValue: number;
     subnetCount: number;
     assignPublicIp: boolean;
+    /** The service security group's one ingress rule (protocol and port; its source is the edge's group). */
+    inbound: { ipProtocol: string; port: number };
     logRetentionDays: number;
     /** The task definition's runtimePlatform.cpuArchitecture (Fargate's default is X86_64). */
     runtimeCpuArchitecture?: string;
@@ -69,6 +71,8 @@ export function summarizeFargate(i: FargateSummaryInputs): ClusterSummary {
         scalesToZero: false,
         cpuArchitecture: i.runtimeCpuArchitecture === "ARM64" ? "arm64" : "x86_64",
         publicIp: i.assignPublicIp,
+        // dev's tasks have a public IPv4 (no NAT gateway) for their outbound calls; nothing but the edge may connect to it.
+        ...(i.assignPublicIp ? { publicIpInbound: `${i.inbound.ipProtocol} ${i.inbound.port} from the edge's security group only` } : {}),
         logRetentionDays: i.logRetentionDays,
     };
 }
@@ -277,10 +281,11 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     const target = scope.inputs<aws.appautoscaling.TargetArgs>("scaling-target");
     const policy = scope.inputs<aws.appautoscaling.PolicyArgs>("scaling-policy");
     const logs = scope.inputs<aws.cloudwatch.LogGroupArgs>("logs");
+    const inbound = scope.inputs<aws.vpc.SecurityGroupIngressRuleArgs>("sg-in-edge");
     const summary = pulumi.all([
         task.cpu, task.memory, target.minCapacity, target.maxCapacity, policy.targetTrackingScalingPolicyConfiguration,
-        svc.networkConfiguration, logs.retentionInDays, task.runtimePlatform,
-    ]).apply(([cpu, memory, min, max, tracking, netConfig, retention, platform]) => summarizeFargate({
+        svc.networkConfiguration, pulumi.output({ retention: logs.retentionInDays, protocol: inbound.ipProtocol, port: inbound.fromPort }), task.runtimePlatform,
+    ]).apply(([cpu, memory, min, max, tracking, netConfig, { retention, protocol, port }, platform]) => summarizeFargate({
         cpu: String(cpu),
         memory: String(memory),
         minCapacity: Number(min),
@@ -288,6 +293,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         targetValue: Number(tracking?.targetValue),
         subnetCount: netConfig?.subnets?.length ?? 0,
         assignPublicIp: Boolean(netConfig?.assignPublicIp),
+        inbound: { ipProtocol: String(protocol), port: Number(port) },
         logRetentionDays: Number(retention),
         runtimeCpuArchitecture: platform?.cpuArchitecture,
     }));
