@@ -1,12 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Cloud, ConfigError, resolveTier, TierName, TierOverrides } from "../sizing";
+import { Cloud, ConfigError, HTTPS_ONLY_TIERS, resolveTier, TierName, TierOverrides, TierSpec } from "../sizing";
 import { componentType, Scope, Transforms } from "./base";
-import { EdgeImpl } from "./contract";
+import { EdgeCertificate, EdgeImpl } from "./contract";
 import { cloudModule } from "./registry";
 import { TransformsFor } from "./transforms";
 import { registerPart } from "./wiring";
 import { Network } from "./Network";
 import { EdgeSummary } from "./types";
+
+/**
+ * Refuses, at preview, an edge that would answer /mcp over plain HTTP on a tier that promises
+ * TLS: a load-balancer edge has no HTTPS name of its own, so prod and enterprise need a domain.
+ * (The pay-per-request edges are HTTPS on the platform's name; the local edge listens on the
+ * Docker host for local use.) Also refuses a certificate where it would be ignored.
+ */
+export function checkHttpsOnly(cloud: Cloud, spec: TierSpec, domain: string | undefined, certificate: EdgeCertificate | undefined): void {
+    if (domain === undefined && cloud !== "local" && spec.edge.kind === "loadBalancer" && HTTPS_ONLY_TIERS.includes(spec.name)) {
+        throw new ConfigError("mcp-infra:domain",
+            `the ${spec.name} tier serves /mcp over HTTPS only, and its load-balancer edge has no HTTPS name of its own: set mcp-infra:domain ` +
+            "to a name you control (and mcp-infra:dnsZone when its zone is not the domain without its first label)" +
+            (cloud === "azure" ? ", with its certificate in mcp-infra:tlsCertificate" : "; the edge gets a managed certificate") +
+            ". For the cloud's own HTTPS endpoint without a domain, set mcp-infra:edgeKind to payPerRequest");
+    }
+    if (certificate !== undefined && (cloud !== "azure" || domain === undefined)) {
+        throw new ConfigError("mcp-infra:tlsCertificate", cloud !== "azure"
+            ? `is used on Azure only (its Application Gateway has no managed certificate); on ${cloud} the edge gets a managed certificate for mcp-infra:domain, so unset it`
+            : "needs mcp-infra:domain, the name the certificate is for");
+    }
+}
 
 export interface EdgeLBArgs<C extends Cloud = Cloud> {
     /** The network the edge fronts (on AWS, its public subnets hold the load balancer). */
@@ -32,6 +53,12 @@ export interface EdgeLBArgs<C extends Cloud = Cloud> {
     domain?: string;
     /** DNS zone holding `domain`. @default the domain without its first label */
     dnsZone?: string;
+    /**
+     * The certificate for `domain` on Azure (Application Gateway has no managed certificate): the
+     * PFX and its password, handed to the gateway directly, so it serves HTTPS from the first `up`.
+     * AWS and GCP issue a managed certificate instead. @default undefined
+     */
+    certificate?: EdgeCertificate;
     /** Hooks keyed by child role (`alb`, `targets`, `https`, `waf`, ...). @default {} */
     transform?: TransformsFor<C, "EdgeLB">;
 }
@@ -80,12 +107,14 @@ export class EdgeLB<C extends Cloud = Cloud> extends pulumi.ComponentResource {
             throw new ConfigError("mcp-infra:domain", `"${args.domain}" is not a DNS name such as mcp.example.com`);
         }
         const spec = resolveTier(args.tier ?? args.network.tier, args.overrides);
+        checkHttpsOnly(args.network.cloud, spec, domain, args.certificate);
         const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloudModule(args.network.cloud).createEdge(scope, {
             network: args.network.impl,
             spec,
             domain,
             dnsZone: domain ? dnsZoneFor(domain, args.dnsZone || undefined) : undefined,
+            certificate: args.certificate,
         });
         scope.checkTransforms("EdgeLB", args.network.cloud);
         this.url = this.impl.url;

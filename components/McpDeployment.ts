@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cloud, resolveTier, TierName, TierOverrides } from "../sizing";
 import { AuditDatabase } from "./AuditDatabase";
 import { componentType } from "./base";
+import type { EdgeCertificate } from "./contract";
 import { EdgeLB } from "./EdgeLB";
 import { McpCluster } from "./McpCluster";
 import { Network } from "./Network";
@@ -20,6 +21,8 @@ export interface McpDeploymentArgs {
     domain?: string;
     /** DNS zone holding `domain`. @default the domain without its first label */
     dnsZone?: string;
+    /** The certificate for `domain` on Azure (see EdgeLBArgs.certificate). @default undefined */
+    tlsCertificate?: EdgeCertificate;
     /** Your own server image instead of the bundled one. @default undefined — build app/ */
     image?: pulumi.Input<string>;
     /** Extra plain environment variables for the server. @default {} */
@@ -54,7 +57,7 @@ export class McpDeployment extends pulumi.ComponentResource {
         if (spec.cache.store === "managed") {
             this.cache = new SessionCache(`${name}-cache`, { network: this.network, ...common }, parent);
         }
-        this.edge = new EdgeLB(`${name}-edge`, { network: this.network, ...common, domain: args.domain, dnsZone: args.dnsZone }, parent);
+        this.edge = new EdgeLB(`${name}-edge`, { network: this.network, ...common, domain: args.domain, dnsZone: args.dnsZone, certificate: args.tlsCertificate }, parent);
         this.cluster = new McpCluster(`${name}-server`, {
             network: this.network,
             ...common,

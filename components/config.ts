@@ -4,6 +4,7 @@
  * integers. Errors name the key and the allowed values, as `pulumi preview`
  * would show them.
  */
+import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
 import { McpDeploymentArgs } from "./McpDeployment";
@@ -68,11 +69,34 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         tier: values.tier as TierName,
         domain: optional(values.domain),
         dnsZone: optional(values.dnsZone),
+        tlsCertificate: readPfx(optional(values.tlsCertificate), optional(values.tlsCertificatePassword)),
         image: optional(values.image),
         monthlyBudgetUsd: budget || undefined,
         overrides,
         usage,
     };
+}
+
+/**
+ * The PFX `mcp-infra:tlsCertificate` names, as base64 for the gateway (Pulumi secrets, with its
+ * password). Refused: a password without a file, a missing or empty file, a file that is not PKCS#12.
+ */
+function readPfx(file: string | undefined, password: string | undefined): StackSettings["tlsCertificate"] {
+    if (file === undefined) {
+        if (password !== undefined) throw new ConfigError(`${PROJECT}:tlsCertificatePassword`, `is set but ${PROJECT}:tlsCertificate (the PFX it opens) is not`);
+        return undefined;
+    }
+    let pfx: Buffer;
+    try {
+        pfx = fs.readFileSync(file);
+    } catch (err) {
+        throw new ConfigError(`${PROJECT}:tlsCertificate`, `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}); give the path of the .pfx for mcp-infra:domain, relative to the project directory`);
+    }
+    // PKCS#12 is a DER SEQUENCE: its first byte is 0x30. PEM or an empty file is refused here, not by the gateway.
+    if (pfx.length === 0 || pfx[0] !== 0x30) {
+        throw new ConfigError(`${PROJECT}:tlsCertificate`, `${file} is not a PKCS#12 (.pfx) file; convert a PEM pair with: openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx`);
+    }
+    return { pfxBase64: pulumi.secret(pfx.toString("base64")), password: pulumi.secret(password ?? "") };
 }
 
 /** The current stack's settings, from Pulumi's config. */

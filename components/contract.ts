@@ -49,6 +49,11 @@ export interface DatabaseImpl extends Built {
     credentialsSecret: SecretRef;
     /** The key of credentialsSecret holding the connection URL the server reads as DATABASE_URL. */
     urlSecret: SecretRef;
+    /**
+     * PEM of the CA that signs the database's certificate when it is per instance (Cloud SQL);
+     * passed as plain DATABASE_CA_CERT. Elsewhere the server image ships the CA (DATABASE_CA_FILES).
+     */
+    caCertificate?: pulumi.Output<string>;
     summary: pulumi.Output<DatabaseSummary>;
 }
 
@@ -123,6 +128,15 @@ export interface EdgeInput<N extends NetworkImpl = NetworkImpl> {
     domain?: string;
     /** The DNS zone holding `domain`; set whenever `domain` is (EdgeLB resolves the default). */
     dnsZone?: string;
+    /** A supplied certificate for `domain` (Azure's Application Gateway, which has no managed one). */
+    certificate?: EdgeCertificate;
+}
+
+/** A certificate and key for the edge's domain, as PKCS#12: base64 of the .pfx and its password. */
+export interface EdgeCertificate {
+    pfxBase64: pulumi.Input<string>;
+    /** @default "" (a PFX without password) */
+    password?: pulumi.Input<string>;
 }
 /** The parts a cluster is built from, typed by the cloud: `ClusterInput<AwsParts>`. */
 export interface ClusterInput<P extends Omit<CloudParts, "cluster"> = CloudParts> {
@@ -255,6 +269,16 @@ export const SERVER_PROBES = {
 } as const;
 
 /**
+ * CA bundles the server image ships (app/certs, copied to /srv/app/certs by app/Dockerfile) for
+ * `DATABASE_SSL=verify-full`: AWS's global RDS bundle, and the two public roots Azure Database
+ * for PostgreSQL chains to. Cloud SQL's CA is per instance and comes from the instance's outputs.
+ */
+export const DATABASE_CA_FILES = {
+    aws: "/srv/app/certs/rds-global-bundle.pem",
+    azure: "/srv/app/certs/azure-postgres-roots.pem",
+} as const;
+
+/**
  * The plain (non-secret) environment every cloud gives the server (the contract in
  * app/README.md); the secrets come from `serverSecrets`.
  * The user's `environment` comes last, so it may override LOG_LEVEL and the like.
@@ -262,8 +286,13 @@ export const SERVER_PROBES = {
 export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environment">, o: {
     /** Host names the server accepts on /mcp (duplicates removed). */
     allowedHosts: pulumi.Input<string[]>;
-    /** `require` towards a managed database; `disable` on the private Docker network. */
-    databaseSsl: "require" | "disable";
+    /**
+     * `verify-full` towards a managed database (the server checks the certificate chain and the
+     * host name, and refuses `require` on prod and enterprise); `disable` on the private Docker network.
+     */
+    databaseSsl: "verify-full" | "disable";
+    /** The CA the database's certificate chains to: a file in the image, or PEM (Cloud SQL's per-instance CA). */
+    databaseCa?: { file: string } | { pem: pulumi.Input<string> };
     /** Set PORT (Cloud Run sets it itself). @default true */
     setPort?: boolean;
     /** Cloud-specific plain variables (e.g. REDIS_CA_CERT). */
@@ -278,6 +307,7 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
         ...o.extra,
         MCP_ALLOWED_HOSTS: pulumi.output(o.allowedHosts).apply((h) => [...new Set(h)].join(",")),
         DATABASE_SSL: o.databaseSsl,
+        ...(o.databaseCa === undefined ? {} : "file" in o.databaseCa ? { DATABASE_CA_CERT_FILE: o.databaseCa.file } : { DATABASE_CA_CERT: o.databaseCa.pem }),
         LOG_LEVEL: "info",
         ...input.environment,
     };
@@ -285,7 +315,8 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
 
 /** Every plain variable serverEnvironment may set (the CA only where the cache has a private CA). */
 export const SERVER_ENVIRONMENT_NAMES = [
-    "NODE_ENV", "HOST", "PORT", "METRICS_PORT", "MCP_TIER", "REDIS_CA_CERT", "REDIS_CLUSTER", "MCP_ALLOWED_HOSTS", "DATABASE_SSL", "LOG_LEVEL",
+    "NODE_ENV", "HOST", "PORT", "METRICS_PORT", "MCP_TIER", "REDIS_CA_CERT", "REDIS_CLUSTER", "MCP_ALLOWED_HOSTS", "DATABASE_SSL",
+    "DATABASE_CA_CERT_FILE", "DATABASE_CA_CERT", "LOG_LEVEL",
 ] as const;
 
 /** The secrets the server reads, by environment variable. */

@@ -119,12 +119,7 @@ export interface RolesByCloud {
             "url": azure.keyvault.SecretArgs;
         };
         EdgeLB: {
-            "certificates": azure.keyvault.VaultArgs;
-            "certificates-endpoint": azure.network.PrivateEndpointArgs;
-            "certificates-endpoint-dns": azure.network.PrivateDnsZoneGroupArgs;
-            "certificates-reader": azure.authorization.RoleAssignmentArgs;
             "gateway": azure.network.ApplicationGatewayArgs;
-            "identity": azure.managedidentity.UserAssignedIdentityArgs;
             "ip": azure.network.PublicIPAddressArgs;
             [role: `nsg-in-${number}`]: azure.network.SecurityRuleArgs;
             "waf": azure.network.WebApplicationFirewallPolicyArgs;

@@ -30,6 +30,8 @@ export interface ClusterSummary {
     /** CPU architecture the replicas run on. */
     cpuArchitecture: "arm64" | "x86_64";
     publicIp: boolean;
+    /** With a public IP: what may open a connection to a replica's address (e.g. dev-aws: the edge only). */
+    publicIpInbound?: string;
     logRetentionDays: number;
 }
 

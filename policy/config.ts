@@ -6,19 +6,21 @@
  *   pulumi preview --stack prod-aws --policy-pack policy --policy-pack-config policy-config.json
  *
  * The CI workflow (.github/workflows/preview.yml) does exactly this.
- * `mcp-infra:tier` -> deletion-protection-and-backups.tier;
+ * `mcp-infra:tier` -> deletion-protection-and-backups.tier and edge-https-only.tier;
  * `mcp-infra:monthlyBudgetUsd` and the usage keys (`mcp-infra:monthlyRequests`, ...)
  * -> cost-within-budget. The stack file is validated as the program does.
  */
 import { parseStackConfig } from "../components/config";
 import { readStackFile } from "../scripts/harness";
 import { BudgetConfig } from "./budget";
+import { HttpsOnlyConfig } from "./https";
 import { ResilienceConfig } from "./resilience";
 
 /** The JSON `--policy-pack-config` takes: policy name -> that policy's config. */
 export interface PolicyPackConfigFile {
     "deletion-protection-and-backups": ResilienceConfig;
     "cost-within-budget": BudgetConfig;
+    "edge-https-only": HttpsOnlyConfig;
 }
 
 /** Policy config for a stack's raw config (`namespace:key` -> string, as in a stack file). */
@@ -27,6 +29,7 @@ export function policyConfigFor(raw: Record<string, string>): PolicyPackConfigFi
     return {
         "deletion-protection-and-backups": { tier: settings.tier },
         "cost-within-budget": { monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0, ...settings.usage },
+        "edge-https-only": { tier: settings.tier },
     };
 }
 

@@ -6,10 +6,11 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { costWithinBudget } from "./budget";
 import { edgeTlsModern, encryptionAtRestAndInTransit } from "./encryption";
 import { dataStoresNotPublic, ingressOnlyWhereDesigned, serviceBehindEdge } from "./exposure";
+import { edgeHttpsOnly } from "./https";
 import { deletionProtectionAndBackups } from "./resilience";
 import { noSecretsInPlainEnv } from "./secrets";
 
-export { costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeTlsModern, encryptionAtRestAndInTransit, ingressOnlyWhereDesigned, noSecretsInPlainEnv, serviceBehindEdge };
+export { costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeHttpsOnly, edgeTlsModern, encryptionAtRestAndInTransit, ingressOnlyWhereDesigned, noSecretsInPlainEnv, serviceBehindEdge };
 
 /** The security baseline, checked resource by resource. */
 export const resourcePolicies: ResourceValidationPolicy[] = [
@@ -22,6 +23,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 
 /** Checks that need the whole stack: the service behind its edge, the budget. */
-export const stackPolicies: StackValidationPolicy[] = [serviceBehindEdge, costWithinBudget];
+export const stackPolicies: StackValidationPolicy[] = [serviceBehindEdge, edgeHttpsOnly, costWithinBudget];
 
 export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = [...resourcePolicies, ...stackPolicies];

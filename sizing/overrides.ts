@@ -85,8 +85,10 @@ export const PROJECT = "mcp-infra";
 export const CONFIG_KEYS: readonly ConfigKey[] = [
     { key: "cloud", type: "string", default: "aws", allowed: CLOUDS, description: "Where to deploy: aws, azure, gcp or local (Docker)." },
     { key: "tier", type: "string", default: "dev", allowed: TIER_NAMES, description: "Sizing tier: dev, prod or enterprise." },
-    { key: "domain", type: "string", default: "", description: "Public DNS name of the MCP endpoint. When set, the edge serves HTTPS with a managed certificate and redirects HTTP; empty serves plain HTTP on the load balancer's own name." },
+    { key: "domain", type: "string", default: "", description: "Public DNS name of the MCP endpoint. When set, the edge serves HTTPS (a managed certificate on AWS and GCP, `tlsCertificate` on Azure) and redirects HTTP. Required on prod and enterprise with a load-balancer edge; empty elsewhere serves the edge's own name (plain HTTP on a load balancer)." },
     { key: "dnsZone", type: "string", default: "", description: "DNS zone that holds `domain` (for certificate validation and the alias record). Empty = the domain without its first label." },
+    { key: "tlsCertificate", type: "string", default: "", description: "Azure with a domain: path to the PKCS#12 (.pfx) certificate and key for `domain`, given to the Application Gateway directly (it has no managed certificate). Empty elsewhere." },
+    { key: "tlsCertificatePassword", type: "string", default: "", description: "Password of the `tlsCertificate` PFX; set it with `pulumi config set --secret`. Empty = a PFX without password." },
     { key: "image", type: "string", default: "", description: "Your own MCP server image to run instead of building the bundled one from app/. Empty = build and push the bundled server." },
     { key: "monthlyBudgetUsd", type: "integer", default: 0, description: "Monthly budget for this stack in USD; the cost review fails a change that exceeds it. 0 = no budget." },
     { key: "minReplicas", type: "integer", default: 0, override: "minReplicas", description: "Override: replicas always running. 0 = the tier's value." },

@@ -232,3 +232,9 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
 export function tierSpec(name: TierName): TierSpec {
     return structuredClone(TIERS[name]) as TierSpec;
 }
+
+/**
+ * Tiers whose edge answers /mcp over HTTPS only: they promise TLS 1.2+, and API keys travel in a
+ * header. EdgeLB refuses such an edge without a domain; the policy pack's edge-https-only checks it.
+ */
+export const HTTPS_ONLY_TIERS: readonly TierName[] = ["prod", "enterprise"];

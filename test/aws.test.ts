@@ -290,7 +290,8 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                     assert.equal(tg.inputs.healthCheck.path, "/health");
                     assert.equal(tg.inputs.targetType, "ip");
                 });
-                if (tier === "enterprise") {
+                // Issue 14: prod and enterprise serve HTTPS only (the shipped stacks carry a placeholder domain).
+                {
                     it("serves HTTPS with a modern TLS policy and an ACM certificate, and redirects HTTP", () => {
                         const https = named(run(), T.listener, "mcp-edge-https");
                         assert.equal(https.inputs.protocol, "HTTPS");
@@ -300,12 +301,6 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                         const http = named(run(), T.listener, "mcp-edge-http");
                         assert.deepEqual(http.inputs.defaultActions[0].redirect, { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
                         assert.equal(run().outputs.mcpUrl, "https://mcp.example.com/mcp");
-                    });
-                } else {
-                    it("without a domain serves HTTP on the ALB's name and no certificate", () => {
-                        assert.equal(all(run(), T.cert).length, 0);
-                        assert.equal(all(run(), T.listener).length, 1);
-                        assert.match(run().outputs.mcpUrl, /^http:\/\/.*elb\.amazonaws\.com\/mcp$/);
                     });
                 }
                 it("has a WAF with AWS managed rules and a per-client-IP rate limit, attached to the ALB", () => {
@@ -495,6 +490,8 @@ describe("AWS cost choices, overridden in stack config", () => {
         const into = all(run, T.ingress).filter((r) => r.inputs.securityGroupId === serviceSg);
         assert.deepEqual(into.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.cidrIpv4]), [[idOf(named(run, T.sg, "mcp-edge-sg")), 8080, undefined]]);
         assert.equal(run.outputs.summary.cluster.publicIp, true);
+        // Issue 14, finding 5: the summary says what the public address admits.
+        assert.equal(run.outputs.summary.cluster.publicIpInbound, "tcp 8080 from the edge's security group only");
         const ipv4 = estimateCost(declared(run)).lines.find((l) => l.resource === "mcp-server-service" && l.priceId === "aws.ipv4.hour")!;
         assert.equal(ipv4.quantity, TIERS.prod.service.minReplicas * HOURS_PER_MONTH, "one public IPv4 per always-running task");
     });

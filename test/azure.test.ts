@@ -171,8 +171,10 @@ for (const tier of TIER_LIST) {
                 }
                 assert.equal(secrets.length, managedCache ? 3 : 2);
                 const plain = Object.fromEntries(env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
-                assert.deepEqual(Object.keys(plain).sort(), ["DATABASE_SSL", "HOST", "LOG_LEVEL", "MCP_ALLOWED_HOSTS", "MCP_TIER", "METRICS_PORT", "NODE_ENV", "PORT"]);
-                assert.equal(plain.DATABASE_SSL, "require");
+                assert.deepEqual(Object.keys(plain).sort(), ["DATABASE_CA_CERT_FILE", "DATABASE_SSL", "HOST", "LOG_LEVEL", "MCP_ALLOWED_HOSTS", "MCP_TIER", "METRICS_PORT", "NODE_ENV", "PORT"]);
+                // Issue 14: verified TLS to the flexible server, against the Azure roots the image ships.
+                assert.equal(plain.DATABASE_SSL, "verify-full");
+                assert.equal(plain.DATABASE_CA_CERT_FILE, "/srv/app/certs/azure-postgres-roots.pem");
                 assert.ok(!Object.values(plain).some((v) => /mock-secret|mock-redis-key|postgres:\/\/|rediss:\/\//.test(String(v))));
             });
             it(`has a user-assigned identity that may read exactly its ${managedCache ? "three" : "two"} secrets and pull from exactly its registry`, () => {
@@ -233,9 +235,9 @@ for (const tier of TIER_LIST) {
                     assert.equal(r.inputs.network.publicNetworkAccess, "Disabled");
                 }
             });
-            it("keeps credentials and a sslmode=require URL in Key Vault only", () => {
+            it("keeps credentials and a sslmode=verify-full URL in Key Vault only", () => {
                 const url = named(run(), T.secret, "mcp-audit-url");
-                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_admin:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=require$/);
+                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_admin:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/);
                 assert.equal(url.inputs.vaultName, named(run(), T.vault, "mcp-network-vault").inputs.vaultName);
             });
         });
@@ -287,7 +289,8 @@ for (const tier of TIER_LIST) {
         });
         if (gateway) describe("EdgeLB (Application Gateway v2)", () => {
             const gw = () => named(run(), T.gateway, "mcp-edge-gateway");
-            const hasDomain = tier === "enterprise";
+            // Issue 14: prod and enterprise serve HTTPS only; their stack files carry a placeholder domain.
+            const hasDomain = tier !== "dev";
             it(`autoscales from ${appGatewayMinInstances(spec)} reserved instances`, () => {
                 assert.deepEqual(gw().inputs.autoscaleConfiguration, { minCapacity: appGatewayMinInstances(spec), maxCapacity: 10 });
             });
@@ -322,14 +325,14 @@ for (const tier of TIER_LIST) {
                 if (hasDomain) {
                     assert.deepEqual(protocols, ["Http", "Https"]);
                     assert.equal(gw().inputs.sslPolicy.policyName, spec.edge.tlsProfile === "restricted" ? "AppGwSslPolicy20220101S" : "AppGwSslPolicy20220101");
-                    assert.match(gw().inputs.sslCertificates[0].keyVaultSecretId, /^https:\/\/mcpcert-.+\.vault\.azure\.net\/secrets\/tls$/);
+                    // Issue 14, finding 2: the PFX is given to the gateway itself, not read from a vault.
+                    assert.ok(gw().inputs.sslCertificates[0].data && gw().inputs.sslCertificates[0].keyVaultSecretId === undefined);
                     const redirect = gw().inputs.redirectConfigurations[0];
                     assert.equal(redirect.redirectType, "Permanent");
                     assert.match(redirect.targetListener.id, /\/httpListeners\/https$/);
                     const httpRule = gw().inputs.requestRoutingRules.find((r: any) => /\/httpListeners\/http$/.test(r.httpListener.id));
                     assert.ok(httpRule.redirectConfiguration && !httpRule.backendAddressPool);
-                    const reader = named(run(), T.role, "mcp-edge-certificates-reader");
-                    assert.equal(reader.inputs.scope, idOf(named(run(), T.vault, "mcp-edge-certificates")));
+                    assert.equal(all(run(), T.role).filter((r) => r.name === "mcp-edge-certificates-reader").length, 0);
                 } else {
                     assert.deepEqual(protocols, ["Http"]);
                     assert.equal(gw().inputs.redirectConfigurations, undefined);
@@ -365,8 +368,8 @@ for (const tier of TIER_LIST) {
             } else {
                 assert.equal(s.cache, null);
             }
-            // HTTPS where there is a domain (enterprise's gateway) and always on the payPerRequest edge (the platform's name).
-            const https = tier === "enterprise" || !gateway;
+            // HTTPS where there is a domain (prod's and enterprise's gateway) and always on the payPerRequest edge (the platform's name).
+            const https = tier !== "dev" || !gateway;
             assert.deepEqual([s.edge.kind, s.edge.waf, s.edge.rateLimitPerMinute, s.edge.healthPath, s.edge.tls, s.edge.httpRedirect],
                 [spec.edge.kind, spec.edge.waf !== "none", spec.edge.rateLimitPerMinute, "/health", https ? spec.edge.tlsProfile : "none", https]);
             // Application Gateway honours the tier's idle timeout; the Consumption Container Apps ingress stops at 240 s.
@@ -425,7 +428,7 @@ describe("Azure overrides it cannot honour fail at preview", () => {
 describe("Azure choices of the tier, each overridable in stack config", () => {
     const variants = {
         devBehindGateway: ["dev-azure", { "mcp-infra:edgeKind": "loadBalancer" }],
-        devWithDomainBehindGateway: ["dev-azure", { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" }],
+        devWithDomainBehindGateway: ["dev-azure", { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com", "mcp-infra:tlsCertificate": "stacks/tls/placeholder-mcp.example.com.pfx" }],
         devWithNat: ["dev-azure", { "mcp-infra:natGateways": "single" }],
         prodWithoutNat: ["prod-azure", { "mcp-infra:natGateways": "none" }],
         devAlwaysOn: ["dev-azure", { "mcp-infra:scaleToZero": "false" }],

@@ -34,7 +34,7 @@ describe("library entry", () => {
                 transform: { instance: (args) => { args.performanceInsightsEnabled = true; } },
             });
             const cache = new lib.SessionCache("kv", { network });
-            const edge = new lib.EdgeLB("lb", { network });
+            const edge = new lib.EdgeLB("lb", { network, domain: "mcp.example.com" });
             const cluster = new lib.McpCluster("svc", { network, image, database, cache, edge, environment: { LOG_LEVEL: "debug" } });
             return { db: database.summary, svc: cluster.summary, url: edge.mcpUrl };
         });
@@ -56,7 +56,7 @@ describe("library entry", () => {
             const network = new lib.Network("n", { cloud: "aws", tier: "prod" });
             const image = new lib.ServerImage("img", { network, image: "ghcr.io/acme/mcp:1" });
             const database = new lib.AuditDatabase("db", { network });
-            const edge = new lib.EdgeLB("lb", { network });
+            const edge = new lib.EdgeLB("lb", { network, domain: "mcp.example.com" });
             const cache = withCache ? new lib.SessionCache("kv", { network }) : undefined;
             new lib.McpCluster("svc", { network, image, database, cache, edge, environment: env });
             return {};

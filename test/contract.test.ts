@@ -26,7 +26,7 @@ describe("cloud contract: parts belong together", () => {
             const image = new lib.ServerImage("img", { network: awsNet, image: "ghcr.io/acme/mcp:1" });
             const database = new lib.AuditDatabase("gcp-db", { network: gcpNet });
             const cache = new lib.SessionCache("kv", { network: awsNet });
-            const edge = new lib.EdgeLB("lb", { network: awsNet });
+            const edge = new lib.EdgeLB("lb", { network: awsNet, domain: "mcp.example.com" });
             // The compiler refuses it (the parts' cloud is inferred from the network); JavaScript callers and casts meet the check below.
             // @ts-expect-error a GCP AuditDatabase is no AuditDatabase<"aws">
             new lib.McpCluster("svc", { network: awsNet, image, database, cache, edge });
@@ -46,7 +46,7 @@ describe("cloud contract: parts belong together", () => {
             const b = new lib.Network("net-b", { cloud: "aws", tier: "dev", cidr: "10.1.0.0/16" });
             const image = new lib.ServerImage("img", { network: a, image: "ghcr.io/acme/mcp:1" });
             const database = new lib.AuditDatabase("db", { network: a });
-            const edge = new lib.EdgeLB("lb", { network: b });
+            const edge = new lib.EdgeLB("lb", { network: b, domain: "mcp.example.com" });
             new lib.McpCluster("svc", { network: a, image, database, edge });
             return {};
         }), /McpCluster "svc": edge: EdgeLB "lb" is on the aws network "net-b", but this McpCluster is on the aws network "net-a"/);
@@ -98,7 +98,7 @@ describe("cloud contract: transforms", () => {
             const image = new lib.ServerImage("img", { network, image: "ghcr.io/acme/mcp:1" });
             const database = new lib.AuditDatabase("db", { network });
             const cache = new lib.SessionCache("kv", { network });
-            const edge = new lib.EdgeLB("lb", { network, transform: { backend: (args) => { args.description = "tagged"; } } });
+            const edge = new lib.EdgeLB("lb", { network, domain: "mcp.example.com", transform: { backend: (args) => { args.description = "tagged"; } } });
             new lib.McpCluster("svc", { network, image, database, cache, edge });
             return { edge: edge.summary };
         });
@@ -153,6 +153,9 @@ describe("cloud contract: one server contract, read by the app's own config load
             }
             const env: Record<string, string> = { ...plain, ...Object.fromEntries(secrets.map((s) => [s, SAMPLE_SECRETS[s]])) };
             if (env.REDIS_CA_CERT !== undefined) env.REDIS_CA_CERT = SAMPLE_CA; // the mock's CA output is not a PEM
+            // The server parses a database CA: a real certificate for the mock's, the image's path as the repository's.
+            if (env.DATABASE_CA_CERT !== undefined) env.DATABASE_CA_CERT = fs.readFileSync(path.join(__dirname, "..", "app", "certs", "azure-postgres-roots.pem"), "utf8");
+            if (env.DATABASE_CA_CERT_FILE !== undefined) env.DATABASE_CA_CERT_FILE = path.join(__dirname, "..", "app", path.relative("/srv/app", env.DATABASE_CA_CERT_FILE));
             const read = new Set<string>();
             const config = loadConfig(new Proxy(env, { get: (t, k: string) => { read.add(k); return t[k]; } }));
             // NODE_ENV is read by Node's libraries (express), not by the app's loader.

@@ -279,12 +279,15 @@ describe("GCP topology (issues 3 and 5)", function () {
                     assert.doesNotMatch(String(e.value), /mock-secret|mock-redis-auth|postgres:\/\/|rediss?:\/\//, `${e.name} leaks a secret`);
                 }
                 const plain = Object.fromEntries(envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
-                assert.equal(plain.DATABASE_SSL, "require");
+                // Issue 14: the server verifies Cloud SQL's certificate and host against the instance's own CA.
+                assert.equal(plain.DATABASE_SSL, "verify-full");
+                assert.match(plain.DATABASE_CA_CERT, /MOCK-CLOUD-SQL-CA/);
                 assert.equal(plain.MCP_TIER, tier);
                 if (cached) assert.match(plain.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/, "the server can verify Memorystore's per-instance CA");
                 else assert.equal(plain.REDIS_CA_CERT, undefined);
                 assert.equal(plain.PORT, undefined, "PORT is reserved on Cloud Run (set from the container port)");
-                const edgeHost = tier === "enterprise" ? "mcp.example.com" : lbTiers.includes(tier) ? "34.120.45.67" : runHostOf(run);
+                // Issue 14: prod and enterprise serve HTTPS on their (placeholder) domain.
+                const edgeHost = tier !== "dev" ? "mcp.example.com" : lbTiers.includes(tier) ? "34.120.45.67" : runHostOf(run);
                 assert.equal(plain.MCP_ALLOWED_HOSTS, edgeHost);
             }
         });
@@ -393,15 +396,12 @@ describe("GCP topology (issues 3 and 5)", function () {
             assert.equal(run.outputs.mcpUrl, "https://mcp.example.com/mcp");
         });
 
-        it("serves plain HTTP on the static IP without a domain", () => {
-            for (const tier of ["prod"] as const) {
-                const run = runs[tier]!;
-                assert.equal(all(run, T.httpsProxy).length, 0);
-                assert.equal(all(run, T.cert).length, 0);
-                assert.equal(one(run, T.httpProxy).inputs.urlMap, "mcp-edge-urlmap-id");
-                assert.equal(one(run, T.rule).inputs.portRange, "80");
-                assert.equal(run.outputs.mcpUrl, "http://34.120.45.67/mcp");
-            }
+        it("serves prod over HTTPS too (issue 14): a managed certificate, a MODERN TLS 1.2+ policy, HTTP only redirecting", () => {
+            const run = runs.prod!;
+            assert.deepEqual(one(run, T.cert).inputs.managed.domains, ["mcp.example.com"]);
+            assert.deepEqual([one(run, T.sslPolicy).inputs.profile, one(run, T.sslPolicy).inputs.minTlsVersion], ["MODERN", "TLS_1_2"]);
+            assert.equal(one(run, T.httpProxy).inputs.urlMap, "mcp-edge-http-redirect-id");
+            assert.equal(run.outputs.mcpUrl, "https://mcp.example.com/mcp");
         });
 
         it("uses a MODERN SSL policy for prod when a domain is set", async () => {
@@ -451,8 +451,8 @@ describe("GCP topology (issues 3 and 5)", function () {
                 assert.equal(s.edge.rateLimitPerMinute, t.edge.rateLimitPerMinute);
                 assert.equal(s.edge.idleTimeoutSeconds, t.edge.idleTimeoutSeconds);
                 assert.equal(s.edge.healthPath, "/health");
-                // HTTPS with a domain, or on Cloud Run's own URL; plain HTTP on a load balancer's IP otherwise.
-                const https = tier === "enterprise" || t.edge.kind === "payPerRequest";
+                // HTTPS with a domain (prod and enterprise must have one), or on Cloud Run's own URL; plain HTTP on a dev load balancer's IP.
+                const https = tier !== "dev" || t.edge.kind === "payPerRequest";
                 assert.equal(s.edge.tls, https ? t.edge.tlsProfile : "none");
                 assert.equal(s.edge.httpRedirect, https);
             }

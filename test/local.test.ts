@@ -134,7 +134,7 @@ describe("local (Docker) topology", function () {
                 describe("SessionCache (redis container)", () => {
                     const redis = () => named(run(), T.container, "mcp-cache-redis");
                     it("runs a pinned redis 7 image on the data network only, with no host port", () => {
-                        assert.match(named(run(), T.remoteImage, "mcp-cache-image").inputs.name, /^redis:7\.\d+-alpine$/);
+                        assert.match(named(run(), T.remoteImage, "mcp-cache-image").inputs.name, /^redis:7\.\d+-alpine@sha256:[0-9a-f]{64}$/);
                         assert.ok(!redis().inputs.ports?.length);
                         assert.deepEqual(networksOf(redis()), [dataName()]);
                     });

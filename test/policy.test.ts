@@ -20,7 +20,7 @@ import { policyConfigFor, policyConfigForStack } from "../policy/config";
 import { isModernAlbPolicy } from "../policy/encryption";
 import { resolveTier, stackOfUrn } from "../policy/resilience";
 import {
-    costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeTlsModern, encryptionAtRestAndInTransit,
+    costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeHttpsOnly, edgeTlsModern, encryptionAtRestAndInTransit,
     ingressOnlyWhereDesigned, noSecretsInPlainEnv, policies, resourcePolicies, serviceBehindEdge, stackPolicies,
 } from "../policy/rules";
 import { T } from "../policy/types";
@@ -149,6 +149,7 @@ describe("policy pack (policy/, without the engine)", function () {
 
             it(`${stack}: the stack policies pass (the budget gate only where the stack sets a budget)`, () => {
                 assert.deepEqual(checkStack(serviceBehindEdge, stack, run(stack).resources).violations, []);
+                assert.deepEqual(checkStack(edgeHttpsOnly, stack, run(stack).resources, configOf(stack, edgeHttpsOnly)).violations, []);
                 const budget = checkStack(costWithinBudget, stack, run(stack).resources, configOf(stack, costWithinBudget));
                 assert.deepEqual(budget.violations, []);
                 const declared = policyConfigForStack(stack)["cost-within-budget"].monthlyBudgetUsd;
@@ -583,10 +584,12 @@ describe("policy pack (policy/, without the engine)", function () {
             assert.deepEqual(policyConfigFor({ "mcp-infra:cloud": "aws", "mcp-infra:tier": "prod", "mcp-infra:monthlyBudgetUsd": "250", "mcp-infra:monthlyRequests": "5000000" }), {
                 "deletion-protection-and-backups": { tier: "prod" },
                 "cost-within-budget": { monthlyBudgetUsd: 250, monthlyRequests: 5_000_000 },
+                "edge-https-only": { tier: "prod" },
             });
             assert.deepEqual(policyConfigFor({ "mcp-infra:cloud": "gcp" }), {
                 "deletion-protection-and-backups": { tier: "dev" },
                 "cost-within-budget": { monthlyBudgetUsd: 0 },
+                "edge-https-only": { tier: "dev" },
             });
         });
         it("matches every stack file's own tier", () => {

@@ -96,6 +96,7 @@ function tuneServer(server: http.Server): void {
 /** Builds every dependency from `config` and starts listening. */
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
   const log = createLogger(config.logLevel, opts.logDestination);
+  for (const warning of config.warnings ?? []) log.warn(warning);
   const metrics = new Metrics();
   const registry = buildRegistry(config.toolsConfig, config.handlersDir);
   const keys = new KeyRing(config.apiKeys, config.apiKeysFile);
@@ -151,6 +152,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     {
       port: boundPort, host: config.host, metricsPort, replicaId: config.replicaId, tier: config.tier,
       audit: audit.backend, database: config.database.kind === "postgres" ? maskUrl(config.database.url) : config.database.dataDir,
+      databaseTls: config.database.kind === "postgres" ? config.database.ssl : undefined,
       session: sessions.backend, auth: facts.auth, tools: registry.names,
     },
     "mcp server listening",

@@ -3,13 +3,15 @@ import { isIP } from "node:net";
 
 import { validateKeyEntries } from "./auth/apiKeys";
 import { ConfigError } from "./errors";
+import { parsePemBundle, readConfigFile, resolveFileVars } from "./secretFiles";
 
 export { ConfigError };
 
 export type DatabaseSsl = "disable" | "require" | "verify-full";
 
 export type DatabaseConfig =
-  | { kind: "postgres"; url: string; ssl: DatabaseSsl; caFile?: string }
+  /** `ca`: PEM the server's certificate must chain to (verify-full); without it, Node's public roots. */
+  | { kind: "postgres"; url: string; ssl: DatabaseSsl; caFile?: string; ca?: string }
   /** `dataDir: "memory"` keeps the embedded store in memory (lost on exit). */
   | { kind: "embedded"; dataDir: string };
 
@@ -47,6 +49,8 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** Requests per client per minute on /mcp; 0 disables the limit. */
   rateLimitPerMinute: number;
+  /** Accepted but risky settings, logged at start (world-readable secret files, unverified database TLS). */
+  warnings?: string[];
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -80,8 +84,30 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(h) === 4 && h.startsWith("127.");
 }
 
-/** The audit database settings alone (DATABASE_URL, DATABASE_SSL, DATABASE_CA_FILE, MCP_DATA_DIR). */
+/** Tiers on which the database's certificate must be verified (DATABASE_SSL=require is refused). */
+const VERIFIED_DB_TIERS = ["prod", "enterprise"];
+
+/** DATABASE_CA_CERT (PEM, or DATABASE_CA_CERT_FILE) or the older DATABASE_CA_FILE, checked to parse. */
+function databaseCa(env: Env, ssl: DatabaseSsl): { ca?: string; caFile?: string } {
+  const caFile = get(env, "DATABASE_CA_FILE");
+  let ca = get(env, "DATABASE_CA_CERT");
+  if (caFile !== undefined && ca !== undefined) throw new ConfigError("Set DATABASE_CA_CERT (or DATABASE_CA_CERT_FILE) or DATABASE_CA_FILE, not both");
+  const name = caFile !== undefined ? "DATABASE_CA_FILE" : "DATABASE_CA_CERT";
+  if (caFile !== undefined) ca = readConfigFile("DATABASE_CA_FILE", caFile, false).text;
+  if (ca === undefined) return {};
+  if (ssl !== "verify-full") throw new ConfigError(`${name} is only used with DATABASE_SSL=verify-full`);
+  parsePemBundle(name, ca);
+  return { ca, caFile };
+}
+
+/**
+ * The audit database settings alone (DATABASE_URL[_FILE], DATABASE_SSL, DATABASE_CA_CERT[_FILE],
+ * MCP_DATA_DIR). DATABASE_SSL: `disable` (plain), `require` (encrypted, server NOT verified:
+ * refused on the prod and enterprise tiers), `verify-full` (certificate chain and host name
+ * checked against DATABASE_CA_CERT, or Node's public roots when none is given).
+ */
 export function parseDatabase(env: Env): DatabaseConfig {
+  env = resolveFileVars(env, ["DATABASE_URL", "DATABASE_CA_CERT"]).env;
   const url = get(env, "DATABASE_URL");
   if (url === undefined) return { kind: "embedded", dataDir: get(env, "MCP_DATA_DIR") ?? "./data" };
   let parsed: URL;
@@ -104,13 +130,17 @@ export function parseDatabase(env: Env): DatabaseConfig {
     throw new ConfigError(`DATABASE_SSL must be one of disable, require, verify-full; got "${raw}"`);
   }
   const ssl = (raw as DatabaseSsl | undefined) ?? fromUrl ?? "disable";
-  const caFile = get(env, "DATABASE_CA_FILE");
-  if (caFile !== undefined && ssl !== "verify-full") {
-    throw new ConfigError("DATABASE_CA_FILE is only used with DATABASE_SSL=verify-full");
+  const { ca, caFile } = databaseCa(env, ssl);
+  const tier = get(env, "MCP_TIER") ?? "dev";
+  if (ssl === "require" && VERIFIED_DB_TIERS.includes(tier)) {
+    throw new ConfigError(
+      `DATABASE_SSL=require (or sslmode=require) encrypts without verifying the database server, which the ${tier} tier refuses: ` +
+        "set DATABASE_SSL=verify-full, with DATABASE_CA_CERT or DATABASE_CA_CERT_FILE unless the server's CA is a public root",
+    );
   }
   // TLS is configured from DATABASE_SSL alone, so the URL's own ssl parameters are dropped.
   for (const p of ["sslmode", "ssl", "sslrootcert", "sslcert", "sslkey"]) parsed.searchParams.delete(p);
-  return { kind: "postgres", url: parsed.toString(), ssl, caFile };
+  return { kind: "postgres", url: parsed.toString(), ssl, caFile, ...(ca !== undefined ? { ca } : {}) };
 }
 
 function parseOAuth(env: Env): OAuthConfig | undefined {
@@ -154,6 +184,9 @@ function parseOrigins(env: Env): string[] {
 
 /** Reads and checks the whole configuration from environment variables. */
 export function loadConfig(env: Env = process.env): AppConfig {
+  const files = resolveFileVars(env);
+  env = files.env;
+  const warnings = files.warnings;
   const host = get(env, "HOST") ?? "127.0.0.1";
   const port = intVar(env, "PORT", 8080, 0, 65535);
   const metricsPort = get(env, "METRICS_PORT") === undefined ? undefined : intVar(env, "METRICS_PORT", 0, 0, 65535);
@@ -181,6 +214,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
   }
+  const apiKeysFile = get(env, "MCP_API_KEYS_FILE");
+  if (apiKeysFile !== undefined) {
+    const keys = readConfigFile("MCP_API_KEYS_FILE", apiKeysFile, true);
+    if (!keys.text.split(/\r?\n/).some((l) => l.trim() !== "" && !l.trim().startsWith("#"))) {
+      throw new ConfigError(`MCP_API_KEYS_FILE=${apiKeysFile} holds no key (only blank lines and # comments)`);
+    }
+    if (keys.warning) warnings.push(keys.warning);
+  }
   const allowedHosts = list(env, "MCP_ALLOWED_HOSTS")?.map((h) => h.toLowerCase());
   if (allowedHosts?.includes("*")) throw new ConfigError('MCP_ALLOWED_HOSTS must list host names; "*" is not allowed');
 
@@ -193,7 +234,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisCaCert,
     redisCluster: clusterRaw === "true",
     apiKeys: validateKeyEntries(list(env, "MCP_API_KEYS") ?? []),
-    apiKeysFile: get(env, "MCP_API_KEYS_FILE"),
+    apiKeysFile,
     oauth: parseOAuth(env),
     allowUnauthenticated: allowRaw === "true",
     allowedHosts,
@@ -205,7 +246,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     handlersDir: get(env, "MCP_HANDLERS_DIR"),
     maxBodyBytes: intVar(env, "MCP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     rateLimitPerMinute: intVar(env, "MCP_RATE_LIMIT_PER_MINUTE", 120, 0, 1_000_000),
+    warnings,
   };
+  if (config.database.kind === "postgres" && config.database.ssl === "require") {
+    warnings.push("DATABASE_SSL=require encrypts but does not verify the database server's certificate; use verify-full");
+  }
   const hasAuth = config.apiKeys.length > 0 || config.apiKeysFile !== undefined || config.oauth !== undefined;
   if (!hasAuth && !config.allowUnauthenticated && !isLoopbackHost(host)) {
     throw new ConfigError(

@@ -49,6 +49,9 @@ describe("app image runtime layout (app/Dockerfile without Docker)", function ()
     assert.match(df, /^HEALTHCHECK .*\n\s+CMD \["node", "-e", .*\/health/m);
     assert.match(df, /^CMD \["node", "dist\/main.js"\]$/m);
     assert.doesNotMatch(df, /^(RUN|HEALTHCHECK|CMD|\s+CMD).*\b(curl|wget)\b/m);
+    // The database CA bundles the cloud stacks point DATABASE_CA_CERT_FILE at.
+    assert.match(df, /^COPY app\/certs \.\/app\/certs$/m);
+    assert.match(fs.readFileSync(path.join(APP_DIR, "Dockerfile.dockerignore"), "utf8"), /^!app\/certs\/\*\*$/m);
   });
 
   it("builds, installs production dependencies only, starts from there and serves a tool call", async () => {
@@ -72,6 +75,7 @@ describe("app image runtime layout (app/Dockerfile without Docker)", function ()
     // Stage 3 (runtime): dist + examples, started as CMD ["node", "dist/main.js"] in /srv/app.
     copy(path.join(build, "app", "dist"), path.join(srv, "app", "dist"));
     copy(path.join(APP_DIR, "examples"), path.join(srv, "app", "examples"));
+    copy(path.join(APP_DIR, "certs"), path.join(srv, "app", "certs"));
     const key = randomKey();
     const dataDir = path.join(tmp, "data");
     server = await spawnServer(

@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, CpuArchitecture, overrideKey } from "../../sizing";
 import { awsSizing, FARGATE_CPU_ARCHITECTURES } from "../../sizing/aws";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
+import { ClusterImpl, ClusterInput, DATABASE_CA_FILES, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AwsCache, CACHE_PORT } from "./cache";
 import { AwsDatabase, DB_PORT } from "./database";
@@ -60,6 +60,8 @@ export interface FargateSummaryInputs {
     targetValue: number;
     subnetCount: number;
     assignPublicIp: boolean;
+    /** The service security group's one ingress rule (protocol and port; its source is the edge's group). */
+    inbound: { ipProtocol: string; port: number };
     logRetentionDays: number;
     /** The task definition's runtimePlatform.cpuArchitecture (Fargate's default is X86_64). */
     runtimeCpuArchitecture?: string;
@@ -79,6 +81,8 @@ export function summarizeFargate(i: FargateSummaryInputs): ClusterSummary {
         scalesToZero: false,
         cpuArchitecture: i.runtimeCpuArchitecture === "ARM64" ? "arm64" : "x86_64",
         publicIp: i.assignPublicIp,
+        // dev's tasks have a public IPv4 (no NAT gateway) for their outbound calls; nothing but the edge may connect to it.
+        ...(i.assignPublicIp ? { publicIpInbound: `${i.inbound.ipProtocol} ${i.inbound.port} from the edge's security group only` } : {}),
         logRetentionDays: i.logRetentionDays,
     };
 }
@@ -203,7 +207,9 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     const region = aws.getRegionOutput({}, { parent: scope.parent });
     const environment = serverEnvironment(input, {
         allowedHosts: edge.hostnames,
-        databaseSsl: "require",
+        // RDS instances are pinned to rds-ca-rsa2048-g1, whose region roots are in the image's bundle.
+        databaseSsl: "verify-full",
+        databaseCa: { file: DATABASE_CA_FILES.aws },
         // A serverless cache runs in cluster mode: the server follows its slots and redirects.
         extra: cache?.clusterMode ? { REDIS_CLUSTER: "true" } : undefined,
     });
@@ -289,10 +295,11 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     const target = scope.inputs<aws.appautoscaling.TargetArgs>("scaling-target");
     const policy = scope.inputs<aws.appautoscaling.PolicyArgs>("scaling-policy");
     const logs = scope.inputs<aws.cloudwatch.LogGroupArgs>("logs");
+    const inbound = scope.inputs<aws.vpc.SecurityGroupIngressRuleArgs>("sg-in-edge");
     const summary = pulumi.all([
         task.cpu, task.memory, target.minCapacity, target.maxCapacity, policy.targetTrackingScalingPolicyConfiguration,
-        svc.networkConfiguration, logs.retentionInDays, task.runtimePlatform,
-    ]).apply(([cpu, memory, min, max, tracking, netConfig, retention, platform]) => summarizeFargate({
+        svc.networkConfiguration, pulumi.output({ retention: logs.retentionInDays, protocol: inbound.ipProtocol, port: inbound.fromPort }), task.runtimePlatform,
+    ]).apply(([cpu, memory, min, max, tracking, netConfig, { retention, protocol, port }, platform]) => summarizeFargate({
         cpu: String(cpu),
         memory: String(memory),
         minCapacity: Number(min),
@@ -300,6 +307,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         targetValue: Number(tracking?.targetValue),
         subnetCount: netConfig?.subnets?.length ?? 0,
         assignPublicIp: Boolean(netConfig?.assignPublicIp),
+        inbound: { ipProtocol: String(protocol), port: Number(port) },
         logRetentionDays: Number(retention),
         runtimeCpuArchitecture: platform?.cpuArchitecture,
     }));

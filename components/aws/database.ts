@@ -144,7 +144,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
             dbname: DB_NAME,
             username: DB_USER,
             password: pw,
-            url: `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=require`,
+            url: `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`,
         })),
         db.deletionProtection ? 30 : 0, spec.secretStore, ["url"]);
 

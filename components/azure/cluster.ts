@@ -30,7 +30,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import { azureSizing, CONTAINER_APPS_ARCHITECTURE, containerAppMinReplicas } from "../../sizing/azure";
 import { Scope } from "../base";
-import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
+import { ClusterImpl, ClusterInput, DATABASE_CA_FILES, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
 import { AzureCache } from "./cache";
 import { AzureDatabase } from "./database";
@@ -176,7 +176,9 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
     const environmentVars = serverEnvironment(input, {
         // The edge's names, and the app's own (the gateway forwards with it; it is the payPerRequest edge's name).
         allowedHosts: pulumi.all([edge.hostnames, appFqdn]).apply(([h, f]) => [...h, f]),
-        databaseSsl: "require",
+        // The flexible server's certificate chains to DigiCert Global Root G2 / Microsoft RSA Root CA 2017.
+        databaseSsl: "verify-full",
+        databaseCa: { file: DATABASE_CA_FILES.azure },
     });
     const probe = (type: string, path: string, extra: { periodSeconds: number; failureThreshold: number }) => ({
         type, httpGet: { path, port: SERVER.port, scheme: "HTTP" }, timeoutSeconds: SERVER_PROBES.timeoutSeconds, ...extra,

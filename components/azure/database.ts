@@ -147,7 +147,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         name: "database-url",
         contentType: "text/plain",
         value: pulumi.all([host, password.result]).apply(([h, pw]) =>
-            `postgres://${DB_USER}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=require`),
+            `postgres://${DB_USER}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`),
     });
 
     const used = scope.inputs<dbforpostgresql.ServerArgs>("server");

@@ -33,17 +33,18 @@
  * every tier (Premium is needed for both managed WAF rules and a private
  * origin).
  * The catch: Application Gateway has no managed certificate. With `domain`
- * set, the gateway reads the certificate `tls` from the edge's own Key Vault
- * (private, RBAC; the gateway's identity can read that vault only): import
- * the domain's PFX as certificate `tls` before the first `pulumi up` that
- * creates the gateway, and point the domain's DNS (CNAME) at the public IP's
- * name. The cloud-neutral contract is unchanged.
+ * set, the domain's PFX and its password (`mcp-infra:tlsCertificate`,
+ * `tlsCertificatePassword`, Pulumi secrets) are given to the gateway itself
+ * (`sslCertificates[].data` / `password`), so its HTTPS listener works on the
+ * first `pulumi up`: a Key Vault created by the same deployment with public
+ * access off could not hold the certificate by then. Point the domain's DNS
+ * (CNAME) at the public IP's name. Renew by setting a new PFX and `up`.
  *
  * Ordering: the edge's origin is the Container App's FQDN, which exists only
  * once McpCluster has created the environment. `createEdge` therefore creates
  * what it can up front (public IP with a fixed DNS label, so `url` and
- * `hostnames` are known at once; listener NSG rules; WAF policy; certificate
- * vault and identity) and returns `attach`, which `createCluster` calls with the
+ * `hostnames` are known at once; listener NSG rules; WAF policy) and returns
+ * `attach`, which `createCluster` calls with the
  * app's FQDN and inputs: `attach` creates the gateway with the EDGE's Scope (so
  * it is named `<edge>-gateway` and parented under EdgeLB) and resolves
  * `summary` (for `payPerRequest` also `url` and `hostnames`).
@@ -51,20 +52,17 @@
  * The edge kind comes with the tier EdgeLB resolved (with its `overrides`);
  * the cluster follows the kind the edge reports, so the two always agree.
  */
-import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
-import { TierSpec } from "../../sizing";
+import { ConfigError, TierSpec } from "../../sizing";
 import { azureSizing, checkEdgeDomain } from "../../sizing/azure";
 import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
-import { EdgeImpl, EdgeInput, HandOff } from "../contract";
+import { EdgeCertificate, EdgeImpl, EdgeInput, HandOff } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
 import type { AzureEdge, EdgeTarget } from "./edge-types";
 import { createIngressEdge } from "./ingress";
 import { allowRule, AzureNetwork } from "./network";
-import { createPrivateEndpoint, grant } from "./private";
 
 /** Name of the certificate (in the edge's Key Vault) the HTTPS listener serves. */
 export const CERTIFICATE_NAME = "tls";
@@ -130,13 +128,13 @@ export function summarizeAppGateway(i: AppGatewaySummaryInputs): EdgeSummary {
 
 export type { AzureEdge, EdgeTarget } from "./edge-types";
 
-export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput<AzureNetwork>): AzureEdge {
+export function createEdge(scope: Scope, { network, spec, domain, certificate }: EdgeInput<AzureNetwork>): AzureEdge {
     checkEdgeDomain(spec, domain);
-    return spec.edge.kind === "payPerRequest" ? createIngressEdge() : createGatewayEdge(scope, network, spec, domain);
+    return spec.edge.kind === "payPerRequest" ? createIngressEdge() : createGatewayEdge(scope, network, spec, domain, certificate);
 }
 
 /** Application Gateway v2 (Standard_v2, or WAF_v2 with the tier's WAF policy). */
-function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, domain: string | undefined): AzureEdge {
+function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, domain: string | undefined, certificate: EdgeCertificate | undefined): AzureEdge {
     const sizing = azureSizing(spec, {});
     const edge = spec.edge;
     const resourceGroupName = net.resourceGroupName;
@@ -167,46 +165,19 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
         });
     }
 
-    let certificates: keyvault.Vault | undefined;
-    let identity: managedidentity.UserAssignedIdentity | undefined;
     const gatewayDeps: pulumi.Resource[] = [...listenerRules];
-    if (domain) {
-        certificates = scope.child("certificates", keyvault.Vault, {
-            resourceGroupName,
-            vaultName: pulumi.interpolate`mcpcert-${net.suffix}`,
-            properties: {
-                tenantId: net.tenantId,
-                sku: { family: "A", name: "standard" },
-                enableRbacAuthorization: true,
-                enableSoftDelete: true,
-                softDeleteRetentionInDays: 90,
-                enablePurgeProtection: spec.database.deletionProtection ? true : undefined,
-                publicNetworkAccess: "Disabled",
-                networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
-            },
-        });
-        createPrivateEndpoint(scope, "certificates-endpoint", {
-            resourceGroupName,
-            subnetId: net.subnets.endpoints.id,
-            targetId: certificates.id,
-            groupId: "vault",
-            zoneId: net.vaultDnsZoneId,
-        });
-        identity = scope.child("identity", managedidentity.UserAssignedIdentity, { resourceGroupName });
-        gatewayDeps.push(grant(scope, "certificates-reader", {
-            principalId: identity.principalId,
-            subscriptionId: net.subscriptionId,
-            roleName: "keyVaultSecretsUser",
-            scope: certificates.id,
-            description: "Application Gateway reads its TLS certificate (and nothing else)",
-        }));
+    if (domain && !certificate) {
+        throw new ConfigError("mcp-infra:tlsCertificate",
+            `Application Gateway has no managed certificate: give the certificate for "${domain}" as a PFX file ` +
+            "(pulumi config set mcp-infra:tlsCertificate path/to/cert.pfx, and pulumi config set --secret mcp-infra:tlsCertificatePassword <password>); " +
+            "the gateway gets it directly, so HTTPS works from the first pulumi up");
     }
 
     const hostnames = domain ? pulumi.output([domain]) : publicIp.dnsSettings.apply((d) => [String(d?.fqdn)]);
     const url = domain ? pulumi.output(`https://${domain}`) : hostnames.apply((h) => `http://${h[0]}`);
 
     const bound = new HandOff<{ gateway: network.ApplicationGatewayArgs; waf?: network.WebApplicationFirewallPolicyArgs }>(`${scope.name}: the gateway's origin`);
-    const resources: EdgeImpl["resources"] = { publicIp, ...(wafPolicy ? { wafPolicy } : {}), ...(certificates ? { certificates } : {}) };
+    const resources: EdgeImpl["resources"] = { publicIp, ...(wafPolicy ? { wafPolicy } : {}) };
 
     const gatewayName = `${scope.name}-gateway`;
     scope.later(["gateway"]);
@@ -222,14 +193,15 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
             autoscaleConfiguration: { minCapacity: sizing.gatewayMinInstances, maxCapacity: 10 },
             zones,
             enableHttp2: true,
-            identity: identity ? { type: "UserAssigned", userAssignedIdentities: [identity.id] } : undefined,
             firewallPolicy: wafPolicy ? { id: wafPolicy.id } : undefined,
             gatewayIPConfigurations: [{ name: "gateway", subnet: { id: net.subnets.gateway.id } }],
             frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: publicIp.id } }],
             frontendPorts: listenPorts.map((port) => ({ name: port === 443 ? "https" : "http", port })),
             sslPolicy: { policyType: "Predefined", policyName: sizing.sslPolicy },
-            sslCertificates: certificates
-                ? [{ name: CERTIFICATE_NAME, keyVaultSecretId: pulumi.interpolate`${certificates.properties.vaultUri}secrets/${CERTIFICATE_NAME}` }]
+            // The PFX and its password go to the gateway itself (secrets in Pulumi's state): no vault
+            // the gateway must reach, so the HTTPS listener has its certificate on the first up.
+            sslCertificates: domain && certificate
+                ? [{ name: CERTIFICATE_NAME, data: pulumi.secret(certificate.pfxBase64), password: pulumi.secret(certificate.password ?? "") }]
                 : undefined,
             backendAddressPools: [{ name: "service", backendAddresses: [{ fqdn: target.fqdn }] }],
             probes: [{

@@ -107,7 +107,9 @@ export interface NsgRule {
 }
 const allow = (name: string, priority: number, from: string, to: string, ports: string[], protocol = "Tcp"): NsgRule => ({
     name, priority, direction: "Inbound", access: "Allow", protocol,
-    sourceAddressPrefix: from, sourcePortRange: "*", destinationAddressPrefix: to, destinationPortRanges: ports,
+    sourceAddressPrefix: from, sourcePortRange: "*", destinationAddressPrefix: to,
+    // The API takes "*" only in the singular field; the list holds ports and ranges.
+    ...(ports.length === 1 && ports[0] === "*" ? { destinationPortRange: "*" } : { destinationPortRanges: ports }),
 });
 /** Overrides Azure's default AllowVnetInBound: nothing else inside the VNet reaches the subnet. */
 const denyVnet: NsgRule = { name: "deny-vnet-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*",

@@ -131,7 +131,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
 
     const environment = serverEnvironment(input, {
         allowedHosts,
-        databaseSsl: "require",
+        databaseSsl: "verify-full",
+        databaseCa: database.caCertificate ? { pem: database.caCertificate } : undefined,
         setPort: false, // Cloud Run sets PORT itself
         extra: cache?.caCertificate ? { REDIS_CA_CERT: cache.caCertificate } : {},
     });

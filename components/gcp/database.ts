@@ -80,6 +80,10 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         privateNetwork: net.network.id,
         allocatedIpRange: net.privateRangeName,
         sslMode: "ENCRYPTED_ONLY",
+        // The shared Google-managed CA: its server certificates name the instance's DNS name (dnsName),
+        // so the server can verify the host (verify-full); the per-instance CA's certificates name
+        // neither the private IP nor a DNS name.
+        serverCaMode: "GOOGLE_MANAGED_CAS_CA",
         enablePrivatePathForGoogleCloudServices: false,
     };
     const flags = [{ name: "log_min_duration_statement", value: "1000" }];
@@ -149,10 +153,14 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         type: "BUILT_IN",
     });
 
-    const url = pulumi.all([instance.privateIpAddress, password.result]).apply(([host, pw]) =>
-        `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=require`);
+    // The instance's DNS name (the name its certificate carries), without the trailing dot.
+    const host = instance.dnsName.apply((n) => n.replace(/\.$/, ""));
+    const url = pulumi.all([host, password.result]).apply(([h, pw]) =>
+        `postgres://${DB_USER}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`);
+    // The CAs that sign the server certificate (current, and the next during a rotation), for DATABASE_CA_CERT.
+    const caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n"));
     const credentials = secretWithValue(scope, "credentials",
-        pulumi.all([instance.privateIpAddress, password.result, url]).apply(([host, pw, u]) => JSON.stringify({
+        pulumi.all([host, password.result, url]).apply(([host, pw, u]) => JSON.stringify({
             engine: "postgres", host, port: DB_PORT, dbname: DB_NAME, username: DB_USER, password: pw, url: u,
         })),
         "Audit database credentials and connection URL (operators)", { dependsOn: net.apis });
@@ -186,6 +194,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         databaseName: pulumi.output(DB_NAME),
         credentialsSecret: { id: credentials.id },
         urlSecret: { id: urlSecret.id },
+        caCertificate,
         summary,
         instance,
         replicas,

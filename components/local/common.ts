@@ -18,14 +18,24 @@ import { POSTGRES } from "../contract";
 import { SecretRef } from "../types";
 
 /**
- * Third-party images, pinned to a release line: PostgreSQL to its major
- * version (the data volume's on-disk format), Redis and nginx to a minor
- * line. Patch releases arrive when the tag is pulled again.
+ * Third-party images, pinned by digest (`name:tag@sha256:...`, the multi-platform index), so a
+ * moved tag never changes what runs: PostgreSQL's major version is the data volume's on-disk
+ * format, Redis and nginx stay on a minor line. Docker pulls the digest; the tag is for people.
+ * Each digest is the index Docker's official-images bot recorded for that tag in
+ * github.com/docker-library/repo-info (`repos/<image>/remote/<tag>.md`), read at these commits:
+ * postgres 17-alpine (17.11, Alpine 3.24.2) at 14ad5cc17dd0; redis 7.4-alpine (7.4.11, Alpine
+ * 3.21.7) at 1742085aa330; nginx 1.30-alpine (1.30.4, Alpine 3.24.1) at 0844135897966 (1.27, the
+ * line used before, is no longer maintained there). To update: take the new digest from that file.
  */
+export const IMAGE_DIGESTS = {
+    postgres: "sha256:b0f9560a2de083e2cc7382e75f808c7381a32852a7ec49117deedb300e552b24",
+    redis: "sha256:ff02b58f971e7d7d156a1267e283fcbbeee91773b6aa36c49dac28ecfe28eadf",
+    nginx: "sha256:02b1b2a0445514891a14aa371845f6085d5d9d10d385b30d6aad606a50a29a05",
+} as const;
 export const IMAGES = {
-    postgres: `postgres:${POSTGRES.major}-alpine`,
-    redis: "redis:7.4-alpine",
-    nginx: "nginx:1.27-alpine",
+    postgres: `postgres:${POSTGRES.major}-alpine@${IMAGE_DIGESTS.postgres}`,
+    redis: `redis:7.4-alpine@${IMAGE_DIGESTS.redis}`,
+    nginx: `nginx:1.30-alpine@${IMAGE_DIGESTS.nginx}`,
 } as const;
 
 /** The major version in an image tag: `postgres:17-alpine` -> `17`. */

@@ -35,6 +35,8 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
                 connectionName: `${project}:${region}:${n}`,
                 privateIpAddress: inputs.masterInstanceName ? "10.64.0.6" : "10.64.0.5",
                 publicIpAddress: "",
+                dnsName: `${n}-0a1b2c3d4e5f.${region}.sql.goog.`,
+                serverCaCerts: [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK-CLOUD-SQL-CA\n-----END CERTIFICATE-----\n", sha1Fingerprint: "00" }],
                 selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/${project}/instances/${n}`,
             };
         case "gcp:redis/instance:Instance":

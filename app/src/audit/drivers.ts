@@ -23,6 +23,8 @@ export interface PostgresOptions {
   url: string;
   ssl: DatabaseSsl;
   caFile?: string;
+  /** PEM the server's certificate must chain to (verify-full); wins over caFile. */
+  ca?: string;
   /** Pool size. @default 10 */
   max?: number;
   onError?: (err: Error) => void;
@@ -32,7 +34,7 @@ export function postgresPoolConfig(o: PostgresOptions): PoolConfig {
   const ssl =
     o.ssl === "disable" ? false
     : o.ssl === "require" ? { rejectUnauthorized: false }
-    : { rejectUnauthorized: true, ca: o.caFile ? fs.readFileSync(o.caFile, "utf8") : undefined };
+    : { rejectUnauthorized: true, ca: o.ca ?? (o.caFile ? fs.readFileSync(o.caFile, "utf8") : undefined) };
   return {
     connectionString: o.url,
     ssl,

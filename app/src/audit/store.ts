@@ -201,7 +201,7 @@ export interface OpenAuditStoreOptions extends SqlAuditStoreOptions {
 export async function openAuditStore(db: DatabaseConfig, opts: OpenAuditStoreOptions = {}): Promise<SqlAuditStore> {
   const driver: SqlDriver =
     db.kind === "postgres"
-      ? new PgDriver({ url: db.url, ssl: db.ssl, caFile: db.caFile, onError: opts.onPoolError })
+      ? new PgDriver({ url: db.url, ssl: db.ssl, caFile: db.caFile, ca: db.ca, onError: opts.onPoolError })
       : await PgliteDriver.open(db.dataDir);
   const store = new SqlAuditStore(driver, opts);
   try {
