@@ -85,7 +85,9 @@ export function mcpRoute(o: McpRouteOptions) {
     const msg = body as { id?: JsonRpcId; method?: unknown; params?: { name?: unknown; arguments?: unknown } };
     const id = msg.id ?? null;
     method = methodLabel(msg.method);
-    const rc: RequestContext = { clientId: who.clientId, requestId: req.id, log: req.log };
+    const traceparent = typeof req.headers.traceparent === "string" ? req.headers.traceparent : undefined;
+    // callParams: the raw tools/call params, own __proto__ keys intact, for the audit entry and strict validation.
+    const rc: RequestContext = { clientId: who.clientId, requestId: req.id, log: req.log, traceparent, callParams: msg.params };
     const isCall = msg.method === "tools/call" && typeof msg.params?.name === "string";
     const toolName = isCall ? (msg.params!.name as string) : "";
 
