@@ -87,6 +87,16 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     "DROP TRIGGER IF EXISTS mcp_audit_head_no_truncate ON mcp_audit_head",
     "CREATE TRIGGER mcp_audit_head_no_truncate BEFORE TRUNCATE ON mcp_audit_head FOR EACH STATEMENT EXECUTE FUNCTION mcp_audit_refuse_change()",
     "REVOKE UPDATE, DELETE, TRUNCATE ON mcp_audit_log FROM PUBLIC",
+    // Where the checkpoint writer stands: the checkpoints written to WORM storage (a cache of it).
+    `CREATE TABLE IF NOT EXISTS mcp_audit_checkpoint (
+       seq bigint PRIMARY KEY,
+       hash text NOT NULL,
+       from_seq bigint NOT NULL,
+       object text NOT NULL,
+       written_at timestamptz NOT NULL DEFAULT now()
+     )`,
+    "DROP TRIGGER IF EXISTS mcp_audit_checkpoint_append_only ON mcp_audit_checkpoint",
+    "CREATE TRIGGER mcp_audit_checkpoint_append_only BEFORE UPDATE OR DELETE ON mcp_audit_checkpoint FOR EACH ROW EXECUTE FUNCTION mcp_audit_refuse_change()",
   ],
 ];
 
@@ -395,7 +405,8 @@ export async function grantServerRole(q: Query, role: string, password?: string)
   );
   if (own?.owns === true) throw new Error(`role ${role} owns (or is a member of the owner of) the audit tables: run audit:migrate as another role`);
   await q(`GRANT USAGE ON SCHEMA ${await currentSchema(q)} TO ${ident}`);
-  await q(`REVOKE ALL ON mcp_audit_log, mcp_audit_head, mcp_audit_schema FROM ${ident}`);
+  await q(`REVOKE ALL ON mcp_audit_log, mcp_audit_head, mcp_audit_schema, mcp_audit_checkpoint FROM ${ident}`);
+  await q(`GRANT SELECT, INSERT ON mcp_audit_checkpoint TO ${ident}`);
   await q(`GRANT SELECT, INSERT ON mcp_audit_log TO ${ident}`);
   await q(`GRANT SELECT, UPDATE (seq, hash) ON mcp_audit_head TO ${ident}`);
   await q(`GRANT SELECT ON mcp_audit_schema TO ${ident}`);
