@@ -179,6 +179,15 @@ export class S3Anchors implements AnchorStore {
   }
 
   async put(name: string, body: string): Promise<void> {
+    // IfNoneMatch makes the create atomic on S3; the HEAD first also covers S3-compatible stores that ignore it.
+    try {
+      await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + name }));
+      throw new AnchorExistsError(this.location, name);
+    } catch (err) {
+      if (err instanceof AnchorExistsError) throw err;
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== 404) throw described(this.location, `checking ${name} in`, err);
+    }
     try {
       await this.client.send(new this.sdk.PutObjectCommand({
         Bucket: this.bucket,

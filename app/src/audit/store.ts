@@ -219,7 +219,16 @@ export class SqlAuditStore implements AuditStore {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (this.flushing === undefined) this.flushing = this.flush().finally(() => (this.flushing = undefined));
+      this.kick();
+    });
+  }
+
+  /** Starts a flush unless one runs; one that ends while entries arrived in its last moments restarts. */
+  private kick(): void {
+    if (this.flushing !== undefined) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.kick();
     });
   }
 
