@@ -7,22 +7,10 @@ import * as path from "node:path";
 import { GENESIS_HASH, entryHash, type AuditEntryInput } from "../src/audit/entry";
 import { PgDriver } from "../src/audit/drivers";
 import { openAuditStore, type SqlAuditStore } from "../src/audit/store";
-import { APP_DIR, PG_ADMIN_URL, REPO_DIR, bearer, connect, freePort, freshDatabase, randomKey, startTestApp, structured, text, waitFor } from "./helpers";
+import { APP_DIR, PG_ADMIN_URL, REPO_DIR, bearer, owner, connect, freePort, freshDatabase, randomKey, startTestApp, structured, text, waitFor } from "./helpers";
 
 function entry(i: number, clientId = "client-a"): AuditEntryInput {
   return { ts: new Date(), clientId, tool: "server_info", args: `{"i":${i}}`, outcome: "ok", errorCode: null, durationMs: i / 3, replicaId: "test" };
-}
-
-/**
- * Runs statements as an attacker holding the administrator credentials would: with the
- * append-only triggers switched off for the transaction (session_replication_role = replica,
- * superuser only). The server's own role can do neither.
- */
-export function owner(store: SqlAuditStore): (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> {
-  return (sql, params) => store.driver.transaction(async (q) => {
-    await q("SET LOCAL session_replication_role = replica");
-    return q(sql, params);
-  });
 }
 
 async function resetChain(store: SqlAuditStore, n: number): Promise<void> {
