@@ -115,7 +115,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   }
   if (config.audit.anchors !== undefined) {
     const anchors = await openAnchorStore(config.audit.anchors, { s3Endpoint: config.audit.s3Endpoint, azureBlobEndpoint: config.audit.azureBlobEndpoint });
-    await anchors.probe().catch((err: Error) => log.error({ err: err.message, anchors: anchors.location }, "audit anchor storage is not usable; checkpoints will fail until it is (entries stay in the database)"));
+    // Not awaited: storage that is slow or down must not hold up serving (entries stay in the database).
+    void anchors.probe().catch((err: Error) => log.error({ err: err.message, anchors: anchors.location }, "audit anchor storage is not usable; checkpoints will fail until it is (entries stay in the database)"));
     checkpoints = new CheckpointWriter({
       store: audit,
       anchors,

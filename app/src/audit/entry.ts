@@ -66,9 +66,9 @@ export function auditText(value: string, maxCodePoints: number): string {
 /** The original text of a stored field (a truncated one decodes to its kept prefix). */
 export function decodeAuditText(stored: string): { text: string; truncated: boolean } {
   if (!stored.startsWith('"')) return { text: stored, truncated: false };
-  const cut = stored.lastIndexOf('"\u2026(+');
-  const literal = cut > 0 ? stored.slice(0, cut + 1) : stored;
-  return { text: JSON.parse(literal) as string, truncated: cut > 0 };
+  const note = /\u2026\(\+\d+ code points, sha256 [0-9a-f]{64}\)$/.exec(stored);
+  const literal = note === null ? stored : stored.slice(0, note.index);
+  return { text: JSON.parse(literal) as string, truncated: note !== null };
 }
 
 /** UTF-16LE code units of a string, lone surrogates included (a digest that loses nothing). */
@@ -100,8 +100,9 @@ export function validateEntry(e: AuditEntryInput): void {
     throw new Error(`audit entry rejected before writing: ${field} ${why}`);
   };
   if (!(e.ts instanceof Date) || Number.isNaN(e.ts.getTime())) bad("ts", "is not a valid time");
+  // Stored forms: at most 6 characters per code point once escaped (\uXXXX), plus quotes and the truncation note.
   const texts: [string, unknown, number][] = [
-    ["clientId", e.clientId, 4 * TEXT_LIMITS.clientId + 200],
+    ["clientId", e.clientId, 6 * TEXT_LIMITS.clientId + 200],
     ["tool", e.tool, 6 * TEXT_LIMITS.tool + 200],
     ["replicaId", e.replicaId, 6 * TEXT_LIMITS.replicaId + 200],
     ["args", e.args, 2 * MAX_ARGS_BYTES + 200],
