@@ -50,7 +50,25 @@ export interface DatabaseImpl extends Built {
     /** The key of credentialsSecret holding the connection URL the server reads as DATABASE_URL. */
     urlSecret: SecretRef;
     summary: pulumi.Output<DatabaseSummary>;
+    /**
+     * Where the database has a separate append-only server role: the administrator's URL (for the
+     * audit:migrate step only) and the role the server connects as (`urlSecret` is that role's URL).
+     */
+    migration?: AuditMigration;
 }
+
+/** What the audit:migrate step needs; the service identity never reads these. */
+export interface AuditMigration {
+    /** The administrator's connection URL (DATABASE_ADMIN_URL of the migrate step). */
+    adminUrlSecret: SecretRef;
+    /** The append-only role the server connects as (MCP_AUDIT_SERVER_ROLE). */
+    serverRole: string;
+    /** That role's password (MCP_AUDIT_SERVER_PASSWORD), set by the migrate step. */
+    serverPasswordSecret: SecretRef;
+}
+
+/** The server role every cloud creates through audit:migrate (see docs/audit.md). */
+export const AUDIT_SERVER_ROLE = "mcp_server";
 
 export interface CacheImpl extends Built {
     endpoint: pulumi.Output<string>;
@@ -266,6 +284,11 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
     setPort?: boolean;
     /** Cloud-specific plain variables (e.g. REDIS_CA_CERT). */
     extra?: Record<string, pulumi.Input<string>>;
+    /**
+     * Audit checkpoints to this location (MCP_AUDIT_ANCHORS), at the tier's cadence, with the schema
+     * left to the audit:migrate step (MCP_AUDIT_MIGRATE=off).
+     */
+    auditAnchors?: pulumi.Input<string>;
 }): Record<string, pulumi.Input<string>> {
     return {
         NODE_ENV: "production",
@@ -277,6 +300,12 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
         MCP_ALLOWED_HOSTS: pulumi.output(o.allowedHosts).apply((h) => [...new Set(h)].join(",")),
         DATABASE_SSL: o.databaseSsl,
         LOG_LEVEL: "info",
+        ...(o.auditAnchors === undefined ? {} : {
+            MCP_AUDIT_ANCHORS: o.auditAnchors,
+            MCP_AUDIT_MIGRATE: "off",
+            MCP_AUDIT_CHECKPOINT_INTERVAL_S: String(input.spec.audit.checkpointIntervalSeconds),
+            MCP_AUDIT_CHECKPOINT_ENTRIES: String(input.spec.audit.checkpointEntries),
+        }),
         ...input.environment,
     };
 }
@@ -284,6 +313,7 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
 /** Every plain variable serverEnvironment may set (the CA only where the cache has a private CA). */
 export const SERVER_ENVIRONMENT_NAMES = [
     "NODE_ENV", "HOST", "PORT", "METRICS_PORT", "MCP_TIER", "REDIS_CA_CERT", "MCP_ALLOWED_HOSTS", "DATABASE_SSL", "LOG_LEVEL",
+    "MCP_AUDIT_ANCHORS", "MCP_AUDIT_MIGRATE", "MCP_AUDIT_CHECKPOINT_INTERVAL_S", "MCP_AUDIT_CHECKPOINT_ENTRIES",
 ] as const;
 
 /** The secrets the server reads, by environment variable. */

@@ -247,6 +247,7 @@ export interface RolesByCloud {
             "image": docker.RemoteImageArgs;
             "password": random.RandomPasswordArgs;
             "postgres": docker.ContainerArgs;
+            "server-password": random.RandomPasswordArgs;
         };
         EdgeLB: {
             "image": docker.RemoteImageArgs;
@@ -254,6 +255,8 @@ export interface RolesByCloud {
         };
         McpCluster: {
             "api-key": random.RandomPasswordArgs;
+            "audit-anchors": docker.VolumeArgs;
+            "audit-migrate": docker.ContainerArgs;
             [role: `replica-${number}`]: docker.ContainerArgs;
         };
         Network: {

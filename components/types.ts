@@ -29,6 +29,17 @@ export interface ClusterSummary {
     cpuArchitecture: "arm64" | "x86_64";
     publicIp: boolean;
     logRetentionDays: number;
+    /** Where the audit log's checkpoints go (docs/audit.md), and whether that storage is write-once. */
+    auditAnchors?: AuditAnchorsSummary;
+}
+
+export interface AuditAnchorsSummary {
+    /** MCP_AUDIT_ANCHORS as the server gets it. */
+    location: string;
+    /** True only where the storage itself refuses deletes and overwrites for `retentionDays`. */
+    writeOnce: boolean;
+    retentionDays: number;
+    note: string;
 }
 
 /** What AuditDatabase really provisioned, computed from its children's inputs. */

@@ -95,6 +95,19 @@ export interface EdgeSize {
     idleTimeoutSeconds: number;
 }
 
+/** The audit log's checkpoints to write-once storage (see docs/audit.md). */
+export interface AuditAnchoring {
+    /**
+     * Days each checkpoint object stays write-once and undeletable: S3 Object Lock default
+     * retention (compliance mode), the Azure immutability period, the GCS retention policy.
+     */
+    anchorRetentionDays: number;
+    /** The server writes a checkpoint this often (MCP_AUDIT_CHECKPOINT_INTERVAL_S)... */
+    checkpointIntervalSeconds: number;
+    /** ...and as soon as this many entries are not yet anchored (MCP_AUDIT_CHECKPOINT_ENTRIES). */
+    checkpointEntries: number;
+}
+
 export interface TierSpec {
     name: TierName;
     /** Availability the topology is designed for, in percent. */
@@ -108,6 +121,7 @@ export interface TierSpec {
     edge: EdgeSize;
     /** Days application logs are kept. */
     logRetentionDays: number;
+    audit: AuditAnchoring;
 }
 
 export const TIERS: Readonly<Record<TierName, TierSpec>> = {
@@ -133,6 +147,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         cache: { store: "embedded", compute: "burstable", memoryMiB: 512, highAvailability: false, replicas: 0, tls: true },
         edge: { kind: "payPerRequest", tlsProfile: "modern", minTlsVersion: "1.2", waf: "none", rateLimitPerMinute: null, idleTimeoutSeconds: 300 },
         logRetentionDays: 7,
+        // A day: enough to try verification, nothing to keep.
+        audit: { anchorRetentionDays: 1, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
     },
     prod: {
         name: "prod",
@@ -154,6 +170,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         cache: { store: "managed", compute: "burstable", memoryMiB: 1024, highAvailability: true, replicas: 1, tls: true },
         edge: { kind: "loadBalancer", tlsProfile: "modern", minTlsVersion: "1.2", waf: "baseline", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 30,
+        // A year of audit history that no one, the administrator included, can delete.
+        audit: { anchorRetentionDays: 365, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
     },
     enterprise: {
         name: "enterprise",
@@ -175,6 +193,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         cache: { store: "managed", compute: "standard", memoryMiB: 6144, highAvailability: true, replicas: 2, tls: true },
         edge: { kind: "loadBalancer", tlsProfile: "restricted", minTlsVersion: "1.2", waf: "extended", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 90,
+        // Seven years (7 x 365 days), the usual retention of financial and compliance records.
+        audit: { anchorRetentionDays: 2555, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
     },
 };
 
