@@ -55,7 +55,25 @@ export interface DatabaseImpl extends Built {
      */
     caCertificate?: pulumi.Output<string>;
     summary: pulumi.Output<DatabaseSummary>;
+    /**
+     * Where the database has a separate append-only server role: the administrator's URL (for the
+     * audit:migrate step only) and the role the server connects as (`urlSecret` is that role's URL).
+     */
+    migration?: AuditMigration;
 }
+
+/** What the audit:migrate step needs; the service identity never reads these. */
+export interface AuditMigration {
+    /** The administrator's connection URL (DATABASE_ADMIN_URL of the migrate step). */
+    adminUrlSecret: SecretRef;
+    /** The append-only role the server connects as (MCP_AUDIT_SERVER_ROLE). */
+    serverRole: string;
+    /** That role's password (MCP_AUDIT_SERVER_PASSWORD), set by the migrate step. */
+    serverPasswordSecret: SecretRef;
+}
+
+/** The server role every cloud creates through audit:migrate (see docs/audit.md). */
+export const AUDIT_SERVER_ROLE = "mcp_server";
 
 export interface CacheImpl extends Built {
     endpoint: pulumi.Output<string>;
@@ -297,6 +315,11 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
     setPort?: boolean;
     /** Cloud-specific plain variables (e.g. REDIS_CA_CERT). */
     extra?: Record<string, pulumi.Input<string>>;
+    /**
+     * Audit checkpoints to this location (MCP_AUDIT_ANCHORS), at the tier's cadence, with the schema
+     * left to the audit:migrate step (MCP_AUDIT_MIGRATE=off).
+     */
+    auditAnchors?: pulumi.Input<string>;
 }): Record<string, pulumi.Input<string>> {
     return {
         NODE_ENV: "production",
@@ -309,6 +332,12 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
         DATABASE_SSL: o.databaseSsl,
         ...(o.databaseCa === undefined ? {} : "file" in o.databaseCa ? { DATABASE_CA_CERT_FILE: o.databaseCa.file } : { DATABASE_CA_CERT: o.databaseCa.pem }),
         LOG_LEVEL: "info",
+        ...(o.auditAnchors === undefined ? {} : {
+            MCP_AUDIT_ANCHORS: o.auditAnchors,
+            MCP_AUDIT_MIGRATE: "off",
+            MCP_AUDIT_CHECKPOINT_INTERVAL_S: String(input.spec.audit.checkpointIntervalSeconds),
+            MCP_AUDIT_CHECKPOINT_ENTRIES: String(input.spec.audit.checkpointEntries),
+        }),
         ...input.environment,
     };
 }
@@ -317,6 +346,7 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
 export const SERVER_ENVIRONMENT_NAMES = [
     "NODE_ENV", "HOST", "PORT", "METRICS_PORT", "MCP_TIER", "REDIS_CA_CERT", "REDIS_CLUSTER", "MCP_ALLOWED_HOSTS", "DATABASE_SSL",
     "DATABASE_CA_CERT_FILE", "DATABASE_CA_CERT", "LOG_LEVEL",
+    "MCP_AUDIT_ANCHORS", "MCP_AUDIT_MIGRATE", "MCP_AUDIT_CHECKPOINT_INTERVAL_S", "MCP_AUDIT_CHECKPOINT_ENTRIES",
 ] as const;
 
 /** The secrets the server reads, by environment variable. */

@@ -251,6 +251,7 @@ export interface RolesByCloud {
             "image": docker.RemoteImageArgs;
             "password": random.RandomPasswordArgs;
             "postgres": docker.ContainerArgs;
+            "server-password": random.RandomPasswordArgs;
         };
         EdgeLB: {
             "image": docker.RemoteImageArgs;
@@ -258,6 +259,8 @@ export interface RolesByCloud {
         };
         McpCluster: {
             "api-key": random.RandomPasswordArgs;
+            "audit-anchors": docker.VolumeArgs;
+            "audit-migrate": docker.ContainerArgs;
             [role: `replica-${number}`]: docker.ContainerArgs;
         };
         Network: {

@@ -33,6 +33,17 @@ export interface ClusterSummary {
     /** With a public IP: what may open a connection to a replica's address (e.g. dev-aws: the edge only). */
     publicIpInbound?: string;
     logRetentionDays: number;
+    /** Where the audit log's checkpoints go (docs/audit.md), and whether that storage is write-once. */
+    auditAnchors?: AuditAnchorsSummary;
+}
+
+export interface AuditAnchorsSummary {
+    /** MCP_AUDIT_ANCHORS as the server gets it. */
+    location: string;
+    /** True only where the storage itself refuses deletes and overwrites for `retentionDays`. */
+    writeOnce: boolean;
+    retentionDays: number;
+    note: string;
 }
 
 /** What AuditDatabase really provisioned, computed from its children's inputs. */

@@ -136,6 +136,19 @@ export interface EdgeSize {
     idleTimeoutSeconds: number;
 }
 
+/** The audit log's checkpoints to write-once storage (see docs/audit.md). */
+export interface AuditAnchoring {
+    /**
+     * Days each checkpoint object stays write-once and undeletable: S3 Object Lock default
+     * retention (compliance mode), the Azure immutability period, the GCS retention policy.
+     */
+    anchorRetentionDays: number;
+    /** The server writes a checkpoint this often (MCP_AUDIT_CHECKPOINT_INTERVAL_S)... */
+    checkpointIntervalSeconds: number;
+    /** ...and as soon as this many entries are not yet anchored (MCP_AUDIT_CHECKPOINT_ENTRIES). */
+    checkpointEntries: number;
+}
+
 export interface TierSpec {
     name: TierName;
     /** Availability the topology is designed for, in percent. */
@@ -151,6 +164,7 @@ export interface TierSpec {
     logRetentionDays: number;
     /** Where generated secrets live. */
     secretStore: SecretStore;
+    audit: AuditAnchoring;
 }
 
 export const TIERS: Readonly<Record<TierName, TierSpec>> = {
@@ -179,6 +193,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         logRetentionDays: 7,
         // No rotation or access audit needed for a development stack: the platform's encrypted settings.
         secretStore: "platform",
+        // A day: enough to try verification, nothing to keep.
+        audit: { anchorRetentionDays: 1, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
     },
     prod: {
         name: "prod",
@@ -202,6 +218,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         edge: { kind: "loadBalancer", tlsProfile: "modern", minTlsVersion: "1.2", waf: "baseline", wafRules: "compact", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 30,
         secretStore: "managed",
+        // A year of audit history that no one, the administrator included, can delete.
+        audit: { anchorRetentionDays: 365, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
     },
     enterprise: {
         name: "enterprise",
@@ -225,6 +243,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         edge: { kind: "loadBalancer", tlsProfile: "restricted", minTlsVersion: "1.2", waf: "extended", wafRules: "separate", rateLimitPerMinute: 600, idleTimeoutSeconds: 300 },
         logRetentionDays: 90,
         secretStore: "managed",
+        // Seven years (7 x 365 days), the usual retention of financial and compliance records.
+        audit: { anchorRetentionDays: 2555, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
     },
 };
 

@@ -45,7 +45,7 @@ const replicasOf = (run: ProgramRun) =>
 function generatedSecrets(run: ProgramRun): string[] {
     const db = JSON.parse(run.outputs.databaseCredentialsSecret);
     const cache = run.outputs.cacheAuthSecret === undefined ? [] : [JSON.parse(run.outputs.cacheAuthSecret).token];
-    return [run.outputs.apiKeySecret, db.password, ...cache];
+    return [run.outputs.apiKeySecret, db.password, db.adminPassword, ...cache];
 }
 
 /** This machine's architecture as the summaries name it (the local target builds for the Docker host, here). */
@@ -111,7 +111,8 @@ describe("local (Docker) topology", function () {
                 });
                 it("gets a generated password as a secret and a TCP readiness check", () => {
                     const env = envOf(pg());
-                    assert.equal(env.POSTGRES_PASSWORD, JSON.parse(run().outputs.databaseCredentialsSecret).password);
+                    // The administrator's password (the server connects as the append-only role, with another one).
+                    assert.equal(env.POSTGRES_PASSWORD, JSON.parse(run().outputs.databaseCredentialsSecret).adminPassword);
                     assert.ok(env.POSTGRES_PASSWORD.length >= 32);
                     assert.ok(pg().secretInputs.includes("envs"), "the password is a Pulumi secret");
                     assert.deepEqual(pg().inputs.healthcheck.tests.slice(0, 3), ["CMD", "pg_isready", "-h"]);
@@ -176,7 +177,8 @@ describe("local (Docker) topology", function () {
                         assert.equal(env.MCP_ALLOWED_HOSTS, "localhost:8080,127.0.0.1:8080");
                         assert.equal(env.METRICS_PORT, "9464");
                         assert.equal(env.DATABASE_URL, creds.url);
-                        assert.equal(env.DATABASE_URL, `postgres://mcp_admin:${encodeURIComponent(creds.password)}@mcp-audit:5432/mcp_audit?sslmode=disable`);
+                        // The append-only server role that audit:migrate creates, not the administrator.
+                        assert.equal(env.DATABASE_URL, `postgres://mcp_server:${encodeURIComponent(creds.password)}@mcp-audit:5432/mcp_audit?sslmode=disable`);
                         assert.equal(env.DATABASE_SSL, "disable");
                         if (spec.cache.store === "managed") {
                             const token = JSON.parse(run().outputs.cacheAuthSecret).token;
@@ -229,6 +231,45 @@ describe("local (Docker) topology", function () {
                 });
             });
 
+            describe("audit log: append-only server role, migrate step, checkpoints (docs/audit.md)", () => {
+                const migrate = () => named(run(), T.container, "mcp-server-audit-migrate");
+                const creds = () => JSON.parse(run().outputs.databaseCredentialsSecret);
+                it("runs audit:migrate once, as the administrator, on the data network, and waits for it to exit", () => {
+                    const m = migrate();
+                    assert.deepEqual(m.inputs.command, ["node", "dist/audit/migrate.js"]);
+                    assert.deepEqual([m.inputs.attach, m.inputs.mustRun, m.inputs.restart], [true, false, "no"]);
+                    assert.deepEqual(networksOf(m), [dataName()]);
+                    const env = envOf(m);
+                    assert.equal(env.DATABASE_ADMIN_URL, creds().adminUrl);
+                    assert.match(env.DATABASE_ADMIN_URL, /^postgres:\/\/mcp_admin:/);
+                    assert.equal(env.MCP_AUDIT_SERVER_ROLE, "mcp_server");
+                    assert.equal(env.MCP_AUDIT_SERVER_PASSWORD, creds().password);
+                    assert.ok(m.secretInputs.includes("envs"), "the administrator's URL travels as a Pulumi secret");
+                    assert.equal(m.inputs.image, replicasOf(run())[0].inputs.image, "the server's own image");
+                });
+                it("the replicas connect as the append-only role, never see the administrator's credentials, and do not migrate", () => {
+                    for (const r of replicasOf(run())) {
+                        const env = envOf(r);
+                        assert.match(env.DATABASE_URL, /^postgres:\/\/mcp_server:/);
+                        assert.equal(env.DATABASE_URL, creds().url);
+                        assert.equal(env.DATABASE_ADMIN_URL, undefined);
+                        assert.ok(!JSON.stringify(r.inputs.envs).includes(creds().adminPassword), `${r.name} holds the administrator's password`);
+                        assert.equal(env.MCP_AUDIT_MIGRATE, "off");
+                    }
+                });
+                it("checkpoints to a named volume at the tier's cadence (not write-once, and the summary says so)", () => {
+                    const vol = named(run(), T.volume, "mcp-server-audit-anchors");
+                    for (const r of replicasOf(run())) {
+                        const env = envOf(r);
+                        assert.equal(env.MCP_AUDIT_ANCHORS, "file:///var/lib/mcp/anchors");
+                        assert.equal(env.MCP_AUDIT_CHECKPOINT_INTERVAL_S, String(spec.audit.checkpointIntervalSeconds));
+                        assert.equal(env.MCP_AUDIT_CHECKPOINT_ENTRIES, String(spec.audit.checkpointEntries));
+                        assert.deepEqual(r.inputs.volumes, [{ volumeName: `${vol.name}-1a2b3c`, containerPath: "/var/lib/mcp/anchors" }]);
+                    }
+                    assert.equal(run().outputs.summary.cluster.auditAnchors.writeOnce, false);
+                });
+            });
+
             it("passes no generated secret through any input that is not a Pulumi secret", () => {
                 const secrets = generatedSecrets(run());
                 for (const s of secrets) assert.ok(s.length >= 32);
@@ -248,6 +289,10 @@ describe("local (Docker) topology", function () {
                     cloud: "local", minReplicas: spec.service.minReplicas, maxReplicas: spec.service.minReplicas, targetCpuPercent: 0,
                     scalesToZero: false, cpuArchitecture: HOST_ARCH,
                     milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB, zones: 1, publicIp: false, logRetentionDays: 0,
+                    auditAnchors: {
+                        location: "file:///var/lib/mcp/anchors", writeOnce: false, retentionDays: 0,
+                        note: "a Docker volume: NOT write-once; anyone with access to the Docker host can change or delete the checkpoints",
+                    },
                 });
                 assert.deepEqual(s.database, {
                     cloud: "local", engine: "postgres", engineVersion: "17", sku: named(run(), T.remoteImage, "mcp-audit-image").inputs.name,

@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import type { DestinationStream, Logger } from "pino";
 import { KeyRing } from "./auth/apiKeys";
 import { Authenticator } from "./auth/authenticator";
-import { openAuditStore, type AuditStore } from "./audit/store";
+import { openAnchorStore } from "./audit/anchors";
+import { CheckpointWriter } from "./audit/checkpoint";
+import { openAuditStore, type SqlAuditStore } from "./audit/store";
 import { isLoopbackHost, maskUrl, type AppConfig } from "./config";
 import { buildHttpApp, buildMetricsApp } from "./http/server";
 import { createLogger } from "./logger";
@@ -36,7 +38,7 @@ export interface StartOptions {
   databaseWaitMs?: number;
 }
 
-async function openAuditWithRetry(config: AppConfig, metrics: Metrics, log: Logger, waitMs: number): Promise<AuditStore> {
+async function openAuditWithRetry(config: AppConfig, metrics: Metrics, log: Logger, waitMs: number, onHead: (seq: number) => void): Promise<SqlAuditStore> {
   const deadline = Date.now() + waitMs;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -45,7 +47,9 @@ async function openAuditWithRetry(config: AppConfig, metrics: Metrics, log: Logg
           metrics.auditAppend.observe(seconds);
           metrics.auditBatchSize.observe(size);
         },
+        onHead,
         onPoolError: (err) => log.warn({ err: err.message }, "audit database connection error"),
+        migrate: config.audit.migrate,
       });
     } catch (err) {
       if (config.database.kind !== "postgres" || Date.now() > deadline) throw err;
@@ -103,7 +107,37 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const auth = new Authenticator(keys, config.oauth, config.allowUnauthenticated);
   if (auth.open) log.warn({ host: config.host }, "no authentication configured: every caller is 'anonymous'");
 
-  const audit = await openAuditWithRetry(config, metrics, log, opts.databaseWaitMs ?? 30_000);
+  let checkpoints: CheckpointWriter | undefined;
+  const audit = await openAuditWithRetry(config, metrics, log, opts.databaseWaitMs ?? 30_000, (seq) => checkpoints?.noteHead(seq));
+  if (audit.backend === "postgres") {
+    const excess = await audit.excessPrivileges().catch(() => []);
+    if (excess.length > 0) {
+      log.warn({ privileges: excess }, "the server's database role can rewrite the audit log; run it as the append-only role audit:migrate grants (MCP_AUDIT_SERVER_ROLE)");
+    }
+  }
+  if (config.audit.anchors !== undefined) {
+    const anchors = await openAnchorStore(config.audit.anchors, { s3Endpoint: config.audit.s3Endpoint, azureBlobEndpoint: config.audit.azureBlobEndpoint });
+    // Not awaited: storage that is slow or down must not hold up serving (entries stay in the database).
+    void anchors.probe().catch((err: Error) => log.error({ err: err.message, anchors: anchors.location }, "audit anchor storage is not usable; checkpoints will fail until it is (entries stay in the database)"));
+    checkpoints = new CheckpointWriter({
+      store: audit,
+      anchors,
+      writer: config.replicaId,
+      intervalSeconds: config.audit.checkpointIntervalSeconds,
+      everyEntries: config.audit.checkpointEntries,
+      onWritten: (h) => log.info({ seq: h.seq, count: h.count, anchors: anchors.location }, "audit checkpoint written"),
+      onState: (st) => {
+        metrics.lastCheckpointAt = st.writtenAt;
+        metrics.auditCheckpointSeq.set(st.seq);
+        metrics.auditVerifiedSeq.set(st.verifiedSeq);
+      },
+      onError: (err) => {
+        metrics.auditCheckpointFailures.inc();
+        log.error({ err: err.message, anchors: anchors.location }, "audit checkpoint failed (entries stay in the database; retried next round)");
+      },
+    });
+    checkpoints.start();
+  }
   const sessions = await openSessions(config, log);
   const facts: ServerFacts = {
     name: SERVER_NAME,
@@ -151,7 +185,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   log.info(
     {
       port: boundPort, host: config.host, metricsPort, replicaId: config.replicaId, tier: config.tier,
-      audit: audit.backend, database: config.database.kind === "postgres" ? maskUrl(config.database.url) : config.database.dataDir,
+      audit: audit.backend, anchors: config.audit.anchors, database: config.database.kind === "postgres" ? maskUrl(config.database.url) : config.database.dataDir,
       databaseTls: config.database.kind === "postgres" ? config.database.ssl : undefined,
       session: sessions.backend, auth: facts.auth, tools: registry.names,
     },
@@ -176,6 +210,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       await closed;
       clearInterval(gaugeTimer);
       keys.stop();
+      await checkpoints?.stop();
       await audit.close().catch((err: Error) => log.error({ err: err.message }, "closing audit store failed"));
       await sessions.close().catch((err: Error) => log.error({ err: err.message }, "closing session store failed"));
       log.info("shutdown complete");

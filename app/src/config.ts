@@ -1,6 +1,7 @@
 import * as os from "node:os";
 import { isIP } from "node:net";
 
+import { parseAnchorLocation } from "./audit/anchors";
 import { validateKeyEntries } from "./auth/apiKeys";
 import { ConfigError } from "./errors";
 import { parsePemBundle, readConfigFile, resolveFileVars } from "./secretFiles";
@@ -14,6 +15,22 @@ export type DatabaseConfig =
   | { kind: "postgres"; url: string; ssl: DatabaseSsl; caFile?: string; ca?: string }
   /** `dataDir: "memory"` keeps the embedded store in memory (lost on exit). */
   | { kind: "embedded"; dataDir: string };
+
+/** Checkpoints of the audit chain to write-once storage, and how the schema is managed. */
+export interface AuditConfig {
+  /** MCP_AUDIT_ANCHORS: s3://, gs://, azblob://, file:// or a directory; unset: no checkpoints. */
+  anchors?: string;
+  /** MCP_AUDIT_CHECKPOINT_INTERVAL_S (default 60). */
+  checkpointIntervalSeconds: number;
+  /** MCP_AUDIT_CHECKPOINT_ENTRIES: checkpoint early once this many entries are unanchored (default 1000). */
+  checkpointEntries: number;
+  /** MCP_AUDIT_MIGRATE: "auto" (default) upgrades the schema itself; "off" expects audit:migrate to have run. */
+  migrate: "auto" | "off";
+  /** MCP_AUDIT_S3_ENDPOINT: an S3-compatible endpoint (path-style), e.g. an emulator. */
+  s3Endpoint?: string;
+  /** MCP_AUDIT_AZURE_BLOB_ENDPOINT: the blob service URL when not https://<account>.blob.core.windows.net. */
+  azureBlobEndpoint?: string;
+}
 
 export interface OAuthConfig {
   issuer: string;
@@ -51,6 +68,7 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Accepted but risky settings, logged at start (world-readable secret files, unverified database TLS). */
   warnings?: string[];
+  audit: AuditConfig;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -141,6 +159,32 @@ export function parseDatabase(env: Env): DatabaseConfig {
   // TLS is configured from DATABASE_SSL alone, so the URL's own ssl parameters are dropped.
   for (const p of ["sslmode", "ssl", "sslrootcert", "sslcert", "sslkey"]) parsed.searchParams.delete(p);
   return { kind: "postgres", url: parsed.toString(), ssl, caFile, ...(ca !== undefined ? { ca } : {}) };
+}
+
+/** The audit checkpoint and schema settings (MCP_AUDIT_*). */
+export function parseAuditConfig(env: Env): AuditConfig {
+  const migrate = get(env, "MCP_AUDIT_MIGRATE") ?? "auto";
+  if (migrate !== "auto" && migrate !== "off") throw new ConfigError(`MCP_AUDIT_MIGRATE must be "auto" or "off", got "${migrate}"`);
+  const anchors = get(env, "MCP_AUDIT_ANCHORS");
+  if (anchors !== undefined) {
+    try {
+      parseAnchorLocation(anchors);
+    } catch (err) {
+      throw new ConfigError(`MCP_AUDIT_ANCHORS: ${(err as Error).message}`);
+    }
+  }
+  for (const name of ["MCP_AUDIT_S3_ENDPOINT", "MCP_AUDIT_AZURE_BLOB_ENDPOINT"]) {
+    const v = get(env, name);
+    if (v !== undefined && !/^https?:\/\/[^\s]+$/.test(v)) throw new ConfigError(`${name} must be an http(s) URL, got "${v.slice(0, 100)}"`);
+  }
+  return {
+    anchors,
+    checkpointIntervalSeconds: intVar(env, "MCP_AUDIT_CHECKPOINT_INTERVAL_S", 60, 1, 86_400),
+    checkpointEntries: intVar(env, "MCP_AUDIT_CHECKPOINT_ENTRIES", 1000, 1, 1_000_000),
+    migrate,
+    s3Endpoint: get(env, "MCP_AUDIT_S3_ENDPOINT"),
+    azureBlobEndpoint: get(env, "MCP_AUDIT_AZURE_BLOB_ENDPOINT"),
+  };
 }
 
 function parseOAuth(env: Env): OAuthConfig | undefined {
@@ -247,6 +291,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBodyBytes: intVar(env, "MCP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     rateLimitPerMinute: intVar(env, "MCP_RATE_LIMIT_PER_MINUTE", 120, 0, 1_000_000),
     warnings,
+    audit: parseAuditConfig(env),
   };
   if (config.database.kind === "postgres" && config.database.ssl === "require") {
     warnings.push("DATABASE_SSL=require encrypts but does not verify the database server's certificate; use verify-full");

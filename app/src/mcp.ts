@@ -8,7 +8,7 @@ import {
   type Transport,
 } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import { encodeArguments, type AuditOutcome } from "./audit/entry";
+import { TEXT_LIMITS, auditText, encodeArguments, type AuditKind, type AuditOutcome, type AuditRecord } from "./audit/entry";
 import { DependencyError } from "./errors";
 import type { Metrics } from "./metrics";
 import type { ToolRegistry } from "./tools/registry";
@@ -41,12 +41,19 @@ export interface RequestContext {
   clientId: string;
   requestId: string;
   log: Logger;
-  /** The caller's W3C trace context from the request's `_meta.traceparent`, when it was valid. */
+  /** The caller's W3C trace context from the request's `_meta.traceparent`, when it was valid; recorded in its audit entries. */
   traceparent?: string;
+  /**
+   * The tools/call params exactly as JSON.parse produced them. The SDK's schema parse drops an
+   * own `__proto__` key; the audit entry and the strict argument check use these instead.
+   */
+  callParams?: { name?: unknown; arguments?: unknown };
 }
 
 const AUDIT_DOWN = "Audit log unavailable: the call was not run because it could not be recorded; retry later";
 const AUDIT_LOST = "Audit log unavailable: the call's audit entry could not be written, so its result is withheld; retry later";
+const outcomeLost = (seq: number) =>
+  `Audit log unavailable: the call ran, but its outcome could not be recorded (audit entry ${seq} shows it as outcome unknown), so its result is withheld`;
 
 export interface CallRecord {
   tool: string;
@@ -54,46 +61,72 @@ export interface CallRecord {
   outcome: AuditOutcome;
   errorCode: string | null;
   durationMs: number;
+  /** @default "call" */
+  kind?: AuditKind;
+  /** The intent an outcome entry closes. */
+  ref?: number;
+}
+
+/** Tries to write an outcome entry this many times before the call's result is withheld. */
+const OUTCOME_ATTEMPTS = 3;
+
+/**
+ * Builds the entry (every client-supplied string through `auditText`, so it is stored and hashed
+ * losslessly) and appends it. Throws the store's error after logging it with the entry.
+ */
+async function appendEntry(deps: McpDeps, rc: RequestContext, rec: CallRecord): Promise<AuditRecord> {
+  const tool = deps.registry.get(rec.tool);
+  const kind = rec.kind ?? "call";
+  if (kind !== "intent") {
+    const toolLabel = tool?.name ?? "unknown";
+    deps.metrics.toolCalls.inc({ tool: toolLabel, outcome: rec.outcome });
+    deps.metrics.toolDuration.observe({ tool: toolLabel }, rec.durationMs / 1000);
+  }
+  const entry = {
+    ts: new Date(),
+    clientId: auditText(rc.clientId, TEXT_LIMITS.clientId),
+    tool: auditText(rec.tool, TEXT_LIMITS.tool),
+    args: encodeArguments(rec.args, tool?.sensitiveArguments),
+    outcome: rec.outcome,
+    errorCode: rec.errorCode === null ? null : auditText(rec.errorCode, TEXT_LIMITS.errorCode),
+    durationMs: Math.round(rec.durationMs * 1000) / 1000,
+    replicaId: auditText(deps.facts.replicaId, TEXT_LIMITS.replicaId),
+    kind,
+    ref: rec.ref ?? null,
+    traceparent: rc.traceparent === undefined ? null : auditText(rc.traceparent, TEXT_LIMITS.traceparent),
+  };
+  try {
+    const record = await deps.audit.append(entry);
+    deps.auditHealth.ok = true;
+    return record;
+  } catch (err) {
+    deps.auditHealth.ok = false;
+    deps.metrics.auditFailures.inc();
+    // The entry (arguments already redacted) goes to the log so the call can be reconciled.
+    rc.log.error({ err: (err as Error).message, lostAuditEntry: entry }, "audit append failed");
+    throw err;
+  }
 }
 
 /**
  * Appends the audit entry of one tools/call and counts it. Throws an RpcError when the entry
  * cannot be written: a call is answered only once its entry is durable.
  */
-export async function recordCall(deps: McpDeps, rc: RequestContext, rec: CallRecord): Promise<void> {
-  const tool = deps.registry.get(rec.tool);
-  const toolLabel = tool?.name ?? "unknown";
-  deps.metrics.toolCalls.inc({ tool: toolLabel, outcome: rec.outcome });
-  deps.metrics.toolDuration.observe({ tool: toolLabel }, rec.durationMs / 1000);
-  const entry = {
-    ts: new Date(),
-    clientId: rc.clientId,
-    tool: rec.tool.slice(0, 128),
-    args: encodeArguments(rec.args, tool?.sensitiveArguments),
-    outcome: rec.outcome,
-    errorCode: rec.errorCode,
-    durationMs: Math.round(rec.durationMs * 1000) / 1000,
-    replicaId: deps.facts.replicaId,
-  };
+export async function recordCall(deps: McpDeps, rc: RequestContext, rec: CallRecord): Promise<AuditRecord> {
   try {
-    await deps.audit.append(entry);
-    deps.auditHealth.ok = true;
-  } catch (err) {
-    deps.auditHealth.ok = false;
-    deps.metrics.auditFailures.inc();
-    // The entry (arguments already redacted) goes to the log so the call can be reconciled.
-    rc.log.error({ err: (err as Error).message, lostAuditEntry: entry }, "audit append failed");
+    return await appendEntry(deps, rc, rec);
+  } catch {
     throw new RpcError(ErrorCode.InternalError, AUDIT_LOST);
   }
 }
 
 /**
- * Refuses to run a tool while the audit store is down. Tools that change state always check
- * first (one round trip), so none runs unaudited; read-only tools rely on the last append's
- * outcome, and their result is withheld anyway if their own entry then cannot be written.
+ * Refuses to run a read-only tool while the audit store is known to be down (the last append
+ * failed): one ping decides. A state-changing tool needs no check: its intent entry is written
+ * before it runs, and the call is refused when that fails.
  */
 async function ensureAuditUp(deps: McpDeps, rc: RequestContext, changesState: boolean): Promise<void> {
-  if (deps.auditHealth.ok && !changesState) return;
+  if (deps.auditHealth.ok || changesState) return;
   try {
     await deps.audit.ping();
     deps.auditHealth.ok = true;
@@ -108,7 +141,25 @@ function elapsedMs(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** Runs one tools/call: look up, validate strictly, run with a timeout, audit, answer. */
+/**
+ * The call's arguments as the client sent them: the raw JSON-parsed params when the transport
+ * passed them on (own `__proto__`, `constructor` and `prototype` keys are plain data there),
+ * else what the SDK parsed.
+ */
+function clientArguments(rc: RequestContext, params: { name: string; arguments?: Record<string, unknown> }): unknown {
+  const raw = rc.callParams;
+  if (raw !== undefined && raw.name === params.name && raw.arguments !== undefined) return raw.arguments;
+  return params.arguments;
+}
+
+/**
+ * Runs one tools/call: look up, validate strictly, run with a timeout, audit, answer.
+ *
+ * A read-only tool is recorded by one entry after it ran. A tool that changes state is
+ * write-ahead: an "intent" entry is committed before it runs (if that fails, it does not run),
+ * and an "outcome" entry linked to the intent records how it ended. A crash in between leaves
+ * the intent without an outcome, which audit:verify and audit_recent report as outcome unknown.
+ */
 export async function callTool(
   deps: McpDeps,
   rc: RequestContext,
@@ -116,20 +167,31 @@ export async function callTool(
 ): Promise<CallToolResult> {
   const started = process.hrtime.bigint();
   const { name } = params;
+  const args = clientArguments(rc, params);
   const tool = deps.registry.get(name);
-  await ensureAuditUp(deps, rc, tool !== undefined && !tool.annotations.readOnlyHint);
+  const changesState = tool !== undefined && !tool.annotations.readOnlyHint;
+  await ensureAuditUp(deps, rc, changesState);
   const record = (outcome: AuditOutcome, errorCode: string | null) =>
-    recordCall(deps, rc, { tool: name, args: params.arguments, outcome, errorCode, durationMs: elapsedMs(started) });
+    recordCall(deps, rc, { tool: name, args, outcome, errorCode, durationMs: elapsedMs(started) });
 
   if (tool === undefined) {
     await record("unknown_tool", "unknown_tool");
-    throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 128)}; call tools/list for the available tools`);
+    throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${auditText(name, TEXT_LIMITS.tool)}; call tools/list for the available tools`);
   }
-  const valid = tool.validate(params.arguments ?? {});
+  const valid = tool.validate(args ?? {});
   if (!valid.ok) {
     // Per the 2025-11-25 spec, argument errors are tool execution errors so the model can correct them.
     await record("invalid_arguments", "invalid_arguments");
     return errorResult(`Invalid arguments for tool ${name}: ${valid.message}`);
+  }
+
+  let intent: AuditRecord | undefined;
+  if (changesState) {
+    try {
+      intent = await appendEntry(deps, rc, { tool: name, args, outcome: "pending", errorCode: null, durationMs: elapsedMs(started), kind: "intent" });
+    } catch {
+      throw new RpcError(ErrorCode.InternalError, AUDIT_DOWN);
+    }
   }
 
   const controller = new AbortController();
@@ -164,8 +226,22 @@ export async function callTool(
   } finally {
     clearTimeout(timer);
   }
-  await record(outcome, code);
-  return result;
+  if (intent === undefined) {
+    await record(outcome, code);
+    return result;
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await appendEntry(deps, rc, { tool: name, args: {}, outcome, errorCode: code, durationMs: elapsedMs(started), kind: "outcome", ref: intent.seq });
+      return result;
+    } catch {
+      if (attempt >= OUTCOME_ATTEMPTS) {
+        log.error({ intentSeq: intent.seq, outcome, errorCode: code }, "audit outcome entry lost: the intent stays 'outcome unknown'");
+        throw new RpcError(ErrorCode.InternalError, outcomeLost(intent.seq));
+      }
+      await new Promise((r) => setTimeout(r, 100 * 3 ** (attempt - 1)));
+    }
+  }
 }
 
 const INSTRUCTIONS = "Tools: server_info, a per-client scratchpad (scratchpad_*), audit_recent and audit_verify, plus configured tools.";

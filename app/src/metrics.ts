@@ -59,6 +59,31 @@ export class Metrics {
     help: "Audit entries that could not be written (the call was answered with an error)",
     registers: [this.registry],
   });
+  readonly auditCheckpointSeq = new Gauge({
+    name: "mcp_audit_checkpoint_seq",
+    help: "Sequence number of the last audit entry anchored in a checkpoint in write-once storage",
+    registers: [this.registry],
+  });
+  /** When the last checkpoint was written (any replica's); the age gauge is computed at scrape time. */
+  lastCheckpointAt?: Date;
+  readonly auditCheckpointAge = new Gauge({
+    name: "mcp_audit_checkpoint_age_seconds",
+    help: "Seconds since the last audit checkpoint was written to write-once storage (absent before the first)",
+    registers: [this.registry],
+    collect: () => {
+      if (this.lastCheckpointAt !== undefined) this.auditCheckpointAge.set((Date.now() - this.lastCheckpointAt.getTime()) / 1000);
+    },
+  });
+  readonly auditVerifiedSeq = new Gauge({
+    name: "mcp_audit_last_verified_seq",
+    help: "Highest audit entry seq verified (by the checkpoint writer's chain check or audit_verify)",
+    registers: [this.registry],
+  });
+  readonly auditCheckpointFailures = new Counter({
+    name: "mcp_audit_checkpoint_failures_total",
+    help: "Checkpoint rounds that failed (storage unwritable or unreachable, or the chain no longer continues the last checkpoint)",
+    registers: [this.registry],
+  });
   readonly dependencyUp = new Gauge({
     name: "mcp_dependency_up",
     help: "1 when the dependency answered its last check, else 0",

@@ -7,15 +7,15 @@ import * as path from "node:path";
 import { GENESIS_HASH, entryHash, type AuditEntryInput } from "../src/audit/entry";
 import { PgDriver } from "../src/audit/drivers";
 import { openAuditStore, type SqlAuditStore } from "../src/audit/store";
-import { APP_DIR, PG_ADMIN_URL, REPO_DIR, bearer, connect, freePort, freshDatabase, randomKey, startTestApp, structured, text, waitFor } from "./helpers";
+import { APP_DIR, PG_ADMIN_URL, REPO_DIR, bearer, owner, connect, freePort, freshDatabase, randomKey, startTestApp, structured, text, waitFor } from "./helpers";
 
 function entry(i: number, clientId = "client-a"): AuditEntryInput {
   return { ts: new Date(), clientId, tool: "server_info", args: `{"i":${i}}`, outcome: "ok", errorCode: null, durationMs: i / 3, replicaId: "test" };
 }
 
 async function resetChain(store: SqlAuditStore, n: number): Promise<void> {
-  await store.driver.query("DELETE FROM mcp_audit_log");
-  await store.driver.query("UPDATE mcp_audit_head SET seq = 0, hash = $1 WHERE id = 1", [GENESIS_HASH]);
+  await owner(store)("DELETE FROM mcp_audit_log");
+  await owner(store)("UPDATE mcp_audit_head SET seq = 0, hash = $1 WHERE id = 1", [GENESIS_HASH]);
   await Promise.all(Array.from({ length: n }, (_, i) => store.append(entry(i + 1))));
 }
 
@@ -24,37 +24,37 @@ const moveSql = "UPDATE mcp_audit_log SET seq = $2 WHERE seq = $1";
 
 const tampering: { name: string; tamper(s: SqlAuditStore): Promise<void>; seq: number; reason: RegExp }[] = [
   { name: "an edited entry", seq: 4, reason: /content does not match its hash \(edited\)/,
-    tamper: async (s) => void (await s.driver.query(`UPDATE mcp_audit_log SET args = '{"i":99}' WHERE seq = 4`)) },
+    tamper: async (s) => void (await owner(s)(`UPDATE mcp_audit_log SET args = '{"i":99}' WHERE seq = 4`)) },
   { name: "an edited entry with its own hash recomputed", seq: 5, reason: /does not link to entry 4/,
     tamper: async (s) => {
-      const [row] = await s.driver.query("SELECT * FROM mcp_audit_log WHERE seq = 4");
+      const [row] = await owner(s)("SELECT * FROM mcp_audit_log WHERE seq = 4");
       const forged = { seq: 4, ts: new Date(String((row.ts as Date).toISOString())), clientId: String(row.client_id), tool: "audit_verify", args: String(row.args),
         outcome: "ok" as const, errorCode: null, durationMs: Number(row.duration_ms), replicaId: String(row.replica_id), prevHash: String(row.prev_hash) };
-      await s.driver.query("UPDATE mcp_audit_log SET tool = $1, hash = $2 WHERE seq = 4", [forged.tool, entryHash(forged)]);
+      await owner(s)("UPDATE mcp_audit_log SET tool = $1, hash = $2 WHERE seq = 4", [forged.tool, entryHash(forged)]);
     } },
   { name: "a deleted entry", seq: 5, reason: /entry 5 is missing/,
-    tamper: async (s) => void (await s.driver.query("DELETE FROM mcp_audit_log WHERE seq = 5")) },
+    tamper: async (s) => void (await owner(s)("DELETE FROM mcp_audit_log WHERE seq = 5")) },
   { name: "a deleted last entry", seq: 10, reason: /entries 10\.\.10 are missing \(chain head is at 10\)/,
-    tamper: async (s) => void (await s.driver.query("DELETE FROM mcp_audit_log WHERE seq = 10")) },
+    tamper: async (s) => void (await owner(s)("DELETE FROM mcp_audit_log WHERE seq = 10")) },
   { name: "an inserted entry", seq: 6, reason: /entry 6 does not link to entry 5/,
     tamper: async (s) => {
-      for (let seq = 10; seq >= 6; seq--) await s.driver.query(moveSql, [seq, seq + 1]);
-      await s.driver.query(
+      for (let seq = 10; seq >= 6; seq--) await owner(s)(moveSql, [seq, seq + 1]);
+      await owner(s)(
         `INSERT INTO mcp_audit_log SELECT 6, ts, client_id, tool, args, outcome, error_code, duration_ms, replica_id, md5('a') || md5('b'), md5('c') || md5('d') FROM mcp_audit_log WHERE seq = 5`,
       );
     } },
   { name: "an entry appended behind the head's back", seq: 11, reason: /entry 11 lies beyond the chain head \(10\): inserted/,
     tamper: async (s) => {
-      const [last] = await s.driver.query("SELECT * FROM mcp_audit_log WHERE seq = 10");
+      const [last] = await owner(s)("SELECT * FROM mcp_audit_log WHERE seq = 10");
       const forged = { seq: 11, ts: new Date(), clientId: "intruder", tool: "server_info", args: "{}", outcome: "ok" as const, errorCode: null, durationMs: 1, replicaId: "x", prevHash: String(last.hash) };
-      await s.driver.query("INSERT INTO mcp_audit_log VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+      await owner(s)("INSERT INTO mcp_audit_log VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
         [11, forged.ts, forged.clientId, forged.tool, forged.args, forged.outcome, null, 1, "x", forged.prevHash, entryHash(forged)]);
     } },
   { name: "two reordered entries", seq: 3, reason: /entry 3 does not link to entry 2/,
     tamper: async (s) => {
-      await s.driver.query(moveSql, [3, 1000]);
-      await s.driver.query(moveSql, [4, 3]);
-      await s.driver.query(moveSql, [1000, 4]);
+      await owner(s)(moveSql, [3, 1000]);
+      await owner(s)(moveSql, [4, 3]);
+      await owner(s)(moveSql, [1000, 4]);
     } },
 ];
 
@@ -80,7 +80,7 @@ for (const kind of stores) {
       await resetChain(h.store, 0);
       const records = await Promise.all(Array.from({ length: 300 }, (_, i) => h.store.append(entry(i, `c${i % 7}`))));
       assert.deepEqual(records.map((r) => r.seq).sort((a, b) => a - b), Array.from({ length: 300 }, (_, i) => i + 1));
-      assert.deepEqual(await h.store.verify(), { ok: true, checked: 300, headSeq: 300, firstBad: undefined });
+      assert.deepEqual(await h.store.verify(), { ok: true, checked: 300, headSeq: 300, firstBad: undefined, breaks: [], outcomeUnknown: [] });
       const recent = await h.store.recent("c3", 5);
       assert.equal(recent.length, 5);
       assert.ok(recent.every((r) => r.clientId === "c3"));
@@ -115,7 +115,7 @@ describe("app audit chain across two stores on one PostgreSQL", function () {
       for (let i = 0; i < 400; i++) work.push((i % 2 === 0 ? a : b).append(entry(i, `r${i % 2}`)));
       await Promise.all(work);
       const v = await a.verify();
-      assert.deepEqual(v, { ok: true, checked: 400, headSeq: 400, firstBad: undefined });
+      assert.deepEqual(v, { ok: true, checked: 400, headSeq: 400, firstBad: undefined, breaks: [], outcomeUnknown: [] });
       const [{ n, distinct }] = await a.driver.query("SELECT count(*)::int AS n, count(DISTINCT args)::int AS distinct FROM mcp_audit_log");
       assert.equal(n, 400);
       assert.equal(distinct, 400);
@@ -148,7 +148,7 @@ describe("app audit:verify CLI", function () {
       const good = await runCli({ DATABASE_URL: db.url });
       assert.equal(good.code, 0, good.out);
       assert.match(good.out, /audit chain intact: 6 entries/);
-      await store.driver.query("UPDATE mcp_audit_log SET outcome = 'denied' WHERE seq = 2");
+      await owner(store)("UPDATE mcp_audit_log SET outcome = 'denied' WHERE seq = 2");
       const bad = await runCli({ DATABASE_URL: db.url });
       assert.equal(bad.code, 1, bad.out);
       assert.match(bad.out, /BROKEN at entry 2: entry 2 content does not match its hash/);
@@ -172,7 +172,7 @@ describe("app audit:verify CLI", function () {
       assert.equal(good.code, 0, good.out);
       assert.match(good.out, /intact: 4 entries/);
       store = await openAuditStore({ kind: "embedded", dataDir: dir });
-      await store.driver.query("DELETE FROM mcp_audit_log WHERE seq = 2");
+      await owner(store)("DELETE FROM mcp_audit_log WHERE seq = 2");
       await store.close();
       const bad = await runCli({ MCP_DATA_DIR: dir });
       assert.equal(bad.code, 1, bad.out);
@@ -238,7 +238,8 @@ describe("app audit store outage", function () {
       assert.equal(structured(await client.callTool({ name: "scratchpad_get", arguments: { key: "before" } })).value, "1");
       const v = await app.deps.audit.verify();
       assert.equal(v.ok, true);
-      assert.equal(v.checked, 3, "put before, get while-down, get before: refused calls left no entry");
+      // The put is write-ahead (intent + outcome entries); the refused put wrote nothing.
+      assert.equal(v.checked, 4, "put before (intent + outcome), get while-down, get before: refused calls left no entry");
     } finally {
       await client.close();
       await app.shutdown();

@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { Client as PgClient } from "pg";
 import { startApp, type RunningApp } from "../src/app";
 import { loadConfig } from "../src/config";
+import type { SqlAuditStore } from "../src/audit/store";
 
 /** Admin connection to the machine's PostgreSQL (override with TEST_PG_URL). */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -273,4 +274,16 @@ export async function spawnServer(env: Record<string, string>, opts: { entry?: s
     });
   });
   return { child, url: `http://127.0.0.1:${port}`, logs, exited };
+}
+
+/**
+ * Runs statements as an attacker holding the administrator credentials would: with the
+ * append-only triggers switched off for the transaction (session_replication_role = replica,
+ * superuser only). The server's own role can do neither.
+ */
+export function owner(store: SqlAuditStore): (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> {
+  return (sql, params) => store.driver.transaction(async (q) => {
+    await q("SET LOCAL session_replication_role = replica");
+    return q(sql, params);
+  });
 }

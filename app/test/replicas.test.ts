@@ -27,6 +27,7 @@ describe("app replicas: two server processes sharing one PostgreSQL and Redis", 
 
   it("many concurrent clients on both replicas: one chain with exactly one entry per answered call", async () => {
     let answered = 0;
+    let puts = 0;
     const perClient = new Map<number, number>();
     await Promise.all(
       keys.map(async (key, c) => {
@@ -41,6 +42,7 @@ describe("app replicas: two server processes sharing one PostgreSQL and Redis", 
               : client.callTool({ name: "server_info", arguments: {} });
           const result = await call;
           answered += 1;
+          if (i % 3 === 0) puts += 1;
           perClient.set(c, (perClient.get(c) ?? 0) + 1);
           if (i % 3 === 1) assert.equal(structured(result).value, `v${c}-${i - 1}`, "a note put on one replica is read on the other");
         }
@@ -52,13 +54,17 @@ describe("app replicas: two server processes sharing one PostgreSQL and Redis", 
     const store = new SqlAuditStore(new PgDriver({ url: db.url, ssl: "disable" }));
     const pool = new Pool({ connectionString: db.url });
     try {
+      // One entry per answered call, plus the outcome entry of each (write-ahead) scratchpad_put.
+      const entries = answered + puts;
       const v = await store.verify();
-      assert.deepEqual(v, { ok: true, checked: answered, headSeq: answered, firstBad: undefined });
+      assert.deepEqual(v, { ok: true, checked: entries, headSeq: entries, firstBad: undefined, breaks: [], outcomeUnknown: [] });
       const { rows } = await pool.query("SELECT replica_id, count(*)::int AS n FROM mcp_audit_log GROUP BY replica_id ORDER BY replica_id");
       assert.deepEqual(rows.map((r) => r.replica_id), ["replica-a", "replica-b"]);
-      assert.equal(rows[0].n + rows[1].n, answered);
+      assert.equal(rows[0].n + rows[1].n, entries);
+      const { rows: calls } = await pool.query("SELECT count(*)::int AS n FROM mcp_audit_log WHERE kind <> 'outcome'");
+      assert.equal(calls[0].n, answered, "exactly one call or intent entry per answered call");
       const { rows: dup } = await pool.query("SELECT count(DISTINCT seq)::int AS seqs, count(DISTINCT prev_hash)::int AS prevs, max(seq)::int AS max FROM mcp_audit_log");
-      assert.deepEqual(dup[0], { seqs: answered, prevs: answered, max: answered });
+      assert.deepEqual(dup[0], { seqs: entries, prevs: entries, max: entries });
     } finally {
       await store.close();
       await pool.end();

@@ -22,6 +22,9 @@ import { LocalEdge } from "./edge";
 import { LocalImage } from "./image";
 import { LocalNetwork } from "./network";
 
+/** Where the audit-anchors volume is mounted in each replica (created, owned by `node`, in app/Dockerfile). */
+export const AUDIT_ANCHORS_PATH = "/var/lib/mcp/anchors";
+
 export interface LocalCluster extends ClusterImpl {
     replicas: docker.Container[];
     /** The edge's nginx container, created when the cluster attached to it. */
@@ -85,8 +88,11 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
     const { apiKey, apiKeys, secrets: serverSecretList } = serverSecrets(scope, input, (keys) => ({ ref: stateSecret(keys) }));
     const apiKeysRef = apiKeys.ref;
 
+    // Audit checkpoints go to a named volume (NOT write-once: anyone with access to the Docker host can change it).
+    const anchors = scope.child("audit-anchors", docker.Volume, { driver: "local", labels: labels(scope) });
+
     // PostgreSQL is reached over the internal Docker bridge, without TLS (see ./database.ts).
-    const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "disable" });
+    const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "disable", auditAnchors: `file://${AUDIT_ANCHORS_PATH}` });
     const secrets: Record<string, pulumi.Output<string>> = Object.fromEntries(serverSecretList.map((s) => [s.env, secretValue(s.ref)]));
     const healthcheck = {
         tests: [...SERVER_PROBES.healthCommand],
@@ -96,6 +102,31 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
         startPeriod: `${SERVER_PROBES.startPeriodSeconds}s`,
     };
     const dataTier = [database.container, ...(cache ? [cache.container] : [])];
+
+    // audit:migrate, the only container given the administrator's URL: creates the schema and the
+    // append-only role the replicas connect as, then exits. `attach` makes the provider wait for it.
+    const migration = database.migration!;
+    const migrate = scope.child("audit-migrate", docker.Container, {
+        image: input.image.ref,
+        hostname: `${scope.name}-migrate`,
+        command: ["node", "dist/audit/migrate.js"],
+        networksAdvanced: [{ name: net.data.name }],
+        envs: envList({
+            DATABASE_ADMIN_URL: secretValue(migration.adminUrlSecret),
+            DATABASE_SSL: "disable",
+            MCP_AUDIT_SERVER_ROLE: migration.serverRole,
+            MCP_AUDIT_SERVER_PASSWORD: secretValue(migration.serverPasswordSecret),
+        }),
+        attach: true,
+        logs: true,
+        mustRun: false,
+        restart: "no",
+        readOnly: true,
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
+        ...LOGS,
+        labels: labels(scope, { "mcp-infra.job": "audit-migrate" }),
+    }, { dependsOn: dataTier });
 
     const replicas = [...Array(spec.service.minReplicas).keys()].map((i) => {
         const host = replicaHost(scope.name, i);
@@ -111,6 +142,7 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
             memory: spec.service.memoryMiB,
             readOnly: true,
             tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
+            volumes: [{ volumeName: anchors.name, containerPath: AUDIT_ANCHORS_PATH }],
             capabilities: { drops: ["ALL"] },
             securityOpts: ["no-new-privileges:true"],
             healthcheck,
@@ -122,7 +154,7 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
             ...LOGS,
             labels: labels(scope, { "mcp-infra.service": scope.name, "mcp-infra.replica": String(i) }),
         }, {
-            dependsOn: dataTier,
+            dependsOn: [...dataTier, migrate],
             // Never two containers under one alias: nginx would resolve both and keep the address of the one that goes.
             deleteBeforeReplace: true,
         });
@@ -144,7 +176,16 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
             cpus: r.cpus,
             memoryMiB: r.memory,
             publishedPorts: r.ports?.length ?? 0,
-        })), platform));
+        })), platform))
+        .apply((s) => ({
+            ...s,
+            auditAnchors: {
+                location: `file://${AUDIT_ANCHORS_PATH}`,
+                writeOnce: false,
+                retentionDays: 0,
+                note: "a Docker volume: NOT write-once; anyone with access to the Docker host can change or delete the checkpoints",
+            },
+        }));
 
     return {
         // Docker has no service object: the replicas carry the label mcp-infra.service=<this name>.
@@ -153,6 +194,6 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
         summary,
         replicas,
         edgeContainer,
-        resources: { apiKey, replicas },
+        resources: { apiKey, replicas, anchors, migrate },
     };
 }

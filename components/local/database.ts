@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConfigError, overrideKey } from "../../sizing";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
+import { AUDIT_SERVER_ROLE, DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { cpus, IMAGES, imageMajor, labels, LOGS, milliCpuOf, pulledImage, stateJsonSecret } from "./common";
 import { LocalNetwork } from "./network";
@@ -70,6 +70,8 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
 
     const image = pulledImage(scope, "image", IMAGES.postgres);
     const password = scope.child("password", random.RandomPassword, { length: 32, special: false });
+    // The server's append-only role: audit:migrate creates it with this password (see ./cluster.ts).
+    const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
     const volume = scope.child("data", docker.Volume, { driver: "local", labels: labels(scope) });
 
     const container = scope.child("postgres", docker.Container, {
@@ -104,10 +106,11 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         deleteBeforeReplace: true,
     });
 
-    const url = password.result.apply((pw) =>
-        `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=disable`);
-    const credentials = stateJsonSecret(pulumi.all([password.result, url]).apply(([pw, u]) => ({
-        engine: "postgres", host, port: DB_PORT, dbname: DB_NAME, username: DB_USER, password: pw, url: u,
+    const urlOf = (user: string, pw: string) => `postgres://${user}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=disable`;
+    // `url` (DATABASE_URL of the server) names the append-only role; `adminUrl` only the migrate step reads.
+    const credentials = stateJsonSecret(pulumi.all([password.result, serverPassword.result]).apply(([pw, spw]) => ({
+        engine: "postgres", host, port: DB_PORT, dbname: DB_NAME, username: AUDIT_SERVER_ROLE, password: spw, url: urlOf(AUDIT_SERVER_ROLE, spw),
+        adminUsername: DB_USER, adminPassword: pw, adminUrl: urlOf(DB_USER, pw),
     })));
 
     const used = scope.inputs<docker.ContainerArgs>("postgres");
@@ -126,9 +129,14 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         databaseName: pulumi.output(DB_NAME),
         credentialsSecret: { id: credentials },
         urlSecret: { id: credentials, key: "url" },
+        migration: {
+            adminUrlSecret: { id: credentials, key: "adminUrl" },
+            serverRole: AUDIT_SERVER_ROLE,
+            serverPasswordSecret: { id: credentials, key: "password" },
+        },
         summary,
         container,
         volume,
-        resources: { image, volume, container },
+        resources: { image, volume, container, serverPassword },
     };
 }

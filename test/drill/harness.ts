@@ -434,14 +434,20 @@ export class Topology {
         if (errors.length > 0) throw new Error(`drill cleanup: ${errors.join("; ")}`);
     }
 
-    /** The audit chain as the production verifier sees it (`npm run audit:verify` = app/dist/audit/cli.js). */
-    async verifyChain(): Promise<{ ok: boolean; checked: number; headSeq: number; output: string }> {
+    /**
+     * The audit chain as the production verifier sees it (`npm run audit:verify` = app/dist/audit/cli.js),
+     * with `--anchors` when given. Exit 1 (broken) is returned as the report; any other failure throws.
+     */
+    async verifyChain(anchors?: string): Promise<{ ok: boolean; checked: number; headSeq: number; outcomeUnknown: number[]; breaks: { seq: number; kind: string; reason: string }[]; output: string; code: number }> {
         const cli = path.join(APP_DIR, "dist", "audit", "cli.js");
+        const args = anchors === undefined ? [cli] : [cli, "--anchors", anchors];
         try {
-            const { stdout } = await run(process.execPath, [cli], { env: { PATH: process.env.PATH ?? "", DATABASE_URL: this.db!.url } });
-            return { ...JSON.parse(stdout.split("\n")[0]), output: stdout.trim() };
+            const { stdout } = await run(process.execPath, args, { env: { PATH: process.env.PATH ?? "", DATABASE_URL: this.db!.url } });
+            return { ...JSON.parse(stdout.split("\n")[0]), output: stdout.trim(), code: 0 };
         } catch (err) {
             const e = err as { code?: number; stdout?: string; stderr?: string };
+            // Exit 1 is a broken chain: its report is the answer. Anything else could not check.
+            if (e.code === 1 && e.stdout) return { ...JSON.parse(e.stdout.split("\n")[0]), output: e.stdout.trim(), code: 1 };
             throw new Error(`audit:verify exited ${e.code}: ${e.stdout ?? ""} ${e.stderr ?? ""}`);
         }
     }

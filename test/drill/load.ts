@@ -185,7 +185,10 @@ export function summarize(attempts: readonly Attempt[]): { answered: number; too
 }
 
 export interface AuditReport {
+    /** Every entry in the log (calls, intents and outcomes). */
     rows: number;
+    /** Entries that each stand for one call (calls and intents; outcome entries excluded). */
+    calls: number;
     /** Acknowledged attempts without an entry (must be 0). */
     missing: number;
     /** Entries no attempt explains (must be 0). */
@@ -202,8 +205,12 @@ export async function auditReport(databaseUrl: string, attempts: readonly Attemp
     const pg = new PgClient({ connectionString: databaseUrl });
     await pg.connect();
     let rows: { client_id: string; tool: string; args: string; n: number }[];
+    let total: number;
     try {
-        rows = (await pg.query("SELECT client_id, tool, args, count(*)::int AS n FROM mcp_audit_log GROUP BY client_id, tool, args")).rows;
+        // One entry per call: the "call" entry, or the "intent" of a state-changing call (its
+        // "outcome" entry is counted in the total only).
+        rows = (await pg.query("SELECT client_id, tool, args, count(*)::int AS n FROM mcp_audit_log WHERE kind <> 'outcome' GROUP BY client_id, tool, args")).rows;
+        total = (await pg.query("SELECT count(*)::int AS n FROM mcp_audit_log")).rows[0].n;
     } finally {
         await pg.end();
     }
@@ -216,7 +223,7 @@ export async function auditReport(databaseUrl: string, attempts: readonly Attemp
         tried.set(s, (tried.get(s) ?? 0) + 1);
         if (a.acked) acked.set(s, (acked.get(s) ?? 0) + 1);
     }
-    const report: AuditReport = { rows: rows.reduce((n, r) => n + r.n, 0), missing: 0, unexplained: 0, unacknowledgedAudited: 0, exactlyOnce: true, examples: [] };
+    const report: AuditReport = { rows: total, calls: rows.reduce((n, r) => n + r.n, 0), missing: 0, unexplained: 0, unacknowledgedAudited: 0, exactlyOnce: true, examples: [] };
     for (const s of new Set([...tried.keys(), ...audited.keys()])) {
         const [t, ack, aud] = [tried.get(s) ?? 0, acked.get(s) ?? 0, audited.get(s) ?? 0];
         if (ack > aud) {

@@ -16,6 +16,8 @@ export interface SqlDriver {
   query: Query;
   /** Runs `fn` inside BEGIN ... COMMIT (ROLLBACK when it throws). */
   transaction<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+  /** Runs `fn` on one connection, outside a transaction (session-level advisory locks). */
+  session<T>(fn: (q: Query) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,25 @@ export class PgDriver implements SqlDriver {
     }
   }
 
+  async session<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+      this.onError?.(err);
+    };
+    client.on("error", onError);
+    try {
+      return await fn(async (sql, params) => (await client.query(sql, params)).rows);
+    } catch (err) {
+      broken ??= err as Error; // a failed session may still hold its lock: do not reuse it
+      throw err;
+    } finally {
+      client.off("error", onError);
+      client.release(broken);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -122,6 +143,10 @@ export class PgliteDriver implements SqlDriver {
 
   transaction<T>(fn: (q: Query) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => fn(async (sql, params) => (await tx.query<Row>(sql, params)).rows));
+  }
+
+  session<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    return fn(this.query);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,9 @@ import {
   ChainVerifier,
   GENESIS_HASH,
   chainEntries,
+  validateEntry,
   type AuditEntryInput,
+  type AuditKind,
   type AuditOutcome,
   type AuditRecord,
   type VerifyResult,
@@ -15,9 +17,9 @@ export interface AuditStore {
   readonly backend: "postgres" | "embedded" | "memory";
   /** Resolves once the entry is committed (durable) in the chain. */
   append(entry: AuditEntryInput): Promise<AuditRecord>;
-  /** The client's most recent entries, newest first. */
-  recent(clientId: string, limit: number): Promise<AuditRecord[]>;
-  /** Checks the whole chain and names the first broken entry. */
+  /** The client's most recent entries, newest first; intents with no outcome are flagged. */
+  recent(clientId: string, limit: number): Promise<RecentRecord[]>;
+  /** Checks the whole chain and reports every break. */
   verify(): Promise<VerifyResult>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
@@ -25,37 +27,97 @@ export interface AuditStore {
   close(): Promise<void>;
 }
 
+/** Refuses any change to a row of the audit log (defence in depth behind the revoked privileges). */
+const REFUSE_CHANGE_FN = `CREATE OR REPLACE FUNCTION mcp_audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only: % on % refused', TG_OP, TG_TABLE_NAME USING ERRCODE = '42501';
+END
+$fn$`;
+
+/** The chain head may only move forward, to an entry that exists with that hash. */
+const HEAD_FORWARD_FN = `CREATE OR REPLACE FUNCTION mcp_audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP <> 'UPDATE' OR NEW.id <> OLD.id OR NEW.seq <= OLD.seq
+     OR NOT EXISTS (SELECT 1 FROM mcp_audit_log WHERE seq = NEW.seq AND hash = NEW.hash) THEN
+    RAISE EXCEPTION 'the audit chain head only moves forward to an existing entry: % refused', TG_OP USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END
+$fn$`;
+
 /** Schema migrations, applied in order under a lock; each runs once per database. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS mcp_audit_log (
-     seq bigint PRIMARY KEY CHECK (seq > 0),
-     ts timestamptz NOT NULL,
-     client_id text NOT NULL,
-     tool text NOT NULL,
-     args text NOT NULL,
-     outcome text NOT NULL,
-     error_code text,
-     duration_ms double precision NOT NULL,
-     replica_id text NOT NULL,
-     prev_hash text NOT NULL UNIQUE,
-     hash text NOT NULL UNIQUE
-   );
-   CREATE INDEX IF NOT EXISTS mcp_audit_log_client_seq ON mcp_audit_log (client_id, seq DESC);
-   CREATE TABLE IF NOT EXISTS mcp_audit_head (
-     id smallint PRIMARY KEY CHECK (id = 1),
-     seq bigint NOT NULL,
-     hash text NOT NULL
-   );
-   INSERT INTO mcp_audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}') ON CONFLICT (id) DO NOTHING;`,
+const MIGRATIONS: readonly (readonly string[])[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS mcp_audit_log (
+       seq bigint PRIMARY KEY CHECK (seq > 0),
+       ts timestamptz NOT NULL,
+       client_id text NOT NULL,
+       tool text NOT NULL,
+       args text NOT NULL,
+       outcome text NOT NULL,
+       error_code text,
+       duration_ms double precision NOT NULL,
+       replica_id text NOT NULL,
+       prev_hash text NOT NULL UNIQUE,
+       hash text NOT NULL UNIQUE
+     )`,
+    "CREATE INDEX IF NOT EXISTS mcp_audit_log_client_seq ON mcp_audit_log (client_id, seq DESC)",
+    `CREATE TABLE IF NOT EXISTS mcp_audit_head (
+       id smallint PRIMARY KEY CHECK (id = 1),
+       seq bigint NOT NULL,
+       hash text NOT NULL
+     )`,
+    `INSERT INTO mcp_audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}') ON CONFLICT (id) DO NOTHING`,
+  ],
+  [
+    // Entry kinds for write-ahead (intent, then a linked outcome) and the request's trace context.
+    "ALTER TABLE mcp_audit_log ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'call' CHECK (kind IN ('call', 'intent', 'outcome'))",
+    "ALTER TABLE mcp_audit_log ADD COLUMN IF NOT EXISTS ref bigint",
+    "ALTER TABLE mcp_audit_log ADD COLUMN IF NOT EXISTS traceparent text",
+    "CREATE INDEX IF NOT EXISTS mcp_audit_log_ref ON mcp_audit_log (ref) WHERE ref IS NOT NULL",
+    // Append-only, even for a role that holds more privileges than it should.
+    REFUSE_CHANGE_FN,
+    HEAD_FORWARD_FN,
+    "DROP TRIGGER IF EXISTS mcp_audit_log_append_only ON mcp_audit_log",
+    "CREATE TRIGGER mcp_audit_log_append_only BEFORE UPDATE OR DELETE ON mcp_audit_log FOR EACH ROW EXECUTE FUNCTION mcp_audit_refuse_change()",
+    "DROP TRIGGER IF EXISTS mcp_audit_log_no_truncate ON mcp_audit_log",
+    "CREATE TRIGGER mcp_audit_log_no_truncate BEFORE TRUNCATE ON mcp_audit_log FOR EACH STATEMENT EXECUTE FUNCTION mcp_audit_refuse_change()",
+    "DROP TRIGGER IF EXISTS mcp_audit_head_forward_only ON mcp_audit_head",
+    "CREATE TRIGGER mcp_audit_head_forward_only BEFORE UPDATE OR DELETE ON mcp_audit_head FOR EACH ROW EXECUTE FUNCTION mcp_audit_head_forward()",
+    "DROP TRIGGER IF EXISTS mcp_audit_head_no_truncate ON mcp_audit_head",
+    "CREATE TRIGGER mcp_audit_head_no_truncate BEFORE TRUNCATE ON mcp_audit_head FOR EACH STATEMENT EXECUTE FUNCTION mcp_audit_refuse_change()",
+    "REVOKE UPDATE, DELETE, TRUNCATE ON mcp_audit_log FROM PUBLIC",
+    // Where the checkpoint writer stands: the checkpoints written to WORM storage (a cache of it).
+    `CREATE TABLE IF NOT EXISTS mcp_audit_checkpoint (
+       seq bigint PRIMARY KEY,
+       hash text NOT NULL,
+       from_seq bigint NOT NULL,
+       object text NOT NULL,
+       written_at timestamptz NOT NULL DEFAULT now()
+     )`,
+    "DROP TRIGGER IF EXISTS mcp_audit_checkpoint_append_only ON mcp_audit_checkpoint",
+    "CREATE TRIGGER mcp_audit_checkpoint_append_only BEFORE UPDATE OR DELETE ON mcp_audit_checkpoint FOR EACH ROW EXECUTE FUNCTION mcp_audit_refuse_change()",
+  ],
 ];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A role name audit:migrate will grant to (it is quoted as an identifier as well). */
+const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Arbitrary constant naming the migration advisory lock. */
 const MIGRATION_LOCK_KEY = 7_340_221_001;
 const MAX_BATCH = 256;
 const VERIFY_PAGE = 2000;
-const COLUMNS = "seq, ts, client_id, tool, args, outcome, error_code, duration_ms, replica_id, prev_hash, hash";
+const COLUMNS = "seq, ts, client_id, tool, args, outcome, error_code, duration_ms, replica_id, prev_hash, hash, kind, ref, traceparent";
 
-function toRecord(r: Row): AuditRecord {
+/** An entry as audit_recent shows it: an intent with no outcome entry is "outcome unknown". */
+export interface RecentRecord extends AuditRecord {
+  outcomeUnknown: boolean;
+}
+
+export function toRecord(r: Row): AuditRecord {
   return {
     seq: Number(r.seq),
     ts: r.ts instanceof Date ? r.ts : new Date(String(r.ts)),
@@ -68,6 +130,9 @@ function toRecord(r: Row): AuditRecord {
     replicaId: String(r.replica_id),
     prevHash: String(r.prev_hash),
     hash: String(r.hash),
+    kind: (r.kind === undefined || r.kind === null ? "call" : String(r.kind)) as AuditKind,
+    ref: r.ref === undefined || r.ref === null ? null : Number(r.ref),
+    traceparent: r.traceparent === undefined || r.traceparent === null ? null : String(r.traceparent),
   };
 }
 
@@ -80,6 +145,8 @@ interface Pending {
 export interface SqlAuditStoreOptions {
   /** Called after each committed batch with its duration in seconds and size. */
   onBatch?: (seconds: number, size: number) => void;
+  /** Called after each commit with the new chain head seq. */
+  onHead?: (seq: number) => void;
 }
 
 /**
@@ -99,38 +166,105 @@ export class SqlAuditStore implements AuditStore {
     return this.driver.backend;
   }
 
-  /** Creates or upgrades the schema; safe to run from several replicas at once. */
-  async migrate(): Promise<void> {
+  /** The schema version applied to this database (0: none). */
+  async schemaVersion(): Promise<number> {
+    const [t] = await this.driver.query("SELECT to_regclass('mcp_audit_schema') AS t");
+    if (t.t === null) return 0;
+    const rows = await this.driver.query("SELECT coalesce(max(version), 0) AS v FROM mcp_audit_schema");
+    return Number(rows[0].v);
+  }
+
+  /**
+   * Creates or upgrades the schema; safe to run from several replicas at once. With `serverRole`,
+   * also makes that role the server's append-only role (see `grantServerRole`).
+   */
+  async migrate(opts: { serverRole?: string; serverPassword?: string } = {}): Promise<void> {
     await this.driver.transaction(async (q) => {
       await q("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
       await q("CREATE TABLE IF NOT EXISTS mcp_audit_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
       const rows = await q("SELECT coalesce(max(version), 0) AS v FROM mcp_audit_schema");
       for (let v = Number(rows[0].v) + 1; v <= MIGRATIONS.length; v++) {
-        for (const stmt of MIGRATIONS[v - 1].split(";").map((s) => s.trim()).filter(Boolean)) await q(stmt);
+        for (const stmt of MIGRATIONS[v - 1]) await q(stmt);
         await q("INSERT INTO mcp_audit_schema (version) VALUES ($1)", [v]);
       }
+      if (opts.serverRole !== undefined) await grantServerRole(q, opts.serverRole, opts.serverPassword);
     });
+  }
+
+  /**
+   * What the connected role could do to the log that a server's role must not: empty for an
+   * append-only role (UPDATE, DELETE and TRUNCATE revoked, not the owner, not a superuser).
+   */
+  async excessPrivileges(): Promise<string[]> {
+    const [r] = await this.driver.query(
+      `SELECT current_user AS who,
+              (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
+              pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'mcp_audit_log'::regclass), 'USAGE') AS owner,
+              has_table_privilege('mcp_audit_log', 'UPDATE') AS upd,
+              has_table_privilege('mcp_audit_log', 'DELETE') AS del,
+              has_table_privilege('mcp_audit_log', 'TRUNCATE') AS trunc`,
+    );
+    const out: string[] = [];
+    if (r.superuser === true) out.push("superuser");
+    if (r.owner === true) out.push("owner of mcp_audit_log");
+    for (const [k, name] of [["upd", "UPDATE"], ["del", "DELETE"], ["trunc", "TRUNCATE"]] as const) if (r[k] === true) out.push(name);
+    return out.map((p) => `${String(r.who)}: ${p}`);
   }
 
   append(entry: AuditEntryInput): Promise<AuditRecord> {
+    try {
+      validateEntry(entry);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (this.flushing === undefined) this.flushing = this.flush().finally(() => (this.flushing = undefined));
+      this.kick();
     });
   }
 
+  /** Starts a flush unless one runs; one that ends while entries arrived in its last moments restarts. */
+  private kick(): void {
+    if (this.flushing !== undefined) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  /**
+   * Writes queued entries in group-commit batches. When a batch fails, its entries are retried one
+   * transaction each, so an entry that cannot be written fails alone and never takes the others of
+   * its batch with it.
+   */
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      const started = process.hrtime.bigint();
       try {
-        const records = await this.driver.transaction((q) => this.writeBatch(q, batch.map((p) => p.entry)));
-        this.opts.onBatch?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
+        const records = await this.write(batch.map((p) => p.entry));
         batch.forEach((p, i) => p.resolve(records[i]));
       } catch (err) {
-        batch.forEach((p) => p.reject(err));
+        if (batch.length === 1) {
+          batch[0].reject(err);
+          continue;
+        }
+        for (const p of batch) {
+          try {
+            p.resolve((await this.write([p.entry]))[0]);
+          } catch (e) {
+            p.reject(e);
+          }
+        }
       }
     }
+  }
+
+  private async write(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
+    const started = process.hrtime.bigint();
+    const records = await this.driver.transaction((q) => this.writeBatch(q, entries));
+    this.opts.onBatch?.(Number(process.hrtime.bigint() - started) / 1e9, entries.length);
+    this.opts.onHead?.(records[records.length - 1].seq);
+    return records;
   }
 
   private async writeBatch(q: Query, entries: AuditEntryInput[]): Promise<AuditRecord[]> {
@@ -140,8 +274,8 @@ export class SqlAuditStore implements AuditStore {
     const params: unknown[] = [];
     const tuples = records.map((r) => {
       const base = params.length;
-      params.push(r.seq, r.ts, r.clientId, r.tool, r.args, r.outcome, r.errorCode, r.durationMs, r.replicaId, r.prevHash, r.hash);
-      return `(${Array.from({ length: 11 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
+      params.push(r.seq, r.ts, r.clientId, r.tool, r.args, r.outcome, r.errorCode, r.durationMs, r.replicaId, r.prevHash, r.hash, r.kind, r.ref, r.traceparent);
+      return `(${Array.from({ length: 14 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
     });
     await q(`INSERT INTO mcp_audit_log (${COLUMNS}) VALUES ${tuples.join(", ")}`, params);
     const last = records[records.length - 1];
@@ -149,33 +283,47 @@ export class SqlAuditStore implements AuditStore {
     return records;
   }
 
-  async recent(clientId: string, limit: number): Promise<AuditRecord[]> {
+  async recent(clientId: string, limit: number): Promise<RecentRecord[]> {
     const rows = await this.driver.query(
-      `SELECT ${COLUMNS} FROM mcp_audit_log WHERE client_id = $1 ORDER BY seq DESC LIMIT $2`,
+      `SELECT ${COLUMNS},
+              (l.kind = 'intent' AND NOT EXISTS (SELECT 1 FROM mcp_audit_log o WHERE o.ref = l.seq AND o.kind = 'outcome')) AS outcome_unknown
+         FROM mcp_audit_log l WHERE client_id = $1 ORDER BY seq DESC LIMIT $2`,
       [clientId, limit],
     );
-    return rows.map(toRecord);
+    return rows.map((r) => ({ ...toRecord(r), outcomeUnknown: r.outcome_unknown === true }));
   }
 
-  verify(): Promise<VerifyResult> {
+  /** The chain head (seq 0 and the genesis hash when empty). */
+  async head(): Promise<{ seq: number; hash: string }> {
+    const rows = await this.driver.query("SELECT seq, hash FROM mcp_audit_head WHERE id = 1");
+    if (rows.length !== 1) throw new Error("audit chain head row is missing; run audit:migrate");
+    return { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+  }
+
+  /** Entries with seq > `after`, ascending, at most `limit`. */
+  async entriesAfter(after: number, limit: number, q: Query = this.driver.query): Promise<AuditRecord[]> {
+    return (await q(`SELECT ${COLUMNS} FROM mcp_audit_log WHERE seq > $1 ORDER BY seq LIMIT ${Math.floor(limit)}`, [after])).map(toRecord);
+  }
+
+  verify(onRecord?: (r: AuditRecord) => void): Promise<VerifyResult> {
     // One snapshot for the head and every page, so concurrent appends cannot look like tampering.
     return this.driver.transaction(async (q) => {
       await q("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       const head = await q("SELECT seq, hash FROM mcp_audit_head WHERE id = 1");
       if (head.length !== 1) {
-        return { ok: false, checked: 0, headSeq: 0, firstBad: { seq: 1, reason: "the chain head row is missing" } };
+        const reason = "the chain head row is missing";
+        return { ok: false, checked: 0, headSeq: 0, firstBad: { seq: 1, reason }, breaks: [{ seq: 1, kind: "truncated", reason }], outcomeUnknown: [] };
       }
       const verifier = new ChainVerifier();
       let after = 0;
       for (;;) {
-        const rows = await q(`SELECT ${COLUMNS} FROM mcp_audit_log WHERE seq > $1 ORDER BY seq LIMIT ${VERIFY_PAGE}`, [after]);
-        let going = true;
-        for (const row of rows) {
-          going = verifier.feed(toRecord(row));
-          if (!going) break;
+        const rows = await this.entriesAfter(after, VERIFY_PAGE, q);
+        for (const r of rows) {
+          verifier.feed(r);
+          onRecord?.(r);
         }
-        if (!going || rows.length < VERIFY_PAGE) break;
-        after = Number(rows[rows.length - 1].seq);
+        if (rows.length < VERIFY_PAGE) break;
+        after = rows[rows.length - 1].seq;
       }
       return verifier.finish(Number(head[0].seq), String(head[0].hash));
     });
@@ -193,11 +341,15 @@ export class SqlAuditStore implements AuditStore {
 
 export interface OpenAuditStoreOptions extends SqlAuditStoreOptions {
   onPoolError?: (err: Error) => void;
-  /** Create or upgrade the schema. @default true */
-  migrate?: boolean;
+  /**
+   * "auto": create or upgrade the schema when it is behind (needs the privileges to).
+   * "off": only check that audit:migrate has brought it to this version; never change it.
+   * false: neither (audit:verify). @default "auto"
+   */
+  migrate?: "auto" | "off" | false;
 }
 
-/** PostgreSQL when DATABASE_URL is set, else the embedded PGlite store; schema migrated. */
+/** PostgreSQL when DATABASE_URL is set, else the embedded PGlite store; schema migrated or checked. */
 export async function openAuditStore(db: DatabaseConfig, opts: OpenAuditStoreOptions = {}): Promise<SqlAuditStore> {
   const driver: SqlDriver =
     db.kind === "postgres"
@@ -205,10 +357,71 @@ export async function openAuditStore(db: DatabaseConfig, opts: OpenAuditStoreOpt
       : await PgliteDriver.open(db.dataDir);
   const store = new SqlAuditStore(driver, opts);
   try {
-    if (opts.migrate !== false) await store.migrate();
+    const mode = opts.migrate ?? "auto";
+    if (mode !== false) {
+      const version = await store.schemaVersion();
+      if (version > SCHEMA_VERSION) {
+        throw new Error(`the audit schema is at version ${version}, newer than this server's ${SCHEMA_VERSION}: upgrade the server`);
+      }
+      if (version < SCHEMA_VERSION) {
+        if (mode === "off") {
+          throw new Error(
+            `the audit schema is at version ${version}, this server needs ${SCHEMA_VERSION}: run audit:migrate with the ` +
+              "administrator credentials first (MCP_AUDIT_MIGRATE=off: the server never changes the schema itself)",
+          );
+        }
+        try {
+          await store.migrate();
+        } catch (err) {
+          throw new Error(
+            `could not migrate the audit schema from version ${version} to ${SCHEMA_VERSION}: ${(err as Error).message}; ` +
+              "run audit:migrate with the administrator credentials",
+          );
+        }
+      }
+    }
   } catch (err) {
     await driver.close().catch(() => undefined);
     throw err;
   }
   return store;
+}
+
+/**
+ * Makes `role` the server's append-only role on the audit tables: it may read and append
+ * entries and move the head forward, never UPDATE, DELETE or TRUNCATE an entry. The role is
+ * created (LOGIN, with `password`) when it does not exist. Refuses a superuser or an owner of the
+ * tables, which no grant can restrict. Runs inside audit:migrate's transaction, as administrator.
+ */
+export async function grantServerRole(q: Query, role: string, password?: string): Promise<void> {
+  if (!ROLE_NAME.test(role)) throw new Error(`MCP_AUDIT_SERVER_ROLE "${role.slice(0, 80)}" is not a plain role name (letters, digits, _; at most 63)`);
+  const ident = `"${role}"`;
+  const existing = await q("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1", [role]);
+  if (existing.length === 0) {
+    if (password === undefined) throw new Error(`role ${role} does not exist; set MCP_AUDIT_SERVER_PASSWORD (or _FILE) to create it, or create it first`);
+    const [lit] = await q("SELECT quote_literal($1::text) AS l", [password]);
+    await q(`CREATE ROLE ${ident} LOGIN PASSWORD ${String(lit.l)}`);
+  } else {
+    if (existing[0].rolsuper === true) throw new Error(`role ${role} is a superuser: it could rewrite the audit log whatever is granted; use an ordinary role`);
+    if (password !== undefined) {
+      const [lit] = await q("SELECT quote_literal($1::text) AS l", [password]);
+      await q(`ALTER ROLE ${ident} LOGIN PASSWORD ${String(lit.l)}`);
+    }
+  }
+  const [own] = await q(
+    "SELECT pg_has_role($1, relowner, 'USAGE') AS owns FROM pg_class WHERE oid IN ('mcp_audit_log'::regclass, 'mcp_audit_head'::regclass) ORDER BY owns DESC LIMIT 1",
+    [role],
+  );
+  if (own?.owns === true) throw new Error(`role ${role} owns (or is a member of the owner of) the audit tables: run audit:migrate as another role`);
+  await q(`GRANT USAGE ON SCHEMA ${await currentSchema(q)} TO ${ident}`);
+  await q(`REVOKE ALL ON mcp_audit_log, mcp_audit_head, mcp_audit_schema, mcp_audit_checkpoint FROM ${ident}`);
+  await q(`GRANT SELECT, INSERT ON mcp_audit_checkpoint TO ${ident}`);
+  await q(`GRANT SELECT, INSERT ON mcp_audit_log TO ${ident}`);
+  await q(`GRANT SELECT, UPDATE (seq, hash) ON mcp_audit_head TO ${ident}`);
+  await q(`GRANT SELECT ON mcp_audit_schema TO ${ident}`);
+}
+
+async function currentSchema(q: Query): Promise<string> {
+  const [r] = await q("SELECT quote_ident(current_schema()) AS s");
+  return String(r.s);
 }

@@ -263,6 +263,8 @@ export function mcpRoute(o: McpRouteOptions) {
       else rc.log = rc.log.child({ traceparent: rc.traceparent });
     }
     if (msg.method !== "tools/call") return undefined;
+    // The raw params, own __proto__ keys intact, for the audit entry and strict validation.
+    rc.callParams = msg.params as RequestContext["callParams"];
     const args = msg.params?.arguments;
     if (typeof msg.params?.name !== "string" || (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args)))) {
       // Said plainly here rather than as the SDK's schema issue list.

@@ -19,12 +19,16 @@ const auditRecent = defineTool({
       entries: records.map((r) => ({
         seq: r.seq,
         ts: r.ts.toISOString(),
+        kind: r.kind ?? "call",
+        ...(r.ref != null ? { ref: r.ref } : {}),
         tool: r.tool,
         arguments: JSON.parse(r.args) as unknown,
-        outcome: r.outcome,
+        // An intent with no outcome entry: the call may or may not have run (a crash in between).
+        outcome: r.outcomeUnknown ? "unknown" : r.outcome,
         errorCode: r.errorCode,
         durationMs: r.durationMs,
         replicaId: r.replicaId,
+        ...(r.traceparent != null ? { traceparent: r.traceparent } : {}),
         hash: r.hash,
       })),
     });
@@ -35,8 +39,8 @@ const auditVerify = defineTool({
   name: "audit_verify",
   title: "Verify the audit chain",
   description:
-    "Recomputes the audit log's hash chain and reports whether it is intact; when it is not, names the first " +
-    "entry that was edited, deleted, inserted or reordered.",
+    "Recomputes the audit log's hash chain and reports whether it is intact; when it is not, lists every break " +
+    "(edited, deleted, inserted, reordered or truncated) with its sequence number, and the state-changing calls whose outcome is unknown.",
   schema: z.strictObject({}),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   timeoutMs: 60_000,

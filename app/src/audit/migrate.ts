@@ -1,0 +1,49 @@
+import * as fs from "node:fs";
+import { ConfigError, maskUrl, parseDatabase } from "../config";
+import { SCHEMA_VERSION, openAuditStore } from "./store";
+
+/**
+ * `npm run audit:migrate`: the one step that holds the database administrator's credentials.
+ * Creates or upgrades the audit schema and makes MCP_AUDIT_SERVER_ROLE the server's append-only
+ * role (SELECT + INSERT on the log, the head moved forward only; no UPDATE, DELETE or TRUNCATE).
+ * Deployments run it as a one-shot job before the replicas start (an init container on ECS and
+ * Container Apps, a Cloud Run job, a one-shot container locally); the replicas never get these
+ * credentials, and run with MCP_AUDIT_MIGRATE=off.
+ *
+ * Environment: DATABASE_ADMIN_URL (else DATABASE_URL), MCP_AUDIT_SERVER_ROLE, and
+ * MCP_AUDIT_SERVER_PASSWORD or MCP_AUDIT_SERVER_PASSWORD_FILE to create the role or set its
+ * password. Exit status: 0 done, 2 failed (the message says why).
+ */
+async function main(): Promise<number> {
+  const env = { ...process.env };
+  if (env.DATABASE_ADMIN_URL) env.DATABASE_URL = env.DATABASE_ADMIN_URL;
+  const db = parseDatabase(env);
+  const role = env.MCP_AUDIT_SERVER_ROLE?.trim() || undefined;
+  const file = env.MCP_AUDIT_SERVER_PASSWORD_FILE?.trim();
+  let password = env.MCP_AUDIT_SERVER_PASSWORD || undefined;
+  if (file) {
+    try {
+      password = fs.readFileSync(file, "utf8").trim();
+    } catch {
+      throw new ConfigError(`MCP_AUDIT_SERVER_PASSWORD_FILE ${file} cannot be read`);
+    }
+  }
+  if (role !== undefined && db.kind !== "postgres") throw new ConfigError("MCP_AUDIT_SERVER_ROLE needs DATABASE_URL (PostgreSQL): the embedded store has no roles");
+  const store = await openAuditStore(db, { migrate: false });
+  try {
+    await store.migrate({ serverRole: role, serverPassword: password });
+    const where = db.kind === "postgres" ? maskUrl(db.url) : db.dataDir;
+    process.stdout.write(`audit schema at version ${SCHEMA_VERSION} in ${where}${role ? `; ${role} is the append-only server role` : ""}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`audit:migrate: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`);
+    process.exit(2);
+  },
+);
