@@ -5,7 +5,7 @@
  * would show them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
+import { AlertRouting, Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, resolveAlertRouting, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
 import { McpDeploymentArgs } from "./McpDeployment";
 
 export interface StackSettings extends McpDeploymentArgs {
@@ -14,6 +14,8 @@ export interface StackSettings extends McpDeploymentArgs {
     monthlyBudgetUsd?: number;
     /** Usage assumptions of the cost estimate the stack sets (the rest use the estimate's defaults). */
     usage: Partial<Record<(typeof USAGE_KEYS)[number], number>>;
+    /** Where alerts go (alertEmails, alertWebhookUrl, alerts); the webhook URL is a Pulumi secret. */
+    alerting: Omit<AlertRouting, "webhookUrl"> & { webhookUrl?: pulumi.Output<string> };
 }
 
 /**
@@ -30,9 +32,11 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
     const values: Record<string, string | number | boolean> = {};
     const overrides: TierOverrides = {};
     for (const def of CONFIG_KEYS) {
+        // Lists and secrets are read by their own parser below (resolveAlertRouting).
+        if (def.type === "array" || def.secret) continue;
         const full = `${PROJECT}:${def.key}`;
         const text = raw[full];
-        let value: string | number | boolean = def.default;
+        let value = def.default as string | number | boolean;
         if (text !== undefined) {
             if (def.type === "integer") {
                 if (!/^-?\d+$/.test(text.trim())) throw new ConfigError(full, `must be a whole number, got "${text}"`);
@@ -63,6 +67,11 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         if (v < 0) throw new ConfigError(`${PROJECT}:${key}`, `must be 0 (the estimate's default) or a positive whole number, got ${v}`);
         if (v > 0) usage[key] = v;
     }
+    const routing = resolveAlertRouting(values.cloud as Cloud, values.tier as TierName, {
+        alertEmails: raw[`${PROJECT}:alertEmails`],
+        alertWebhookUrl: raw[`${PROJECT}:alertWebhookUrl`],
+        alerts: String(values.alerts),
+    });
     return {
         cloud: values.cloud as Cloud,
         tier: values.tier as TierName,
@@ -72,6 +81,7 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         monthlyBudgetUsd: budget || undefined,
         overrides,
         usage,
+        alerting: { ...routing, webhookUrl: routing.webhookUrl === undefined ? undefined : pulumi.secret(routing.webhookUrl) },
     };
 }
 

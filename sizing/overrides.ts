@@ -51,13 +51,18 @@ export interface TierOverrides {
     scaleToZero?: boolean;
 }
 
-export type ConfigType = "string" | "integer" | "boolean";
+export type ConfigType = "string" | "integer" | "boolean" | "array";
 
 export interface ConfigKey {
     key: string;
     type: ConfigType;
     description: string;
-    default: string | number | boolean;
+    /** Absent for a secret: Pulumi refuses a plaintext default for a key declared secret. */
+    default?: string | number | boolean | readonly string[];
+    /** Item type of an `array` key. */
+    items?: { type: "string" };
+    /** The stack must store the value encrypted (`pulumi config set --secret`). */
+    secret?: true;
     /** Allowed values, when the key is an enumeration ("" always means the tier's value). */
     allowed?: readonly string[];
     /** The TierOverrides field this key sets; for integer keys 0 (and for strings "") means "use the tier's value". */
@@ -90,6 +95,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     { key: "natGateways", type: "string", default: "", allowed: ["", ...NAT_MODES], override: "natGateways", description: "Override: none, single or perZone NAT gateways for outbound traffic. Empty = the tier's value." },
     { key: "cpuArchitecture", type: "string", default: "", allowed: ["", ...CPU_ARCHITECTURES], override: "cpuArchitecture", description: "Override: arm64 or x86_64 replicas (arm64 on AWS only). Empty = arm64 (Graviton) on AWS, x86_64 elsewhere." },
     { key: "scaleToZero", type: "string", default: "", allowed: ["", "true", "false"], override: "scaleToZero", description: "Override: let the service scale to zero when idle on Cloud Run and Container Apps (true/false). Empty = the tier's value." },
+    { key: "alertEmails", type: "array", items: { type: "string" }, default: [], description: "Operations: email addresses every alert and budget notification goes to (set with pulumi config set --path 'alertEmails[0]' oncall@example.com). prod and enterprise need this, alertWebhookUrl, or alerts: none." },
+    { key: "alertWebhookUrl", type: "string", secret: true, description: "Operations: an HTTPS webhook every alert goes to (Slack incoming webhook, PagerDuty Events, any receiver); a secret, set with pulumi config set --secret. Unset = none." },
+    { key: "alerts", type: "string", default: "", description: "Operations: none = notify nobody (the alarms, uptime check and dashboard are still created), an explicit opt-out for prod and enterprise. Empty = notify alertEmails and alertWebhookUrl." },
     { key: "monthlyRequests", type: "integer", default: 0, description: "Cost estimate: MCP requests per month. 0 = the estimate's default (1,000,000)." },
     { key: "avgRequestMs", type: "integer", default: 0, description: "Cost estimate: average milliseconds a request keeps a replica busy. 0 = the default (200)." },
     { key: "avgRequestKiB", type: "integer", default: 0, description: "Cost estimate: average KiB per request and response. 0 = the default (16)." },

@@ -576,7 +576,7 @@ describe("policy pack (policy/, without the engine)", function () {
 
     describe("policy config from the stack files (policy/config.ts)", () => {
         it("takes the tier, the budget and the usage keys from the stack", () => {
-            assert.deepEqual(policyConfigFor({ "mcp-infra:cloud": "aws", "mcp-infra:tier": "prod", "mcp-infra:monthlyBudgetUsd": "250", "mcp-infra:monthlyRequests": "5000000" }), {
+            assert.deepEqual(policyConfigFor({ "mcp-infra:cloud": "aws", "mcp-infra:tier": "prod", "mcp-infra:monthlyBudgetUsd": "250", "mcp-infra:monthlyRequests": "5000000", "mcp-infra:alertEmails": '["oncall@example.com"]' }), {
                 "deletion-protection-and-backups": { tier: "prod" },
                 "cost-within-budget": { monthlyBudgetUsd: 250, monthlyRequests: 5_000_000 },
             });
