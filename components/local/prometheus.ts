@@ -52,8 +52,8 @@ export interface LocalRuleContext {
 interface LocalRule {
     /** PromQL whose result is the signal's value, in the signal's unit (before the comparison). */
     value: (ctx: LocalRuleContext, s: AlertSignal) => string;
-    /** Labels kept on the alert, so a notification says which replica. */
-    perInstance: boolean;
+    /** The threshold locally, when it differs from the signal's. */
+    threshold?: (s: AlertSignal) => number;
 }
 
 const S = `job="${JOBS.server}"`;
@@ -67,33 +67,29 @@ const RATE = "1m";
 const LOCAL: Readonly<Record<SignalId, LocalRule | null>> = {
     "edge-5xx-ratio": {
         value: () => `100 * sum(rate(mcp_http_requests_total{${S},status=~"5.."}[${RATE}])) / sum(rate(mcp_http_requests_total{${S}}[${RATE}]))`,
-        perInstance: false,
     },
     "latency-p95": {
         value: () => `1000 * histogram_quantile(0.95, sum by (le) (rate(mcp_http_request_duration_seconds_bucket{${S}}[${RATE}])))`,
-        perInstance: false,
     },
     "replicas-below-minimum": null, // special: see replicasRule (one alert per missing replica)
     "service-cpu": {
         value: (ctx) => `100 * rate(process_cpu_seconds_total{${S}}[${RATE}]) / ${ctx.milliCpu / 1000}`,
-        perInstance: true,
     },
     "service-memory": {
         value: (ctx) => `100 * process_resident_memory_bytes{${S}} / ${ctx.memoryMiB * 1024 * 1024}`,
-        perInstance: true,
     },
     "database-cpu": null,
     "database-free-storage": null,
     // The servers' readiness check: 1 - up = one failing connection check per replica.
-    "database-connection-failures": { value: () => `1 - mcp_dependency_up{${S},dependency="postgres"}`, perInstance: true },
+    "database-connection-failures": { value: () => `1 - mcp_dependency_up{${S},dependency="postgres"}` },
     "database-replica-lag": null,
     "cache-memory": null,
     "cache-evictions": null,
-    "cache-unavailable": { value: () => `mcp_dependency_up{${S},dependency="redis"}`, perInstance: true },
-    // One probe location locally: the count of failing locations is 0 or 1.
-    "uptime-check": { value: () => `count(probe_success{job="${JOBS.uptime}"} == 0) or vector(0)`, perInstance: false },
-    "audit-append-failures": { value: (_c, s) => `sum(increase(mcp_audit_append_failures_total{${S}}[${s.windowMinutes}m]))`, perInstance: false },
-    "audit-checkpoint-late": { value: () => "max(mcp_audit_checkpoint_age_seconds)", perInstance: false },
+    "cache-unavailable": { value: () => `mcp_dependency_up{${S},dependency="redis"}` },
+    // One probe location locally (the blackbox exporter beside the edge), so one failing location alerts.
+    "uptime-check": { value: () => `count(probe_success{job="${JOBS.uptime}"} == 0) or vector(0)`, threshold: () => 0 },
+    "audit-append-failures": { value: (_c, s) => `sum(increase(mcp_audit_append_failures_total{${S}}[${s.windowMinutes}m]))` },
+    "audit-checkpoint-late": { value: () => "max(mcp_audit_checkpoint_age_seconds)" },
 };
 
 /** Signals the local target cannot observe (no exporter for them in the local stack). */
@@ -154,7 +150,7 @@ export function prometheusRules(signals: AlertSignal[], ctx: LocalRuleContext): 
         const value = local.value(ctx, s);
         rules.push({
             alert: s.name,
-            expr: `${value.includes(" or ") ? `(${value})` : value} ${op} ${num(s.threshold)}`,
+            expr: `${value.includes(" or ") ? `(${value})` : value} ${op} ${num(local.threshold?.(s) ?? s.threshold)}`,
             // `total` signals sum over the window in the expression itself; `sustained` ones must hold for it.
             for: s.evaluation === "sustained" ? `${s.windowMinutes}m` : "0s",
             labels: labels(s),
