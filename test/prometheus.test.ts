@@ -16,23 +16,9 @@ import {
     type LocalRuleContext, type PrometheusRule,
 } from "../components/local/prometheus";
 import { AlertSignal, alertSignals, ConfigError, resolveTier, SignalId, TIER_NAMES, TierName } from "../sizing";
+import { requireBinary } from "./drill/monitoring";
 
 const run = promisify(execFile);
-
-/** A binary from PATH or the Debian install location. */
-export function findBinary(name: string): string | undefined {
-    const dirs = [...(process.env.PATH ?? "").split(":").filter(Boolean), "/usr/bin", "/usr/sbin"];
-    return dirs.map((d) => path.join(d, name)).find((p) => fs.existsSync(p));
-}
-
-/** Skips the suite without the binary, or fails it when MCP_REQUIRE_PROMETHEUS=1 (CI installs the packages). */
-export function requireBinary(ctx: Mocha.Context, name: string, pkg: string): string {
-    const bin = findBinary(name);
-    if (bin !== undefined) return bin;
-    if (process.env.MCP_REQUIRE_PROMETHEUS === "1") throw new Error(`${name} is required (MCP_REQUIRE_PROMETHEUS=1) but not installed: apt-get install -y ${pkg}`);
-    console.log(`    (skipped: ${name} is not installed; apt-get install -y ${pkg})`);
-    ctx.skip();
-}
 
 /** The local stack's rules for a tier: Docker never scales to zero, so replica counts always apply. */
 function localSignals(tier: TierName): { signals: AlertSignal[]; ctx: LocalRuleContext } {

@@ -227,6 +227,8 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
     return generated("Prometheus configuration", {
         global: {
             scrape_interval: seconds("scrapeIntervalSeconds", o.scrapeIntervalSeconds ?? 15),
+            // A scrape must end before the next one starts (Prometheus refuses a timeout above the interval).
+            scrape_timeout: seconds("scrapeIntervalSeconds", Math.min(10, o.scrapeIntervalSeconds ?? 15)),
             evaluation_interval: seconds("evaluationIntervalSeconds", o.evaluationIntervalSeconds ?? 15),
         },
         rule_files: [o.rulesFile],
