@@ -1,6 +1,9 @@
 /** The neutral alert model (sizing/alerts.ts): which signals each tier declares, at which thresholds and windows. */
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { renderRunbook, renderSignalTable } from "../scripts/signals";
 import { ALERT_WINDOWS_MINUTES, alertSignals, BUDGET_NOTIFICATIONS, ConfigError, resolveTier, SIGNAL_IDS, TIER_NAMES, TierSpec, tierSpec } from "../sizing";
 
 const byId = (spec: TierSpec, opts = {}) => new Map(alertSignals(spec, opts).map((s) => [s.id, s]));
@@ -89,5 +92,10 @@ describe("alert signals (sizing/alerts.ts)", () => {
     });
     it("the budget notifies at 80 % forecast and 100 % actual", () => {
         assert.deepEqual(BUDGET_NOTIFICATIONS, [{ kind: "forecast", percent: 80 }, { kind: "actual", percent: 100 }]);
+    });
+    it("docs/operations.md shows exactly this table and runbook (scripts/signals.ts prints them)", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "operations.md"), "utf8");
+        assert.ok(doc.includes(renderSignalTable()), "the thresholds table in docs/operations.md is stale: rerun scripts/signals.ts");
+        assert.ok(doc.includes(renderRunbook()), "the runbook in docs/operations.md is stale: rerun scripts/signals.ts");
     });
 });
