@@ -5,7 +5,7 @@
  * would show them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AlertRouting, Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, resolveAlertRouting, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
+import { AlertRouting, Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, resolveAlertRouting, resolveBillingAccount, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
 import { McpDeploymentArgs } from "./McpDeployment";
 
 export interface StackSettings extends McpDeploymentArgs {
@@ -16,6 +16,8 @@ export interface StackSettings extends McpDeploymentArgs {
     usage: Partial<Record<(typeof USAGE_KEYS)[number], number>>;
     /** Where alerts go (alertEmails, alertWebhookUrl, alerts); the webhook URL is a Pulumi secret. */
     alerting: Omit<AlertRouting, "webhookUrl"> & { webhookUrl?: pulumi.Output<string> };
+    /** GCP: the billing account the budget is created on (required there with a budget). */
+    billingAccountId?: string;
 }
 
 /**
@@ -82,6 +84,7 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         overrides,
         usage,
         alerting: { ...routing, webhookUrl: routing.webhookUrl === undefined ? undefined : pulumi.secret(routing.webhookUrl) },
+        billingAccountId: resolveBillingAccount(values.cloud as Cloud, budget || undefined, String(values.billingAccountId)),
     };
 }
 

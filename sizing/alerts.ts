@@ -314,3 +314,21 @@ export const BUDGET_NOTIFICATIONS: readonly BudgetNotification[] = [
     { kind: "forecast", percent: 80 },
     { kind: "actual", percent: 100 },
 ];
+
+const BILLING_ACCOUNT = /^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/;
+
+/**
+ * The billing account a GCP budget is created on: required on gcp when the stack has a budget
+ * (Cloud Billing budgets belong to a billing account, not to a project), checked for its format.
+ */
+export function resolveBillingAccount(cloud: Cloud, monthlyBudgetUsd: number | undefined, billingAccountId: string | undefined, project = "mcp-infra"): string | undefined {
+    const id = billingAccountId?.trim() ?? "";
+    if (id !== "" && !BILLING_ACCOUNT.test(id)) {
+        throw new ConfigError(`${project}:billingAccountId`, `must look like 012345-6789AB-CDEF01 (gcloud billing accounts list), got ${JSON.stringify(id)}`);
+    }
+    if (cloud === "gcp" && (monthlyBudgetUsd ?? 0) > 0 && id === "") {
+        throw new ConfigError(`${project}:billingAccountId`,
+            `monthlyBudgetUsd is ${monthlyBudgetUsd}, and a GCP budget lives on a billing account: set it with pulumi config set billingAccountId 012345-6789AB-CDEF01 (gcloud billing accounts list), or unset monthlyBudgetUsd`);
+    }
+    return cloud === "gcp" && id !== "" ? id : undefined;
+}

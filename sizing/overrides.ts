@@ -98,6 +98,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     { key: "alertEmails", type: "array", items: { type: "string" }, default: [], description: "Operations: email addresses every alert and budget notification goes to (set with pulumi config set --path 'alertEmails[0]' oncall@example.com). prod and enterprise need this, alertWebhookUrl, or alerts: none." },
     { key: "alertWebhookUrl", type: "string", secret: true, description: "Operations: an HTTPS webhook every alert goes to (Slack incoming webhook, PagerDuty Events, any receiver); a secret, set with pulumi config set --secret. Unset = none." },
     { key: "alerts", type: "string", default: "", description: "Operations: none = notify nobody (the alarms, uptime check and dashboard are still created), an explicit opt-out for prod and enterprise. Empty = notify alertEmails and alertWebhookUrl." },
+    { key: "billingAccountId", type: "string", default: "", description: "GCP: the billing account (XXXXXX-XXXXXX-XXXXXX) the budget for monthlyBudgetUsd is created on; required on gcp when monthlyBudgetUsd is set. Ignored elsewhere." },
     { key: "monthlyRequests", type: "integer", default: 0, description: "Cost estimate: MCP requests per month. 0 = the estimate's default (1,000,000)." },
     { key: "avgRequestMs", type: "integer", default: 0, description: "Cost estimate: average milliseconds a request keeps a replica busy. 0 = the default (200)." },
     { key: "avgRequestKiB", type: "integer", default: 0, description: "Cost estimate: average KiB per request and response. 0 = the default (16)." },

@@ -120,6 +120,17 @@ describe("where alerts go (alertEmails, alertWebhookUrl, alerts)", () => {
     });
 });
 
+describe("the GCP budget's billing account (billingAccountId)", () => {
+    it("a GCP stack with a budget and no billing account fails at preview, saying how to set it", () =>
+        rejectsConfig("prod-gcp", { "mcp-infra:billingAccountId": "" }, "mcp-infra:billingAccountId", /monthlyBudgetUsd is 300/, /gcloud billing accounts list/));
+    it("a malformed billing account", () => rejectsConfig("prod-gcp", { "mcp-infra:billingAccountId": "billing-1" }, "mcp-infra:billingAccountId", /012345-6789AB-CDEF01/));
+    it("is passed on for gcp, and not needed without a budget or elsewhere", () => {
+        assert.equal(parseStackConfig(readStackFile("prod-gcp")).billingAccountId, "000000-000000-000000");
+        assert.equal(parseStackConfig({ ...readStackFile("prod-gcp"), "mcp-infra:billingAccountId": "", "mcp-infra:monthlyBudgetUsd": "0" }).billingAccountId, undefined);
+        assert.equal(parseStackConfig(readStackFile("prod-aws")).billingAccountId, undefined);
+    });
+});
+
 describe("overrides reach the resources", () => {
     it("replica, size and class overrides change what is declared", async () => {
         const run = await runProgram("prod-aws", {
