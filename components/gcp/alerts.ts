@@ -37,6 +37,13 @@ export interface GcpAlertTargets {
     cache?: pulumi.Input<string>;
     /** The uptime check's id. */
     uptimeCheckId: pulumi.Input<string>;
+    /** Appended to the log-based metrics' names (one set per stack in a project). @default "" */
+    logMetricSuffix?: string;
+}
+
+/** The name of a log-based metric of this set. */
+export function logMetricName(m: GcpLogMetric, suffix = ""): string {
+    return suffix === "" ? m.name : `${m.name}_${suffix.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
 export interface GcpPolicy {
@@ -89,7 +96,7 @@ export function gcpPolicies(signals: AlertSignal[], t: GcpAlertTargets, interpol
         const aligner = m.valueField ? "ALIGN_PERCENTILE_99" : "ALIGN_DELTA";
         const window = s.evaluation === "total" ? `${s.windowMinutes * 60}s` : ALIGN;
         return policy(s, {
-            filter: filter(`metric.type="logging.googleapis.com/user/${m.name}"`, 'resource.type="cloud_run_revision"'),
+            filter: filter(`metric.type="logging.googleapis.com/user/${logMetricName(m, t.logMetricSuffix)}"`, 'resource.type="cloud_run_revision"'),
             aggregations: [{ alignmentPeriod: window, perSeriesAligner: aligner, crossSeriesReducer: m.valueField ? "REDUCE_MAX" : "REDUCE_SUM" }],
             evaluationMissingData: "EVALUATION_MISSING_DATA_INACTIVE",
             ...extra,
