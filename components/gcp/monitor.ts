@@ -92,7 +92,7 @@ export function createMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor 
         service: input.serviceName,
         database: input.database,
         cache: input.cacheInstanceId,
-        uptimeCheckId: uptime.uptimeId,
+        uptimeCheckId: uptime.uptimeCheckId,
         // The log metrics carry the stack in their names: the policies read exactly this stack's.
         logMetricSuffix: pulumi.getStack(),
     }, pulumi.interpolate);
