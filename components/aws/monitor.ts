@@ -14,12 +14,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, TierSpec } from "../../sizing";
 import { Scope } from "../base";
+import { MonitorImpl, MonitorInput } from "../contract";
 import { SERVER } from "../types";
 import { AwsAlarm, awsAlarms, LOG_METRICS, serverMetricsNamespace } from "./alarms";
 import { AwsCache } from "./cache";
-import { AwsCluster } from "./cluster";
+import { AwsCluster, AwsClusterParts } from "./cluster";
 import { AwsDatabase } from "./database";
-import { AwsEdge } from "./edge";
+import { AwsEdge } from "./edge-types";
 import { AwsNetwork } from "./network";
 
 /** Route 53 health checker regions, in the order a tier takes them (Route 53 needs at least 3). */
@@ -44,7 +45,7 @@ export interface AwsMonitorInput {
     domain?: string;
 }
 
-export interface AwsMonitor {
+export interface AwsMonitor extends MonitorImpl {
     topic: aws.sns.Topic;
     alarms: aws.cloudwatch.MetricAlarm[];
     healthCheck: aws.route53.HealthCheck;
@@ -86,7 +87,28 @@ function notificationTopic(scope: Scope, role: string, input: AwsMonitorInput, r
     return { topic, children };
 }
 
-export function createMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
+/** The parts an AWS monitor watches. */
+export interface AwsMonitorParts extends AwsClusterParts {
+    cluster: AwsCluster;
+}
+
+/** McpMonitor on AWS. */
+export function createMonitor(scope: Scope, input: MonitorInput<AwsMonitorParts>): AwsMonitor {
+    return buildMonitor(scope, {
+        spec: input.spec,
+        alerting: input.alerting,
+        monthlyBudgetUsd: input.monthlyBudgetUsd,
+        network: input.network,
+        edge: input.edge,
+        cluster: input.cluster,
+        logGroup: input.cluster.logGroup,
+        database: input.database,
+        cache: input.cache,
+        domain: input.domain,
+    });
+}
+
+export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
     const { spec, edge, cluster, database, cache } = input;
     const signals = alertSignals(spec);
     const namespace = serverMetricsNamespace(pulumi.getProject(), pulumi.getStack());

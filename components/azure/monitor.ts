@@ -13,10 +13,13 @@
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as consumption from "@pulumi/azure-native/consumption";
 import * as monitor from "@pulumi/azure-native/monitor";
+import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, TierSpec } from "../../sizing";
 import { Scope } from "../base";
+import { MonitorImpl, MonitorInput } from "../contract";
 import { AzureAlertTargets, azureRules } from "./alerts";
+import { AzureCluster, AzureClusterParts } from "./cluster";
 
 /** Availability test locations (Azure's ids), in the order a tier takes them. */
 export const AVAILABILITY_LOCATIONS = ["us-va-ash-azr", "emea-nl-ams-azr", "apac-sg-sin-azr", "us-ca-sjc-azr", "emea-gb-db3-azr", "latam-br-gru-edge"] as const;
@@ -40,7 +43,7 @@ export interface AzureMonitorInput {
     targets: Omit<AzureAlertTargets, "availability" | "workspaceId">;
 }
 
-export interface AzureMonitor {
+export interface AzureMonitor extends MonitorImpl {
     actionGroup: monitor.ActionGroup;
     webTest: applicationinsights.WebTest;
     rules: pulumi.CustomResource[];
@@ -55,7 +58,35 @@ export function budgetStart(now = new Date()): string {
     return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}-01T00:00:00Z`;
 }
 
-export function createMonitor(scope: Scope, input: AzureMonitorInput): AzureMonitor {
+/** The parts an Azure monitor watches. */
+export interface AzureMonitorParts extends AzureClusterParts {
+    cluster: AzureCluster;
+}
+
+/** McpMonitor on Azure. */
+export function createMonitor(scope: Scope, input: MonitorInput<AzureMonitorParts>): AzureMonitor {
+    const { network: net, edge, cluster, database, cache } = input;
+    // The gateway exists once the cluster attached to the edge (loadBalancer edges only).
+    const gateway = edge.resources.gateway;
+    return buildMonitor(scope, {
+        spec: input.spec,
+        alerting: input.alerting,
+        monthlyBudgetUsd: input.monthlyBudgetUsd,
+        resourceGroupName: net.resourceGroupName,
+        resourceGroupId: net.resourceGroup.id,
+        location: net.resourceGroup.location,
+        workspaceId: net.workspace.id,
+        healthUrl: pulumi.interpolate`${edge.url}/health`,
+        targets: {
+            edge: gateway instanceof network.ApplicationGateway ? { kind: "appGateway", id: gateway.id } : { kind: "containerApps" },
+            app: { id: cluster.app.id, name: cluster.app.name },
+            database: { id: database.server.id, readReplicas: database.replicas.map((r) => r.id) },
+            cache: cache ? { id: cache.cluster.id } : undefined,
+        },
+    });
+}
+
+export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonitor {
     const { spec, resourceGroupName } = input;
     const signals = alertSignals(spec);
 

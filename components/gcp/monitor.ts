@@ -12,8 +12,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, TierSpec } from "../../sizing";
 import { Scope } from "../base";
+import { MonitorImpl, MonitorInput } from "../contract";
 import { SERVER } from "../types";
 import { GCP_LOG_METRICS, gcpPolicies, logMetricName } from "./alerts";
+import { GcpCluster, GcpClusterParts } from "./cluster";
 import { GcpLocation } from "./common";
 
 /** Uptime check regions, in the order a tier takes them (Cloud Monitoring needs at least 3). */
@@ -40,7 +42,7 @@ export interface GcpMonitorInput {
     cacheInstanceId?: pulumi.Input<string>;
 }
 
-export interface GcpMonitor {
+export interface GcpMonitor extends MonitorImpl {
     channels: gcp.monitoring.NotificationChannel[];
     uptime: gcp.monitoring.UptimeCheckConfig;
     policies: gcp.monitoring.AlertPolicy[];
@@ -50,7 +52,37 @@ export interface GcpMonitor {
     resources: Record<string, pulumi.Resource | pulumi.Resource[]>;
 }
 
-export function createMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
+/** The parts a GCP monitor watches. */
+export interface GcpMonitorParts extends GcpClusterParts {
+    cluster: GcpCluster;
+}
+
+/** McpMonitor on GCP. */
+export function createMonitor(scope: Scope, input: MonitorInput<GcpMonitorParts>): GcpMonitor {
+    const { network, edge, cluster, database, cache } = input;
+    const project = network.location.project;
+    // The URL map exists once the cluster attached to the edge (loadBalancer edges only).
+    const urlMap = edge.resources.urlMap;
+    const lb = edge.kind === "loadBalancer" && urlMap instanceof gcp.compute.URLMap;
+    return buildMonitor(scope, {
+        spec: input.spec,
+        location: network.location,
+        alerting: input.alerting,
+        monthlyBudgetUsd: input.monthlyBudgetUsd,
+        billingAccountId: input.billingAccountId,
+        publicHost: edge.url.apply((u) => new URL(u).host),
+        https: input.domain !== undefined || edge.kind !== "loadBalancer",
+        edge: lb ? { kind: "loadBalancer", urlMapName: urlMap.name } : { kind: "cloudRun" },
+        serviceName: cluster.service.name,
+        database: {
+            primary: pulumi.interpolate`${project}:${database.instance.name}`,
+            readReplicas: database.replicas.map((r) => pulumi.interpolate`${project}:${r.name}`),
+        },
+        cacheInstanceId: cache?.instance.name,
+    });
+}
+
+export function buildMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
     const { spec, location } = input;
     const project = location.project;
     const signals = alertSignals(spec);

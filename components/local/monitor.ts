@@ -10,8 +10,11 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { alertSignals, TierSpec } from "../../sizing";
 import { Scope } from "../base";
+import { MonitorImpl, MonitorInput } from "../contract";
 import { SERVER } from "../types";
 import { labels, LOGS, pulledImage } from "./common";
+import { LocalCluster, LocalClusterParts } from "./cluster";
+import { EDGE_LISTEN_PORT, EDGE_SERVER_NAMES } from "./edge";
 import { LocalNetwork } from "./network";
 import { renderAlertmanagerConfig, renderBlackboxConfig, renderPrometheusConfig, renderPrometheusRules } from "./prometheus";
 
@@ -36,16 +39,16 @@ export interface LocalMonitorInput {
     network: LocalNetwork;
     spec: TierSpec;
     /** The replicas' host names on the front network (their MCP_REPLICA_ID). */
-    replicaHosts: string[];
+    replicaHosts: pulumi.Input<string>[];
     /** The replica containers (Prometheus starts after them). */
     replicas: docker.Container[];
     /** The edge's host name on the front network and the port nginx listens on. */
-    edge: { host: string; port: number; serverName: string; container: docker.Container };
+    edge: { host: pulumi.Input<string>; port: number; serverName: string; container: docker.Container };
     /** Where Alertmanager posts; undefined = nowhere (its UI only). */
     webhookUrl?: pulumi.Output<string>;
 }
 
-export interface LocalMonitor {
+export interface LocalMonitor extends MonitorImpl {
     prometheus: docker.Container;
     alertmanager: docker.Container;
     blackbox: docker.Container;
@@ -55,20 +58,38 @@ export interface LocalMonitor {
     resources: Record<string, pulumi.Resource>;
 }
 
+/** The parts the local monitor watches. */
+export interface LocalMonitorParts extends LocalClusterParts {
+    cluster: LocalCluster;
+}
+
+/** McpMonitor on the local target. */
+export function createMonitor(scope: Scope, input: MonitorInput<LocalMonitorParts>): LocalMonitor {
+    const cluster = input.cluster;
+    return createLocalMonitor(scope, {
+        network: input.network,
+        spec: input.spec,
+        replicaHosts: cluster.replicas.map((r) => r.hostname),
+        replicas: cluster.replicas,
+        edge: { host: cluster.edgeContainer.hostname, port: EDGE_LISTEN_PORT, serverName: EDGE_SERVER_NAMES[0], container: cluster.edgeContainer },
+        webhookUrl: input.alerting.optedOut ? undefined : input.alerting.webhookUrl,
+    });
+}
+
 export function createLocalMonitor(scope: Scope, input: LocalMonitorInput): LocalMonitor {
     const { network: net, spec } = input;
     // Docker never scales to zero: the replica count always applies.
     const signals = alertSignals(spec, { scalesToZero: false });
     const host = (role: string) => `${scope.name}-${role}`;
     const rules = renderPrometheusRules(signals, { milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB });
-    const promConfig = renderPrometheusConfig({
+    const promConfig = pulumi.all([pulumi.all(input.replicaHosts), input.edge.host]).apply(([hosts, edgeHost]) => renderPrometheusConfig({
         rulesFile: PATHS.rules,
-        replicas: input.replicaHosts.map((h) => ({ name: h, host: h, port: SERVER.metricsPort })),
-        readyTargets: input.replicaHosts.map((h) => ({ name: h, host: h, port: SERVER.port })),
-        edgeHealthUrl: `http://${input.edge.host}:${input.edge.port}${SERVER.healthPath}`,
+        replicas: hosts.map((h) => ({ name: h, host: h, port: SERVER.metricsPort })),
+        readyTargets: hosts.map((h) => ({ name: h, host: h, port: SERVER.port })),
+        edgeHealthUrl: `http://${edgeHost}:${input.edge.port}${SERVER.healthPath}`,
         blackbox: { host: host("blackbox"), port: 9115 },
         alertmanager: { host: host("alertmanager"), port: 9093 },
-    });
+    }));
     const amConfig: pulumi.Input<string> = input.webhookUrl === undefined
         ? renderAlertmanagerConfig({})
         : pulumi.secret(input.webhookUrl.apply((url) => renderAlertmanagerConfig({ webhookUrl: url })));
@@ -109,6 +130,7 @@ export function createLocalMonitor(scope: Scope, input: LocalMonitorInput): Loca
     }, { dependsOn: [...input.replicas, input.edge.container, alertmanager, blackbox], deleteBeforeReplace: true });
 
     return {
+        signals,
         prometheus,
         alertmanager,
         blackbox,
