@@ -175,7 +175,7 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
             windowMinutes: 15, availabilityWindowMinutes: 5, errorRatePercent: 5, p95LatencyMs: 1000,
             serviceCpuPercent: 90, serviceMemoryPercent: 90, databaseCpuPercent: 90, databaseFreeStoragePercent: 10,
             replicaLagSeconds: 60, cacheMemoryPercent: 90,
-            uptimeLocations: 3, uptimeFailingLocations: 2, uptimeIntervalSeconds: 300, auditCheckpointMaxAgeMinutes: 120,
+            uptimeLocations: 3, uptimeFailingLocations: 2, uptimeIntervalSeconds: 900, auditCheckpointMaxAgeMinutes: 120,
         },
     },
     prod: {

@@ -80,7 +80,7 @@ function azureView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [numbe
         } else {
             const c = a.criteria.allOf[0];
             threshold = c.threshold;
-            window = c.failingPeriods.numberOfEvaluationPeriods > 1 ? c.failingPeriods.numberOfEvaluationPeriods : minutes(a.windowSize);
+            window = c.failingPeriods.numberOfEvaluationPeriods * minutes(a.windowSize);
         }
         if (r.signal === "database-free-storage") threshold = 100 - threshold;
         if (r.signal === "cache-unavailable") threshold = 1;
@@ -90,7 +90,7 @@ function azureView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [numbe
 }
 
 describe("alert parity across clouds (per-cloud mappings of sizing/alerts.ts)", () => {
-    for (const tier of ["prod", "enterprise"] as const) {
+    for (const tier of ["dev", "prod", "enterprise"] as const) {
         it(`${tier}: AWS, Azure and GCP declare every signal at the tier's threshold and window`, () => {
             const signals = alertSignals(resolveTier(tier));
             const expected = new Map(signals.map((s) => [s.id, [s.threshold, s.windowMinutes] as [number, number]]));

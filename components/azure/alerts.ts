@@ -12,7 +12,7 @@
  * fails (failingPeriods), as the other clouds do. Every rule carries the tag `mcp-infra:signal`.
  */
 import type * as monitor from "@pulumi/azure-native/monitor";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { AlertSignal, ConfigError, SignalId } from "../../sizing";
 
 export interface AzureAlertTargets {
@@ -72,9 +72,14 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
             tags: tags(s),
         },
     });
-    /** A log alert: `query` yields a `value` column per one-minute bin; every bin of the window must fail. */
-    const log = (s: AlertSignal, query: pulumi.Input<string>, extra: { threshold?: number; operator?: string } = {}): AzureRule => {
+    /**
+     * A log alert: `query` yields a `value` column per bin; every bin of the window must fail. Windows up to 5 minutes
+     * run every minute over one-minute bins; longer ones (dev's 15) every 5 minutes over 5-minute bins, at a fifth of the price.
+     */
+    const log = (s: AlertSignal, rawQuery: pulumi.Input<string>, extra: { threshold?: number; operator?: string } = {}): AzureRule => {
         const total = s.evaluation === "total";
+        const bin = !total && s.windowMinutes > 5 && s.windowMinutes % 5 === 0 ? 5 : 1;
+        const query = bin === 1 ? rawQuery : pulumi.output(rawQuery).apply((q) => q.replace("bin(TimeGenerated, 1m)", `bin(TimeGenerated, ${bin}m)`));
         return {
             signal: s.id, role: s.id, kind: "log",
             args: {
@@ -83,8 +88,8 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
                 severity: SEVERITY[s.severity],
                 enabled: true,
                 scopes: [t.workspaceId],
-                evaluationFrequency: total ? iso(Math.min(s.windowMinutes, 5)) : "PT1M",
-                windowSize: total ? iso(s.windowMinutes) : "PT1M",
+                evaluationFrequency: total ? iso(Math.min(s.windowMinutes, 5)) : iso(bin),
+                windowSize: total ? iso(s.windowMinutes) : iso(bin),
                 autoMitigate: true,
                 kind: "LogAlert",
                 criteria: {
@@ -96,7 +101,7 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
                         threshold: extra.threshold ?? s.threshold,
                         failingPeriods: total
                             ? { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
-                            : { numberOfEvaluationPeriods: s.windowMinutes, minFailingPeriodsToAlert: s.windowMinutes },
+                            : { numberOfEvaluationPeriods: s.windowMinutes / bin, minFailingPeriodsToAlert: s.windowMinutes / bin },
                     }],
                 },
                 tags: tags(s),
