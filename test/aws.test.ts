@@ -238,7 +238,8 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                 }
                 const secretsSt = policy.Statement.find((s: any) => s.Action.includes("secretsmanager:GetSecretValue"));
                 assert.equal(secretsSt.Resource.length, managedCache ? 3 : 2);
-                assert.equal(all(run(), T.rolePolicy).length, 1, "only the execution role has a policy");
+                // The monitor's flow-log role (prod, enterprise) has its own; the service's roles: only the execution role.
+                assert.equal(all(run(), T.rolePolicy).filter((p) => p.name.startsWith("mcp-server-")).length, 1, "only the execution role has a policy");
                 assert.equal(all(run(), T.attachment).length, 0, "no broad managed policies attached");
             });
         });
@@ -395,11 +396,11 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                 assert.deepEqual([s.edge.kind, s.edge.waf, s.edge.rateLimitPerMinute], [spec.edge.kind, spec.edge.waf !== "none", spec.edge.rateLimitPerMinute]);
             });
             it("name every child after its component", () => {
-                const components = ["mcp-network", "mcp-image", "mcp-audit", ...(managedCache ? ["mcp-cache"] : []), "mcp-edge", "mcp-server"];
+                const components = ["mcp-network", "mcp-image", "mcp-audit", ...(managedCache ? ["mcp-cache"] : []), "mcp-edge", "mcp-server", "mcp-monitor"];
                 const custom = run().resources.filter((r) => r.custom);
                 for (const r of custom) assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.name} is not named under a component`);
                 const types = run().resources.filter((r) => !r.custom).map((r) => r.type).sort();
-                const names = ["AuditDatabase", "EdgeLB", "McpCluster", "McpDeployment", "Network", "ServerImage", ...(managedCache ? ["SessionCache"] : [])];
+                const names = ["AuditDatabase", "EdgeLB", "McpCluster", "McpDeployment", "McpMonitor", "Network", "ServerImage", ...(managedCache ? ["SessionCache"] : [])];
                 assert.deepEqual(types, names.sort().map((n) => `mcp-infra:index:${n}`));
             });
         });
@@ -542,10 +543,14 @@ describe("AWS cost against the issue-5 targets (list prices, default usage)", ()
         assert.ok(!e.lines.some((l) => l.priceId.startsWith("aws.elasticache.")), "no ElastiCache in dev");
         assert.ok(e.free.some((f) => f.type === T.vpcLink), "the VPC link is free");
     });
-    it("dev stays at or under $30 a month and prod at or under $200", () => {
-        const dev = estimate("dev").totalMonthlyUsd;
-        const prod = estimate("prod").totalMonthlyUsd;
-        assert.ok(dev <= 30, `dev-aws is $${dev}`);
-        assert.ok(prod <= 200, `prod-aws is $${prod}`);
+    it("dev stays at or under $30 a month and prod at or under $200, before monitoring; monitoring adds at most $8 / $10", () => {
+        // Issue 13 added the monitor (alarms, dashboard, health check, metric filters) on top of issue 5's targets.
+        const monitor = (tier: TierName) => estimate(tier).components.find((c) => c.component === "mcp-monitor")?.monthlyUsd ?? 0;
+        const dev = estimate("dev").totalMonthlyUsd - monitor("dev");
+        const prod = estimate("prod").totalMonthlyUsd - monitor("prod");
+        assert.ok(dev <= 30, `dev-aws is $${dev} before monitoring`);
+        assert.ok(prod <= 200, `prod-aws is $${prod} before monitoring`);
+        assert.ok(monitor("dev") > 0 && monitor("dev") <= 8, `dev-aws monitoring $${monitor("dev")}`);
+        assert.ok(monitor("prod") > 0 && monitor("prod") <= 10, `prod-aws monitoring $${monitor("prod")}`);
     });
 });
