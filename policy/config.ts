@@ -8,17 +8,20 @@
  * The CI workflow (.github/workflows/preview.yml) does exactly this.
  * `mcp-infra:tier` -> deletion-protection-and-backups.tier;
  * `mcp-infra:monthlyBudgetUsd` and the usage keys (`mcp-infra:monthlyRequests`, ...)
- * -> cost-within-budget. The stack file is validated as the program does.
+ * -> cost-within-budget; the tier, `mcp-infra:alerts` (none = opted out) and the budget -> operations-signals.
+ * The stack file is validated as the program does.
  */
 import { parseStackConfig } from "../components/config";
 import { readStackFile } from "../scripts/harness";
 import { BudgetConfig } from "./budget";
+import { OperationsConfig } from "./operations";
 import { ResilienceConfig } from "./resilience";
 
 /** The JSON `--policy-pack-config` takes: policy name -> that policy's config. */
 export interface PolicyPackConfigFile {
     "deletion-protection-and-backups": ResilienceConfig;
     "cost-within-budget": BudgetConfig;
+    "operations-signals": OperationsConfig;
 }
 
 /** Policy config for a stack's raw config (`namespace:key` -> string, as in a stack file). */
@@ -27,6 +30,7 @@ export function policyConfigFor(raw: Record<string, string>): PolicyPackConfigFi
     return {
         "deletion-protection-and-backups": { tier: settings.tier },
         "cost-within-budget": { monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0, ...settings.usage },
+        "operations-signals": { tier: settings.tier, alertsOptedOut: settings.alerting.optedOut, monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0 },
     };
 }
 

@@ -7,8 +7,10 @@ import { costWithinBudget } from "./budget";
 import { edgeTlsModern, encryptionAtRestAndInTransit } from "./encryption";
 import { dataStoresNotPublic, ingressOnlyWhereDesigned, serviceBehindEdge } from "./exposure";
 import { deletionProtectionAndBackups } from "./resilience";
+import { operationsSignals } from "./operations";
 import { noSecretsInPlainEnv } from "./secrets";
 
+export { operationsSignals };
 export { costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeTlsModern, encryptionAtRestAndInTransit, ingressOnlyWhereDesigned, noSecretsInPlainEnv, serviceBehindEdge };
 
 /** The security baseline, checked resource by resource. */
@@ -22,6 +24,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 
 /** Checks that need the whole stack: the service behind its edge, the budget. */
-export const stackPolicies: StackValidationPolicy[] = [serviceBehindEdge, costWithinBudget];
+export const stackPolicies: StackValidationPolicy[] = [serviceBehindEdge, costWithinBudget, operationsSignals];
 
 export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = [...resourcePolicies, ...stackPolicies];
