@@ -187,6 +187,7 @@ export interface RolesByCloud {
             "alert-service-memory": azure.monitor.MetricAlertArgs;
             "alert-uptime-check": azure.monitor.MetricAlertArgs;
             "budget": azure.consumption.BudgetArgs;
+            "edge-access-logs": azure.monitor.DiagnosticSettingArgs;
             "insights": azure.applicationinsights.ComponentArgs;
             "uptime": azure.applicationinsights.WebTestArgs;
             "workbook": azure.applicationinsights.WorkbookArgs;

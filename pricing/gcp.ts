@@ -136,7 +136,7 @@ export const PRICERS: Record<string, Pricer> = {
 export const FREE_TYPES: Record<string, string> = {
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
     "gcp:compute/network:Network": "no charge",
-    "gcp:compute/subnetwork:Subnetwork": "no charge",
+    "gcp:compute/subnetwork:Subnetwork": "no charge for the subnet; its flow logs (prod, enterprise) bill as Cloud Logging ingestion, not estimated",
     "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": "no charge (serverless NEG)",
     "gcp:compute/targetHttpProxy:TargetHttpProxy": "priced on the forwarding rule",
     "gcp:compute/targetHttpsProxy:TargetHttpsProxy": "priced on the forwarding rule",

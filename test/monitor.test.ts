@@ -114,6 +114,20 @@ describe("McpMonitor on every prod and enterprise cloud stack (resource inputs)"
                     assert.deepEqual([cond("latency-p95").thresholdValue, cond("replicas-below-minimum").thresholdValue], [500, spec.service.minReplicas]);
                 }
             });
+            if (stack.endsWith("-gcp")) {
+                it("logs the subnet's flows and every request at the load balancer", () => {
+                    const subnet = all(runs[stack], "gcp:compute/subnetwork:Subnetwork")[0].inputs;
+                    assert.deepEqual([subnet.logConfig.flowSampling, subnet.logConfig.metadata], [0.5, "INCLUDE_ALL_METADATA"]);
+                    assert.deepEqual(all(runs[stack], "gcp:compute/backendService:BackendService")[0].inputs.logConfig, { enable: true, sampleRate: 1 });
+                });
+            }
+            if (stack.endsWith("-azure")) {
+                it("sends the Application Gateway's access and firewall logs to the workspace the edge alerts query", () => {
+                    const setting = runs[stack].resources.find((r) => r.name === "mcp-monitor-edge-access-logs")!.inputs;
+                    assert.deepEqual(setting.logs.map((l: any) => l.category), ["ApplicationGatewayAccessLog", "ApplicationGatewayFirewallLog"]);
+                    assert.equal(setting.logAnalyticsDestinationType, "Dedicated");
+                });
+            }
             if (stack.endsWith("-aws")) {
                 it("sends the VPC's flow logs to a log group kept for the tier's retention", () => {
                     const run = runs[stack];

@@ -30,6 +30,8 @@ export function availabilityFrequency(wantedSeconds: number): 300 | 600 | 900 {
 }
 
 export interface AzureMonitorInput {
+    /** The Application Gateway, whose access and firewall logs go to the workspace (the edge alerts query them). */
+    gatewayId?: pulumi.Input<string>;
     spec: TierSpec;
     alerting: { emails: string[]; webhookUrl?: pulumi.Output<string>; optedOut: boolean };
     monthlyBudgetUsd?: number;
@@ -77,6 +79,7 @@ export function createMonitor(scope: Scope, input: MonitorInput<AzureMonitorPart
         location: net.resourceGroup.location,
         workspaceId: net.workspace.id,
         healthUrl: pulumi.interpolate`${edge.url}/health`,
+        gatewayId: gateway instanceof network.ApplicationGateway ? gateway.id : undefined,
         targets: {
             edge: gateway instanceof network.ApplicationGateway ? { kind: "appGateway", id: gateway.id } : { kind: "containerApps" },
             app: { id: cluster.app.id, name: cluster.app.name },
@@ -126,6 +129,14 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
         tags: insights.id.apply((id) => ({ [`hidden-link:${id}`]: "Resource", "mcp-infra:signal": "uptime-check" })),
     });
 
+    // The edge's access log (and WAF log) into the workspace, resource-specific tables (AGWAccessLogs), kept for the
+    // workspace's retention (the tier's): the 5xx and p95 alerts read it.
+    const accessLogs = input.gatewayId === undefined ? undefined : scope.child("edge-access-logs", monitor.DiagnosticSetting, {
+        resourceUri: input.gatewayId,
+        workspaceId: input.workspaceId,
+        logAnalyticsDestinationType: "Dedicated",
+        logs: [{ category: "ApplicationGatewayAccessLog", enabled: true }, { category: "ApplicationGatewayFirewallLog", enabled: true }],
+    });
     const actions = input.alerting.optedOut ? undefined : actionGroup.id;
     const rules = azureRules(signals, {
         ...input.targets,
@@ -182,7 +193,7 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
 
     return {
         actionGroup, webTest, rules, workbook, budget, signals,
-        resources: { actionGroup, insights, webTest, rules, workbook, ...(budget ? { budget } : {}) },
+        resources: { actionGroup, insights, webTest, rules, workbook, ...(budget ? { budget } : {}), ...(accessLogs ? { accessLogs } : {}) },
     };
 }
 
