@@ -5,7 +5,7 @@ import { componentType, Scope, Transforms } from "./base";
 import { ClusterImpl } from "./contract";
 import { cloudModule } from "./registry";
 import { TransformsFor } from "./transforms";
-import { checkParts } from "./wiring";
+import { checkParts, registerPart } from "./wiring";
 import { EdgeLB } from "./EdgeLB";
 import { Network } from "./Network";
 import { ServerImage } from "./ServerImage";
@@ -67,6 +67,7 @@ export class McpCluster<C extends Cloud = Cloud> extends pulumi.ComponentResourc
         this.cloud = args.network.cloud;
         // Every part on this cluster's Network (and so its cloud), before any cloud builder reads them.
         checkParts("McpCluster", name, args.network, { image: args.image, database: args.database, cache: args.cache, edge: args.edge });
+        registerPart(this, "McpCluster", name, args.network);
         const overrides = args.overrides ?? {};
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);
         for (const key of Object.keys(args.environment ?? {})) {

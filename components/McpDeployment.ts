@@ -5,6 +5,8 @@ import { componentType } from "./base";
 import type { EdgeCertificate } from "./contract";
 import { EdgeLB } from "./EdgeLB";
 import { McpCluster } from "./McpCluster";
+import { McpMonitor } from "./McpMonitor";
+import { AlertTargets } from "./contract";
 import { Network } from "./Network";
 import { ServerImage } from "./ServerImage";
 import { SessionCache } from "./SessionCache";
@@ -27,11 +29,17 @@ export interface McpDeploymentArgs {
     image?: pulumi.Input<string>;
     /** Extra plain environment variables for the server. @default {} */
     environment?: Record<string, pulumi.Input<string>>;
+    /** Where alerts go (see McpMonitorArgs.alerting). @default nobody is notified */
+    alerting?: AlertTargets;
+    /** Monthly budget: the cloud's own budget alert (see McpMonitorArgs). @default undefined — none */
+    monthlyBudgetUsd?: number;
+    /** GCP: the billing account the budget lives on. @default undefined */
+    billingAccountId?: string;
 }
 
 /**
  * The whole topology the program builds from stack config: network, image,
- * audit database, session cache, edge and the MCP service behind it.
+ * audit database, session cache, edge, the MCP service behind it, and its monitoring.
  */
 export class McpDeployment extends pulumi.ComponentResource {
     readonly network: Network;
@@ -41,6 +49,8 @@ export class McpDeployment extends pulumi.ComponentResource {
     readonly cache?: SessionCache;
     readonly edge: EdgeLB;
     readonly cluster: McpCluster;
+    /** Alarms, uptime check, dashboard, budget and flow logs. */
+    readonly monitor: McpMonitor;
     /** The MCP endpoint clients connect to. */
     readonly mcpUrl: pulumi.Output<string>;
     readonly summary: pulumi.Output<DeploymentSummary>;
@@ -66,6 +76,18 @@ export class McpDeployment extends pulumi.ComponentResource {
             cache: this.cache,
             edge: this.edge,
             environment: args.environment,
+        }, parent);
+        this.monitor = new McpMonitor(`${name}-monitor`, {
+            network: this.network,
+            ...common,
+            database: this.database,
+            cache: this.cache,
+            edge: this.edge,
+            cluster: this.cluster,
+            alerting: args.alerting,
+            monthlyBudgetUsd: args.monthlyBudgetUsd,
+            billingAccountId: args.billingAccountId,
+            domain: args.domain,
         }, parent);
         this.mcpUrl = this.edge.mcpUrl;
         const cacheSummary = this.cache ? this.cache.summary : pulumi.output(null);

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
+import { AlertRouting, Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, resolveAlertRouting, resolveBillingAccount, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
 import { McpDeploymentArgs } from "./McpDeployment";
 
 export interface StackSettings extends McpDeploymentArgs {
@@ -15,6 +15,10 @@ export interface StackSettings extends McpDeploymentArgs {
     monthlyBudgetUsd?: number;
     /** Usage assumptions of the cost estimate the stack sets (the rest use the estimate's defaults). */
     usage: Partial<Record<(typeof USAGE_KEYS)[number], number>>;
+    /** Where alerts go (alertEmails, alertWebhookUrl, alerts); the webhook URL is a Pulumi secret. */
+    alerting: Omit<AlertRouting, "webhookUrl"> & { webhookUrl?: pulumi.Output<string> };
+    /** GCP: the billing account the budget is created on (required there with a budget). */
+    billingAccountId?: string;
 }
 
 /**
@@ -31,9 +35,11 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
     const values: Record<string, string | number | boolean> = {};
     const overrides: TierOverrides = {};
     for (const def of CONFIG_KEYS) {
+        // Lists and secrets are read by their own parser below (resolveAlertRouting).
+        if (def.type === "array" || def.secret) continue;
         const full = `${PROJECT}:${def.key}`;
         const text = raw[full];
-        let value: string | number | boolean = def.default;
+        let value = def.default as string | number | boolean;
         if (text !== undefined) {
             if (def.type === "integer") {
                 if (!/^-?\d+$/.test(text.trim())) throw new ConfigError(full, `must be a whole number, got "${text}"`);
@@ -64,6 +70,11 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         if (v < 0) throw new ConfigError(`${PROJECT}:${key}`, `must be 0 (the estimate's default) or a positive whole number, got ${v}`);
         if (v > 0) usage[key] = v;
     }
+    const routing = resolveAlertRouting(values.cloud as Cloud, values.tier as TierName, {
+        alertEmails: raw[`${PROJECT}:alertEmails`],
+        alertWebhookUrl: raw[`${PROJECT}:alertWebhookUrl`],
+        alerts: String(values.alerts),
+    });
     return {
         cloud: values.cloud as Cloud,
         tier: values.tier as TierName,
@@ -74,6 +85,8 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
         monthlyBudgetUsd: budget || undefined,
         overrides,
         usage,
+        alerting: { ...routing, webhookUrl: routing.webhookUrl === undefined ? undefined : pulumi.secret(routing.webhookUrl) },
+        billingAccountId: resolveBillingAccount(values.cloud as Cloud, budget || undefined, String(values.billingAccountId)),
     };
 }
 

@@ -16,7 +16,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Cloud, TierOverrides, TierSpec } from "../sizing";
+import { AlertSignal, Cloud, TierOverrides, TierSpec } from "../sizing";
 import { Scope } from "./base";
 import { CacheSummary, ClusterSummary, DatabaseSummary, EdgeSummary, SecretRef, SERVER } from "./types";
 export { SecretRef };
@@ -114,6 +114,20 @@ export interface ClusterImpl extends Built {
     summary: pulumi.Output<ClusterSummary>;
 }
 
+/** Where alerts go (stack config alertEmails, alertWebhookUrl, alerts). */
+export interface AlertTargets {
+    emails: string[];
+    /** A Pulumi secret. */
+    webhookUrl?: pulumi.Output<string>;
+    /** `alerts: none`: the signals are declared, nobody is notified. */
+    optedOut: boolean;
+}
+
+export interface MonitorImpl extends Built {
+    /** The signals this cloud declared a rule for (sizing/alerts.ts). */
+    signals: AlertSignal[];
+}
+
 /**
  * One cloud's own part types. A cloud declares e.g.
  * `interface AwsParts extends CloudParts { network: AwsNetwork; ... }` and its
@@ -127,6 +141,7 @@ export interface CloudParts {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     edge: EdgeImpl<any, unknown>;
     cluster: ClusterImpl;
+    monitor: MonitorImpl;
 }
 
 export interface NetworkInput { spec: TierSpec; overrides: TierOverrides; cidr: string }
@@ -157,7 +172,7 @@ export interface EdgeCertificate {
     password?: pulumi.Input<string>;
 }
 /** The parts a cluster is built from, typed by the cloud: `ClusterInput<AwsParts>`. */
-export interface ClusterInput<P extends Omit<CloudParts, "cluster"> = CloudParts> {
+export interface ClusterInput<P extends Omit<CloudParts, "cluster" | "monitor"> = CloudParts> {
     network: P["network"];
     spec: TierSpec;
     overrides: TierOverrides;
@@ -167,6 +182,24 @@ export interface ClusterInput<P extends Omit<CloudParts, "cluster"> = CloudParts
     edge: P["edge"];
     /** Extra plain (non-secret) environment variables for the server. */
     environment: Record<string, pulumi.Input<string>>;
+}
+
+/** What a monitor watches and where it sends alerts, typed by the cloud: `MonitorInput<AwsParts>`. */
+export interface MonitorInput<P extends Omit<CloudParts, "monitor"> = CloudParts> {
+    network: P["network"];
+    spec: TierSpec;
+    overrides: TierOverrides;
+    database: P["database"];
+    cache?: P["cache"];
+    edge: P["edge"];
+    cluster: P["cluster"];
+    alerting: AlertTargets;
+    /** The cloud budget's monthly amount; undefined = no cloud budget. */
+    monthlyBudgetUsd?: number;
+    /** GCP: the billing account the budget is created on. */
+    billingAccountId?: string;
+    /** The public DNS name, when the edge serves one. */
+    domain?: string;
 }
 
 /**
@@ -214,6 +247,7 @@ export interface CloudModule<P extends CloudParts = CloudParts> {
     createCache: (scope: Scope, input: CacheInput<P["network"]>) => P["cache"];
     createEdge: (scope: Scope, input: EdgeInput<P["network"]>) => P["edge"];
     createCluster: (scope: Scope, input: ClusterInput<P>) => P["cluster"];
+    createMonitor: (scope: Scope, input: MonitorInput<P>) => P["monitor"];
 }
 
 /**

@@ -1,6 +1,6 @@
 export { Scope, Transform, Transforms, componentType } from "./base";
 export * from "./types";
-export { CloudDescriptor, WiringError } from "./contract";
+export { AlertTargets, CloudDescriptor, WiringError } from "./contract";
 export { TransformsFor } from "./transforms";
 export { cloudDescriptor } from "./registry";
 export { Network, NetworkArgs } from "./Network";
@@ -9,5 +9,6 @@ export { AuditDatabase, AuditDatabaseArgs } from "./AuditDatabase";
 export { SessionCache, SessionCacheArgs } from "./SessionCache";
 export { EdgeLB, EdgeLBArgs, dnsZoneFor } from "./EdgeLB";
 export { McpCluster, McpClusterArgs } from "./McpCluster";
+export { McpMonitor, McpMonitorArgs } from "./McpMonitor";
 export { McpDeployment, McpDeploymentArgs } from "./McpDeployment";
 export { parseStackConfig, readStackConfig, StackSettings } from "./config";

@@ -70,6 +70,42 @@ export interface RolesByCloud {
             "task": aws.ecs.TaskDefinitionArgs;
             "task-role": aws.iam.RoleArgs;
         };
+        McpMonitor: {
+            "alarm-audit-append-failures": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-audit-checkpoint-late": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-cache-evictions": aws.cloudwatch.MetricAlarmArgs;
+            [role: `alarm-cache-evictions-${number}`]: aws.cloudwatch.MetricAlarmArgs;
+            "alarm-cache-memory": aws.cloudwatch.MetricAlarmArgs;
+            [role: `alarm-cache-memory-${number}`]: aws.cloudwatch.MetricAlarmArgs;
+            "alarm-cache-unavailable": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-database-connection-failures": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-database-cpu": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-database-free-storage": aws.cloudwatch.MetricAlarmArgs;
+            [role: `alarm-database-replica-lag-${number}`]: aws.cloudwatch.MetricAlarmArgs;
+            "alarm-edge-5xx-ratio": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-latency-p95": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-replicas-below-minimum": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-service-cpu": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-service-memory": aws.cloudwatch.MetricAlarmArgs;
+            "alarm-uptime-check": aws.cloudwatch.MetricAlarmArgs;
+            "alerts": aws.sns.TopicArgs;
+            [role: `alerts-email-${number}`]: aws.sns.TopicSubscriptionArgs;
+            "alerts-policy": aws.sns.TopicPolicyArgs;
+            [role: `alerts-us-east-${number}`]: aws.sns.TopicArgs;
+            [role: `alerts-us-east-${number}-email-${number}`]: aws.sns.TopicSubscriptionArgs;
+            [role: `alerts-us-east-${number}-policy`]: aws.sns.TopicPolicyArgs;
+            "budget": aws.budgets.BudgetArgs;
+            "dashboard": aws.cloudwatch.DashboardArgs;
+            "flow-log": aws.ec2.FlowLogArgs;
+            "flow-logs": aws.cloudwatch.LogGroupArgs;
+            "flow-logs-policy": aws.iam.RolePolicyArgs;
+            "flow-logs-role": aws.iam.RoleArgs;
+            "metric-audit-append-failures": aws.cloudwatch.LogMetricFilterArgs;
+            "metric-audit-checkpoint-late": aws.cloudwatch.LogMetricFilterArgs;
+            "metric-cache-unavailable": aws.cloudwatch.LogMetricFilterArgs;
+            "metric-database-connection-failures": aws.cloudwatch.LogMetricFilterArgs;
+            "uptime": aws.route53.HealthCheckArgs;
+        };
         Network: {
             "igw": aws.ec2.InternetGatewayArgs;
             [role: `nat-${number}`]: aws.ec2.NatGatewayArgs;
@@ -138,6 +174,29 @@ export interface RolesByCloud {
             "read-database-url": azure.authorization.RoleAssignmentArgs;
             "read-mcp-api-keys": azure.authorization.RoleAssignmentArgs;
             "read-redis-url": azure.authorization.RoleAssignmentArgs;
+        };
+        McpMonitor: {
+            "actions": azure.monitor.ActionGroupArgs;
+            "alert-audit-append-failures": azure.monitor.ScheduledQueryRuleArgs;
+            "alert-audit-checkpoint-late": azure.monitor.ScheduledQueryRuleArgs;
+            "alert-cache-evictions": azure.monitor.MetricAlertArgs;
+            "alert-cache-memory": azure.monitor.MetricAlertArgs;
+            "alert-cache-unavailable": azure.monitor.ScheduledQueryRuleArgs;
+            "alert-database-connection-failures": azure.monitor.MetricAlertArgs;
+            "alert-database-cpu": azure.monitor.MetricAlertArgs;
+            "alert-database-free-storage": azure.monitor.MetricAlertArgs;
+            [role: `alert-database-replica-lag-${number}`]: azure.monitor.MetricAlertArgs;
+            "alert-edge-5xx-ratio": azure.monitor.ScheduledQueryRuleArgs;
+            "alert-latency-p95": azure.monitor.ScheduledQueryRuleArgs;
+            "alert-replicas-below-minimum": azure.monitor.MetricAlertArgs;
+            "alert-service-cpu": azure.monitor.MetricAlertArgs;
+            "alert-service-memory": azure.monitor.MetricAlertArgs;
+            "alert-uptime-check": azure.monitor.MetricAlertArgs;
+            "budget": azure.consumption.BudgetArgs;
+            "edge-access-logs": azure.monitor.DiagnosticSettingArgs;
+            "insights": azure.applicationinsights.ComponentArgs;
+            "uptime": azure.applicationinsights.WebTestArgs;
+            "workbook": azure.applicationinsights.WorkbookArgs;
         };
         Network: {
             "apps-nsg": azure.network.NetworkSecurityGroupArgs;
@@ -218,6 +277,31 @@ export interface RolesByCloud {
             "logs": gcp.logging.ProjectBucketConfigArgs;
             "service": gcp.cloudrunv2.ServiceArgs;
         };
+        McpMonitor: {
+            "budget": gcp.billing.BudgetArgs;
+            "dashboard": gcp.monitoring.DashboardArgs;
+            [role: `email-${number}`]: gcp.monitoring.NotificationChannelArgs;
+            "metric-audit-append-failures": gcp.logging.MetricArgs;
+            "metric-audit-checkpoint-late": gcp.logging.MetricArgs;
+            "metric-cache-unavailable": gcp.logging.MetricArgs;
+            "metric-database-connection-failures": gcp.logging.MetricArgs;
+            "policy-audit-append-failures": gcp.monitoring.AlertPolicyArgs;
+            "policy-audit-checkpoint-late": gcp.monitoring.AlertPolicyArgs;
+            "policy-cache-evictions": gcp.monitoring.AlertPolicyArgs;
+            "policy-cache-memory": gcp.monitoring.AlertPolicyArgs;
+            "policy-cache-unavailable": gcp.monitoring.AlertPolicyArgs;
+            "policy-database-connection-failures": gcp.monitoring.AlertPolicyArgs;
+            "policy-database-cpu": gcp.monitoring.AlertPolicyArgs;
+            "policy-database-free-storage": gcp.monitoring.AlertPolicyArgs;
+            [role: `policy-database-replica-lag-${number}`]: gcp.monitoring.AlertPolicyArgs;
+            "policy-edge-5xx-ratio": gcp.monitoring.AlertPolicyArgs;
+            "policy-latency-p95": gcp.monitoring.AlertPolicyArgs;
+            "policy-replicas-below-minimum": gcp.monitoring.AlertPolicyArgs;
+            "policy-service-cpu": gcp.monitoring.AlertPolicyArgs;
+            "policy-service-memory": gcp.monitoring.AlertPolicyArgs;
+            "policy-uptime-check": gcp.monitoring.AlertPolicyArgs;
+            "uptime": gcp.monitoring.UptimeCheckConfigArgs;
+        };
         Network: {
             "api-artifactregistry": gcp.projects.ServiceArgs;
             "api-compute": gcp.projects.ServiceArgs;
@@ -262,6 +346,14 @@ export interface RolesByCloud {
             "audit-anchors": docker.VolumeArgs;
             "audit-migrate": docker.ContainerArgs;
             [role: `replica-${number}`]: docker.ContainerArgs;
+        };
+        McpMonitor: {
+            "alertmanager": docker.ContainerArgs;
+            "alertmanager-image": docker.RemoteImageArgs;
+            "blackbox": docker.ContainerArgs;
+            "blackbox-image": docker.RemoteImageArgs;
+            "prometheus": docker.ContainerArgs;
+            "prometheus-image": docker.RemoteImageArgs;
         };
         Network: {
             "data": docker.NetworkArgs;

@@ -8,12 +8,14 @@
  * The CI workflow (.github/workflows/preview.yml) does exactly this.
  * `mcp-infra:tier` -> deletion-protection-and-backups.tier and edge-https-only.tier;
  * `mcp-infra:monthlyBudgetUsd` and the usage keys (`mcp-infra:monthlyRequests`, ...)
- * -> cost-within-budget. The stack file is validated as the program does.
+ * -> cost-within-budget; the tier, `mcp-infra:alerts` (none = opted out) and the budget -> operations-signals.
+ * The stack file is validated as the program does.
  */
 import { parseStackConfig } from "../components/config";
 import { readStackFile } from "../scripts/harness";
 import { BudgetConfig } from "./budget";
 import { HttpsOnlyConfig } from "./https";
+import { OperationsConfig } from "./operations";
 import { ResilienceConfig } from "./resilience";
 
 /** The JSON `--policy-pack-config` takes: policy name -> that policy's config. */
@@ -21,6 +23,7 @@ export interface PolicyPackConfigFile {
     "deletion-protection-and-backups": ResilienceConfig;
     "cost-within-budget": BudgetConfig;
     "edge-https-only": HttpsOnlyConfig;
+    "operations-signals": OperationsConfig;
 }
 
 /** Policy config for a stack's raw config (`namespace:key` -> string, as in a stack file). */
@@ -30,6 +33,7 @@ export function policyConfigFor(raw: Record<string, string>): PolicyPackConfigFi
         "deletion-protection-and-backups": { tier: settings.tier },
         "cost-within-budget": { monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0, ...settings.usage },
         "edge-https-only": { tier: settings.tier },
+        "operations-signals": { tier: settings.tier, alertsOptedOut: settings.alerting.optedOut, monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0 },
     };
 }
 

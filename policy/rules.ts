@@ -8,8 +8,10 @@ import { edgeTlsModern, encryptionAtRestAndInTransit } from "./encryption";
 import { dataStoresNotPublic, ingressOnlyWhereDesigned, serviceBehindEdge } from "./exposure";
 import { edgeHttpsOnly } from "./https";
 import { deletionProtectionAndBackups } from "./resilience";
+import { operationsSignals } from "./operations";
 import { noSecretsInPlainEnv } from "./secrets";
 
+export { operationsSignals };
 export { costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeHttpsOnly, edgeTlsModern, encryptionAtRestAndInTransit, ingressOnlyWhereDesigned, noSecretsInPlainEnv, serviceBehindEdge };
 
 /** The security baseline, checked resource by resource. */
@@ -23,6 +25,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 
 /** Checks that need the whole stack: the service behind its edge, the budget. */
-export const stackPolicies: StackValidationPolicy[] = [serviceBehindEdge, edgeHttpsOnly, costWithinBudget];
+export const stackPolicies: StackValidationPolicy[] = [serviceBehindEdge, edgeHttpsOnly, costWithinBudget, operationsSignals];
 
 export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = [...resourcePolicies, ...stackPolicies];

@@ -231,7 +231,32 @@ const waf: Pricer = (r, ctx) => {
 
 const secret: Pricer = () => [{ item: "Secrets Manager secret", quantity: 1, priceId: "aws.secrets.secret" }];
 
+/** A CloudWatch alarm: billed per metric it reads (each metric of a metric-math expression counts). */
+const alarm: Pricer = (r) => {
+    const queries: { metric?: unknown }[] = r.inputs.metricQueries ?? [];
+    const metrics = queries.length > 0 ? queries.filter((q) => q.metric !== undefined).length : 1;
+    return [{ item: `CloudWatch alarm (${metrics} metric${metrics === 1 ? "" : "s"})`, quantity: metrics, priceId: "aws.cloudwatch.alarm" }];
+};
+
+const dashboard: Pricer = (_r, ctx) => {
+    ctx.note("CloudWatch dashboards: the account's first 3 are free; the estimate prices this one in full.");
+    return [{ item: "CloudWatch dashboard", quantity: 1, priceId: "aws.cloudwatch.dashboard" }];
+};
+
+/** A metric filter publishes one custom metric. */
+const metricFilter: Pricer = () => [{ item: "CloudWatch custom metric from a log metric filter", quantity: 1, priceId: "aws.cloudwatch.custommetric" }];
+
+const healthCheck: Pricer = (r) => {
+    const lines: LineSpec[] = [{ item: "Route 53 health check (AWS endpoint)", quantity: 1, priceId: "aws.route53.healthcheck" }];
+    if (String(r.inputs.type ?? "").startsWith("HTTPS")) lines.push({ item: "Route 53 health check HTTPS option", quantity: 1, priceId: "aws.route53.healthcheck.https" });
+    return lines;
+};
+
 export const PRICERS: Record<string, Pricer> = {
+    "aws:cloudwatch/metricAlarm:MetricAlarm": alarm,
+    "aws:cloudwatch/dashboard:Dashboard": dashboard,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": metricFilter,
+    "aws:route53/healthCheck:HealthCheck": healthCheck,
     "aws:ecs/service:Service": fargate,
     "aws:lb/loadBalancer:LoadBalancer": loadBalancer,
     "aws:rds/instance:Instance": rds,
@@ -285,4 +310,9 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:apigatewayv2/vpcLink:VpcLink": "VPC links for HTTP APIs carry no charge",
     "aws:apigatewayv2/domainName:DomainName": "custom domain names carry no charge (the ACM certificate is free)",
     "aws:apigatewayv2/apiMapping:ApiMapping": "no charge",
+    "aws:sns/topic:Topic": "SNS topics carry no charge; alert volumes stay within the free 1,000 emails and 100,000 HTTP deliveries a month",
+    "aws:sns/topicPolicy:TopicPolicy": "no charge",
+    "aws:sns/topicSubscription:TopicSubscription": "deliveries priced on the topic (free at alert volumes)",
+    "aws:budgets/budget:Budget": "budgets without actions are free",
+    "aws:ec2/flowLog:FlowLog": "ingestion and storage are priced on its CloudWatch log group",
 };

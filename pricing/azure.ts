@@ -139,7 +139,29 @@ const vault: Pricer = () => [
     { item: "Key Vault operations (10,000 assumed: secret reads at replica start)", quantity: 1, priceId: "azure.keyvault.ops", usageBased: true },
 ];
 
+/** A metric alert watches one time series (no dimensions split it). */
+const metricAlert: Pricer = () => [{ item: "Azure Monitor metric alert (1 time series)", quantity: 1, priceId: "azure.monitor.metricalert" }];
+
+/** A log search alert, by how often it runs. */
+const logAlert: Pricer = (r) => {
+    const every = String(r.inputs.evaluationFrequency ?? "PT5M");
+    if (every === "PT1M") return [{ item: "Azure Monitor log search alert, every minute", quantity: 1, priceId: "azure.monitor.logalert.1m" }];
+    if (every === "PT5M") return [{ item: "Azure Monitor log search alert, every 5 minutes", quantity: 1, priceId: "azure.monitor.logalert.5m" }];
+    throw new Unpriced(`log alert evaluated every ${every} (only 1 and 5 minutes are in the catalog)`);
+};
+
+/** A standard availability test: one execution per location per period. */
+const webTest: Pricer = (r) => {
+    const locations = (r.inputs.locations ?? []).length;
+    const period = num(r, "frequency", 300);
+    const runs = (locations * SECONDS_PER_MONTH) / period;
+    return [{ item: `Standard availability test (${locations} locations every ${period} s)`, quantity: runs, priceId: "azure.appinsights.standardtest" }];
+};
+
 export const PRICERS: Record<string, Pricer> = {
+    "azure-native:monitor:MetricAlert": metricAlert,
+    "azure-native:monitor:ScheduledQueryRule": logAlert,
+    "azure-native:applicationinsights:WebTest": webTest,
     "azure-native:app:ContainerApp": containerApp,
     "azure-native:app:ManagedEnvironment": environment,
     "azure-native:containerregistry:Registry": registry,
@@ -172,4 +194,8 @@ export const FREE_TYPES: Record<string, string> = {
     "azure-native:dbforpostgresql:Database": "priced on the server",
     "azure-native:redisenterprise:Database": "priced on the cluster",
     "azure-native:keyvault:Secret": "priced as vault operations",
+    "azure-native:monitor:ActionGroup": "the first 1,000 emails a month and webhook calls at alert volumes carry no charge",
+    "azure-native:applicationinsights:Component": "a workspace-based component bills ingestion on the workspace (availability results are small)",
+    "azure-native:applicationinsights:Workbook": "no charge",
+    "azure-native:consumption:Budget": "no charge",
 };

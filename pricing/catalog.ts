@@ -69,6 +69,11 @@ const ROWS: Row[] = [
     ["aws.cloudmap.instance", 0.10, "registered instance-month", AWS, "AWS Price List API dump, AWSCloudMap Resource-Month (huggingface labofsahil/aws-pricing-dataset, 2025-08; other regions' rows seen, same in each)", "S"],
     ["aws.cloudmap.discover", 1.00, "million DiscoverInstances calls", AWS, "AWS Price List API dump, AWSCloudMap DIR-API-Calls $0.000001 per call from 0 (huggingface labofsahil/aws-pricing-dataset, 2025-08; no free calls seen)", "S"],
     ["aws.route53.zone", 0.50, "hosted zone-month (first 25 zones)", AWS, "aws.amazon.com/route53/pricing (secondary: ns1.com and two write-ups agree)", "S"],
+    ["aws.cloudwatch.alarm", 0.10, "standard-resolution alarm metric-month (a metric-math alarm counts each metric it reads)", AWS, "aws.amazon.com/cloudwatch/pricing (secondary: c3x.dev aws_cloudwatch_metric_alarm, cloudcostkit.com alarm guide, 2026)", "S"],
+    ["aws.cloudwatch.dashboard", 3.00, "dashboard-month (beyond the account's first 3)", AWS, "aws.amazon.com/cloudwatch/pricing (secondary: factualminds.com CloudWatch pricing, 2026-06)", "S"],
+    ["aws.cloudwatch.custommetric", 0.30, "custom metric-month (first 10,000)", AWS, "aws.amazon.com/cloudwatch/pricing (secondary: factualminds.com; PRICES.md Container Insights note)", "S"],
+    ["aws.route53.healthcheck", 0.50, "health check-month (AWS endpoint)", AWS, "aws.amazon.com/route53/pricing (secondary: wewantcode.com Route 53 lesson; $0.75 for non-AWS endpoints)", "S"],
+    ["aws.route53.healthcheck.https", 1.00, "optional feature-month per health check (HTTPS, AWS endpoint)", AWS, "aws.amazon.com/route53/pricing (secondary: optional features $1.00 AWS / $2.00 non-AWS endpoints)", "?"],
     // ---- Azure ----
     ["azure.aca.active.vcpu", 0.000024, "vCPU-second (active)", AZ, "azure.microsoft.com/pricing/details/container-apps (secondary)", "S"],
     ["azure.aca.active.gib", 0.000003, "GiB-second (active)", AZ, "azure.microsoft.com/pricing/details/container-apps (secondary)", "S"],
@@ -103,6 +108,10 @@ const ROWS: Row[] = [
     ["azure.privatedns.zone", 0.50, "zone-month", AZ, "azure.microsoft.com/pricing/details/dns (secondary)", "S"],
     ["azure.lb.standard.hour", 0.025, "Standard load balancer-hour (first 5 rules)", AZ, "azure.microsoft.com/pricing/details/load-balancer (secondary: c3x.dev/resources/azure/azurerm_lb)", "S"],
     ["azure.lb.standard.gb", 0.005, "GB processed (Standard load balancer)", AZ, "azure.microsoft.com/pricing/details/load-balancer (secondary: c3x.dev/resources/azure/azurerm_lb)", "S"],
+    ["azure.monitor.metricalert", 0.10, "monitored time series-month (metric alert rule)", AZ, "azure.microsoft.com/pricing/details/monitor (from memory of the page; not re-checked)", "?"],
+    ["azure.monitor.logalert.1m", 3.00, "log search alert rule-month at 1-minute frequency", AZ, "azure.microsoft.com/pricing/details/monitor (from memory: $0.50 at 15 min, $1.00 at 10 min, $1.50 at 5 min, $3.00 at 1 min; not re-checked)", "?"],
+    ["azure.monitor.logalert.5m", 1.50, "log search alert rule-month at 5-minute frequency", AZ, "azure.microsoft.com/pricing/details/monitor (from memory; not re-checked)", "?"],
+    ["azure.appinsights.standardtest", 0.0006, "standard availability test execution", AZ, "azure.microsoft.com/pricing/details/monitor (from memory; not re-checked)", "?"],
     // ---- GCP ----
     ["gcp.run.request.vcpu", 0.000024, "vCPU-second (request-based)", GCP, "cloud.google.com/run/pricing", "O"],
     ["gcp.run.request.gib", 0.0000025, "GiB-second (request-based)", GCP, "cloud.google.com/run/pricing", "O"],
@@ -131,6 +140,8 @@ const ROWS: Row[] = [
     ["gcp.secret.version", 0.06, "active version-month", GCP, "cloud.google.com/secret-manager/pricing", "O"],
     ["gcp.logging.ingest", 0.50, "GiB ingested (first 50 GiB per project free)", GCP, "cloud.google.com/stackdriver/pricing", "S"],
     ["gcp.logging.retention", 0.01, "GiB-month retained beyond 30 days", GCP, "cloud.google.com/stackdriver/pricing", "S"],
+    ["gcp.monitoring.condition", 0.10, "alerting policy condition-month (plus $0.35 per million time series returned, left out)", GCP, "cloud.google.com/stackdriver/pricing; per-condition charge confirmed by docs.cloud.google.com/monitoring/alerts/cost-control, amount from memory", "?"],
+    ["gcp.monitoring.uptime", 0.30, "1,000 uptime check executions beyond 1 million a month per project", GCP, "cloud.google.com/stackdriver/pricing (from memory; not re-checked)", "?"],
 ];
 
 export const CATALOG: ReadonlyMap<string, Price> = new Map(

@@ -126,7 +126,23 @@ const address: Pricer = (r) => {
     return [];
 };
 
+/** Alerting bills per condition of a policy. */
+const alertPolicy: Pricer = (r) => {
+    const conditions = (r.inputs.conditions ?? []).length || 1;
+    return [{ item: `Cloud Monitoring alerting (${conditions} condition${conditions === 1 ? "" : "s"})`, quantity: conditions, priceId: "gcp.monitoring.condition" }];
+};
+
+/** Uptime checks: free up to 1 million executions a month per project. */
+const uptime: Pricer = (r) => {
+    const regions = (r.inputs.selectedRegions ?? []).length || 3;
+    const period = Number(String(r.inputs.period ?? "60s").replace("s", ""));
+    const runs = (regions * SECONDS_PER_MONTH) / period;
+    return [{ item: `Uptime check (${regions} regions every ${period} s)`, quantity: runs / 1000, priceId: "gcp.monitoring.uptime", freeQuantity: 1000 }];
+};
+
 export const PRICERS: Record<string, Pricer> = {
+    "gcp:monitoring/alertPolicy:AlertPolicy": alertPolicy,
+    "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": uptime,
     "gcp:cloudrunv2/service:Service": cloudRun,
     "gcp:sql/databaseInstance:DatabaseInstance": sql,
     "gcp:redis/instance:Instance": memorystore,
@@ -142,7 +158,7 @@ export const PRICERS: Record<string, Pricer> = {
 export const FREE_TYPES: Record<string, string> = {
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
     "gcp:compute/network:Network": "no charge",
-    "gcp:compute/subnetwork:Subnetwork": "no charge",
+    "gcp:compute/subnetwork:Subnetwork": "no charge for the subnet; its flow logs (prod, enterprise) bill as Cloud Logging ingestion, not estimated",
     "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": "no charge (serverless NEG)",
     "gcp:compute/targetHttpProxy:TargetHttpProxy": "priced on the forwarding rule",
     "gcp:compute/targetHttpsProxy:TargetHttpsProxy": "priced on the forwarding rule",
@@ -158,4 +174,8 @@ export const FREE_TYPES: Record<string, string> = {
     "gcp:servicenetworking/connection:Connection": "no charge",
     "gcp:sql/database:Database": "priced on the instance",
     "gcp:sql/user:User": "priced on the instance",
+    "gcp:monitoring/notificationChannel:NotificationChannel": "no charge",
+    "gcp:monitoring/dashboard:Dashboard": "no charge",
+    "gcp:billing/budget:Budget": "no charge",
+    "gcp:logging/metric:Metric": "log-based metric samples count as Monitoring ingestion, within the free 150 MiB a month at alert volumes",
 };

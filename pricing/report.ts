@@ -3,6 +3,7 @@
  * markdown report for pull-request comments and $GITHUB_STEP_SUMMARY, and the
  * difference between two runs (what a reviewer wants to see on a change).
  */
+import { floorBasis } from "./targets";
 import { CostEstimate, CostLine } from "./types";
 
 /** One stack's priced run, as the plan prints it and as `--format json` stores it. */
@@ -18,11 +19,17 @@ export interface StackCost {
     targetUsd?: number;
 }
 
-/** "≤ $170.00: met" / "≤ $170.00: MISSED by $3.20", or undefined without a target. */
+/**
+ * "<= $170.00: met ($163.88 + monitoring $7.56)" / "<= $170.00: MISSED by $3.20 (...)", or
+ * undefined without a target. The floor is compared with the estimate without monitoring
+ * (pricing/targets.ts, floorBasis); the monitoring cost is printed beside it.
+ */
 export function targetStatus(s: StackCost): string | undefined {
     if (s.targetUsd === undefined) return undefined;
-    const over = s.estimate.totalMonthlyUsd - s.targetUsd;
-    return `<= ${usd(s.targetUsd)}: ${over <= 0 ? "met" : `MISSED by ${usd(over)}`}`;
+    const { basisUsd, monitoringUsd } = floorBasis(s.estimate);
+    const over = basisUsd - s.targetUsd;
+    const parts = monitoringUsd > 0 ? ` (${usd(basisUsd)} + monitoring ${usd(monitoringUsd)})` : "";
+    return `<= ${usd(s.targetUsd)}: ${over <= 0 ? "met" : `MISSED by ${usd(over)}`}${parts}`;
 }
 
 export const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

@@ -18,3 +18,17 @@ export const FLOOR_TARGETS: Readonly<Record<string, Readonly<Record<string, numb
 export function floorTarget(cloud: string, tier: string): number | undefined {
     return FLOOR_TARGETS[cloud]?.[tier];
 }
+
+/**
+ * The component whose cost the floors leave out: the floors were set (issue 15) for the
+ * tier's topology before operations monitoring (issue 13: alarms, uptime checks, dashboards,
+ * budgets, flow logs) existed. The plan prints that component's cost beside the floor status,
+ * so the total a stack pays is never hidden.
+ */
+export const FLOOR_EXCLUDES_COMPONENT = "mcp-monitor";
+
+/** What a floor target is compared with: the estimate without the monitoring component, and that component's cost. */
+export function floorBasis(estimate: { totalMonthlyUsd: number; components: { component: string; monthlyUsd: number }[] }): { basisUsd: number; monitoringUsd: number } {
+    const monitoringUsd = estimate.components.find((c) => c.component === FLOOR_EXCLUDES_COMPONENT)?.monthlyUsd ?? 0;
+    return { basisUsd: Math.round((estimate.totalMonthlyUsd - monitoringUsd) * 100) / 100, monitoringUsd };
+}

@@ -110,7 +110,12 @@ export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, s
     const doc = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (value !== null && typeof value === "object") throw new Error(`${file}: ${key} must be a plain value`);
+        // Pulumi hands a list to the program as JSON text (config.getObject parses it back).
+        if (Array.isArray(value)) {
+            config[key] = JSON.stringify(value);
+            continue;
+        }
+        if (value !== null && typeof value === "object") throw new Error(`${file}: ${key} must be a plain value or a list`);
         config[key] = String(value);
     }
     return config;

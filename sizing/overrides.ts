@@ -67,13 +67,18 @@ export interface TierOverrides {
     containerInsights?: boolean;
 }
 
-export type ConfigType = "string" | "integer" | "boolean";
+export type ConfigType = "string" | "integer" | "boolean" | "array";
 
 export interface ConfigKey {
     key: string;
     type: ConfigType;
     description: string;
-    default: string | number | boolean;
+    /** Absent for a secret: Pulumi refuses a plaintext default for a key declared secret. */
+    default?: string | number | boolean | readonly string[];
+    /** Item type of an `array` key. */
+    items?: { type: "string" };
+    /** The stack must store the value encrypted (`pulumi config set --secret`). */
+    secret?: true;
     /** Allowed values, when the key is an enumeration ("" always means the tier's value). */
     allowed?: readonly string[];
     /** The TierOverrides field this key sets; for integer keys 0 (and for strings "") means "use the tier's value". */
@@ -113,6 +118,10 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     { key: "dbSizing", type: "string", default: "", allowed: ["", ...DB_SIZINGS], override: "dbSizing", description: "Cost choice: where a burstable database size needs dedicated vCPUs (Cloud SQL with HA), sustained (enough for what the burstable size sustains) or vcpuCount (as many as it has). Empty = the tier's value." },
     { key: "cacheMode", type: "string", default: "", allowed: ["", ...CACHE_MODES], override: "cacheMode", description: "Cost choice (AWS): the managed cache as nodes (primary and replica) or serverless (ElastiCache Serverless, Multi-AZ, cluster mode). Empty = serverless for a burstable managed cache (prod), nodes otherwise." },
     { key: "containerInsights", type: "string", default: "", allowed: ["", "true", "false"], override: "containerInsights", description: "Cost choice (AWS): ECS Container Insights metrics (true/false), billed as CloudWatch custom metrics. Empty = on for enterprise, off otherwise." },
+    { key: "alertEmails", type: "array", items: { type: "string" }, default: [], description: "Operations: email addresses every alert and budget notification goes to (set with pulumi config set --path 'alertEmails[0]' oncall@example.com). prod and enterprise need this, alertWebhookUrl, or alerts: none." },
+    { key: "alertWebhookUrl", type: "string", secret: true, description: "Operations: an HTTPS webhook every alert goes to (Slack incoming webhook, PagerDuty Events, any receiver); a secret, set with pulumi config set --secret. Unset = none." },
+    { key: "alerts", type: "string", default: "", description: "Operations: none = notify nobody (the alarms, uptime check and dashboard are still created), an explicit opt-out for prod and enterprise. Empty = notify alertEmails and alertWebhookUrl." },
+    { key: "billingAccountId", type: "string", default: "", description: "GCP: the billing account (XXXXXX-XXXXXX-XXXXXX) the budget for monthlyBudgetUsd is created on; required on gcp when monthlyBudgetUsd is set. Ignored elsewhere." },
     { key: "monthlyRequests", type: "integer", default: 0, description: "Cost estimate: MCP requests per month. 0 = the estimate's default (1,000,000)." },
     { key: "avgRequestMs", type: "integer", default: 0, description: "Cost estimate: average milliseconds a request keeps a replica busy. 0 = the default (200)." },
     { key: "avgRequestKiB", type: "integer", default: 0, description: "Cost estimate: average KiB per request and response. 0 = the default (16)." },

@@ -149,6 +149,41 @@ export interface AuditAnchoring {
     checkpointEntries: number;
 }
 
+/**
+ * What the operations signals alert on (sizing/alerts.ts turns these into the signals every cloud
+ * and the local stack declare). Windows are minutes every cloud can evaluate: 1, 5, 15, 30 or 60.
+ */
+export interface AlertThresholds {
+    /** Minutes an error, latency or saturation signal must hold, minute after minute, before it alerts. */
+    windowMinutes: number;
+    /** Minutes an availability signal (replicas down, dependency unreachable, uptime check failing) must hold. */
+    availabilityWindowMinutes: number;
+    /** Edge 5xx responses, percent of all responses. */
+    errorRatePercent: number;
+    /** 95th percentile request latency, milliseconds. */
+    p95LatencyMs: number;
+    /** Service CPU, percent of what a replica is given. */
+    serviceCpuPercent: number;
+    /** Service memory, percent of what a replica is given. */
+    serviceMemoryPercent: number;
+    /** Database CPU, percent. */
+    databaseCpuPercent: number;
+    /** Alert when the database's free storage falls below this percent of its size. */
+    databaseFreeStoragePercent: number;
+    /** Read replica lag, seconds (only where a read replica exists). */
+    replicaLagSeconds: number;
+    /** Cache memory used, percent of the cache's maximum. */
+    cacheMemoryPercent: number;
+    /** Locations the external uptime check probes `/health` from. */
+    uptimeLocations: number;
+    /** Probe locations that must see `/health` fail before the uptime check alerts. */
+    uptimeFailingLocations: number;
+    /** Seconds between two probes from one location (each cloud takes the nearest period it offers at or below this). */
+    uptimeIntervalSeconds: number;
+    /** Minutes the newest audit checkpoint may age before it counts as late (the export checkpoints several times within it). */
+    auditCheckpointMaxAgeMinutes: number;
+}
+
 export interface TierSpec {
     name: TierName;
     /** Availability the topology is designed for, in percent. */
@@ -165,6 +200,8 @@ export interface TierSpec {
     /** Where generated secrets live. */
     secretStore: SecretStore;
     audit: AuditAnchoring;
+    /** Alert thresholds and windows. */
+    alerts: AlertThresholds;
 }
 
 export const TIERS: Readonly<Record<TierName, TierSpec>> = {
@@ -195,6 +232,13 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         secretStore: "platform",
         // A day: enough to try verification, nothing to keep.
         audit: { anchorRetentionDays: 1, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
+        // 99.0 %: about 7 hours of downtime a month; looser thresholds, slower uptime probes, nobody paged by default.
+        alerts: {
+            windowMinutes: 15, availabilityWindowMinutes: 5, errorRatePercent: 5, p95LatencyMs: 1000,
+            serviceCpuPercent: 90, serviceMemoryPercent: 90, databaseCpuPercent: 90, databaseFreeStoragePercent: 10,
+            replicaLagSeconds: 60, cacheMemoryPercent: 90,
+            uptimeLocations: 3, uptimeFailingLocations: 2, uptimeIntervalSeconds: 900, auditCheckpointMaxAgeMinutes: 120,
+        },
     },
     prod: {
         name: "prod",
@@ -220,6 +264,13 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         secretStore: "managed",
         // A year of audit history that no one, the administrator included, can delete.
         audit: { anchorRetentionDays: 365, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
+        // 99.9 %: 43 minutes a month; detection within 5 minutes (the seeds' signals and thresholds).
+        alerts: {
+            windowMinutes: 5, availabilityWindowMinutes: 1, errorRatePercent: 1, p95LatencyMs: 500,
+            serviceCpuPercent: 80, serviceMemoryPercent: 85, databaseCpuPercent: 80, databaseFreeStoragePercent: 15,
+            replicaLagSeconds: 30, cacheMemoryPercent: 80,
+            uptimeLocations: 3, uptimeFailingLocations: 2, uptimeIntervalSeconds: 60, auditCheckpointMaxAgeMinutes: 30,
+        },
     },
     enterprise: {
         name: "enterprise",
@@ -245,6 +296,13 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         secretStore: "managed",
         // Seven years (7 x 365 days), the usual retention of financial and compliance records.
         audit: { anchorRetentionDays: 2555, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
+        // 99.99 %: 4.3 minutes a month; the same thresholds, probed from more places, checkpoints watched closer.
+        alerts: {
+            windowMinutes: 5, availabilityWindowMinutes: 1, errorRatePercent: 1, p95LatencyMs: 500,
+            serviceCpuPercent: 80, serviceMemoryPercent: 85, databaseCpuPercent: 80, databaseFreeStoragePercent: 15,
+            replicaLagSeconds: 30, cacheMemoryPercent: 80,
+            uptimeLocations: 5, uptimeFailingLocations: 2, uptimeIntervalSeconds: 60, auditCheckpointMaxAgeMinutes: 15,
+        },
     },
 };
 

@@ -259,7 +259,8 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                 const secretsSt = policy.Statement.find((s: any) => s.Action.includes(spec.secretStore === "managed" ? "secretsmanager:GetSecretValue" : "ssm:GetParameters"));
                 assert.equal(secretsSt.Resource.length, managedCache ? 3 : 2);
                 assert.equal(policy.Statement.filter((s: any) => s.Action.some((a: string) => /^(secretsmanager|ssm):/.test(a))).length, 1, "one store only");
-                assert.equal(all(run(), T.rolePolicy).length, 1, "only the execution role has a policy");
+                // The monitor's flow-log role (prod, enterprise) has its own; the service's roles: only the execution role.
+                assert.equal(all(run(), T.rolePolicy).filter((p) => p.name.startsWith("mcp-server-")).length, 1, "only the execution role has a policy");
                 assert.equal(all(run(), T.attachment).length, 0, "no broad managed policies attached");
             });
         });
@@ -436,11 +437,11 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                 assert.deepEqual([s.edge.kind, s.edge.waf, s.edge.rateLimitPerMinute], [spec.edge.kind, spec.edge.waf !== "none", spec.edge.rateLimitPerMinute]);
             });
             it("name every child after its component", () => {
-                const components = ["mcp-network", "mcp-image", "mcp-audit", ...(managedCache ? ["mcp-cache"] : []), "mcp-edge", "mcp-server"];
+                const components = ["mcp-network", "mcp-image", "mcp-audit", ...(managedCache ? ["mcp-cache"] : []), "mcp-edge", "mcp-server", "mcp-monitor"];
                 const custom = run().resources.filter((r) => r.custom);
                 for (const r of custom) assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.name} is not named under a component`);
                 const types = run().resources.filter((r) => !r.custom).map((r) => r.type).sort();
-                const names = ["AuditDatabase", "EdgeLB", "McpCluster", "McpDeployment", "Network", "ServerImage", ...(managedCache ? ["SessionCache"] : [])];
+                const names = ["AuditDatabase", "EdgeLB", "McpCluster", "McpDeployment", "McpMonitor", "Network", "ServerImage", ...(managedCache ? ["SessionCache"] : [])];
                 assert.deepEqual(types, names.sort().map((n) => `mcp-infra:index:${n}`));
             });
         });

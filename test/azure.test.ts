@@ -378,7 +378,7 @@ for (const tier of TIER_LIST) {
 
         it("names every child <component>-<role>", () => {
             const components = run().resources.filter((r) => r.type.startsWith("mcp-infra:index:")).map((r) => r.name).filter((n) => n !== "mcp");
-            assert.deepEqual([...components].sort(), ["mcp-audit", ...(managedCache ? ["mcp-cache"] : []), "mcp-edge", "mcp-image", "mcp-network", "mcp-server"]);
+            assert.deepEqual([...components].sort(), ["mcp-audit", ...(managedCache ? ["mcp-cache"] : []), "mcp-edge", "mcp-image", "mcp-monitor", "mcp-network", "mcp-server"]);
             for (const r of run().resources.filter((x) => x.custom)) {
                 assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.type} ${r.name}`);
             }

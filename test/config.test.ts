@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { parseStackConfig } from "../components/config";
-import { listStacks, readStackFile, runProgram } from "../scripts/harness";
+import { listStacks, readStackFile, runProgram, valueOf } from "../scripts/harness";
 import { CONFIG_KEYS, ConfigError } from "../sizing";
 import { rejectsConfig } from "./util";
 
@@ -24,7 +24,11 @@ describe("Pulumi.yaml", () => {
         for (const def of CONFIG_KEYS) {
             const declared = project.config[def.key];
             assert.equal(declared.type, def.type, `${def.key} type`);
-            assert.equal(declared.default, def.default, `${def.key} default`);
+            assert.deepEqual(declared.default, def.default, `${def.key} default`);
+            assert.deepEqual(declared.items, def.items, `${def.key} items`);
+            assert.equal(declared.secret, def.secret, `${def.key} secret`);
+            // Pulumi refuses a plaintext default for a key it must store encrypted.
+            if (def.secret) assert.ok(!("default" in declared), `${def.key} is secret and has no default`);
             assert.ok(declared.description.length > 10, `${def.key} description`);
             assert.equal(declared.description, def.description, `${def.key}: Pulumi.yaml and sizing/overrides.ts describe it alike`);
         }
@@ -62,6 +66,69 @@ describe("bad config fails at preview with the key and the allowed values", () =
     it("a cache bigger than any node type", () => rejectsConfig("prod-aws", { "mcp-infra:cacheMemoryMiB": "999999" }, "mcp-infra:cacheMemoryMiB", /nearest valid values/));
     it("a malformed domain", () => rejectsConfig("prod-aws", { "mcp-infra:domain": "not a domain" }, "mcp-infra:domain", /DNS name/));
     it("a negative budget", () => rejectsConfig("prod-aws", { "mcp-infra:monthlyBudgetUsd": "-1" }, "mcp-infra:monthlyBudgetUsd", /positive/));
+});
+
+describe("where alerts go (alertEmails, alertWebhookUrl, alerts)", () => {
+    const HOOK = "https://hooks.example.com/services/T000/B000/XXXX";
+    const without = (stack: string) => {
+        const cfg = readStackFile(stack);
+        delete cfg["mcp-infra:alertEmails"];
+        delete cfg["mcp-infra:alerts"];
+        return cfg;
+    };
+    for (const stack of ["prod-aws", "prod-azure", "enterprise-gcp", "prod-local"]) {
+        it(`${stack} without a target or the opt-out fails at preview, naming the keys that fix it`, () =>
+            rejectsConfig(stack, { "mcp-infra:alertEmails": "[]", "mcp-infra:alerts": "" }, "mcp-infra:alertEmails",
+                /tier needs somewhere to send alerts/, /alertEmails/, /alertWebhookUrl/, /alerts none/));
+    }
+    it("dev may run without a target", () => {
+        const s = parseStackConfig(without("dev-aws"));
+        assert.deepEqual([s.alerting.emails, s.alerting.webhookUrl, s.alerting.optedOut], [[], undefined, false]);
+    });
+    it("every shipped prod and enterprise stack names a target or opts out", () => {
+        for (const stack of listStacks().filter((s) => !s.startsWith("dev-"))) {
+            const a = parseStackConfig(readStackFile(stack)).alerting;
+            assert.ok(a.emails.length > 0 || a.webhookUrl !== undefined || a.optedOut, stack);
+        }
+    });
+    it("a list of emails arrives as Pulumi passes lists (JSON text) and is kept in order", () => {
+        const s = parseStackConfig({ ...without("prod-aws"), "mcp-infra:alertEmails": JSON.stringify(["a@example.com", "b.c@ops.example.org"]) });
+        assert.deepEqual(s.alerting.emails, ["a@example.com", "b.c@ops.example.org"]);
+    });
+    it("the webhook alone is a target, and stays a Pulumi secret", async () => {
+        const s = parseStackConfig({ ...without("prod-gcp"), "mcp-infra:alertWebhookUrl": HOOK });
+        assert.ok(s.alerting.webhookUrl);
+        assert.equal(await (s.alerting.webhookUrl as any).isSecret, true);
+        assert.equal(await valueOf(s.alerting.webhookUrl), HOOK);
+    });
+    it("alerts: none is the explicit opt-out", () => {
+        const s = parseStackConfig({ ...without("enterprise-azure"), "mcp-infra:alerts": "none" });
+        assert.deepEqual([s.alerting.emails, s.alerting.optedOut], [[], true]);
+    });
+    it("a bare string instead of a list", () => rejectsConfig("prod-aws", { "mcp-infra:alertEmails": "oncall@example.com" }, "mcp-infra:alertEmails", /list of email addresses/, /--path 'alertEmails\[0\]'/));
+    it("an entry that is not an email address", () => rejectsConfig("prod-aws", { "mcp-infra:alertEmails": JSON.stringify(["ok@example.com", "oncall"]) }, "mcp-infra:alertEmails[1]", /not an email address: "oncall"/));
+    it("the same address twice", () => rejectsConfig("prod-aws", { "mcp-infra:alertEmails": JSON.stringify(["a@example.com", "A@example.com"]) }, "mcp-infra:alertEmails", /twice/));
+    it("a webhook that is not https, without echoing the secret", () => rejectsConfig("prod-aws", { "mcp-infra:alertWebhookUrl": "http://hooks.example.com/s3cr3t" }, "mcp-infra:alertWebhookUrl", /must be an https URL/, /^(?!.*s3cr3t)/s));
+    it("a webhook that is not a URL, without echoing the secret", () => rejectsConfig("prod-aws", { "mcp-infra:alertWebhookUrl": "s3cr3t-token" }, "mcp-infra:alertWebhookUrl", /not a URL/, /^(?!.*s3cr3t)/s));
+    it("an unknown alerts mode", () => rejectsConfig("prod-aws", { "mcp-infra:alerts": "off" }, "mcp-infra:alerts", /unknown value "off"; allowed values: none/));
+    it("opting out while naming a target", () => rejectsConfig("prod-aws", { "mcp-infra:alerts": "none" }, "mcp-infra:alerts", /unset one or the other/));
+    it("emails on the local target (its Alertmanager has no mail relay)", () =>
+        rejectsConfig("prod-local", { "mcp-infra:alerts": "", "mcp-infra:alertEmails": JSON.stringify(["a@example.com"]) }, "mcp-infra:alertEmails", /alertWebhookUrl/));
+    it("a plain-http webhook is accepted on the local target only", () => {
+        const s = parseStackConfig({ ...without("prod-local"), "mcp-infra:alertWebhookUrl": "http://receiver:9000/alerts" });
+        assert.ok(s.alerting.webhookUrl);
+    });
+});
+
+describe("the GCP budget's billing account (billingAccountId)", () => {
+    it("a GCP stack with a budget and no billing account fails at preview, saying how to set it", () =>
+        rejectsConfig("prod-gcp", { "mcp-infra:billingAccountId": "" }, "mcp-infra:billingAccountId", /monthlyBudgetUsd is 300/, /gcloud billing accounts list/));
+    it("a malformed billing account", () => rejectsConfig("prod-gcp", { "mcp-infra:billingAccountId": "billing-1" }, "mcp-infra:billingAccountId", /012345-6789AB-CDEF01/));
+    it("is passed on for gcp, and not needed without a budget or elsewhere", () => {
+        assert.equal(parseStackConfig(readStackFile("prod-gcp")).billingAccountId, "000000-000000-000000");
+        assert.equal(parseStackConfig({ ...readStackFile("prod-gcp"), "mcp-infra:billingAccountId": "", "mcp-infra:monthlyBudgetUsd": "0" }).billingAccountId, undefined);
+        assert.equal(parseStackConfig(readStackFile("prod-aws")).billingAccountId, undefined);
+    });
 });
 
 describe("overrides reach the resources", () => {

@@ -459,7 +459,7 @@ describe("GCP topology (issues 3 and 5)", function () {
         });
 
         it("names every child <component>-<role>, including the edge's origin children", () => {
-            const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server"];
+            const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server", "mcp-monitor"];
             for (const tier of tiers) {
                 for (const r of runs[tier]!.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
                     assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.type} ${r.name} is not named <component>-<role>`);
@@ -656,7 +656,10 @@ describe("GCP topology (issues 3 and 5)", function () {
                 assert.deepEqual(e.unpriced, [], `${tier}: unpriced resources`);
             }
             const dev = estimateCost(runs.dev!.resources);
-            assert.ok(dev.totalMonthlyUsd <= 30, `dev-gcp costs $${dev.totalMonthlyUsd} per month`);
+            // Issue 13's monitor (alert conditions; uptime checks, channels, dashboard and budget are free) comes on top of the $30 target.
+            const monitor = dev.components.find((c) => c.component === "mcp-monitor")?.monthlyUsd ?? 0;
+            assert.ok(monitor > 0 && monitor <= 3, `dev-gcp monitoring costs $${monitor}`);
+            assert.ok(dev.totalMonthlyUsd - monitor <= 30, `dev-gcp costs $${dev.totalMonthlyUsd - monitor} per month before monitoring`);
             const top = [...dev.lines].sort((a, b) => b.monthlyUsd - a.monthlyUsd)[0];
             assert.equal(top.priceId, "gcp.sql.db-g1-small", "the database is the largest line");
         });

@@ -312,11 +312,11 @@ describe("local (Docker) topology", function () {
             });
 
             it("names every child after its component", () => {
-                const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server"];
+                const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server", "mcp-monitor"];
                 for (const r of run().resources.filter((x) => x.custom)) {
                     assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.name} is not named under a component`);
                 }
-                assert.equal(run().resources.filter((r) => !r.custom).length, spec.cache.store === "managed" ? 7 : 6);
+                assert.equal(run().resources.filter((r) => !r.custom).length, spec.cache.store === "managed" ? 8 : 7);
             });
         });
     }

@@ -18,7 +18,7 @@ describe("npm run plan", () => {
     it("prints a stack's resources as a tree under their components", () => {
         const r = plan("--stack", "prod-aws", "--format", "tree");
         assert.equal(r.code, 0, r.err);
-        assert.match(r.out, /^Stack prod-aws \(cloud aws, tier prod\): \d+ resources, 7 components/m);
+        assert.match(r.out, /^Stack prod-aws \(cloud aws, tier prod\): \d+ resources, 8 components/m);
         assert.match(r.out, /├─ mcp-audit {2}mcp-infra:index:AuditDatabase/);
         assert.match(r.out, /mcp-audit-instance {2}aws:rds\/instance:Instance {2}instanceClass=db\.t4g\.small .*multiAz=true/);
         assert.match(r.out, /mcp-server-task {2}aws:ecs\/taskDefinition:TaskDefinition {2}cpu=512 memory=1024/);

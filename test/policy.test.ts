@@ -21,7 +21,7 @@ import { isModernAlbPolicy } from "../policy/encryption";
 import { resolveTier, stackOfUrn } from "../policy/resilience";
 import {
     costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeHttpsOnly, edgeTlsModern, encryptionAtRestAndInTransit,
-    ingressOnlyWhereDesigned, noSecretsInPlainEnv, policies, resourcePolicies, serviceBehindEdge, stackPolicies,
+    ingressOnlyWhereDesigned, noSecretsInPlainEnv, operationsSignals, policies, resourcePolicies, serviceBehindEdge, stackPolicies,
 } from "../policy/rules";
 import { T } from "../policy/types";
 import { TypedValidation, UnknownValueError, unknownCheckingProxy } from "../policy/util";
@@ -155,6 +155,10 @@ describe("policy pack (policy/, without the engine)", function () {
                 const declared = policyConfigForStack(stack)["cost-within-budget"].monthlyBudgetUsd;
                 if (declared) assert.equal(budget.notApplicable, undefined, "a stack with a budget is checked");
                 else assert.match(budget.notApplicable ?? "", /no monthlyBudgetUsd/);
+                const ops = checkStack(operationsSignals, stack, run(stack).resources, configOf(stack, operationsSignals));
+                assert.deepEqual(ops.violations, []);
+                if (stack.startsWith("dev-")) assert.match(ops.notApplicable ?? "", /tier dev/);
+                else assert.equal(ops.notApplicable, undefined, "prod and enterprise are checked");
             });
         }
     });
@@ -516,6 +520,27 @@ describe("policy pack (policy/, without the engine)", function () {
         });
     });
 
+    describe("operations-signals (stack policy)", () => {
+        const without = (stack: string, drop: (r: RecordedResource) => boolean) => run(stack).resources.filter((r) => !drop(r));
+        it("reports a prod stack without its uptime check, dashboard, budget or p95 alarm, naming what is missing and the tier", () => {
+            const config = configOf("prod-aws", operationsSignals);
+            const found = checkStack(operationsSignals, "prod-aws", without("prod-aws", (r) =>
+                r.type === "aws:route53/healthCheck:HealthCheck" || r.type === "aws:cloudwatch/dashboard:Dashboard"
+                || r.type === "aws:budgets/budget:Budget" || r.inputs.tags?.["mcp-infra:signal"] === "latency-p95"), config).violations.map((v) => v.message);
+            assert.equal(found.length, 4, found.join("\n"));
+            assert.match(found.join("\n"), /no alarm for the signals latency-p95 .*tier prod, from policy config/);
+            assert.match(found.join("\n"), /no external uptime check/);
+            assert.match(found.join("\n"), /no dashboard/);
+            assert.match(found.join("\n"), /monthlyBudgetUsd is 250 but no cloud budget/);
+        });
+        it("reports an enterprise GCP stack that notifies nobody, unless it opted out", () => {
+            const noChannel = without("enterprise-gcp", (r) => r.type === "gcp:monitoring/notificationChannel:NotificationChannel");
+            const config = configOf("enterprise-gcp", operationsSignals);
+            assert.match(checkStack(operationsSignals, "enterprise-gcp", noChannel, config).violations[0]?.message ?? "", /no notification target/);
+            assert.deepEqual(checkStack(operationsSignals, "enterprise-gcp", noChannel, { ...config, alertsOptedOut: true }).violations, []);
+        });
+    });
+
     describe("cost-within-budget (stack policy, pricing/)", () => {
         const asDeclared = (r: RecordedResource): DeclaredResource => ({ type: r.type, name: r.name, inputs: r.inputs, custom: r.custom });
 
@@ -581,15 +606,17 @@ describe("policy pack (policy/, without the engine)", function () {
 
     describe("policy config from the stack files (policy/config.ts)", () => {
         it("takes the tier, the budget and the usage keys from the stack", () => {
-            assert.deepEqual(policyConfigFor({ "mcp-infra:cloud": "aws", "mcp-infra:tier": "prod", "mcp-infra:monthlyBudgetUsd": "250", "mcp-infra:monthlyRequests": "5000000" }), {
+            assert.deepEqual(policyConfigFor({ "mcp-infra:cloud": "aws", "mcp-infra:tier": "prod", "mcp-infra:monthlyBudgetUsd": "250", "mcp-infra:monthlyRequests": "5000000", "mcp-infra:alertEmails": '["oncall@example.com"]' }), {
                 "deletion-protection-and-backups": { tier: "prod" },
                 "cost-within-budget": { monthlyBudgetUsd: 250, monthlyRequests: 5_000_000 },
                 "edge-https-only": { tier: "prod" },
+                "operations-signals": { tier: "prod", alertsOptedOut: false, monthlyBudgetUsd: 250 },
             });
             assert.deepEqual(policyConfigFor({ "mcp-infra:cloud": "gcp" }), {
                 "deletion-protection-and-backups": { tier: "dev" },
                 "cost-within-budget": { monthlyBudgetUsd: 0 },
                 "edge-https-only": { tier: "dev" },
+                "operations-signals": { tier: "dev", alertsOptedOut: false, monthlyBudgetUsd: 0 },
             });
         });
         it("matches every stack file's own tier", () => {

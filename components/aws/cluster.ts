@@ -29,6 +29,8 @@ export interface AwsCluster extends ClusterImpl {
     cluster: aws.ecs.Cluster;
     service: aws.ecs.Service;
     taskDefinition: aws.ecs.TaskDefinition;
+    /** The replicas' log group (the monitor's metric filters read it). */
+    logGroup: aws.cloudwatch.LogGroup;
 }
 
 /** ECS's `valueFrom` for one JSON key of a Secrets Manager secret, or for a Parameter Store parameter (its ARN). */
@@ -320,6 +322,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         cluster,
         service,
         taskDefinition,
+        logGroup,
         resources: { securityGroup, logGroup, apiKeySecret, executionRole, taskRole, cluster, taskDefinition, service, scalingTarget },
     };
 }

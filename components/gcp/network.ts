@@ -73,6 +73,8 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         privateIpGoogleAccess: true,
         stackType: "IPV4_ONLY",
         description: "Cloud Run Direct VPC egress",
+        // VPC flow logs in prod and enterprise (kept with the project's log retention, see cluster.ts' log bucket).
+        ...(spec.name === "dev" ? {} : { logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" } }),
     });
 
     const range = scope.child("private-range", gcp.compute.GlobalAddress, {

@@ -17,14 +17,16 @@ import { descriptor } from "./descriptor";
 import { createEdge } from "./edge";
 import { createImage } from "./image";
 import { createNetwork } from "./network";
+import { createMonitor, LocalMonitor } from "./monitor";
 
-export { createNetwork, createImage, createDatabase, createCache, createEdge, createCluster };
+export { createNetwork, createImage, createDatabase, createCache, createEdge, createCluster, createMonitor };
 
 /** The local target's own part types: every local builder receives these, never another cloud's. */
 export interface LocalParts extends LocalClusterParts {
     cluster: LocalCluster;
+    monitor: LocalMonitor;
 }
 
 export const module: CloudModule<LocalParts> = {
-    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster,
+    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster, createMonitor,
 };

@@ -70,7 +70,7 @@ export class RingLog {
 }
 
 /** Spawns a tracked child; `exitSignal` is what the exit hook sends (nginx: SIGTERM, so it stops its workers). */
-function spawnTracked(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: RingLog, exitSignal: NodeJS.Signals = "SIGKILL"): ChildProcess {
+export function spawnTracked(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: RingLog, exitSignal: NodeJS.Signals = "SIGKILL"): ChildProcess {
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     live.set(child, exitSignal);
     child.once("exit", () => live.delete(child));
@@ -79,7 +79,7 @@ function spawnTracked(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: 
     return child;
 }
 
-function exited(child: ChildProcess): boolean {
+export function exited(child: ChildProcess): boolean {
     return child.exitCode !== null || child.signalCode !== null;
 }
 
@@ -102,7 +102,7 @@ export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false
     return pollUntil(what, fn, timeoutMs, everyMs);
 }
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
     return new Promise((resolve) => {
         const sock = net.connect(port, "127.0.0.1", () => {
             sock.end();
@@ -218,6 +218,11 @@ export class Replica {
 
     get pid(): number | undefined {
         return this.child?.pid;
+    }
+
+    /** The port its /metrics is served on (METRICS_PORT), when it has one of its own. */
+    get metricsPort(): number | undefined {
+        return this.env.METRICS_PORT === undefined ? undefined : Number(this.env.METRICS_PORT);
     }
 
     async start(): Promise<void> {

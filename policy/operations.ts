@@ -1,0 +1,112 @@
+/**
+ * Operations in prod and enterprise: the stack declares the seeds' signals as alarms (tagged or
+ * labelled with `mcp-infra:signal` / `signal`, see sizing/alerts.ts), an external uptime check, a
+ * dashboard, a cloud budget when the stack has one, and at least one notification target, unless
+ * the stack opted out explicitly (`alerts: none`, passed as the policy config `alertsOptedOut`).
+ *
+ * Policy config (CI writes it from the stack file, see config.ts):
+ *   tier            as deletion-protection-and-backups (else the stack name, else prod)
+ *   alertsOptedOut  `mcp-infra:alerts` is none
+ *   monthlyBudgetUsd  when above 0, a cloud budget must exist
+ */
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { SignalId, TIER_NAMES, TierName } from "../sizing";
+import { resolveTier } from "./resilience";
+import { baseType } from "./types";
+
+export interface OperationsConfig {
+    tier?: TierName;
+    alertsOptedOut?: boolean;
+    monthlyBudgetUsd?: number;
+}
+
+/** The signals every prod or enterprise stack must alarm on, whatever its overrides (the seeds' list). */
+export const REQUIRED_SIGNALS: readonly SignalId[] = [
+    "edge-5xx-ratio", "latency-p95", "service-cpu", "service-memory", "database-cpu", "database-free-storage", "uptime-check",
+];
+
+interface CloudShape {
+    alarm: (r: Pick<PolicyResource, "type" | "props">) => string | undefined;
+    target: (r: Pick<PolicyResource, "type" | "props">) => boolean;
+    uptime: string[];
+    dashboard: string[];
+    budget: string[];
+}
+
+const tag = (r: Pick<PolicyResource, "props">, key: string): string | undefined => r.props?.tags?.[key] ?? r.props?.userLabels?.[key];
+
+const SHAPES: Record<"aws" | "azure" | "gcp", CloudShape> = {
+    aws: {
+        alarm: (r) => (r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" ? tag(r, "mcp-infra:signal") : undefined),
+        target: (r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && ["email", "https"].includes(r.props?.protocol),
+        uptime: ["aws:route53/healthCheck:HealthCheck"],
+        dashboard: ["aws:cloudwatch/dashboard:Dashboard"],
+        budget: ["aws:budgets/budget:Budget"],
+    },
+    azure: {
+        alarm: (r) => (["azure-native:monitor:MetricAlert", "azure-native:monitor:ScheduledQueryRule"].includes(baseType(r.type)) ? tag(r, "mcp-infra:signal") : undefined),
+        target: (r) => baseType(r.type) === "azure-native:monitor:ActionGroup"
+            && ((r.props?.emailReceivers ?? []).length > 0 || (r.props?.webhookReceivers ?? []).length > 0),
+        uptime: ["azure-native:applicationinsights:WebTest"],
+        dashboard: ["azure-native:applicationinsights:Workbook", "azure-native:portal:Dashboard"],
+        budget: ["azure-native:consumption:Budget"],
+    },
+    gcp: {
+        alarm: (r) => (r.type === "gcp:monitoring/alertPolicy:AlertPolicy" ? tag(r, "signal") : undefined),
+        target: (r) => r.type === "gcp:monitoring/notificationChannel:NotificationChannel",
+        uptime: ["gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"],
+        dashboard: ["gcp:monitoring/dashboard:Dashboard"],
+        budget: ["gcp:billing/budget:Budget"],
+    },
+};
+
+function cloudOf(resources: Pick<PolicyResource, "type">[]): keyof typeof SHAPES | undefined {
+    if (resources.some((r) => r.type.startsWith("aws:"))) return "aws";
+    if (resources.some((r) => r.type.startsWith("azure-native:"))) return "azure";
+    if (resources.some((r) => r.type.startsWith("gcp:"))) return "gcp";
+    return undefined;
+}
+
+/** What is missing, one message per gap (empty when the stack meets the rule). */
+export function operationsGaps(resources: Pick<PolicyResource, "type" | "props">[], config: OperationsConfig): string[] {
+    const cloud = cloudOf(resources);
+    if (cloud === undefined) return [];
+    const shape = SHAPES[cloud];
+    const gaps: string[] = [];
+    const alarms = resources.map((r) => shape.alarm(r)).filter((s): s is string => s !== undefined);
+    const missing = REQUIRED_SIGNALS.filter((s) => !alarms.includes(s));
+    if (missing.length > 0) gaps.push(`no alarm for the signals ${missing.join(", ")} (alarms carry the tag mcp-infra:signal)`);
+    if (alarms.length < 6) gaps.push(`${alarms.length} alarm conditions declared; at least 6 are required`);
+    if (!resources.some((r) => shape.uptime.includes(baseType(r.type)))) gaps.push(`no external uptime check (${shape.uptime.join(" or ")})`);
+    if (!resources.some((r) => shape.dashboard.includes(baseType(r.type)))) gaps.push(`no dashboard (${shape.dashboard.join(" or ")})`);
+    if ((config.monthlyBudgetUsd ?? 0) > 0 && !resources.some((r) => shape.budget.includes(baseType(r.type)))) {
+        gaps.push(`monthlyBudgetUsd is ${config.monthlyBudgetUsd} but no cloud budget is declared (${shape.budget.join(" or ")})`);
+    }
+    if (!config.alertsOptedOut && !resources.some((r) => shape.target(r))) {
+        gaps.push("no notification target (email or webhook): set alertEmails or alertWebhookUrl, or opt out with alerts: none");
+    }
+    return gaps;
+}
+
+export const operationsSignals: StackValidationPolicy = {
+    name: "operations-signals",
+    description: "prod and enterprise stacks alarm on the seeds' signals, probe /health from outside, have a dashboard and a cloud budget, and notify someone (or opt out explicitly).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: {
+        properties: {
+            tier: { type: "string", enum: [...TIER_NAMES], description: "Sizing tier of the stack (mcp-infra:tier)." },
+            alertsOptedOut: { type: "boolean", description: "mcp-infra:alerts is none: nobody is notified, on purpose." },
+            monthlyBudgetUsd: { type: "number", minimum: 0, description: "Monthly budget in USD (mcp-infra:monthlyBudgetUsd); 0 = none." },
+        },
+    },
+    validateStack: (args, report) => {
+        const config = args.getConfig<OperationsConfig>();
+        const { tier, source } = resolveTier(config, args.resources[0]?.urn);
+        if (tier === "dev") {
+            args.notApplicable(`tier dev (from ${source}) may run without alerts`);
+            return;
+        }
+        for (const gap of operationsGaps(args.resources, config)) report(`${gap} (tier ${tier}, from ${source})`);
+    },
+};
