@@ -36,6 +36,7 @@ describe("cost choices: tier defaults and config keys", () => {
         const s = parseStackConfig({
             "mcp-infra:cloud": "aws", "mcp-infra:tier": "prod", "mcp-infra:cacheMode": "nodes", "mcp-infra:containerInsights": "true",
             "mcp-infra:wafRules": "separate", "mcp-infra:secretStore": "platform", "mcp-infra:dbSizing": "vcpuCount", "mcp-infra:cacheDataMB": "250",
+            "mcp-infra:alerts": "none",
         });
         assert.deepEqual(s.overrides, { cacheMode: "nodes", containerInsights: true, wafRules: "separate", secretStore: "platform", dbSizing: "vcpuCount" });
         assert.deepEqual(s.usage, { cacheDataMB: 250 });

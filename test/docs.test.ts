@@ -80,7 +80,8 @@ describe("docs", () => {
             db.map((r) => r.inputs.instanceClass),
             ["db.t4g.medium"],
         );
-        assert.equal(run.resources.filter((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup").length, 1);
+        // prod's burstable managed cache is ElastiCache Serverless by default (the cacheMode cost choice).
+        assert.equal(run.resources.filter((r) => r.type === "aws:elasticache/serverlessCache:ServerlessCache").length, 1);
         const task = run.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
         assert.ok(task, "a task definition");
         const env: Array<{ name: string; value: string }> = JSON.parse(task.inputs.containerDefinitions)[0].environment;
