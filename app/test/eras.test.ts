@@ -44,8 +44,9 @@ describe("app protocol eras: 2026-07-28 and 2025 clients on one endpoint", funct
       const listed = structured<{ notes: { key: string }[] }>(await client.callTool({ name: "scratchpad_list", arguments: {} }));
       assert.ok(listed.notes.some((n) => n.key === note));
       assert.equal(structured(await client.callTool({ name: "scratchpad_delete", arguments: { key: note } })).deleted, true);
-      const recent = structured<{ entries: { tool: string }[] }>(await client.callTool({ name: "audit_recent", arguments: { limit: 5 } }));
-      assert.deepEqual(recent.entries.slice(0, 2).map((e) => e.tool), ["scratchpad_delete", "scratchpad_list"]);
+      const recent = structured<{ entries: { tool: string; kind: string }[] }>(await client.callTool({ name: "audit_recent", arguments: { limit: 5 } }));
+      // Newest first: the delete changes state, so it is written ahead (intent, then its outcome).
+      assert.deepEqual(recent.entries.slice(0, 3).map((e) => [e.tool, e.kind]), [["scratchpad_delete", "outcome"], ["scratchpad_delete", "intent"], ["scratchpad_list", "call"]]);
       assert.equal(structured(await client.callTool({ name: "audit_verify", arguments: {} })).ok, true);
       await client.close();
     });

@@ -18,11 +18,18 @@ import { EDGE_LISTEN_PORT, EDGE_SERVER_NAMES } from "./edge";
 import { LocalNetwork } from "./network";
 import { renderAlertmanagerConfig, renderBlackboxConfig, renderPrometheusConfig, renderPrometheusRules } from "./prometheus";
 
-/** Pinned to a release line, as the other third-party images are. */
+/**
+ * Pinned by digest like the other third-party images (`name:tag@sha256:...`, the multi-platform
+ * index). These are not official images, so docker-library/repo-info does not record them; each
+ * digest is the one several independent public repositories pin for that tag (found with the
+ * code search; no registry is reachable from where this was written): prometheus v2.55.1 in five
+ * repositories, alertmanager v0.27.0 in four, blackbox-exporter v0.25.0 in three. To update:
+ * `docker buildx imagetools inspect <image>:<tag>` and take the index digest.
+ */
 export const MONITORING_IMAGES = {
-    prometheus: "prom/prometheus:v2.55.1",
-    alertmanager: "prom/alertmanager:v0.27.0",
-    blackbox: "prom/blackbox-exporter:v0.25.0",
+    prometheus: "prom/prometheus:v2.55.1@sha256:2659f4c2ebb718e7695cb9b25ffa7d6be64db013daba13e05c875451cf51b0d3",
+    alertmanager: "prom/alertmanager:v0.27.0@sha256:e13b6ed5cb929eeaee733479dce55e10eb3bc2e9c4586c705a4e8da41e5eacf5",
+    blackbox: "prom/blackbox-exporter:v0.25.0@sha256:b04a9fef4fa086a02fc7fcd8dcdbc4b7b35cc30cdee860fdc6a19dd8b208d63e",
 } as const;
 
 /** Host ports of the UIs, on 127.0.0.1. */

@@ -256,7 +256,8 @@ export function mcpRoute(o: McpRouteOptions) {
    * scopes and the tool's rate limit. Returns the refusal, if any.
    */
   async function checkCall(req: Request, msg: RpcMessage, rc: RequestContext, scopes: readonly string[] | undefined): Promise<Refusal | undefined> {
-    const tp = msg.params?._meta?.traceparent;
+    // The trace context of the request: `_meta.traceparent` (2026-07-28), else the W3C `traceparent` HTTP header.
+    const tp = msg.params?._meta?.traceparent ?? headerValue(req, "traceparent");
     if (tp !== undefined) {
       rc.traceparent = validTraceparent(tp);
       if (rc.traceparent === undefined) rc.log.warn({ traceparent: String(tp).slice(0, 80) }, "ignored an invalid _meta.traceparent");
