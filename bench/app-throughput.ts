@@ -100,7 +100,7 @@ async function drive(name: string, url: string, keys: string[] | undefined, tool
     clients.map(async (client) => {
       while (Date.now() < end) {
         const t0 = performance.now();
-        let ok = true;
+        let ok: boolean;
         try {
           const r = await client.callTool({ name: tool, arguments: args });
           ok = r.isError !== true;

@@ -15,9 +15,13 @@ import { descriptor as local } from "./local/descriptor";
 
 /** The builders of each cloud, loaded on first use. A cloud missing here is not available yet. */
 const LOADERS: Partial<Record<Cloud, () => CloudModule>> = {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: a stack loads only its cloud's SDK
     aws: () => require("./aws").module,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: a stack loads only its cloud's SDK
     azure: () => require("./azure").module,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: a stack loads only its cloud's SDK
     gcp: () => require("./gcp").module,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: a stack loads only its cloud's SDK
     local: () => require("./local").module,
 };
 

@@ -5,6 +5,7 @@
  * Pure functions: no engine, no Pulumi runtime.
  */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import * as policyRuntime from "@pulumi/policy";
 import { baseType } from "./types";
 
 /**
@@ -14,7 +15,7 @@ import { baseType } from "./types";
  * yet throws `UnknownValueError`, which the engine turns into an advisory
  * "can't run policy during preview" note; the check then runs at `pulumi up`.
  */
-const runtime = require("@pulumi/policy") as {
+const runtime = policyRuntime as unknown as {
     UnknownValueError: new (...args: any[]) => Error;
     unknownCheckingProxy<T extends object>(value: T): T;
 };

@@ -169,7 +169,7 @@ export const CONTAINER_INSIGHTS_METRICS = { cluster: 12, service: 15, taskFamily
 const CONTAINER_INSIGHTS_KIB_PER_TASK_MINUTE = 2;
 
 const ecsCluster: Pricer = (r, ctx) => {
-    const settings: any[] = r.inputs.settings ?? [];
+    const settings: { name?: string; value?: string }[] = r.inputs.settings ?? [];
     const mode = settings.find((x) => x?.name === "containerInsights")?.value ?? "disabled";
     if (mode === "disabled") return [];
     if (mode !== "enabled") throw new Unpriced(`containerInsights "${mode}" (enhanced observability bills per observation, not in the catalog)`);

@@ -8,7 +8,7 @@ const containerApp: Pricer = (r, ctx) => {
     if (r.inputs.workloadProfileName && r.inputs.workloadProfileName !== "Consumption") {
         throw new Unpriced(`workload profile ${r.inputs.workloadProfileName} (only the Consumption plan is in the catalog)`);
     }
-    const containers: any[] = at(r.inputs, "template.containers") ?? [];
+    const containers: Record<string, unknown>[] = at(r.inputs, "template.containers") ?? [];
     if (!containers.length) throw new Unpriced("template.containers is not known");
     const cpu = containers.reduce((s, c) => s + Number(at(c, "resources.cpu") ?? 0), 0);
     const mem = containers.reduce((s, c) => s + gib(at(c, "resources.memory") ?? "0Gi"), 0);
@@ -35,7 +35,7 @@ const containerApp: Pricer = (r, ctx) => {
  * is external; plus the data the load balancer processes.
  */
 const environment: Pricer = (r, ctx) => {
-    const profiles: any[] = r.inputs.workloadProfiles ?? [];
+    const profiles: { workloadProfileType?: string }[] = r.inputs.workloadProfiles ?? [];
     const dedicated = profiles.filter((p) => p.workloadProfileType !== "Consumption");
     if (dedicated.length) {
         throw new Unpriced(`dedicated workload profiles (${dedicated.map((p) => p.workloadProfileType).join(", ")}) are not in the catalog`);
@@ -103,7 +103,7 @@ const nat: Pricer = (_r, ctx) => [
 /** The Application Gateway whose frontend uses this public IP, if any. */
 function gatewayOf(ip: DeclaredResource, ctx: Parameters<Pricer>[1]): DeclaredResource | undefined {
     return ctx.resources.find((g) => g.type === "azure-native:network:ApplicationGateway"
-        && ((g.inputs.frontendIPConfigurations ?? []) as any[]).some((f) => {
+        && ((g.inputs.frontendIPConfigurations ?? []) as Record<string, unknown>[]).some((f) => {
             const ref = at(f, "publicIPAddress.id");
             return ref !== undefined && referenced(ctx, ip.type, ref) === ip;
         }));

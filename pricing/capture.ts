@@ -21,7 +21,7 @@ interface Captured {
 async function resolveKnown(value: unknown, depth = 0): Promise<unknown> {
     if (depth > 32) return undefined;
     if (pulumi.Output.isInstance(value)) {
-        const o = value as any;
+        const o = value as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
         if (!(await o.isKnown)) return undefined;
         return resolveKnown(await o.promise(), depth + 1);
     }
@@ -55,7 +55,7 @@ export class ResourceCapture {
         while (seen !== this.captured.length) {
             seen = this.captured.length;
             resolved = await Promise.all(this.captured.map(async (c) => ({
-                type: c.type, name: c.name, custom: c.custom, inputs: (await resolveKnown(c.props)) as Record<string, any>,
+                type: c.type, name: c.name, custom: c.custom, inputs: (await resolveKnown(c.props)) as DeclaredResource["inputs"],
             })));
         }
         return resolved;

@@ -38,8 +38,9 @@ export function requirePrice(id: string, what: string): string {
 }
 
 /** The value at a dotted path in a resource's inputs. */
-export function at(inputs: Record<string, any>, path: string): any {
-    return path.split(".").reduce<any>((v, k) => (v === undefined || v === null ? undefined : v[k]), inputs);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON: the caller knows what the resource type holds at the path
+export function at(inputs: Record<string, unknown>, path: string): any {
+    return path.split(".").reduce<unknown>((v, k) => (v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k]), inputs);
 }
 
 /** A number input, or an Unpriced error naming it. */

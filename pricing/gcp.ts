@@ -3,7 +3,7 @@ import { FREE, SECONDS_PER_MONTH } from "./catalog";
 import { activeSeconds, at, gib, LineSpec, month, num, Pricer, requirePrice, sharedAllowance, trafficGiB, Unpriced, vcpu } from "./engine";
 
 const cloudRun: Pricer = (r, ctx) => {
-    const containers: any[] = at(r.inputs, "template.containers") ?? [];
+    const containers: Record<string, unknown>[] = at(r.inputs, "template.containers") ?? [];
     if (!containers.length) throw new Unpriced("template.containers is not known");
     const cpu = containers.reduce((s, c) => s + vcpu(at(c, "resources.limits.cpu") ?? "1"), 0);
     const mem = containers.reduce((s, c) => s + gib(at(c, "resources.limits.memory") ?? "512Mi"), 0);

@@ -10,6 +10,7 @@ export interface DeclaredResource {
     /** Logical name, e.g. `mcp-audit-primary`. */
     name: string;
     /** The resource's inputs (plain values; unknown values may be missing). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs of any resource type, read as untyped JSON by the pricers
     inputs: Record<string, any>;
     /** False for component resources. @default true */
     custom?: boolean;

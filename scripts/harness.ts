@@ -129,6 +129,7 @@ export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, s
 export async function runProgram(
     stack: string,
     config: Record<string, string>,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the program is loaded only when a caller does not pass its own
     program: () => Record<string, pulumi.Input<any>> = require("../index"),
 ): Promise<ProgramRun> {
     const mocks = new RecordingMocks();

@@ -249,7 +249,7 @@ export function readBase(file: string): StackCost[] {
     try {
         doc = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
-        throw new Error(`--diff ${file}: not a readable JSON plan (${(e as Error).message})`);
+        throw new Error(`--diff ${file}: not a readable JSON plan (${(e as Error).message})`, { cause: e });
     }
     if (!Array.isArray(doc) || doc.some((s) => typeof s?.stack !== "string" || typeof s?.estimate?.totalMonthlyUsd !== "number")) {
         throw new Error(`--diff ${file}: expected the output of \`npm run plan -- --format json\` (a list of stacks with an estimate)`);

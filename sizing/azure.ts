@@ -270,7 +270,7 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
     if (overrides.dbInstanceClass && (overrides.dbVcpu !== undefined || overrides.dbMemoryGiB !== undefined)) {
         throw new ConfigError(overrideKey("dbInstanceClass"), "set either dbInstanceClass or dbVcpu/dbMemoryGiB, not both");
     }
-    let dbSku = overrides.dbInstanceClass ? postgresSku(overrides.dbInstanceClass) : pickPostgresSku(spec.database);
+    const dbSku = overrides.dbInstanceClass ? postgresSku(overrides.dbInstanceClass) : pickPostgresSku(spec.database);
     if (dbSku.tier === "Burstable" && (spec.database.highAvailability || spec.database.readReplicas > 0)) {
         const alt = pickPostgresSku({ ...spec.database, compute: "standard", vcpu: dbSku.vcpu, memoryGiB: dbSku.memoryGiB });
         throw new ConfigError(overrideKey("dbInstanceClass"),

@@ -5,7 +5,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { parseStackConfig } from "../components/config";
 import { listStacks, readStackFile, runProgram, valueOf } from "../scripts/harness";
-import { CONFIG_KEYS, ConfigError } from "../sizing";
+import { CONFIG_KEYS } from "../sizing";
 import { rejectsConfig } from "./util";
 
 const root = path.resolve(__dirname, "..");

@@ -76,9 +76,9 @@ describe("cloud contract: transforms", () => {
         let cloud = "";
         let component = "";
         for (const line of text.split("\n")) {
-            cloud = /^    (\w+): \{$/.exec(line)?.[1] ?? cloud;
-            component = /^        (\w+): \{$/.exec(line)?.[1] ?? component;
-            const r = /^            (?:"([^"]+)"|\[role: `([^`]+)`\]):/.exec(line);
+            cloud = /^ {4}(\w+): \{$/.exec(line)?.[1] ?? cloud;
+            component = /^ {8}(\w+): \{$/.exec(line)?.[1] ?? component;
+            const r = /^ {12}(?:"([^"]+)"|\[role: `([^`]+)`\]):/.exec(line);
             if (r) listed.add(`${cloud}:${component}:${r[1] ?? r[2]}`);
         }
         assert.ok(listed.size > 100, "roles.ts lists the roles");

@@ -13,7 +13,7 @@ import { renderNginxConfig } from "../components/local/nginx";
 import { main } from "../components/program";
 import { ProgramRun, readStackFile, RecordedResource, runProgram, runStack } from "../scripts/harness";
 import { parseStackConfig } from "../components/config";
-import { ConfigError, resolveTier, TIERS, TierName } from "../sizing";
+import { resolveTier, TierName } from "../sizing";
 import { all, named, rejectsConfig } from "./util";
 
 const T = {

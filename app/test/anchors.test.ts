@@ -10,7 +10,6 @@ import { openAuditStore, type SqlAuditStore } from "../src/audit/store";
 import type { AuditEntryInput } from "../src/audit/entry";
 import { REPO_DIR, freePort, stopChild, waitFor } from "./helpers";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver") as new (o: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
 
 /** Azurite's documented development account (public, emulator only). */

@@ -73,8 +73,8 @@ export interface AlbSummaryInputs {
 
 export function summarizeAlb(i: AlbSummaryInputs): EdgeSummary {
     const rules = i.webAclRules ?? [];
-    const managed = rules.map((r) => (r.statement as any)?.managedRuleGroupStatement?.name).filter((n): n is string => !!n);
-    const rate = rules.map((r) => (r.statement as any)?.rateBasedStatement).find((s) => s);
+    const managed = rules.map((r) => (r.statement as pulumi.Unwrap<aws.types.input.wafv2.WebAclRuleStatement> | undefined)?.managedRuleGroupStatement?.name).filter((n): n is string => !!n);
+    const rate = rules.map((r) => (r.statement as pulumi.Unwrap<aws.types.input.wafv2.WebAclRuleStatement> | undefined)?.rateBasedStatement).find((s) => s);
     const tls = i.httpsSslPolicy === undefined ? "none" : i.httpsSslPolicy.includes("-Res-") ? "restricted" : "modern";
     return {
         cloud: "aws",
@@ -197,7 +197,7 @@ export function createAlbEdge(scope: Scope, { network, spec, domain, dnsZone }: 
     ]).apply(([idle, ssl, httpActions, health, rules]) => summarizeAlb({
         idleTimeout: Number(idle ?? 60),
         httpsSslPolicy: ssl,
-        httpRedirects: (httpActions ?? []).some((a: any) => a.type === "redirect" && a.redirect?.protocol === "HTTPS"),
+        httpRedirects: (httpActions ?? []).some((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS"),
         healthPath: String(health?.path ?? "/"),
         webAclRules: rules as aws.types.input.wafv2.WebAclRule[] | undefined,
     }));

@@ -213,7 +213,7 @@ function createServerlessCache(scope: Scope, net: AwsNetwork, maxDataGb: number,
     const used = scope.inputs<aws.elasticache.ServerlessCacheArgs>("serverless");
     const summary = pulumi.all([used.engine, used.cacheUsageLimits, used.subnetIds]).apply(([engine, limits, subnets]) => summarizeServerlessCache({
         engine: String(engine),
-        maxDataGb: Number((limits as any)?.dataStorage?.maximum ?? 0),
+        maxDataGb: Number(limits?.dataStorage?.maximum ?? 0),
         subnetCount: (subnets as unknown[] | undefined)?.length ?? 0,
         hasUserGroup: used.userGroupId !== undefined,
     }));

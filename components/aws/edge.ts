@@ -6,7 +6,6 @@
  * Either way the edge owns what the cluster attaches to (`AwsEdge`): the security group its traffic to the
  * replicas comes from, and the target group or Cloud Map service the ECS service registers its tasks in.
  */
-import * as aws from "@pulumi/aws";
 import { Scope } from "../base";
 import { EdgeInput } from "../contract";
 import { createAlbEdge } from "./alb";

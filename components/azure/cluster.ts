@@ -31,7 +31,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { azureSizing, CONTAINER_APPS_ARCHITECTURE, containerAppMinReplicas } from "../../sizing/azure";
 import { Scope } from "../base";
 import { ClusterImpl, ClusterInput, DATABASE_CA_FILES, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
-import { ClusterSummary, SecretRef, SERVER } from "../types";
+import { ClusterSummary, SERVER } from "../types";
 import { AzureCache } from "./cache";
 import { AzureDatabase } from "./database";
 import { AzureEdge } from "./edge";

@@ -18,7 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_RUN_ARCHITECTURE, cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
 import { Scope } from "../base";
 import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
-import { ClusterSummary, SecretRef, SERVER } from "../types";
+import { ClusterSummary, SERVER } from "../types";
 import { CLOUD_RUN_NAME_MAX, gcpId, REGION_ZONES, runAppHost, secretWithValue } from "./common";
 import { GcpCache } from "./cache";
 import { GcpDatabase } from "./database";

@@ -119,9 +119,9 @@ export interface GcpEdgeSummaryInputs {
 
 export function summarizeGcpEdge(i: GcpEdgeSummaryInputs): EdgeSummary {
     const rules = i.armorRules ?? [];
-    const managed = rules.flatMap((r) => [...String((r.match as any)?.expr?.expression ?? "").matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g)].map((m) => m[1]));
-    const rate = rules.find((r) => (r.action === "throttle" || r.action === "rate_based_ban") && (r.rateLimitOptions as any)?.enforceOnKey === "IP");
-    const threshold = (rate?.rateLimitOptions as any)?.rateLimitThreshold;
+    const managed = rules.flatMap((r) => [...String((r.match as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleMatch> | undefined)?.expr?.expression ?? "").matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g)].map((m) => m[1]));
+    const rate = rules.find((r) => (r.action === "throttle" || r.action === "rate_based_ban") && (r.rateLimitOptions as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleRateLimitOptions> | undefined)?.enforceOnKey === "IP");
+    const threshold = (rate?.rateLimitOptions as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleRateLimitOptions> | undefined)?.rateLimitThreshold;
     const tls = i.sslPolicyProfile === undefined || i.sslMinTlsVersion !== "TLS_1_2"
         ? "none"
         : i.sslPolicyProfile === "RESTRICTED" ? "restricted" : "modern";

@@ -92,7 +92,7 @@ export interface NginxConfigOptions {
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 /** Absolute paths nginx can take unquoted: no whitespace, quotes, `;`, braces, `$` or `#`. */
-const SAFE_PATH = /^\/[A-Za-z0-9._\/-]*$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 
 function isPort(n: unknown): n is number {
     return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;

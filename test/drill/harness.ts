@@ -453,7 +453,7 @@ export class Topology {
             const e = err as { code?: number; stdout?: string; stderr?: string };
             // Exit 1 is a broken chain: its report is the answer. Anything else could not check.
             if (e.code === 1 && e.stdout) return { ...JSON.parse(e.stdout.split("\n")[0]), output: e.stdout.trim(), code: 1 };
-            throw new Error(`audit:verify exited ${e.code}: ${e.stdout ?? ""} ${e.stderr ?? ""}`);
+            throw new Error(`audit:verify exited ${e.code}: ${e.stdout ?? ""} ${e.stderr ?? ""}`, { cause: err });
         }
     }
 

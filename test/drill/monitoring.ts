@@ -99,7 +99,7 @@ export class Monitoring {
             return m;
         } catch (err) {
             await m.stop().catch(() => undefined);
-            throw new Error(`${(err as Error).message}\n${m.log.tail(20)}`);
+            throw new Error(`${(err as Error).message}\n${m.log.tail(20)}`, { cause: err });
         }
     }
 

@@ -66,13 +66,13 @@ describe("drill: Redis is lost under load and comes back", function () {
         const load = new Load({ url: t.url, keys: t.keys, clientIds: t.clientIds, tag: "redis" });
         await load.connect();
         load.start();
-        let killedAt = 0;
+        let killedAt: number;
         let downSeenAt = 0;
         let restartBeganAt = 0;
         let restartedAt = 0;
-        let recoveredAt = 0;
+        let recoveredAt: number;
         let edgeReady: { status: number; failing: string[] } | undefined;
-        let edgeHealth = 0;
+        let edgeHealth: number;
         const duringOutage: number[] = [];
         try {
             await sleep(2_500);

@@ -26,7 +26,7 @@ describe("drill: a replica is killed (SIGKILL) under load and restarted", functi
         load.start();
         let killedAt = 0;
         let restartedAt = 0;
-        let rejoinMs = NaN;
+        let rejoinMs: number;
         try {
             await sleep(2_500);
             const oldId = victim.replicaId;

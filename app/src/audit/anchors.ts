@@ -173,7 +173,7 @@ export class S3Anchors implements AnchorStore {
       await this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) throw new Error(`audit anchor bucket ${this.bucket} does not exist (${this.location})`);
+      if (status === 404) throw new Error(`audit anchor bucket ${this.bucket} does not exist (${this.location})`, { cause: err });
       throw described(this.location, "checking the anchor bucket", err);
     }
   }
@@ -215,7 +215,7 @@ export class S3Anchors implements AnchorStore {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token !== undefined);
     } catch (err) {
-      if ((err as Error).name === "NoSuchBucket") throw new Error(`audit anchor bucket ${this.bucket} does not exist (${this.location})`);
+      if ((err as Error).name === "NoSuchBucket") throw new Error(`audit anchor bucket ${this.bucket} does not exist (${this.location})`, { cause: err });
       throw described(this.location, "listing", err);
     }
     return names.filter((n) => !n.includes("/")).sort();
@@ -272,7 +272,7 @@ export class AzureBlobAnchors implements AnchorStore {
     try {
       for await (const b of this.container.listBlobsFlat({ prefix: this.prefix })) names.push(b.name.slice(this.prefix.length));
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) throw new Error(`audit anchor container ${this.container.containerName} does not exist (${this.location})`);
+      if ((err as { statusCode?: number }).statusCode === 404) throw new Error(`audit anchor container ${this.container.containerName} does not exist (${this.location})`, { cause: err });
       throw described(this.location, "listing", err);
     }
     return names.filter((n) => !n.includes("/")).sort();
@@ -334,7 +334,7 @@ export class GcsAnchors implements AnchorStore {
     try {
       [files] = await this.bucket.getFiles({ prefix: this.prefix, autoPaginate: true });
     } catch (err) {
-      if ((err as { code?: number }).code === 404) throw new Error(`audit anchor bucket ${this.bucketName} does not exist (${this.location})`);
+      if ((err as { code?: number }).code === 404) throw new Error(`audit anchor bucket ${this.bucketName} does not exist (${this.location})`, { cause: err });
       throw described(this.location, "listing", err);
     }
     return files.map((f) => f.name.slice(this.prefix.length)).filter((n) => !n.includes("/")).sort();

@@ -204,7 +204,7 @@ export class CheckpointWriter {
             // Written before (a writer stopped between the object and its row): adopt it if it continues the chain.
             const existing = parseCheckpoint(name, await anchors.get(name));
             if (existing.header.previous.hash !== previous.hash || segmentBreak(previous, existing.entries) !== undefined) {
-              throw new Error(`checkpoint object ${name} in ${anchors.location} exists but does not continue checkpoint ${previous.seq}`);
+              throw new Error(`checkpoint object ${name} in ${anchors.location} exists but does not continue checkpoint ${previous.seq}`, { cause: err });
             }
             header = existing.header;
           }
@@ -273,7 +273,7 @@ export async function verifyAgainstAnchors(store: SqlAuditStore, anchors: Anchor
     }
     const own = segmentBreak(h.previous, cp.entries);
     if (own !== undefined) breaks.push({ seq: own.seq, kind: "bad-checkpoint", reason: `checkpoint ${cp.name} is not a valid chain segment: ${own.reason}` });
-    let rewritten: number[] = [];
+    const rewritten: number[] = [];
     for (const e of cp.entries) {
       const stored = db.get(e.seq);
       if (stored === undefined) {
@@ -295,7 +295,6 @@ export async function verifyAgainstAnchors(store: SqlAuditStore, anchors: Anchor
         kind: "rewritten",
         reason: `${rewritten.length} entr${rewritten.length === 1 ? "y differs" : "ies differ"} from checkpoint ${cp.name} (first at ${rewritten[0]}): history was rewritten after it was anchored`,
       });
-      rewritten = [];
     }
     expected = { seq: h.seq, hash: h.headHash };
   }

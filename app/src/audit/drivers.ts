@@ -177,6 +177,7 @@ function acquireLock(lockFile: string): void {
         throw new Error(
           `embedded audit store ${path.dirname(lockFile)} is in use by process ${holder}; ` +
             "stop it first, or use DATABASE_URL to share one PostgreSQL between processes",
+          { cause: err },
         );
       }
       fs.rmSync(lockFile, { force: true }); // stale lock from a process that is gone

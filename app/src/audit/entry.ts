@@ -40,6 +40,7 @@ export interface AuditRecord extends AuditEntryInput {
 export const TEXT_LIMITS = { tool: 128, clientId: 256, errorCode: 128, replicaId: 128, traceparent: 128 } as const;
 
 /** A C0 control character, DEL or a leading quote: such text is stored escaped (as are lone surrogates). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are stored escaped
 const NEEDS_ESCAPE = /[\u0000-\u001f\u007f]|^"/;
 
 /**

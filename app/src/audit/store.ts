@@ -376,6 +376,7 @@ export async function openAuditStore(db: DatabaseConfig, opts: OpenAuditStoreOpt
           throw new Error(
             `could not migrate the audit schema from version ${version} to ${SCHEMA_VERSION}: ${(err as Error).message}; ` +
               "run audit:migrate with the administrator credentials",
+            { cause: err },
           );
         }
       }
