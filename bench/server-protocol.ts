@@ -11,6 +11,8 @@
  * database), rate limits and state in the local Redis, info logs (to /dev/null), metrics.
  * PostgreSQL and Redis are not pinned: they share the machine with everything else.
  * BENCH_CPU_PROF=<dir> adds `node --cpu-prof` to the bundled server.
+ * BENCH_APP_DIST=<dir with main.js> runs that build as the bundled server instead of app/dist
+ * (for example the server before a change, built from `git archive`), driven the same way.
  * BENCH_ERA=2025 sends 2025-06-18 stateless requests instead (all three servers serve both).
  * BENCH_BASELINE=<dir with main.js> adds an earlier build of the bundled server (for example the
  * SDK v1 one) as a fourth row, driven with 2025-06-18 requests, which is all it speaks.
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
       name: "bundled server (API key, PostgreSQL audit, Redis)",
       key,
       start: (port) =>
-        pinned([...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []), "app/dist/main.js"], {
+        pinned([...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []), path.join(process.env.BENCH_APP_DIST ?? "app/dist", "main.js")], {
           PORT: String(port), MCP_API_KEYS: key, DATABASE_URL: dbUrl.toString(), REDIS_URL: REDIS, LOG_LEVEL: "info",
           MCP_RATE_LIMIT_PER_MINUTE: "1000000", MCP_REPLICA_ID: "bench",
         }),

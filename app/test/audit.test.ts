@@ -127,6 +127,39 @@ describe("app audit chain across two stores on one PostgreSQL", function () {
   });
 });
 
+describe("app audit append: one statement per batch on PostgreSQL", function () {
+  it("writes a batch in one round trip on the cached head, and re-hashes when another store moved the head", async () => {
+    const db = await freshDatabase();
+    const [a, b] = await Promise.all([1, 2].map(() => openAuditStore({ kind: "postgres", url: db.url, ssl: "disable" })));
+    const calls: string[] = [];
+    const query = a.driver.query;
+    const transaction = a.driver.transaction.bind(a.driver);
+    Object.assign(a.driver, {
+      query: (sql: string, params?: unknown[]) => (calls.push(sql.slice(0, 40)), query(sql, params)),
+      transaction: (fn: never) => (calls.push("transaction"), transaction(fn)),
+    });
+    try {
+      await a.append(entry(1));
+      assert.equal(calls.length, 2, "the first batch learns the head, then writes");
+      calls.length = 0;
+      for (let i = 2; i <= 4; i++) await a.append(entry(i));
+      assert.deepEqual(calls, Array(3).fill("SELECT appended, head_seq, head_hash FRO"), "one statement per batch, no BEGIN/COMMIT");
+      calls.length = 0;
+      await b.append(entry(5, "other"));
+      const r = await a.append(entry(6));
+      assert.equal(calls.length, 2, "a miss (head moved by the other store), then the re-hashed batch");
+      assert.ok(!calls.includes("transaction"));
+      assert.equal(r.seq, 6);
+      const v = await a.verify();
+      assert.deepEqual(v, { ok: true, checked: 6, headSeq: 6, firstBad: undefined, breaks: [], outcomeUnknown: [] });
+    } finally {
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  });
+});
+
 function runCli(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(APP_DIR, "src", "audit", "cli.ts")], {

@@ -249,7 +249,7 @@ describe("app audit finding 6: the server's append-only role (real PostgreSQL)",
       // A server told not to migrate names the missing step instead of creating tables.
       const empty = await freshDatabase();
       try {
-        await assert.rejects(openAuditStore({ kind: "postgres", url: empty.url, ssl: "disable" }, { migrate: "off" }), /audit schema is at version 0, this server needs 2: run audit:migrate/);
+        await assert.rejects(openAuditStore({ kind: "postgres", url: empty.url, ssl: "disable" }, { migrate: "off" }), /audit schema is at version 0, this server needs 3: run audit:migrate/);
       } finally {
         await empty.drop();
       }
