@@ -142,6 +142,7 @@ export interface RolesByCloud {
     };
     azure: {
         AuditDatabase: {
+            "admin-url": azure.keyvault.SecretArgs;
             "credentials": azure.keyvault.SecretArgs;
             "database": azure.dbforpostgresql.DatabaseArgs;
             "dns": azure.privatedns.PrivateZoneArgs;
@@ -151,6 +152,8 @@ export interface RolesByCloud {
             [role: `replica-${number}`]: azure.dbforpostgresql.ServerArgs;
             "require-tls": azure.dbforpostgresql.ConfigurationArgs;
             "server": azure.dbforpostgresql.ServerArgs;
+            "server-password": random.RandomPasswordArgs;
+            "server-password-secret": azure.keyvault.SecretArgs;
             "tls-version": azure.dbforpostgresql.ConfigurationArgs;
             "url": azure.keyvault.SecretArgs;
         };
@@ -161,15 +164,29 @@ export interface RolesByCloud {
             "waf": azure.network.WebApplicationFirewallPolicyArgs;
         };
         McpCluster: {
+            "anchors": azure.storage.StorageAccountArgs;
+            "anchors-container": azure.storage.BlobContainerArgs;
+            "anchors-dns": azure.privatedns.PrivateZoneArgs;
+            "anchors-dns-link": azure.privatedns.VirtualNetworkLinkArgs;
+            "anchors-endpoint": azure.network.PrivateEndpointArgs;
+            "anchors-endpoint-dns": azure.network.PrivateDnsZoneGroupArgs;
+            "anchors-retention": azure.storage.BlobContainerImmutabilityPolicyArgs;
+            "anchors-write": azure.authorization.RoleAssignmentArgs;
+            "anchors-writer-role": azure.authorization.RoleDefinitionArgs;
             "api-key": random.RandomPasswordArgs;
             "api-keys": azure.keyvault.SecretArgs;
             "app": azure.app.ContainerAppArgs;
+            "audit-migrate": azure.app.JobArgs;
             "dns": azure.privatedns.PrivateZoneArgs;
             "dns-link": azure.privatedns.VirtualNetworkLinkArgs;
             "dns-wildcard": azure.privatedns.PrivateRecordSetArgs;
             "environment": azure.app.ManagedEnvironmentArgs;
             "environment-logs": azure.monitor.DiagnosticSettingArgs;
             "identity": azure.managedidentity.UserAssignedIdentityArgs;
+            "migrate-identity": azure.managedidentity.UserAssignedIdentityArgs;
+            "migrate-pull": azure.authorization.RoleAssignmentArgs;
+            "migrate-read-database-admin-url": azure.authorization.RoleAssignmentArgs;
+            "migrate-read-database-server-password": azure.authorization.RoleAssignmentArgs;
             "pull": azure.authorization.RoleAssignmentArgs;
             "read-database-url": azure.authorization.RoleAssignmentArgs;
             "read-mcp-api-keys": azure.authorization.RoleAssignmentArgs;

@@ -126,6 +126,52 @@ const privateEndpoint: Pricer = (_r, ctx) => {
     return [{ item: "Private endpoint hours", quantity: month(), priceId: "azure.privateendpoint.hour" }];
 };
 
+/**
+ * The audit checkpoint account (components/azure/anchors.ts): hot block blobs, one checkpoint
+ * (a JSON object plus the entries since the last one as JSON Lines) written per interval, kept
+ * for the tier's retention, so the capacity is the retained checkpoints. Reads: a list and a get
+ * at each writer start and each `audit:verify --anchors` (a few thousand a month assumed).
+ */
+const storageAccount: Pricer = (r, ctx) => {
+    const sku = String(at(r.inputs, "sku.name"));
+    const redundancy = sku === "Standard_LRS" ? "lrs" : sku === "Standard_ZRS" ? "zrs" : undefined;
+    if (!redundancy || (r.inputs.kind ?? "StorageV2") !== "StorageV2" || (r.inputs.accessTier ?? "Hot") !== "Hot") {
+        throw new Unpriced(`storage account ${r.inputs.kind} ${sku} ${r.inputs.accessTier} (only StorageV2 hot LRS/ZRS is in the catalog)`);
+    }
+    const policy = ctx.resources.find((p) => p.type === "azure-native:storage:BlobContainerImmutabilityPolicy");
+    const retentionDays = Number(policy?.inputs.immutabilityPeriodSinceCreationInDays ?? 30);
+    const app = ctx.resources.find((a) => a.type === "azure-native:app:ContainerApp");
+    const envVar = (n: string) => ((at(app?.inputs ?? {}, "template.containers") ?? [])[0]?.env ?? []).find((e: any) => e.name === n)?.value;
+    const intervalS = Number(envVar("MCP_AUDIT_CHECKPOINT_INTERVAL_S") ?? 60);
+    const writes = SECONDS_PER_MONTH / intervalS;
+    // A checkpoint object and its entries: about 1 KB + 512 bytes per audited request in the interval.
+    const gbPerMonth = (writes * 1024 + ctx.usage.monthlyRequests * 512) / 1e9;
+    const storedGb = gbPerMonth * Math.max(1, retentionDays / 30);
+    ctx.note(`Audit checkpoints: one PUT per ${intervalS} s; about 1 KB per checkpoint plus 512 bytes per audited request, kept ${retentionDays} days (${storedGb.toFixed(3)} GB at the assumed traffic).`);
+    return [
+        { item: `Blob storage, hot ${redundancy.toUpperCase()} (audit checkpoints, ${retentionDays}-day retention)`, quantity: storedGb, priceId: `azure.blob.hot.${redundancy}.gb`, usageBased: true },
+        { item: `Blob write operations (one checkpoint every ${intervalS} s), per 10,000`, quantity: writes / 10_000, priceId: "azure.blob.hot.write" },
+        { item: "Blob read and list operations (writer starts and audit:verify, 5,000 assumed), per 10,000", quantity: 0.5, priceId: "azure.blob.hot.read", usageBased: true },
+    ];
+};
+
+/** The audit:migrate job: a scheduled run of MIGRATE_SIZE for about 20 s each time. */
+const job: Pricer = (r, ctx) => {
+    const cron = String(at(r.inputs, "configuration.scheduleTriggerConfig.cronExpression") ?? "");
+    const m = /^\*\/(\d+) \* \* \* \*$/.exec(cron);
+    if (at(r.inputs, "configuration.triggerType") !== "Schedule" || !m) throw new Unpriced(`job trigger ${at(r.inputs, "configuration.triggerType")} "${cron}" (only "*/N * * * *" schedules are priced)`);
+    const runs = (SECONDS_PER_MONTH / 60) / Number(m[1]);
+    const containers: any[] = at(r.inputs, "template.containers") ?? [];
+    const cpu = containers.reduce((s, c) => s + Number(at(c, "resources.cpu") ?? 0), 0);
+    const mem = containers.reduce((s, c) => s + gib(at(c, "resources.memory") ?? "0Gi"), 0);
+    const seconds = runs * 20;
+    ctx.note(`Container Apps job ${r.name}: ${Math.round(runs)} runs a month of about 20 s each (assumed), billed at the active rate and counted against the same subscription grant.`);
+    return [
+        { item: `Container Apps job vCPU (${Math.round(runs)} runs x 20 s x ${cpu} vCPU)`, quantity: cpu * seconds, priceId: "azure.aca.active.vcpu", usageBased: true },
+        { item: `Container Apps job memory (${Math.round(runs)} runs x 20 s x ${mem} GiB)`, quantity: mem * seconds, priceId: "azure.aca.active.gib", usageBased: true },
+    ];
+};
+
 const privateZone: Pricer = () => [{ item: "Private DNS zone", quantity: 1, priceId: "azure.privatedns.zone" }];
 
 const workspace: Pricer = (r, ctx) => {
@@ -163,6 +209,8 @@ export const PRICERS: Record<string, Pricer> = {
     "azure-native:monitor:ScheduledQueryRule": logAlert,
     "azure-native:applicationinsights:WebTest": webTest,
     "azure-native:app:ContainerApp": containerApp,
+    "azure-native:app:Job": job,
+    "azure-native:storage:StorageAccount": storageAccount,
     "azure-native:app:ManagedEnvironment": environment,
     "azure-native:containerregistry:Registry": registry,
     "azure-native:dbforpostgresql:Server": postgres,
@@ -198,4 +246,7 @@ export const FREE_TYPES: Record<string, string> = {
     "azure-native:applicationinsights:Component": "a workspace-based component bills ingestion on the workspace (availability results are small)",
     "azure-native:applicationinsights:Workbook": "no charge",
     "azure-native:consumption:Budget": "no charge",
+    "azure-native:storage:BlobContainer": "priced on the storage account",
+    "azure-native:storage:BlobContainerImmutabilityPolicy": "no charge (immutable blobs bill as ordinary capacity)",
+    "azure-native:authorization:RoleDefinition": "no charge",
 };

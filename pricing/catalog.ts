@@ -112,6 +112,11 @@ const ROWS: Row[] = [
     ["azure.monitor.logalert.1m", 3.00, "log search alert rule-month at 1-minute frequency", AZ, "azure.microsoft.com/pricing/details/monitor (from memory: $0.50 at 15 min, $1.00 at 10 min, $1.50 at 5 min, $3.00 at 1 min; not re-checked)", "?"],
     ["azure.monitor.logalert.5m", 1.50, "log search alert rule-month at 5-minute frequency", AZ, "azure.microsoft.com/pricing/details/monitor (from memory; not re-checked)", "?"],
     ["azure.appinsights.standardtest", 0.0006, "standard availability test execution", AZ, "azure.microsoft.com/pricing/details/monitor (from memory; not re-checked)", "?"],
+    // Audit checkpoints (issue 11): Blob Storage hot tier, StorageV2, East US.
+    ["azure.blob.hot.lrs.gb", 0.0184, "GB-month (hot, LRS, first 50 TB)", AZ, "azure.microsoft.com/pricing/details/storage/blobs (secondary: AZ-900 notes 'about 1.8 cents per GB'; exact figure from memory of the page, not re-checked)", "S"],
+    ["azure.blob.hot.zrs.gb", 0.023, "GB-month (hot, ZRS, first 50 TB)", AZ, "azure.microsoft.com/pricing/details/storage/blobs (from memory; not re-checked)", "?"],
+    ["azure.blob.hot.write", 0.065, "10,000 write operations (hot; PUT, list and create-container bill as writes)", AZ, "azure.microsoft.com/pricing/details/storage/blobs (from memory; earlier $0.05; not re-checked)", "?"],
+    ["azure.blob.hot.read", 0.005, "10,000 read operations (hot)", AZ, "azure.microsoft.com/pricing/details/storage/blobs (from memory; earlier $0.004; not re-checked)", "?"],
     // ---- GCP ----
     ["gcp.run.request.vcpu", 0.000024, "vCPU-second (request-based)", GCP, "cloud.google.com/run/pricing", "O"],
     ["gcp.run.request.gib", 0.0000025, "GiB-second (request-based)", GCP, "cloud.google.com/run/pricing", "O"],

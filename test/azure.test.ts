@@ -171,14 +171,20 @@ for (const tier of TIER_LIST) {
                 }
                 assert.equal(secrets.length, managedCache ? 3 : 2);
                 const plain = Object.fromEntries(env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
-                assert.deepEqual(Object.keys(plain).sort(), ["DATABASE_CA_CERT_FILE", "DATABASE_SSL", "HOST", "LOG_LEVEL", "MCP_ALLOWED_HOSTS", "MCP_TIER", "METRICS_PORT", "NODE_ENV", "PORT"]);
+                assert.deepEqual(Object.keys(plain).sort(), [
+                    "DATABASE_CA_CERT_FILE", "DATABASE_SSL", "HOST", "LOG_LEVEL", "MCP_ALLOWED_HOSTS",
+                    // Issue 11: checkpoints to the write-once container, schema left to the audit:migrate job.
+                    "MCP_AUDIT_ANCHORS", "MCP_AUDIT_CHECKPOINT_ENTRIES", "MCP_AUDIT_CHECKPOINT_INTERVAL_S", "MCP_AUDIT_MIGRATE",
+                    "MCP_TIER", "METRICS_PORT", "NODE_ENV", "PORT",
+                ]);
                 // Issue 14: verified TLS to the flexible server, against the Azure roots the image ships.
                 assert.equal(plain.DATABASE_SSL, "verify-full");
                 assert.equal(plain.DATABASE_CA_CERT_FILE, "/srv/app/certs/azure-postgres-roots.pem");
                 assert.ok(!Object.values(plain).some((v) => /mock-secret|mock-redis-key|postgres:\/\/|rediss:\/\//.test(String(v))));
             });
             it(`has a user-assigned identity that may read exactly its ${managedCache ? "three" : "two"} secrets and pull from exactly its registry`, () => {
-                const grants = all(run(), T.role).filter((r) => r.name.startsWith("mcp-server-"));
+                // Issue 11: the audit:migrate job's grants (its own identity) and the checkpoint writer's custom role are in test/azure-audit.test.ts.
+                const grants = all(run(), T.role).filter((r) => r.name.startsWith("mcp-server-") && !r.name.startsWith("mcp-server-migrate-") && r.name !== "mcp-server-anchors-write");
                 const secretIds = ["mcp-audit-url", ...(managedCache ? ["mcp-cache-url"] : []), "mcp-server-api-keys"].map((n) => idOf(named(run(), T.secret, n)));
                 const reads = grants.filter((g) => roleGuid(g) === ROLES.keyVaultSecretsUser);
                 assert.deepEqual(reads.map((g) => g.inputs.scope).sort(), [...secretIds].sort());
@@ -237,7 +243,8 @@ for (const tier of TIER_LIST) {
             });
             it("keeps credentials and a sslmode=verify-full URL in Key Vault only", () => {
                 const url = named(run(), T.secret, "mcp-audit-url");
-                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_admin:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/);
+                // Issue 11: the server's URL is the append-only role's; the administrator's is mcp-audit-admin-url.
+                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_server:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/);
                 assert.equal(url.inputs.vaultName, named(run(), T.vault, "mcp-network-vault").inputs.vaultName);
             });
         });
@@ -246,7 +253,7 @@ for (const tier of TIER_LIST) {
             it("has no session cache: no Redis, no cache private endpoint or DNS zone, no cache secrets", () => {
                 assert.equal(all(run(), T.redis).length + all(run(), T.redisDb).length, 0);
                 assert.ok(!run().resources.some((r) => r.name.startsWith("mcp-cache")), "nothing named mcp-cache-*");
-                assert.deepEqual(all(run(), T.pe).map((r) => r.name), ["mcp-network-vault-endpoint"]);
+                assert.deepEqual(all(run(), T.pe).map((r) => r.name), ["mcp-network-vault-endpoint", "mcp-server-anchors-endpoint"], "the vault's and (issue 11) the audit checkpoint account's");
                 assert.equal(run().outputs.cacheEndpoint, undefined);
             });
         } else describe("SessionCache (Azure Managed Redis)", () => {

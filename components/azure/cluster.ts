@@ -27,6 +27,7 @@ import * as app from "@pulumi/azure-native/app";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { azureSizing, CONTAINER_APPS_ARCHITECTURE, containerAppMinReplicas } from "../../sizing/azure";
 import { Scope } from "../base";
@@ -37,16 +38,29 @@ import { AzureDatabase } from "./database";
 import { AzureEdge } from "./edge";
 import { AzureImage } from "./image";
 import { AzureNetwork } from "./network";
+import { createAnchors } from "./anchors";
 import { createVaultSecret, grant, privateZone } from "./private";
 
 export const WORKLOAD_PROFILE = "Consumption";
 /** Concurrent requests per replica before the HTTP rule adds one. */
 export const HTTP_CONCURRENCY = 50;
+/**
+ * When the audit:migrate job runs. Azure has no "run once on create" for a job (a Manual job
+ * needs `az containerapp job start`), so it runs on a schedule: the first run follows `up` by at
+ * most this period (until then /ready reports the missing schema), and later runs re-apply the
+ * grants and the server role's password (audit:migrate is idempotent).
+ */
+export const MIGRATE_CRON = "*/15 * * * *";
+/** The migrate job's container size (the smallest Consumption size). */
+export const MIGRATE_SIZE = { cpu: 0.25, memory: "0.5Gi" } as const;
 
 export interface AzureCluster extends ClusterImpl {
     environment: app.ManagedEnvironment;
     app: app.ContainerApp;
     identity: managedidentity.UserAssignedIdentity;
+    /** audit:migrate: a Container Apps job with its own identity, the only reader of the administrator's URL. */
+    migrateJob: app.Job;
+    migrateIdentity: managedidentity.UserAssignedIdentity;
 }
 
 /** Inputs of the environment, app and workspace the summary is computed from. */
@@ -171,6 +185,66 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
         }));
     }
 
+    // Write-once checkpoints: the server's identity may create, read and list blobs in the container, never delete.
+    const anchors = createAnchors(scope, { network: net, spec, zoneRedundant: sizing.zoneRedundant, principalId: identity.principalId });
+    grants.push(anchors.assignment);
+
+    // audit:migrate with the administrator's URL, in a job with its own identity: the only principal granted
+    // Key Vault Secrets User on database-admin-url and database-server-password. The app's identity has no
+    // role on them, and the job's identity is not attached to the app (identities attached to one app are
+    // usable by every container in it, which is why this is a job and not an init container).
+    const migration = database.migration!;
+    const migrateIdentity = scope.child("migrate-identity", managedidentity.UserAssignedIdentity, { resourceGroupName });
+    const migrateSecrets = [
+        { env: "DATABASE_ADMIN_URL", name: "database-admin-url", ref: migration.adminUrlSecret, secretId: database.migrationVaultSecrets.adminUrl.id },
+        { env: "MCP_AUDIT_SERVER_PASSWORD", name: "database-server-password", ref: migration.serverPasswordSecret, secretId: database.migrationVaultSecrets.serverPassword.id },
+    ];
+    const migrateGrants = migrateSecrets.map((s) => grant(scope, `migrate-read-${s.name}`, {
+        principalId: migrateIdentity.principalId,
+        subscriptionId: net.subscriptionId,
+        roleName: "keyVaultSecretsUser",
+        scope: s.secretId,
+        description: `audit:migrate reads ${s.env} from this secret only`,
+    }));
+    if (image.registry) {
+        migrateGrants.push(grant(scope, "migrate-pull", {
+            principalId: migrateIdentity.principalId,
+            subscriptionId: net.subscriptionId,
+            roleName: "acrPull",
+            scope: image.registry.id,
+            description: "audit:migrate pulls the server image from this registry only",
+        }));
+    }
+    const migrateJob = scope.child("audit-migrate", app.Job, {
+        resourceGroupName,
+        environmentId: environment.id,
+        workloadProfileName: WORKLOAD_PROFILE,
+        identity: { type: "UserAssigned", userAssignedIdentities: [migrateIdentity.id] },
+        configuration: {
+            triggerType: "Schedule",
+            scheduleTriggerConfig: { cronExpression: MIGRATE_CRON, parallelism: 1, replicaCompletionCount: 1 },
+            replicaTimeout: 300,
+            replicaRetryLimit: 1,
+            secrets: migrateSecrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: migrateIdentity.id })),
+            registries: image.registry ? [{ server: image.registry.loginServer, identity: migrateIdentity.id }] : [],
+        },
+        template: {
+            containers: [{
+                name: "audit-migrate",
+                image: input.image.ref,
+                command: ["node", "dist/audit/migrate.js"],
+                resources: { ...MIGRATE_SIZE },
+                env: [
+                    { name: "NODE_ENV", value: "production" },
+                    { name: "DATABASE_SSL", value: "verify-full" },
+                    { name: "DATABASE_CA_CERT_FILE", value: DATABASE_CA_FILES.azure },
+                    { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
+                    ...migrateSecrets.map((s) => ({ name: s.env, secretRef: s.name })),
+                ],
+            }],
+        },
+    }, { dependsOn: migrateGrants });
+
     const appName = scope.name.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32);
     const appFqdn = pulumi.interpolate`${appName}.${environment.defaultDomain}`;
     const environmentVars = serverEnvironment(input, {
@@ -179,6 +253,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
         // The flexible server's certificate chains to DigiCert Global Root G2 / Microsoft RSA Root CA 2017.
         databaseSsl: "verify-full",
         databaseCa: { file: DATABASE_CA_FILES.azure },
+        auditAnchors: anchors.location,
     });
     const probe = (type: string, path: string, extra: { periodSeconds: number; failureThreshold: number }) => ({
         type, httpGet: { path, port: SERVER.port, scheme: "HTTP" }, timeoutSeconds: SERVER_PROBES.timeoutSeconds, ...extra,
@@ -231,7 +306,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
                 ],
             },
         },
-    }, { dependsOn: [...grants, logs] });
+    }, { dependsOn: [...grants, logs, migrateJob] });
 
     const env = scope.inputs<app.ManagedEnvironmentArgs>("environment");
     const used = scope.inputs<app.ContainerAppArgs>("app");
@@ -252,16 +327,34 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
             logRetentionDays: Number(u.retention),
         });
     });
+    const policyArgs = scope.inputs<storage.BlobContainerImmutabilityPolicyArgs>("anchors-retention");
+    const withAnchors = pulumi.all([summary, anchors.location, policyArgs.immutabilityPeriodSinceCreationInDays, anchors.policy.state])
+        .apply(([s, location, days, state]) => ({
+            ...s,
+            auditAnchors: {
+                location,
+                writeOnce: true,
+                retentionDays: Number(days),
+                note: state === "Locked"
+                    ? "Blob container with a Locked time-based immutability policy"
+                    : "Blob container with a time-based immutability policy, created Unlocked (deletes and overwrites refused; the policy itself can still be removed by an administrator until it is locked: docs/audit.md)",
+            },
+        }));
 
     return {
         serviceName: containerApp.name,
         apiKeySecret: apiKeys.ref,
-        summary,
+        summary: withAnchors,
+        migrateJob,
+        migrateIdentity,
         environment,
         app: containerApp,
         identity,
         resources: {
             environment, app: containerApp, identity, apiKeySecret: apiKeys.secret, roleAssignments: grants,
+            migrateJob, migrateIdentity, migrateRoleAssignments: migrateGrants,
+            anchorsAccount: anchors.account, anchorsContainer: anchors.container, anchorsPolicy: anchors.policy, anchorsRole: anchors.role,
+            anchorsEndpoint: anchors.endpoint.endpoint, anchorsPrivateDnsZone: anchors.privateDnsZone,
             ...(dns ? { privateDnsZone: dns.zone } : {}),
         },
     };

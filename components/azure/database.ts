@@ -5,6 +5,10 @@
  * backups (geo-redundant in enterprise) and a read replica as the tier says,
  * and a CanNotDelete lock where the tier wants deletion protection. The
  * generated password lives only in Key Vault (and Pulumi's encrypted state).
+ *
+ * Two credentials (docs/audit.md): the administrator's URL (`database-admin-url`), read only by the
+ * audit:migrate job's identity, and the append-only `mcp_server` role's URL (`database-url`), the
+ * server's DATABASE_URL. The role's password is generated here and set by the migrate job.
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
@@ -13,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { azureSizing, postgresSku } from "../../sizing/azure";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
+import { AUDIT_SERVER_ROLE, DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { AzureNetwork, DB_PORT } from "./network";
 import { createVaultSecret, privateZone } from "./private";
@@ -25,8 +29,13 @@ export const DB_USER = POSTGRES.user;
 export interface AzureDatabase extends DatabaseImpl {
     server: dbforpostgresql.Server;
     replicas: dbforpostgresql.Server[];
-    /** The Key Vault secret behind urlSecret (the service is granted read on it alone). */
+    /** The Key Vault secret behind urlSecret: the append-only `mcp_server` role's URL (the service is granted read on it alone). */
     urlVaultSecret: keyvault.Secret;
+    /**
+     * The Key Vault secrets only the audit:migrate job's identity may read: the administrator's URL
+     * and the `mcp_server` role's password (the job sets it). The service's identity gets no role on them.
+     */
+    migrationVaultSecrets: { adminUrl: keyvault.Secret; serverPassword: keyvault.Secret };
 }
 
 /** The server, parameter and lock inputs the summary is computed from. */
@@ -75,6 +84,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
 
     const dns = privateZone(scope, "dns", pulumi.interpolate`mcp-${net.suffix}.private.postgres.database.azure.com`, resourceGroupName, net.vnet);
     const password = scope.child("password", random.RandomPassword, { length: 32, special: false });
+    const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
 
     const sku = { name: sizing.dbSku.name, tier: sizing.dbSku.tier };
     const serverNetwork = {
@@ -141,13 +151,29 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
             engine: "postgres", host: h, port: DB_PORT, dbname: DB_NAME, username: DB_USER, password: pw,
         })),
     });
+    const urlOf = (user: string, pw: string, h: string) => `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
+    // The administrator's URL: for the audit:migrate job only (schema, grants, the server role's password).
+    const adminUrl = createVaultSecret(scope, "admin-url", {
+        resourceGroupName,
+        vaultName: net.vaultName,
+        name: "database-admin-url",
+        contentType: "text/plain",
+        value: pulumi.all([host, password.result]).apply(([h, pw]) => urlOf(DB_USER, pw, h)),
+    });
+    const serverPasswordSecret = createVaultSecret(scope, "server-password-secret", {
+        resourceGroupName,
+        vaultName: net.vaultName,
+        name: "database-server-password",
+        contentType: "text/plain",
+        value: serverPassword.result,
+    });
+    // The server's DATABASE_URL: the append-only role the migrate job creates (no UPDATE, DELETE or TRUNCATE on the log).
     const url = createVaultSecret(scope, "url", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "database-url",
         contentType: "text/plain",
-        value: pulumi.all([host, password.result]).apply(([h, pw]) =>
-            `postgres://${DB_USER}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`),
+        value: pulumi.all([host, serverPassword.result]).apply(([h, pw]) => urlOf(AUDIT_SERVER_ROLE, pw, h)),
     });
 
     const used = scope.inputs<dbforpostgresql.ServerArgs>("server");
@@ -178,6 +204,11 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         server,
         replicas,
         urlVaultSecret: url.secret,
-        resources: { server, replicas, database, privateDnsZone: dns.zone, credentials: credentials.secret, url: url.secret },
+        migration: { adminUrlSecret: adminUrl.ref, serverRole: AUDIT_SERVER_ROLE, serverPasswordSecret: serverPasswordSecret.ref },
+        migrationVaultSecrets: { adminUrl: adminUrl.secret, serverPassword: serverPasswordSecret.secret },
+        resources: {
+            server, replicas, database, privateDnsZone: dns.zone, credentials: credentials.secret, url: url.secret,
+            adminUrl: adminUrl.secret, serverPassword: serverPasswordSecret.secret,
+        },
     };
 }
