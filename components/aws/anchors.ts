@@ -92,7 +92,8 @@ export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
         }),
     }, { dependsOn: [publicAccess] });
 
-    const location = pulumi.interpolate`s3://${bucket.bucket}/${ANCHOR_PREFIX}`;
+    // An S3 bucket's id is its name.
+    const location = pulumi.interpolate`s3://${bucket.id}/${ANCHOR_PREFIX}`;
     const lockInputs = scope.inputs<aws.s3.BucketObjectLockConfigurationArgs>("audit-anchors-lock");
     const summary = pulumi.all([location, lockInputs.rule]).apply(([loc, rule]) => ({
         location: loc,
