@@ -90,7 +90,11 @@ export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
                 },
             ],
         }),
-    }, { dependsOn: [publicAccess] });
+    }, {
+        // After the lock configuration: the policy denies PutBucketObjectLockConfiguration to everyone, this program included
+        // (changing the default retention later means lifting that statement first; locked versions keep their own dates).
+        dependsOn: [publicAccess, lock],
+    });
 
     // An S3 bucket's id is its name.
     const location = pulumi.interpolate`s3://${bucket.id}/${ANCHOR_PREFIX}`;
