@@ -17,6 +17,11 @@ export interface RolesByCloud {
             "params": aws.rds.ParameterGroupArgs;
             "password": random.RandomPasswordArgs;
             [role: `replica-${number}`]: aws.rds.InstanceArgs;
+            "server-credentials": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
+            "server-credentials-password": aws.ssm.ParameterArgs;
+            "server-credentials-url": aws.ssm.ParameterArgs;
+            "server-credentials-version": aws.secretsmanager.SecretVersionArgs;
+            "server-password": random.RandomPasswordArgs;
             "sg": aws.ec2.SecurityGroupArgs;
             "snapshot-suffix": random.RandomIdArgs;
             "subnets": aws.rds.SubnetGroupArgs;
@@ -52,6 +57,12 @@ export interface RolesByCloud {
             "api-keys": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
             "api-keys-keys": aws.ssm.ParameterArgs;
             "api-keys-version": aws.secretsmanager.SecretVersionArgs;
+            "audit-anchors": aws.s3.BucketArgs;
+            "audit-anchors-encryption": aws.s3.BucketServerSideEncryptionConfigurationArgs;
+            "audit-anchors-lock": aws.s3.BucketObjectLockConfigurationArgs;
+            "audit-anchors-policy": aws.s3.BucketPolicyArgs;
+            "audit-anchors-public-access": aws.s3.BucketPublicAccessBlockArgs;
+            "audit-anchors-versioning": aws.s3.BucketVersioningArgs;
             "cache-in-service": aws.vpc.SecurityGroupIngressRuleArgs;
             "cluster": aws.ecs.ClusterArgs;
             "database-in-service": aws.vpc.SecurityGroupIngressRuleArgs;
@@ -68,6 +79,7 @@ export interface RolesByCloud {
             "sg-out-database": aws.vpc.SecurityGroupEgressRuleArgs;
             "sg-out-https": aws.vpc.SecurityGroupEgressRuleArgs;
             "task": aws.ecs.TaskDefinitionArgs;
+            "task-policy": aws.iam.RolePolicyArgs;
             "task-role": aws.iam.RoleArgs;
         };
         McpMonitor: {

@@ -1,6 +1,6 @@
 /** Pricers for the AWS resources the components create. */
 import { SECONDS_PER_MONTH } from "./catalog";
-import { at, LineSpec, month, num, Pricer, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
+import { at, LineSpec, month, num, Pricer, PricingContext, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
 import { DeclaredResource } from "./types";
 
 const fargate: Pricer = (r, ctx) => {
@@ -231,6 +231,49 @@ const waf: Pricer = (r, ctx) => {
 
 const secret: Pricer = () => [{ item: "Secrets Manager secret", quantity: 1, priceId: "aws.secrets.secret" }];
 
+/** Bytes of one stored audit entry in a checkpoint object (a JSON line with two SHA-256 hex hashes; ~500-700 measured in docs/audit.md's example). */
+export const AUDIT_ENTRY_BYTES = 600;
+const OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
+
+/** The checkpoint interval the stack's task definitions give the server (MCP_AUDIT_CHECKPOINT_INTERVAL_S). */
+function checkpointIntervalSeconds(ctx: PricingContext): number | undefined {
+    for (const t of ctx.resources.filter((x) => x.type === "aws:ecs/taskDefinition:TaskDefinition")) {
+        const defs = typeof t.inputs.containerDefinitions === "string" ? JSON.parse(t.inputs.containerDefinitions) : t.inputs.containerDefinitions ?? [];
+        for (const c of defs) {
+            const v = (c.environment ?? []).find((e: { name: string }) => e.name === "MCP_AUDIT_CHECKPOINT_INTERVAL_S")?.value;
+            if (v !== undefined) return Number(v);
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The audit checkpoint bucket (S3 Standard, Object Lock): the entries of a month kept for the lock's
+ * retention (every request audited once, AUDIT_ENTRY_BYTES each), one HEAD + one PUT per checkpoint,
+ * and one anchored verify a month reading that month's checkpoints (GETs, one LIST per 1,000).
+ */
+const s3Bucket: Pricer = (r, ctx) => {
+    if (!r.inputs.objectLockEnabled) throw new Unpriced("S3 buckets other than the audit checkpoint bucket (Object Lock) are not in the estimate");
+    const lock = referenced(ctx, OBJECT_LOCK, r.name);
+    const retentionDays = Number(lock?.inputs.rule?.defaultRetention?.days ?? 0);
+    if (!(retentionDays > 0)) throw new Unpriced(`no default retention found for bucket ${r.name} (aws.s3.BucketObjectLockConfiguration)`);
+    let interval = checkpointIntervalSeconds(ctx);
+    if (interval === undefined) {
+        interval = 60;
+        ctx.note("S3 audit checkpoints: no MCP_AUDIT_CHECKPOINT_INTERVAL_S found in a task definition; priced at the server's default of one a minute.");
+    }
+    const checkpoints = SECONDS_PER_MONTH / interval;
+    const monthGb = (ctx.usage.monthlyRequests * AUDIT_ENTRY_BYTES) / 1e9;
+    const months = Math.max(1, retentionDays / 30);
+    ctx.note(`S3 audit checkpoints: storage is the volume after one ${retentionDays}-day retention (no lifecycle rule expires objects after it, so it keeps growing slowly); versioning adds nothing while objects are never overwritten.`);
+    return [
+        { item: `S3 Standard storage of audit checkpoints (${(ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US")} million entries a month x ${AUDIT_ENTRY_BYTES} B, kept ${retentionDays} days)`, quantity: monthGb * months, priceId: "aws.s3.standard.gb", usageBased: true },
+        { item: `S3 PUT requests (one checkpoint every ${interval} s)`, quantity: checkpoints / 1000, priceId: "aws.s3.put" },
+        { item: "S3 GET/HEAD requests (a HEAD before each checkpoint, one anchored verify a month)", quantity: (2 * checkpoints) / 1000, priceId: "aws.s3.get" },
+        { item: "S3 LIST requests (one anchored verify a month)", quantity: Math.ceil(checkpoints / 1000) / 1000, priceId: "aws.s3.put" },
+    ];
+};
+
 /** A CloudWatch alarm: billed per metric it reads (each metric of a metric-math expression counts). */
 const alarm: Pricer = (r) => {
     const queries: { metric?: unknown }[] = r.inputs.metricQueries ?? [];
@@ -271,6 +314,7 @@ export const PRICERS: Record<string, Pricer> = {
     "aws:cloudwatch/logGroup:LogGroup": logGroup,
     "aws:wafv2/webAcl:WebAcl": waf,
     "aws:secretsmanager/secret:Secret": secret,
+    "aws:s3/bucket:Bucket": s3Bucket,
     "aws:apigatewayv2/api:Api": httpApi,
     "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": cloudMapNamespace,
     "aws:servicediscovery/service:Service": cloudMapService,
@@ -315,4 +359,9 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:sns/topicSubscription:TopicSubscription": "deliveries priced on the topic (free at alert volumes)",
     "aws:budgets/budget:Budget": "budgets without actions are free",
     "aws:ec2/flowLog:FlowLog": "ingestion and storage are priced on its CloudWatch log group",
+    "aws:s3/bucketVersioning:BucketVersioning": "stored versions are priced on the bucket",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "S3 Object Lock carries no charge of its own (storage and requests are priced on the bucket)",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "no charge",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "SSE-S3 carries no charge",
+    "aws:s3/bucketPolicy:BucketPolicy": "no charge",
 };

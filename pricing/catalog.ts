@@ -74,6 +74,10 @@ const ROWS: Row[] = [
     ["aws.cloudwatch.custommetric", 0.30, "custom metric-month (first 10,000)", AWS, "aws.amazon.com/cloudwatch/pricing (secondary: factualminds.com; PRICES.md Container Insights note)", "S"],
     ["aws.route53.healthcheck", 0.50, "health check-month (AWS endpoint)", AWS, "aws.amazon.com/route53/pricing (secondary: wewantcode.com Route 53 lesson; $0.75 for non-AWS endpoints)", "S"],
     ["aws.route53.healthcheck.https", 1.00, "optional feature-month per health check (HTTPS, AWS endpoint)", AWS, "aws.amazon.com/route53/pricing (secondary: optional features $1.00 AWS / $2.00 non-AWS endpoints)", "?"],
+    // S3 Standard, for the audit checkpoint bucket (components/aws/anchors.ts); Object Lock itself has no charge.
+    ["aws.s3.standard.gb", 0.023, "GB-month (S3 Standard, first 50 TB)", AWS, "aws.amazon.com/s3/pricing (secondary: deepeshsoni.com S3 pricing guide, us-east-1 first 50 TB)", "S"],
+    ["aws.s3.put", 0.005, "1,000 PUT, COPY, POST or LIST requests (S3 Standard)", AWS, "aws.amazon.com/s3/pricing (secondary: cloudkaramchari.com per-1,000 PUT/COPY/POST/LIST)", "S"],
+    ["aws.s3.get", 0.0004, "1,000 GET, SELECT and all other requests (S3 Standard)", AWS, "aws.amazon.com/s3/pricing (secondary; long-standing us-east-1 list price)", "S"],
     // ---- Azure ----
     ["azure.aca.active.vcpu", 0.000024, "vCPU-second (active)", AZ, "azure.microsoft.com/pricing/details/container-apps (secondary)", "S"],
     ["azure.aca.active.gib", 0.000003, "GiB-second (active)", AZ, "azure.microsoft.com/pricing/details/container-apps (secondary)", "S"],

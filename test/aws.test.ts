@@ -227,14 +227,16 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                 const secrets = managedCache ? 3 : 2;
                 if (spec.secretStore === "managed") {
                     const versions = all(run(), T.secretVersion);
-                    assert.equal(versions.length, secrets);
+                    // + the append-only server role's secret (issue 11): the master secret is the migrate step's only.
+                    assert.equal(versions.length, secrets + 1);
                     for (const v of versions) assert.ok(v.secretInputs.includes("secretString"), `${v.name} is stored as a Pulumi secret`);
                     assert.equal(all(run(), "aws:ssm/parameter:Parameter").length, 0);
                 } else {
                     assert.equal(all(run(), T.secret).length, 0, "no Secrets Manager secret");
                     // Each document and each value the task reads (DATABASE_URL, MCP_API_KEYS) is a SecureString parameter.
                     const params = all(run(), "aws:ssm/parameter:Parameter");
-                    assert.equal(params.length, secrets * 2);
+                    // + the server role's document, its url and its password (read by audit:migrate) (issue 11).
+                    assert.equal(params.length, secrets * 2 + 3);
                     for (const p of params) {
                         assert.equal(p.inputs.type, "SecureString");
                         assert.equal(p.inputs.tier, "Standard", "standard parameters carry no charge");
@@ -243,14 +245,14 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                     const [c] = containers(named(run(), T.task, "mcp-server-task"));
                     const reads = Object.fromEntries(c.secrets.map((x: any) => [x.name, x.valueFrom]));
                     assert.deepEqual(Object.keys(reads).sort(), ["DATABASE_URL", "MCP_API_KEYS"]);
-                    assert.match(reads.DATABASE_URL, /Parameter\/mcp-audit-credentials-url$/, "the URL's own parameter, whole");
+                    assert.match(reads.DATABASE_URL, /Parameter\/mcp-audit-server-credentials-url$/, "the server role's URL parameter, whole");
                     assert.match(reads.MCP_API_KEYS, /Parameter\/mcp-server-api-keys-keys$/);
                 }
                 // A serverless cache's user group also holds a switched-off default user with a password of its own.
                 const offUser = managedCache && awsSizing(spec).cacheMode === "serverless" ? 1 : 0;
-                assert.equal(all(run(), T.password).length, secrets + offUser, managedCache ? "database password, cache token and API key" : "database password and API key");
+                assert.equal(all(run(), T.password).length, secrets + 1 + offUser, managedCache ? "database master and server passwords, cache token and API key" : "database master and server passwords and API key");
             });
-            it("gives the execution role only what it needs and the task role nothing", () => {
+            it("gives the execution role only what it needs and the task role only its audit checkpoints", () => {
                 const policy = JSON.parse(named(run(), T.rolePolicy, "mcp-server-execution-policy").inputs.policy);
                 for (const st of policy.Statement) {
                     const wildcard = [st.Resource].flat().includes("*");
@@ -258,10 +260,13 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
                     assert.ok(!st.Action.some((a: string) => a.endsWith(":*")), `no wildcard action in ${JSON.stringify(st)}`);
                 }
                 const secretsSt = policy.Statement.find((s: any) => s.Action.includes(spec.secretStore === "managed" ? "secretsmanager:GetSecretValue" : "ssm:GetParameters"));
-                assert.equal(secretsSt.Resource.length, managedCache ? 3 : 2);
+                // The server's secrets and audit:migrate's (master URL, server role password): issue 11.
+                // (Secrets Manager: one ARN per document; Parameter Store: one parameter per value read.)
+                assert.equal(secretsSt.Resource.length, (managedCache ? 1 : 0) + (spec.secretStore === "managed" ? 3 : 4));
                 assert.equal(policy.Statement.filter((s: any) => s.Action.some((a: string) => /^(secretsmanager|ssm):/.test(a))).length, 1, "one store only");
                 // The monitor's flow-log role (prod, enterprise) has its own; the service's roles: only the execution role.
-                assert.equal(all(run(), T.rolePolicy).filter((p) => p.name.startsWith("mcp-server-")).length, 1, "only the execution role has a policy");
+                assert.deepEqual(all(run(), T.rolePolicy).filter((p) => p.name.startsWith("mcp-server-")).map((p) => p.name).sort(),
+                    ["mcp-server-execution-policy", "mcp-server-task-policy"], "the execution role, and the task role for its checkpoints (test/aws-audit.test.ts)");
                 assert.equal(all(run(), T.attachment).length, 0, "no broad managed policies attached");
             });
         });

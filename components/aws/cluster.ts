@@ -7,7 +7,11 @@
  * outbound calls. A container health check, a log group with the tier's
  * retention, CPU target-tracking autoscaling between the tier's min and max
  * (Fargate never scales to zero), secrets injected from Secrets Manager, and
- * a task role and execution role of least privilege. Security group rules:
+ * a task role and execution role of least privilege. Before the server
+ * container starts, a non-essential init container runs audit:migrate with the
+ * RDS master secret (the only container given it); the server connects as the
+ * append-only role and writes its checkpoints to the S3 Object Lock bucket of
+ * ./anchors.ts, which is all its task role may touch. Security group rules:
  * the service only from the edge; the database and cache only from the service.
  */
 import * as aws from "@pulumi/aws";
@@ -17,12 +21,16 @@ import { awsSizing, FARGATE_CPU_ARCHITECTURES } from "../../sizing/aws";
 import { Scope } from "../base";
 import { ClusterImpl, ClusterInput, DATABASE_CA_FILES, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SecretRef, SERVER } from "../types";
+import { anchorWriterPolicy, createAnchorBucket } from "./anchors";
 import { AwsCache, CACHE_PORT } from "./cache";
 import { AwsDatabase, DB_PORT } from "./database";
 import { AwsEdge, AwsEdgeAttachment } from "./edge";
 import { AwsImage } from "./image";
 import { AwsNetwork } from "./network";
 import { storedSecret } from "./secrets";
+
+/** The init container that runs audit:migrate before the server container. */
+export const AUDIT_MIGRATE_CONTAINER = "audit-migrate";
 
 export interface AwsCluster extends ClusterImpl {
     securityGroup: aws.ec2.SecurityGroup;
@@ -172,7 +180,16 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     });
     const apiKeySecret = apiKeys.secret;
 
-    // Execution role: pull this image, write this log group, read these secrets. Nothing else.
+    // audit:migrate's secrets: the master URL, and the server role's password it sets (see ./database.ts).
+    const migration = database.migration;
+    if (!migration) throw new Error("the AWS AuditDatabase must provide the audit:migrate credentials (migration)");
+    const migrateSecrets = [
+        { env: "DATABASE_ADMIN_URL", ref: migration.adminUrlSecret },
+        { env: "MCP_AUDIT_SERVER_PASSWORD", ref: migration.serverPasswordSecret },
+    ];
+
+    // Execution role (the ECS agent, never the server process): pull this image, write this log group, read
+    // these secrets (the server's, and the init container's). Nothing else.
     const executionRole = scope.child("execution-role", aws.iam.Role, {
         assumeRolePolicy: assumeEcsTasks,
         description: "ECS agent: pull the MCP image, write its logs, read its secrets",
@@ -190,14 +207,20 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
             Statement: [
                 ...pullStatements,
                 { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-                ...secretStatements(secrets.map((s) => s.ref)),
+                ...secretStatements([...secrets.map((s) => s.ref), ...migrateSecrets.map((s) => s.ref)]),
             ],
         }),
     });
-    // Task role: the server calls no AWS API, so it gets no permission at all.
+    // Task role: the server's only AWS calls are its audit checkpoints (create and read under the prefix, list it).
+    // No secretsmanager/ssm access: ECS injects the secrets through the execution role.
+    const anchors = createAnchorBucket(scope, spec);
     const taskRole = scope.child("task-role", aws.iam.Role, {
         assumeRolePolicy: assumeEcsTasks,
-        description: "MCP server process: no AWS permissions",
+        description: "MCP server process: write and read its audit checkpoints, nothing else",
+    });
+    const taskPolicy = scope.child("task-policy", aws.iam.RolePolicy, {
+        role: taskRole.id,
+        policy: anchorWriterPolicy(anchors.bucket.arn),
     });
 
     const cluster = scope.child("cluster", aws.ecs.Cluster, {
@@ -214,6 +237,11 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         databaseCa: { file: DATABASE_CA_FILES.aws },
         // A serverless cache runs in cluster mode: the server follows its slots and redirects.
         extra: cache?.clusterMode ? { REDIS_CLUSTER: "true" } : undefined,
+        auditAnchors: anchors.location,
+    });
+    const awslogs = (streamPrefix: string) => ({
+        logDriver: "awslogs",
+        options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": streamPrefix },
     });
     const containerDefinitions = pulumi.jsonStringify([{
         name: SERVER.containerName,
@@ -232,10 +260,24 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         },
         stopTimeout: 30,
         linuxParameters: { initProcessEnabled: true },
-        logConfiguration: {
-            logDriver: "awslogs",
-            options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": "mcp" },
-        },
+        logConfiguration: awslogs("mcp"),
+        // Starts only after audit:migrate exited 0 (a failed migrate fails the task, and the deployment rolls back).
+        dependsOn: [{ containerName: AUDIT_MIGRATE_CONTAINER, condition: "SUCCESS" }],
+    }, {
+        // audit:migrate: the only container given the master secret; creates or upgrades the schema and the
+        // append-only role, then exits.
+        name: AUDIT_MIGRATE_CONTAINER,
+        image: input.image.ref,
+        essential: false,
+        command: ["node", "dist/audit/migrate.js"],
+        readonlyRootFilesystem: true,
+        environment: [
+            { name: "DATABASE_SSL", value: "verify-full" },
+            { name: "DATABASE_CA_CERT_FILE", value: DATABASE_CA_FILES.aws },
+            { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
+        ],
+        secrets: migrateSecrets.map((s) => ({ name: s.env, valueFrom: secretValueFrom(s.ref) })),
+        logConfiguration: awslogs("audit-migrate"),
     }]);
 
     const taskDefinition = scope.child("task", aws.ecs.TaskDefinition, {
@@ -312,7 +354,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         inbound: { ipProtocol: String(protocol), port: Number(port) },
         logRetentionDays: Number(retention),
         runtimeCpuArchitecture: platform?.cpuArchitecture,
-    }));
+    })).apply((s) => pulumi.output(anchors.summary).apply((auditAnchors) => ({ ...s, auditAnchors })));
 
     return {
         serviceName: service.name,
@@ -323,6 +365,6 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         service,
         taskDefinition,
         logGroup,
-        resources: { securityGroup, logGroup, apiKeySecret, executionRole, taskRole, cluster, taskDefinition, service, scalingTarget },
+        resources: { securityGroup, logGroup, apiKeySecret, executionRole, taskRole, taskPolicy, cluster, taskDefinition, service, scalingTarget, ...anchors.resources },
     };
 }

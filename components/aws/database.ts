@@ -3,13 +3,18 @@
  * never public, SSL forced by parameter, Multi-AZ / backups / deletion
  * protection / final snapshot / read replica as the tier says. The generated
  * password lives only in Secrets Manager (and Pulumi's encrypted state).
+ *
+ * Two credentials: the master user's secret (`credentials`), which only the
+ * audit:migrate init container is given, and the append-only `mcp_server`
+ * role's secret (`server-credentials`, a generated password that migrate sets),
+ * whose URL the server reads as DATABASE_URL (see docs/audit.md).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { awsSizing, rdsClass } from "../../sizing/aws";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
+import { AUDIT_SERVER_ROLE, DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { AwsNetwork } from "./network";
 import { storedSecret } from "./secrets";
@@ -136,7 +141,10 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         performanceInsightsEnabled: db.compute === "standard",
     }));
 
-    const secret = storedSecret(scope, "credentials", "Audit database credentials and connection URL for the MCP server",
+    const urlOf = (user: string, pw: string, host: string) =>
+        `postgres://${user}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
+    // The master user's credentials: named only in the audit:migrate init container's secrets.
+    const secret = storedSecret(scope, "credentials", "Audit database master credentials: for the audit:migrate step only, never the MCP server",
         pulumi.all([instance.address, password.result]).apply(([host, pw]) => ({
             engine: "postgres",
             host,
@@ -144,9 +152,22 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
             dbname: DB_NAME,
             username: DB_USER,
             password: pw,
-            url: `postgres://${DB_USER}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`,
+            url: urlOf(DB_USER, pw, host),
         })),
         db.deletionProtection ? 30 : 0, spec.secretStore, ["url"]);
+    // The append-only role the server connects as; audit:migrate creates it with this password.
+    const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
+    const serverSecret = storedSecret(scope, "server-credentials", `Audit database credentials of the append-only ${AUDIT_SERVER_ROLE} role and the MCP server's connection URL`,
+        pulumi.all([instance.address, serverPassword.result]).apply(([host, pw]) => ({
+            engine: "postgres",
+            host,
+            port: DB_PORT,
+            dbname: DB_NAME,
+            username: AUDIT_SERVER_ROLE,
+            password: pw,
+            url: urlOf(AUDIT_SERVER_ROLE, pw, host),
+        })),
+        db.deletionProtection ? 30 : 0, spec.secretStore, ["url", "password"]);
 
     const params = scope.inputs<aws.rds.ParameterGroupArgs>("params");
     const used = scope.inputs<aws.rds.InstanceArgs>("instance");
@@ -177,12 +198,17 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         endpoint: instance.address,
         port: pulumi.output(DB_PORT),
         databaseName: pulumi.output(DB_NAME),
-        credentialsSecret: secret.document,
-        urlSecret: secret.ref("url"),
+        credentialsSecret: serverSecret.document,
+        urlSecret: serverSecret.ref("url"),
+        migration: {
+            adminUrlSecret: secret.ref("url"),
+            serverRole: AUDIT_SERVER_ROLE,
+            serverPasswordSecret: serverSecret.ref("password"),
+        },
         summary,
         securityGroup,
         instance,
         replicas,
-        resources: { securityGroup, subnetGroup, parameterGroup, instance, replicas, ...secret.resources },
+        resources: { securityGroup, subnetGroup, parameterGroup, instance, replicas, serverPassword, ...secret.resources, ...serverSecret.resources },
     };
 }
