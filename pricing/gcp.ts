@@ -140,7 +140,34 @@ const uptime: Pricer = (r) => {
     return [{ item: `Uptime check (${regions} regions every ${period} s)`, quantity: runs / 1000, priceId: "gcp.monitoring.uptime", freeQuantity: 1000 }];
 };
 
+/** Bytes one audit entry takes in a checkpoint object (a JSON line with two SHA-256 hashes and the call's fields). */
+export const AUDIT_ENTRY_BYTES = 512;
+/** Requests the checkpoint writer makes per round: Class A (the listing and the create-only write), Class B (the bucket probe / a read). */
+export const CHECKPOINT_OPS = { classA: 2, classB: 1 } as const;
+
+/**
+ * The audit anchor bucket: one checkpoint round every `checkpoint-interval-s` seconds (the bucket's label, the
+ * tier's cadence), and the checkpoints kept at least for the locked retention period: the stored amount is the
+ * assumed monthly entries (one per request) times the retention in months, reached once the bucket is that old.
+ */
+const bucket: Pricer = (r, ctx) => {
+    if (r.inputs.storageClass !== undefined && r.inputs.storageClass !== "STANDARD") throw new Unpriced(`storage class ${r.inputs.storageClass}`);
+    const interval = Number(at(r.inputs, "labels.checkpoint-interval-s") ?? 60);
+    if (!(interval > 0)) throw new Unpriced(`checkpoint-interval-s label "${at(r.inputs, "labels.checkpoint-interval-s")}"`);
+    const retentionDays = Number(at(r.inputs, "retentionPolicy.retentionPeriod") ?? 0) / 86_400;
+    const months = Math.max(1, retentionDays / 30);
+    const monthlyGb = (ctx.usage.monthlyRequests * AUDIT_ENTRY_BYTES) / 1024 ** 3;
+    const rounds = SECONDS_PER_MONTH / interval;
+    ctx.note(`GCS audit anchors: ${ctx.usage.monthlyRequests.toLocaleString("en-US")} entries a month x ${AUDIT_ENTRY_BYTES} bytes, kept ${Math.round(retentionDays)} days (locked; objects are not deleted after that unless someone does), priced at the amount held once the bucket is that old; the Cloud Storage always-free allowance is not subtracted.`);
+    return [
+        { item: `GCS Standard storage, audit checkpoints (${Math.round(retentionDays)} days retained)`, quantity: monthlyGb * months, priceId: "gcp.gcs.standard.gb", usageBased: true },
+        { item: `GCS Class A operations (${CHECKPOINT_OPS.classA} per checkpoint round every ${interval} s), thousands`, quantity: (rounds * CHECKPOINT_OPS.classA) / 1000, priceId: "gcp.gcs.classA" },
+        { item: `GCS Class B operations (${CHECKPOINT_OPS.classB} per checkpoint round), thousands`, quantity: (rounds * CHECKPOINT_OPS.classB) / 1000, priceId: "gcp.gcs.classB" },
+    ];
+};
+
 export const PRICERS: Record<string, Pricer> = {
+    "gcp:storage/bucket:Bucket": bucket,
     "gcp:monitoring/alertPolicy:AlertPolicy": alertPolicy,
     "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": uptime,
     "gcp:cloudrunv2/service:Service": cloudRun,
@@ -156,6 +183,8 @@ export const PRICERS: Record<string, Pricer> = {
 };
 
 export const FREE_TYPES: Record<string, string> = {
+    "gcp:cloudrunv2/job:Job": "one short audit:migrate execution per deploy (seconds of 1 vCPU), within Cloud Run's free tier; not estimated",
+    "gcp:storage/bucketIAMMember:BucketIAMMember": "no charge",
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
     "gcp:compute/network:Network": "no charge",
     "gcp:compute/subnetwork:Subnetwork": "no charge for the subnet; its flow logs (prod, enterprise) bill as Cloud Logging ingestion, not estimated",
