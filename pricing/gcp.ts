@@ -142,27 +142,32 @@ const uptime: Pricer = (r) => {
 
 /** Bytes one audit entry takes in a checkpoint object (a JSON line with two SHA-256 hashes and the call's fields). */
 export const AUDIT_ENTRY_BYTES = 512;
-/** Requests the checkpoint writer makes per round: Class A (the listing and the create-only write), Class B (the bucket probe / a read). */
-export const CHECKPOINT_OPS = { classA: 2, classB: 1 } as const;
+/** GCS returns at most this many objects per listing request (one Class A operation each). */
+export const GCS_LIST_PAGE = 1000;
 
 /**
- * The audit anchor bucket: one checkpoint round every `checkpoint-interval-s` seconds (the bucket's label, the
- * tier's cadence), and the checkpoints kept at least for the locked retention period: the stored amount is the
- * assumed monthly entries (one per request) times the retention in months, reached once the bucket is that old.
+ * The audit anchor bucket (docs/audit.md). Writes: at most one create-only object per checkpoint round, one
+ * round every `checkpoint-interval-s` seconds (the bucket's label, the tier's cadence), counted as if every
+ * round had new entries. Reads: one `audit:verify --anchors` a month, which lists and reads every object held
+ * (the replicas' start-up bucket probes are a handful of Class B operations, left out). Storage: the assumed
+ * entries (one per request) times the retention in months (at least one): what the bucket holds once it is
+ * that old (nothing deletes objects after their retention ends).
  */
 const bucket: Pricer = (r, ctx) => {
     if (r.inputs.storageClass !== undefined && r.inputs.storageClass !== "STANDARD") throw new Unpriced(`storage class ${r.inputs.storageClass}`);
-    const interval = Number(at(r.inputs, "labels.checkpoint-interval-s") ?? 60);
-    if (!(interval > 0)) throw new Unpriced(`checkpoint-interval-s label "${at(r.inputs, "labels.checkpoint-interval-s")}"`);
+    const label = at(r.inputs, "labels.checkpoint-interval-s");
+    const interval = Number(label ?? 60);
+    if (!(interval > 0)) throw new Unpriced(`checkpoint-interval-s label "${label}"`);
     const retentionDays = Number(at(r.inputs, "retentionPolicy.retentionPeriod") ?? 0) / 86_400;
     const months = Math.max(1, retentionDays / 30);
     const monthlyGb = (ctx.usage.monthlyRequests * AUDIT_ENTRY_BYTES) / 1024 ** 3;
     const rounds = SECONDS_PER_MONTH / interval;
-    ctx.note(`GCS audit anchors: ${ctx.usage.monthlyRequests.toLocaleString("en-US")} entries a month x ${AUDIT_ENTRY_BYTES} bytes, kept ${Math.round(retentionDays)} days (locked; objects are not deleted after that unless someone does), priced at the amount held once the bucket is that old; the Cloud Storage always-free allowance is not subtracted.`);
+    const held = rounds * months;
+    ctx.note(`GCS audit anchors: ${ctx.usage.monthlyRequests.toLocaleString("en-US")} entries a month x ${AUDIT_ENTRY_BYTES} bytes, kept ${Math.round(retentionDays)} days (locked; nothing deletes them after that), priced at what the bucket holds once it is that old, with one checkpoint per ${interval} s and one anchored verify a month; the Cloud Storage always-free allowance is not subtracted.`);
     return [
         { item: `GCS Standard storage, audit checkpoints (${Math.round(retentionDays)} days retained)`, quantity: monthlyGb * months, priceId: "gcp.gcs.standard.gb", usageBased: true },
-        { item: `GCS Class A operations (${CHECKPOINT_OPS.classA} per checkpoint round every ${interval} s), thousands`, quantity: (rounds * CHECKPOINT_OPS.classA) / 1000, priceId: "gcp.gcs.classA" },
-        { item: `GCS Class B operations (${CHECKPOINT_OPS.classB} per checkpoint round), thousands`, quantity: (rounds * CHECKPOINT_OPS.classB) / 1000, priceId: "gcp.gcs.classB" },
+        { item: `GCS Class A operations: checkpoint writes (one per ${interval} s) and a monthly verify's listings, thousands`, quantity: (rounds + Math.ceil(held / GCS_LIST_PAGE)) / 1000, priceId: "gcp.gcs.classA" },
+        { item: `GCS Class B operations: a monthly verify reading ${Math.round(held).toLocaleString("en-US")} checkpoints, thousands`, quantity: held / 1000, priceId: "gcp.gcs.classB" },
     ];
 };
 
