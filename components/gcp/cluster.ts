@@ -261,6 +261,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
         // `template.scaling.cpuUtilization` (the tier's CPU target) is a beta field of the Cloud Run API.
         launchStage: "BETA",
         template: {
+            // The audit:migrate execution this revision follows (also a data dependency on the job).
+            labels: { "mcp-audit-migration": migrateJob.runExecutionToken.apply((t) => t ?? "none") },
             serviceAccount: serviceAccount.email,
             executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
             maxInstanceRequestConcurrency: CONCURRENCY,
