@@ -268,12 +268,17 @@ export interface RolesByCloud {
     };
     gcp: {
         AuditDatabase: {
+            "admin-url": gcp.secretmanager.SecretArgs;
+            "admin-url-version": gcp.secretmanager.SecretVersionArgs;
             "credentials": gcp.secretmanager.SecretArgs;
             "credentials-version": gcp.secretmanager.SecretVersionArgs;
             "database": gcp.sql.DatabaseArgs;
             "instance": gcp.sql.DatabaseInstanceArgs;
             "password": random.RandomPasswordArgs;
             [role: `replica-${number}`]: gcp.sql.DatabaseInstanceArgs;
+            "server-password": random.RandomPasswordArgs;
+            "server-password-secret": gcp.secretmanager.SecretArgs;
+            "server-password-secret-version": gcp.secretmanager.SecretVersionArgs;
             "url": gcp.secretmanager.SecretArgs;
             "url-version": gcp.secretmanager.SecretVersionArgs;
             "user": gcp.sql.UserArgs;
@@ -297,13 +302,21 @@ export interface RolesByCloud {
             "access-database-url": gcp.secretmanager.SecretIamMemberArgs;
             "access-mcp-api-keys": gcp.secretmanager.SecretIamMemberArgs;
             "access-redis-url": gcp.secretmanager.SecretIamMemberArgs;
+            "anchors-bucket": gcp.storage.BucketIAMMemberArgs;
+            "anchors-creator": gcp.storage.BucketIAMMemberArgs;
+            "anchors-viewer": gcp.storage.BucketIAMMemberArgs;
             "api-key": random.RandomPasswordArgs;
             "api-keys": gcp.secretmanager.SecretArgs;
             "api-keys-version": gcp.secretmanager.SecretVersionArgs;
+            "audit-anchors": gcp.storage.BucketArgs;
+            "audit-migrate": gcp.cloudrunv2.JobArgs;
             "identity": gcp.serviceaccount.AccountArgs;
             "image-reader": gcp.artifactregistry.RepositoryIamMemberArgs;
             "log-sink": gcp.logging.ProjectSinkArgs;
             "logs": gcp.logging.ProjectBucketConfigArgs;
+            "migrate-access-admin-url": gcp.secretmanager.SecretIamMemberArgs;
+            "migrate-access-server-password": gcp.secretmanager.SecretIamMemberArgs;
+            "migrate-identity": gcp.serviceaccount.AccountArgs;
             "service": gcp.cloudrunv2.ServiceArgs;
         };
         McpMonitor: {

@@ -151,6 +151,11 @@ const ROWS: Row[] = [
     ["gcp.logging.retention", 0.01, "GiB-month retained beyond 30 days", GCP, "cloud.google.com/stackdriver/pricing", "S"],
     ["gcp.monitoring.condition", 0.10, "alerting policy condition-month (plus $0.35 per million time series returned, left out)", GCP, "cloud.google.com/stackdriver/pricing; per-condition charge confirmed by docs.cloud.google.com/monitoring/alerts/cost-control, amount from memory", "?"],
     ["gcp.monitoring.uptime", 0.30, "1,000 uptime check executions beyond 1 million a month per project", GCP, "cloud.google.com/stackdriver/pricing (from memory; not re-checked)", "?"],
+    // Audit checkpoints (GCS Standard, regional us-central1); the always-free 5 GB-month / 5,000 Class A / 50,000 Class B
+    // per billing account (US regions) is not subtracted.
+    ["gcp.gcs.standard.gb", 0.020, "GB-month (Standard storage, regional)", GCP, "cloud.google.com/storage/pricing (Iowa us-central1 Standard $0.020; same figure in cloud.google.com/storage/pricing-examples)", "O"],
+    ["gcp.gcs.classA", 0.005, "1,000 Class A operations (object writes, listings)", GCP, "cloud.google.com/storage/pricing-examples ($0.005 per 1,000 Class A operations, Standard)", "O"],
+    ["gcp.gcs.classB", 0.0004, "1,000 Class B operations (object and bucket metadata reads, gets)", GCP, "cloud.google.com/storage/pricing-examples ($0.0004 per 1,000 Class B operations, Standard)", "O"],
 ];
 
 export const CATALOG: ReadonlyMap<string, Price> = new Map(

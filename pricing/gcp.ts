@@ -140,7 +140,39 @@ const uptime: Pricer = (r) => {
     return [{ item: `Uptime check (${regions} regions every ${period} s)`, quantity: runs / 1000, priceId: "gcp.monitoring.uptime", freeQuantity: 1000 }];
 };
 
+/** Bytes one audit entry takes in a checkpoint object (a JSON line with two SHA-256 hashes and the call's fields). */
+export const AUDIT_ENTRY_BYTES = 512;
+/** GCS returns at most this many objects per listing request (one Class A operation each). */
+export const GCS_LIST_PAGE = 1000;
+
+/**
+ * The audit anchor bucket (docs/audit.md). Writes: at most one create-only object per checkpoint round, one
+ * round every `checkpoint-interval-s` seconds (the bucket's label, the tier's cadence), counted as if every
+ * round had new entries. Reads: one `audit:verify --anchors` a month, which lists and reads every object held
+ * (the replicas' start-up bucket probes are a handful of Class B operations, left out). Storage: the assumed
+ * entries (one per request) times the retention in months (at least one): what the bucket holds once it is
+ * that old (nothing deletes objects after their retention ends).
+ */
+const bucket: Pricer = (r, ctx) => {
+    if (r.inputs.storageClass !== undefined && r.inputs.storageClass !== "STANDARD") throw new Unpriced(`storage class ${r.inputs.storageClass}`);
+    const label = at(r.inputs, "labels.checkpoint-interval-s");
+    const interval = Number(label ?? 60);
+    if (!(interval > 0)) throw new Unpriced(`checkpoint-interval-s label "${label}"`);
+    const retentionDays = Number(at(r.inputs, "retentionPolicy.retentionPeriod") ?? 0) / 86_400;
+    const months = Math.max(1, retentionDays / 30);
+    const monthlyGb = (ctx.usage.monthlyRequests * AUDIT_ENTRY_BYTES) / 1024 ** 3;
+    const rounds = SECONDS_PER_MONTH / interval;
+    const held = rounds * months;
+    ctx.note(`GCS audit anchors: ${ctx.usage.monthlyRequests.toLocaleString("en-US")} entries a month x ${AUDIT_ENTRY_BYTES} bytes, kept ${Math.round(retentionDays)} days (locked; nothing deletes them after that), priced at what the bucket holds once it is that old, with one checkpoint per ${interval} s and one anchored verify a month; the Cloud Storage always-free allowance is not subtracted.`);
+    return [
+        { item: `GCS Standard storage, audit checkpoints (${Math.round(retentionDays)} days retained)`, quantity: monthlyGb * months, priceId: "gcp.gcs.standard.gb", usageBased: true },
+        { item: `GCS Class A operations: checkpoint writes (one per ${interval} s) and a monthly verify's listings, thousands`, quantity: (rounds + Math.ceil(held / GCS_LIST_PAGE)) / 1000, priceId: "gcp.gcs.classA" },
+        { item: `GCS Class B operations: a monthly verify reading ${Math.round(held).toLocaleString("en-US")} checkpoints, thousands`, quantity: held / 1000, priceId: "gcp.gcs.classB" },
+    ];
+};
+
 export const PRICERS: Record<string, Pricer> = {
+    "gcp:storage/bucket:Bucket": bucket,
     "gcp:monitoring/alertPolicy:AlertPolicy": alertPolicy,
     "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": uptime,
     "gcp:cloudrunv2/service:Service": cloudRun,
@@ -156,6 +188,8 @@ export const PRICERS: Record<string, Pricer> = {
 };
 
 export const FREE_TYPES: Record<string, string> = {
+    "gcp:cloudrunv2/job:Job": "one short audit:migrate execution per deploy (seconds of 1 vCPU), within Cloud Run's free tier; not estimated",
+    "gcp:storage/bucketIAMMember:BucketIAMMember": "no charge",
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
     "gcp:compute/network:Network": "no charge",
     "gcp:compute/subnetwork:Subnetwork": "no charge for the subnet; its flow logs (prod, enterprise) bill as Cloud Logging ingestion, not estimated",

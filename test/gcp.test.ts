@@ -295,10 +295,11 @@ describe("GCP topology (issues 3 and 5)", function () {
         it("runs as its own service account with secretAccessor on exactly its secrets and nothing project-wide", () => {
             for (const tier of tiers) {
                 const run = runs[tier]!;
-                const sa = one(run, "gcp:serviceaccount/account:Account");
+                // The service's own account (the other, the audit:migrate job's, is asserted in test/gcp-audit.test.ts).
+                const sa = one(run, "gcp:serviceaccount/account:Account", "mcp-server-identity");
                 const member = `serviceAccount:${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`;
                 assert.equal(one(run, T.run).inputs.template.serviceAccount, `${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`);
-                const grants = all(run, T.secretIam);
+                const grants = all(run, T.secretIam).filter((g) => g.inputs.member === member);
                 assert.equal(grants.length, cacheTiers.includes(tier) ? 3 : 2, `${tier}: database URL, API keys${cacheTiers.includes(tier) ? " and cache URL" : ""}`);
                 for (const g of grants) {
                     assert.equal(g.inputs.role, "roles/secretmanager.secretAccessor");
@@ -594,7 +595,9 @@ describe("GCP topology (issues 3 and 5)", function () {
             const envs: any[] = container(run).envs;
             assert.ok(envs.find((e) => e.name === "REDIS_URL")?.valueSource?.secretKeyRef?.secret, "REDIS_URL is a secret reference");
             assert.match(plainEnv(run).REDIS_CA_CERT, /BEGIN CERTIFICATE/);
-            assert.equal(all(run, T.secretIam).length, 3);
+            // The service's three (database URL, API keys, cache URL); the audit:migrate job's two are in test/gcp-audit.test.ts.
+            const serviceAccount = one(run, T.run).inputs.template.serviceAccount;
+            assert.equal(all(run, T.secretIam).filter((g) => g.inputs.member === `serviceAccount:${serviceAccount}`).length, 3);
             assert.equal(one(run, T.run).inputs.template.scaling.maxInstanceCount, 2);
             assert.equal(run.outputs.summary.cache.sku, "BASIC-1GB");
         });

@@ -12,7 +12,17 @@
  * edge. Where the tier scales to zero (`scaleToZero`), no instance runs while
  * idle and the first request after an idle period pays a cold start. It then
  * attaches itself to the edge.
+ *
+ * The audit log (docs/audit.md): a Cloud Run job `audit-migrate` runs
+ * `node dist/audit/migrate.js` on create (and whenever the image changes) under
+ * its own service account, the only identity that reads the administrator's
+ * URL; the service is created after it succeeds and connects as the
+ * append-only `mcp_server` role. Checkpoints go to a GCS bucket with a locked
+ * retention policy (the tier's anchorRetentionDays), uniform access and public
+ * access prevention; the service account may create and read objects there,
+ * never delete or overwrite them.
  */
+import { createHash } from "node:crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_RUN_ARCHITECTURE, cloudRunCpuLimit, gcpSizing, parseCloudRunCpu, parseCloudRunMemory } from "../../sizing/gcp";
@@ -29,9 +39,25 @@ import { GcpNetwork } from "./network";
 /** Concurrent requests one instance serves (MCP calls are mostly I/O-bound). */
 export const CONCURRENCY = 80;
 
+/** The object prefix of the audit checkpoints in the anchor bucket. */
+export const AUDIT_ANCHOR_PREFIX = "checkpoints";
+
+/** Roles the service account holds on the anchor bucket: create and read objects, see the bucket; no delete, so no overwrite. */
+export const ANCHOR_BUCKET_ROLES = {
+    creator: "roles/storage.objectCreator",
+    viewer: "roles/storage.objectViewer",
+    // storage.buckets.get for the server's start-up probe (bucket.exists()), plus objects.list.
+    bucket: "roles/storage.legacyBucketReader",
+} as const;
+
 export interface GcpCluster extends ClusterImpl {
     serviceAccount: gcp.serviceaccount.Account;
     service: gcp.cloudrunv2.Service;
+    /** The audit:migrate job and its own service account (the only reader of the administrator's URL). */
+    migrateJob: gcp.cloudrunv2.Job;
+    migrateAccount: gcp.serviceaccount.Account;
+    /** The write-once bucket for audit checkpoints. */
+    anchorBucket: gcp.storage.Bucket;
 }
 
 /** Inputs of the Cloud Run service and its log bucket the summary is computed from. */
@@ -129,8 +155,82 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
         : undefined;
     const allowedHosts = runHost ? runHost.apply((h) => [h]) : edge.hostnames;
 
+    // Audit checkpoints: a bucket whose retention policy is locked (objects cannot be deleted or replaced
+    // before the tier's retention ends, by anyone). No object versioning: GCS refuses it with a retention policy.
+    const anchorBucket = scope.child("audit-anchors", gcp.storage.Bucket, {
+        project,
+        location: region,
+        storageClass: "STANDARD",
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        retentionPolicy: { retentionPeriod: String(spec.audit.anchorRetentionDays * 86_400), isLocked: true },
+        forceDestroy: false,
+        labels: { "mcp-infra": "audit-anchors", "checkpoint-interval-s": String(spec.audit.checkpointIntervalSeconds) },
+    }, after);
+    const anchorGrants = Object.entries(ANCHOR_BUCKET_ROLES).map(([k, role]) => scope.child(`anchors-${k}`, gcp.storage.BucketIAMMember, {
+        bucket: anchorBucket.name, role, member,
+    }));
+    const auditAnchors = pulumi.interpolate`gs://${anchorBucket.name}/${AUDIT_ANCHOR_PREFIX}`;
+
+    // audit:migrate: a Cloud Run job under its own service account, the only identity with access to the
+    // administrator's URL and the server role's password. It creates the schema and the append-only role.
+    const migration = database.migration;
+    if (!migration) throw new Error(`${scope.name}: the GCP database gives no audit migration (administrator and server credentials)`);
+    const migrateAccount = scope.child("migrate-identity", gcp.serviceaccount.Account, {
+        project,
+        accountId: gcpId(scope, "migrate", 30),
+        displayName: "MCP audit:migrate (Cloud Run job)",
+        description: "Runs the audit log's schema migration with the database administrator's credentials; nothing else",
+    }, after);
+    const migrateMember = pulumi.interpolate`serviceAccount:${migrateAccount.email}`;
+    const migrateGrants = [
+        scope.child("migrate-access-admin-url", gcp.secretmanager.SecretIamMember, {
+            project, secretId: migration.adminUrlSecret.id, role: "roles/secretmanager.secretAccessor", member: migrateMember,
+        }),
+        scope.child("migrate-access-server-password", gcp.secretmanager.SecretIamMember, {
+            project, secretId: migration.serverPasswordSecret.id, role: "roles/secretmanager.secretAccessor", member: migrateMember,
+        }),
+    ];
+    const migrateName = gcpId(scope, "migrate", 40);
+    const migrateJob = scope.child("audit-migrate", gcp.cloudrunv2.Job, {
+        project,
+        location: region,
+        name: migrateName,
+        deletionProtection: false,
+        // A new execution on create and whenever the image changes; the job is ready (and the service
+        // is created) only once that execution completed successfully.
+        runExecutionToken: pulumi.output(input.image.ref).apply((ref) => `m${createHash("sha256").update(ref).digest("hex").slice(0, 12)}`),
+        template: {
+            taskCount: 1,
+            parallelism: 1,
+            template: {
+                serviceAccount: migrateAccount.email,
+                maxRetries: 2,
+                timeout: "600s",
+                vpcAccess: {
+                    networkInterfaces: [{ network: net.network.id, subnetwork: net.subnet.id }],
+                    egress: "PRIVATE_RANGES_ONLY",
+                },
+                containers: [{
+                    name: "audit-migrate",
+                    image: input.image.ref,
+                    commands: ["node", "dist/audit/migrate.js"],
+                    resources: { limits: { cpu: "1", memory: "512Mi" } },
+                    envs: [
+                        { name: "DATABASE_SSL", value: "verify-full" },
+                        ...(database.caCertificate ? [{ name: "DATABASE_CA_CERT", value: database.caCertificate }] : []),
+                        { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
+                        { name: "DATABASE_ADMIN_URL", valueSource: { secretKeyRef: { secret: migration.adminUrlSecret.id, version: "latest" } } },
+                        { name: "MCP_AUDIT_SERVER_PASSWORD", valueSource: { secretKeyRef: { secret: migration.serverPasswordSecret.id, version: "latest" } } },
+                    ],
+                }],
+            },
+        },
+    }, { dependsOn: [...migrateGrants, ...net.apis, ...database.replicas, database.instance] });
+
     const environment = serverEnvironment(input, {
         allowedHosts,
+        auditAnchors,
         databaseSsl: "verify-full",
         databaseCa: database.caCertificate ? { pem: database.caCertificate } : undefined,
         setPort: false, // Cloud Run sets PORT itself
@@ -161,6 +261,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
         // `template.scaling.cpuUtilization` (the tier's CPU target) is a beta field of the Cloud Run API.
         launchStage: "BETA",
         template: {
+            // The audit:migrate execution this revision follows (also a data dependency on the job).
+            labels: { "mcp-audit-migration": migrateJob.runExecutionToken.apply((t) => t ?? "none") },
             serviceAccount: serviceAccount.email,
             executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
             maxInstanceRequestConcurrency: CONCURRENCY,
@@ -198,7 +300,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
             }],
         },
     }, {
-        dependsOn: [...grants, ...pull],
+        // The schema and the append-only role exist (audit:migrate succeeded) before a revision starts.
+        dependsOn: [...grants, ...pull, ...anchorGrants, migrateJob],
         // A service with a fixed name cannot be created beside the one it replaces.
         ...(serviceName ? { deleteBeforeReplace: true } : {}),
     });
@@ -234,17 +337,32 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
     });
 
     const logs = scope.inputs<gcp.logging.ProjectBucketConfigArgs>("logs");
-    const summary = pulumi.output({ template: svc.template, retention: logs.retentionDays })
-        .apply(({ template, retention }) => {
+    const anchorsUsed = scope.inputs<gcp.storage.BucketArgs>("audit-anchors");
+    const anchorsSummary = pulumi.all([auditAnchors, anchorsUsed.retentionPolicy, anchorsUsed.publicAccessPrevention, anchorsUsed.uniformBucketLevelAccess])
+        .apply(([location, retention, pap, uniform]) => {
+            const locked = Boolean(retention?.isLocked);
+            const days = Number(retention?.retentionPeriod ?? 0) / 86_400;
+            return {
+                location,
+                writeOnce: locked && days > 0,
+                retentionDays: days,
+                note: `GCS bucket with a ${locked ? "locked" : "NOT locked"} retention policy of ${days} days; public access prevention ${pap ?? "inherited"}, uniform access ${uniform ? "on" : "off"}; the service account may create and read objects, not delete or overwrite them`,
+            };
+        });
+    const summary = pulumi.output({ template: svc.template, retention: logs.retentionDays, anchors: anchorsSummary })
+        .apply(({ template, retention, anchors }) => {
             const limits = template.containers?.[0]?.resources?.limits ?? {};
-            return summarizeCloudRun({
-                cpuLimit: String(limits.cpu ?? "1"),
-                memoryLimit: String(limits.memory ?? "512Mi"),
-                minInstances: Number(template.scaling?.minInstanceCount ?? 0),
-                maxInstances: Number(template.scaling?.maxInstanceCount ?? 100),
-                cpuUtilization: Number(template.scaling?.cpuUtilization ?? 0.6),
-                logRetentionDays: Number(retention ?? 30),
-            });
+            return {
+                ...summarizeCloudRun({
+                    cpuLimit: String(limits.cpu ?? "1"),
+                    memoryLimit: String(limits.memory ?? "512Mi"),
+                    minInstances: Number(template.scaling?.minInstanceCount ?? 0),
+                    maxInstances: Number(template.scaling?.maxInstanceCount ?? 100),
+                    cpuUtilization: Number(template.scaling?.cpuUtilization ?? 0.6),
+                    logRetentionDays: Number(retention ?? 30),
+                }),
+                auditAnchors: anchors,
+            };
         });
 
     return {
@@ -253,6 +371,12 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
         summary,
         serviceAccount,
         service,
-        resources: { serviceAccount, apiKeySecret, secretGrants: grants, imageReader: pull, service, logBucket, logSink },
+        migrateJob,
+        migrateAccount,
+        anchorBucket,
+        resources: {
+            serviceAccount, apiKeySecret, secretGrants: grants, imageReader: pull, service, logBucket, logSink,
+            anchorBucket, anchorGrants, migrateAccount, migrateGrants, migrateJob,
+        },
     };
 }

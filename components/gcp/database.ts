@@ -7,13 +7,18 @@
  * point-in-time recovery, deletion protection set explicitly (Cloud SQL and
  * the provider default it on) and a read replica in enterprise. The generated
  * password lives only in Secret Manager (and Pulumi's encrypted state).
+ *
+ * Two credentials: the built-in administrator (`admin-url`, read only by the
+ * audit:migrate job's service account, see ./cluster.ts) and the append-only
+ * `mcp_server` role the service connects as (`url`), which that job creates
+ * with the generated `server-password`.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gcpSizing, sqlTier } from "../../sizing/gcp";
 import { Scope } from "../base";
-import { DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
+import { AUDIT_SERVER_ROLE, DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { secretWithValue } from "./common";
 import { GcpNetwork } from "./network";
@@ -153,19 +158,28 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         type: "BUILT_IN",
     });
 
+    // The server's append-only role: the audit:migrate job creates it with this password (see ./cluster.ts).
+    const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
+
     // The instance's DNS name (the name its certificate carries), without the trailing dot.
     const host = instance.dnsName.apply((n) => n.replace(/\.$/, ""));
-    const url = pulumi.all([host, password.result]).apply(([h, pw]) =>
-        `postgres://${DB_USER}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`);
+    const urlOf = (user: string, pw: string, h: string) => `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
+    const adminUrl = pulumi.all([host, password.result]).apply(([h, pw]) => urlOf(DB_USER, pw, h));
+    const url = pulumi.all([host, serverPassword.result]).apply(([h, pw]) => urlOf(AUDIT_SERVER_ROLE, pw, h));
     // The CAs that sign the server certificate (current, and the next during a rotation), for DATABASE_CA_CERT.
     const caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n"));
     const credentials = secretWithValue(scope, "credentials",
-        pulumi.all([host, password.result, url]).apply(([host, pw, u]) => JSON.stringify({
+        pulumi.all([host, password.result, adminUrl]).apply(([host, pw, u]) => JSON.stringify({
             engine: "postgres", host, port: DB_PORT, dbname: DB_NAME, username: DB_USER, password: pw, url: u,
         })),
-        "Audit database credentials and connection URL (operators)", { dependsOn: net.apis });
-    // Secret Manager holds whole values (no JSON keys), so the URL the server reads has its own secret.
-    const urlSecret = secretWithValue(scope, "url", url, "DATABASE_URL of the MCP server", { dependsOn: [...net.apis, user, database] });
+        "Audit database administrator credentials and connection URL (operators)", { dependsOn: net.apis });
+    // Secret Manager holds whole values (no JSON keys), so each URL and password has its own secret.
+    // DATABASE_URL of the service: the append-only role (no UPDATE, DELETE or TRUNCATE on the audit log).
+    const urlSecret = secretWithValue(scope, "url", url, `DATABASE_URL of the MCP server (the append-only ${AUDIT_SERVER_ROLE} role)`, { dependsOn: [...net.apis, user, database] });
+    // DATABASE_ADMIN_URL and the server role's password: read only by the audit:migrate job.
+    const adminUrlSecret = secretWithValue(scope, "admin-url", adminUrl, "DATABASE_ADMIN_URL of the audit:migrate job (administrator)", { dependsOn: [...net.apis, user, database] });
+    const serverPasswordSecret = secretWithValue(scope, "server-password-secret", serverPassword.result,
+        `Password of the ${AUDIT_SERVER_ROLE} role, set by the audit:migrate job`, { dependsOn: net.apis });
 
     const used = scope.inputs<gcp.sql.DatabaseInstanceArgs>("instance");
     const summary = pulumi.output({
@@ -194,10 +208,15 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         databaseName: pulumi.output(DB_NAME),
         credentialsSecret: { id: credentials.id },
         urlSecret: { id: urlSecret.id },
+        migration: {
+            adminUrlSecret: { id: adminUrlSecret.id },
+            serverRole: AUDIT_SERVER_ROLE,
+            serverPasswordSecret: { id: serverPasswordSecret.id },
+        },
         caCertificate,
         summary,
         instance,
         replicas,
-        resources: { instance, replicas, database, user, credentials, urlSecret },
+        resources: { instance, replicas, database, user, credentials, urlSecret, serverPassword, adminUrlSecret, serverPasswordSecret },
     };
 }
