@@ -181,7 +181,13 @@ describe("cloud contract: one server contract, read by the app's own config load
             const unread = Object.keys(env).filter((name) => !read.has(name) && name !== "NODE_ENV");
             assert.deepEqual(unread, [], `${stack}: variables the app never reads`);
             assert.equal(config.tier, run.config["mcp-infra:tier"]);
-            assert.equal(config.apiKeys.length, 1, "the API key reaches the server");
+            if (asFiles) {
+                // The keys file is read (and checked to hold a key) at load, and re-read on SIGHUP by auth/apiKeys.ts.
+                assert.equal(config.apiKeysFile, env.MCP_API_KEYS_FILE, "the API key file reaches the server");
+                assert.deepEqual(config.warnings ?? [], [], "0440 secret files give no warning");
+            } else {
+                assert.equal(config.apiKeys.length, 1, "the API key reaches the server");
+            }
         });
     }
 });
