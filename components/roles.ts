@@ -387,7 +387,11 @@ export interface RolesByCloud {
             "api-key": random.RandomPasswordArgs;
             "audit-anchors": docker.VolumeArgs;
             "audit-migrate": docker.ContainerArgs;
+            "migrate-secrets": docker.VolumeArgs;
+            "migrate-secrets-loader": docker.ContainerArgs;
             [role: `replica-${number}`]: docker.ContainerArgs;
+            "secrets": docker.VolumeArgs;
+            "secrets-loader": docker.ContainerArgs;
         };
         McpMonitor: {
             "alertmanager": docker.ContainerArgs;

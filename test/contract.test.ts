@@ -6,10 +6,12 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../app/src/config";
 import * as lib from "../lib";
 import { SERVER_ENVIRONMENT_NAMES, SERVER_SECRET_NAMES, WiringError } from "../components/contract";
+import { SECRET_FILE_MODE } from "../components/local/common";
 import { AVAILABLE_CLOUDS, cloudModule, DESCRIPTORS } from "../components/registry";
 import { componentsOf, roleOf } from "../scripts/gen-roles";
 import { listStacks, ProgramRun, runProgram, runStack } from "../scripts/harness";
@@ -108,7 +110,7 @@ describe("cloud contract: transforms", () => {
 });
 
 /** The server's plain variables and the names of its secrets, as the replica resource of `run` declares them. */
-function serverVariables(run: ProgramRun, cloud: string): { plain: Record<string, string>; secrets: string[] } {
+function serverVariables(run: ProgramRun, cloud: string): { plain: Record<string, string>; secrets: string[]; asFiles?: boolean } {
     const pairs = (list: Array<{ name: string; value?: unknown }>, isSecret: (e: any) => boolean) => ({
         plain: Object.fromEntries(list.filter((e) => !isSecret(e)).map((e) => [e.name, String(e.value)])),
         secrets: list.filter(isSecret).map((e) => e.name),
@@ -126,8 +128,10 @@ function serverVariables(run: ProgramRun, cloud: string): { plain: Record<string
         case "gcp": return pairs(replica!.inputs.template.containers[0].envs, (e) => e.valueSource !== undefined);
         default: {
             const env = (replica!.inputs.envs as string[]).map((kv) => { const i = kv.indexOf("="); return { name: kv.slice(0, i), value: kv.slice(i + 1) }; });
-            // The local target has no secret store: its secrets are (Pulumi-secret) values under the contract's secret names.
-            return pairs(env, (e) => (SERVER_SECRET_NAMES as readonly string[]).includes(e.name));
+            // The local target has no secret store: each secret is a file the replica mounts, named by `<secret>_FILE`.
+            const isFile = (e: { name: string }) => e.name.endsWith("_FILE") && (SERVER_SECRET_NAMES as readonly string[]).includes(e.name.slice(0, -5));
+            const p = pairs(env, isFile);
+            return { plain: p.plain, secrets: p.secrets.map((n) => n.slice(0, -5)), asFiles: true };
         }
     }
 }
@@ -137,21 +141,36 @@ const SAMPLE_SECRETS: Record<string, string> = {
     REDIS_URL: "rediss://:token@cache.internal:6379",
     MCP_API_KEYS: "k".repeat(40),
 };
+/** A sample secret written to a 0440 file (the local target's SECRET_FILE_MODE), for the *_FILE variables. */
+const sampleDirs: string[] = [];
+function sampleFile(name: string, content: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-contract-"));
+    sampleDirs.push(dir);
+    const file = path.join(dir, name.toLowerCase());
+    fs.writeFileSync(file, `${content}\n`);
+    fs.chmodSync(file, Number.parseInt(SECRET_FILE_MODE, 8));
+    return file;
+}
 const SAMPLE_CA = "-----BEGIN CERTIFICATE-----\nMIIBsample\n-----END CERTIFICATE-----";
 
 describe("cloud contract: one server contract, read by the app's own config loader", () => {
+    after(() => { for (const d of sampleDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
     for (const stack of ["dev-aws", "prod-aws", "dev-azure", "prod-azure", "dev-gcp", "prod-gcp", "dev-local", "prod-local"]) {
         it(`${stack}: every variable the infrastructure sets is one app/src/config.ts reads, and it loads`, async () => {
             const run = await runStack(stack);
             const cloud = run.config["mcp-infra:cloud"];
-            const { plain, secrets } = serverVariables(run, cloud);
+            const { plain, secrets, asFiles } = serverVariables(run, cloud);
             assert.deepEqual([...secrets].sort(), SERVER_SECRET_NAMES.filter((n) => n !== "REDIS_URL" || secrets.includes("REDIS_URL")).sort(),
                 `${stack}: the secrets are the contract's`);
             for (const name of Object.keys(plain)) {
                 if (name === "MCP_REPLICA_ID") continue; // the local target names each container
                 assert.ok((SERVER_ENVIRONMENT_NAMES as readonly string[]).includes(name), `${stack}: ${name} is not in the server contract`);
             }
-            const env: Record<string, string> = { ...plain, ...Object.fromEntries(secrets.map((s) => [s, SAMPLE_SECRETS[s]])) };
+            // Secrets given as files (the local target) are read from files of the mode it uploads them with.
+            const secretEnv = asFiles
+                ? Object.fromEntries(secrets.map((s) => [`${s}_FILE`, sampleFile(s, SAMPLE_SECRETS[s])]))
+                : Object.fromEntries(secrets.map((s) => [s, SAMPLE_SECRETS[s]]));
+            const env: Record<string, string> = { ...plain, ...secretEnv };
             if (env.REDIS_CA_CERT !== undefined) env.REDIS_CA_CERT = SAMPLE_CA; // the mock's CA output is not a PEM
             // The server parses a database CA: a real certificate for the mock's, the image's path as the repository's.
             if (env.DATABASE_CA_CERT !== undefined) env.DATABASE_CA_CERT = fs.readFileSync(path.join(__dirname, "..", "app", "certs", "azure-postgres-roots.pem"), "utf8");
@@ -162,7 +181,13 @@ describe("cloud contract: one server contract, read by the app's own config load
             const unread = Object.keys(env).filter((name) => !read.has(name) && name !== "NODE_ENV");
             assert.deepEqual(unread, [], `${stack}: variables the app never reads`);
             assert.equal(config.tier, run.config["mcp-infra:tier"]);
-            assert.equal(config.apiKeys.length, 1, "the API key reaches the server");
+            if (asFiles) {
+                // The keys file is read (and checked to hold a key) at load, and re-read on SIGHUP by auth/apiKeys.ts.
+                assert.equal(config.apiKeysFile, env.MCP_API_KEYS_FILE, "the API key file reaches the server");
+                assert.deepEqual(config.warnings ?? [], [], "0440 secret files give no warning");
+            } else {
+                assert.equal(config.apiKeys.length, 1, "the API key reaches the server");
+            }
         });
     }
 });

@@ -33,6 +33,33 @@ function envOf(c: RecordedResource): Record<string, string> {
     }));
 }
 
+/** A container's uploads by path: content and permissions. */
+function uploadsOf(c: RecordedResource): Record<string, { content: string; permissions?: string }> {
+    return Object.fromEntries((c.inputs.uploads ?? []).map((u: any) => [u.file, { content: u.content, permissions: u.permissions }]));
+}
+
+/**
+ * The secret files a container reads, by variable: the `<NAME>_FILE` variables of its environment,
+ * each resolved through the read-only secret volume it mounts to the upload of that volume's loader.
+ */
+function secretFilesOf(run: ProgramRun, c: RecordedResource): Record<string, { path: string; content: string; permissions?: string }> {
+    const env = envOf(c);
+    const out: Record<string, { path: string; content: string; permissions?: string }> = {};
+    for (const v of c.inputs.volumes ?? []) {
+        if (v.containerPath !== "/run/secrets") continue;
+        assert.equal(v.readOnly, true, `${c.name} mounts its secrets read-only`);
+        const loaders = all(run, T.container).filter((l) => (l.inputs.volumes ?? []).some((lv: any) => lv.volumeName === v.volumeName) && l.inputs.start === false);
+        assert.equal(loaders.length, 1, `one loader fills ${v.volumeName}`);
+        const files = uploadsOf(loaders[0]);
+        for (const [name, value] of Object.entries(env)) {
+            if (!name.endsWith("_FILE") || !value.startsWith("/run/secrets/")) continue;
+            assert.ok(files[value], `${c.name}: ${name}=${value} is uploaded by ${loaders[0].name}`);
+            out[name.slice(0, -5)] = { path: value, ...files[value] };
+        }
+    }
+    return out;
+}
+
 /** The names of the Docker networks a container is attached to. */
 function networksOf(c: RecordedResource): string[] {
     return (c.inputs.networksAdvanced ?? []).map((n: any) => n.name);
@@ -109,12 +136,16 @@ describe("local (Docker) topology", function () {
                     assert.deepEqual(networksOf(pg()), [dataName()]);
                     assert.deepEqual(pg().inputs.networksAdvanced[0].aliases, ["mcp-audit"]);
                 });
-                it("gets a generated password as a secret and a TCP readiness check", () => {
+                it("gets a generated password as a secret file (POSTGRES_PASSWORD_FILE, 0440) and a TCP readiness check", () => {
                     const env = envOf(pg());
                     // The administrator's password (the server connects as the append-only role, with another one).
-                    assert.equal(env.POSTGRES_PASSWORD, JSON.parse(run().outputs.databaseCredentialsSecret).adminPassword);
-                    assert.ok(env.POSTGRES_PASSWORD.length >= 32);
-                    assert.ok(pg().secretInputs.includes("envs"), "the password is a Pulumi secret");
+                    const admin = JSON.parse(run().outputs.databaseCredentialsSecret).adminPassword;
+                    assert.equal(env.POSTGRES_PASSWORD, undefined, "no password in the environment");
+                    assert.equal(env.POSTGRES_PASSWORD_FILE, "/run/secrets/postgres-password");
+                    assert.deepEqual(uploadsOf(pg())[env.POSTGRES_PASSWORD_FILE], { content: admin, permissions: "0440" });
+                    assert.ok(admin.length >= 32);
+                    assert.ok(pg().secretInputs.includes("uploads"), "the password file is a Pulumi secret");
+                    assert.equal(pg().inputs.user, undefined, "the entrypoint reads the file as root, then drops to uid 70");
                     assert.deepEqual(pg().inputs.healthcheck.tests.slice(0, 3), ["CMD", "pg_isready", "-h"]);
                     assert.equal(pg().inputs.restart, "unless-stopped");
                 });
@@ -139,19 +170,23 @@ describe("local (Docker) topology", function () {
                         assert.ok(!redis().inputs.ports?.length);
                         assert.deepEqual(networksOf(redis()), [dataName()]);
                     });
-                    it("requires a generated password, passed as a secret", () => {
-                        const cmd: string[] = redis().inputs.command;
+                    it("requires a generated password, in a config file (0440) read as uid 999 in group 0", () => {
                         const token = JSON.parse(run().outputs.cacheAuthSecret).token;
-                        assert.equal(cmd[0], "redis-server");
-                        assert.equal(cmd[cmd.indexOf("--requirepass") + 1], token);
+                        assert.deepEqual(redis().inputs.command, ["redis-server", "/usr/local/etc/redis/redis.conf"]);
+                        assert.equal(redis().inputs.user, "999:0");
+                        const conf = uploadsOf(redis())["/usr/local/etc/redis/redis.conf"];
+                        assert.equal(conf.permissions, "0440");
+                        assert.match(conf.content, new RegExp(`^requirepass ${token}$`, "m"));
                         assert.ok(token.length >= 32);
-                        assert.ok(redis().secretInputs.includes("command"), "the command line holding the password is a Pulumi secret");
-                        assert.ok(redis().secretInputs.includes("envs"));
+                        assert.ok(redis().secretInputs.includes("uploads"), "the config file holding the password is a Pulumi secret");
+                        assert.ok(!JSON.stringify(redis().inputs.envs ?? []).includes(token), "no password in the environment");
                         assert.ok(!JSON.stringify(redis().inputs.healthcheck).includes(token), "the health check carries no password");
+                        assert.match(redis().inputs.healthcheck.tests[1], /REDISCLI_AUTH="\$\(sed -n 's\/\^requirepass \/\/p' \/usr\/local\/etc\/redis\/redis\.conf\)" redis-cli/);
                     });
                     it("caps memory at the tier's cache size", () => {
-                        const cmd: string[] = redis().inputs.command;
-                        assert.equal(cmd[cmd.indexOf("--maxmemory") + 1], `${spec.cache.memoryMiB}mb`);
+                        const conf = uploadsOf(redis())["/usr/local/etc/redis/redis.conf"].content;
+                        assert.match(conf, new RegExp(`^maxmemory ${spec.cache.memoryMiB}mb$`, "m"));
+                        assert.match(conf, /^maxmemory-policy volatile-lru$/m);
                     });
                 });
             }
@@ -176,18 +211,21 @@ describe("local (Docker) topology", function () {
                         assert.equal(env.MCP_REPLICA_ID, `mcp-server-${i}`);
                         assert.equal(env.MCP_ALLOWED_HOSTS, "localhost:8080,127.0.0.1:8080");
                         assert.equal(env.METRICS_PORT, "9464");
-                        assert.equal(env.DATABASE_URL, creds.url);
+                        const files = secretFilesOf(run(), r);
+                        assert.equal(files.DATABASE_URL.content, creds.url);
                         // The append-only server role that audit:migrate creates, not the administrator.
-                        assert.equal(env.DATABASE_URL, `postgres://mcp_server:${encodeURIComponent(creds.password)}@mcp-audit:5432/mcp_audit?sslmode=disable`);
+                        assert.equal(files.DATABASE_URL.content, `postgres://mcp_server:${encodeURIComponent(creds.password)}@mcp-audit:5432/mcp_audit?sslmode=disable`);
                         assert.equal(env.DATABASE_SSL, "disable");
                         if (spec.cache.store === "managed") {
                             const token = JSON.parse(run().outputs.cacheAuthSecret).token;
-                            assert.equal(env.REDIS_URL, `redis://:${encodeURIComponent(token)}@mcp-cache:6379`);
+                            assert.equal(files.REDIS_URL.content, `redis://:${encodeURIComponent(token)}@mcp-cache:6379`);
                         } else {
-                            assert.equal(env.REDIS_URL, undefined, "no cache, no REDIS_URL");
+                            assert.equal(files.REDIS_URL, undefined, "no cache, no REDIS_URL");
+                            assert.equal(env.REDIS_URL_FILE, undefined);
                         }
-                        assert.equal(env.MCP_API_KEYS, run().outputs.apiKeySecret);
-                        assert.ok(r.secretInputs.includes("envs"), "DATABASE_URL, REDIS_URL and MCP_API_KEYS make envs a Pulumi secret");
+                        assert.equal(files.MCP_API_KEYS.content, run().outputs.apiKeySecret);
+                        for (const name of ["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"]) assert.equal(env[name], undefined, `${name} is a file, not a value`);
+                        assert.equal(r.inputs.user, "1000:0", "node (uid 1000) in group 0 reads the root:0 0440 files");
                     }
                 });
                 it("limits each replica to the tier's vCPU and memory, checks /health and restarts", () => {
@@ -240,20 +278,24 @@ describe("local (Docker) topology", function () {
                     assert.deepEqual([m.inputs.attach, m.inputs.mustRun, m.inputs.restart], [true, false, "no"]);
                     assert.deepEqual(networksOf(m), [dataName()]);
                     const env = envOf(m);
-                    assert.equal(env.DATABASE_ADMIN_URL, creds().adminUrl);
-                    assert.match(env.DATABASE_ADMIN_URL, /^postgres:\/\/mcp_admin:/);
+                    const files = secretFilesOf(run(), m);
+                    assert.equal(files.DATABASE_ADMIN_URL.content, creds().adminUrl);
+                    assert.match(files.DATABASE_ADMIN_URL.content, /^postgres:\/\/mcp_admin:/);
                     assert.equal(env.MCP_AUDIT_SERVER_ROLE, "mcp_server");
-                    assert.equal(env.MCP_AUDIT_SERVER_PASSWORD, creds().password);
-                    assert.ok(m.secretInputs.includes("envs"), "the administrator's URL travels as a Pulumi secret");
+                    assert.equal(files.MCP_AUDIT_SERVER_PASSWORD.content, creds().password);
+                    assert.equal(env.DATABASE_ADMIN_URL, undefined);
+                    assert.equal(env.MCP_AUDIT_SERVER_PASSWORD, undefined);
+                    assert.equal(m.inputs.user, "1000:0");
                     assert.equal(m.inputs.image, replicasOf(run())[0].inputs.image, "the server's own image");
                 });
                 it("the replicas connect as the append-only role, never see the administrator's credentials, and do not migrate", () => {
                     for (const r of replicasOf(run())) {
                         const env = envOf(r);
-                        assert.match(env.DATABASE_URL, /^postgres:\/\/mcp_server:/);
-                        assert.equal(env.DATABASE_URL, creds().url);
-                        assert.equal(env.DATABASE_ADMIN_URL, undefined);
-                        assert.ok(!JSON.stringify(r.inputs.envs).includes(creds().adminPassword), `${r.name} holds the administrator's password`);
+                        const files = secretFilesOf(run(), r);
+                        assert.match(files.DATABASE_URL.content, /^postgres:\/\/mcp_server:/);
+                        assert.equal(files.DATABASE_ADMIN_URL, undefined);
+                        assert.equal(env.DATABASE_ADMIN_URL_FILE, undefined);
+                        for (const f of Object.values(files)) assert.ok(!f.content.includes(creds().adminPassword), `${r.name} reads the administrator's password`);
                         assert.equal(env.MCP_AUDIT_MIGRATE, "off");
                     }
                 });
@@ -264,9 +306,64 @@ describe("local (Docker) topology", function () {
                         assert.equal(env.MCP_AUDIT_ANCHORS, "file:///var/lib/mcp/anchors");
                         assert.equal(env.MCP_AUDIT_CHECKPOINT_INTERVAL_S, String(spec.audit.checkpointIntervalSeconds));
                         assert.equal(env.MCP_AUDIT_CHECKPOINT_ENTRIES, String(spec.audit.checkpointEntries));
-                        assert.deepEqual(r.inputs.volumes, [{ volumeName: `${vol.name}-1a2b3c`, containerPath: "/var/lib/mcp/anchors" }]);
+                        assert.deepEqual(r.inputs.volumes[0], { volumeName: `${vol.name}-1a2b3c`, containerPath: "/var/lib/mcp/anchors" });
                     }
                     assert.equal(run().outputs.summary.cluster.auditAnchors.writeOnce, false);
+                });
+            });
+
+            describe("secrets through files only (issue 14, finding 6)", () => {
+                const containers = () => all(run(), T.container);
+                it("no container's environment, command, entrypoint, health check or labels holds a generated password or key", () => {
+                    const secrets = generatedSecrets(run());
+                    assert.equal(secrets.length, spec.cache.store === "managed" ? 4 : 3);
+                    for (const c of containers()) {
+                        for (const key of ["envs", "command", "entrypoints", "healthcheck", "labels"]) {
+                            const text = JSON.stringify(c.inputs[key] ?? null);
+                            for (const s of secrets) assert.ok(!text.includes(s), `${c.name}.${key} holds a generated secret`);
+                        }
+                    }
+                });
+                it("every uploaded file holding a secret is 0440 (read-only, not world-readable) and a Pulumi secret", () => {
+                    const secrets = generatedSecrets(run());
+                    let seen = 0;
+                    for (const c of containers()) {
+                        for (const [file, u] of Object.entries(uploadsOf(c))) {
+                            if (!secrets.some((s) => u.content.includes(s))) continue;
+                            seen++;
+                            assert.equal(u.permissions, "0440", `${c.name}:${file}`);
+                            assert.ok(c.secretInputs.includes("uploads"), `${c.name}'s uploads are a Pulumi secret`);
+                        }
+                    }
+                    // postgres, the server's DATABASE_URL and MCP_API_KEYS, the migrate step's two, and Redis's config + REDIS_URL.
+                    assert.equal(seen, spec.cache.store === "managed" ? 7 : 5);
+                });
+                it("each *_FILE variable names a file uploaded for that container (directly or through its read-only secret volume)", () => {
+                    for (const c of containers().filter((x) => x.inputs.start !== false)) {
+                        const env = envOf(c);
+                        const direct = uploadsOf(c);
+                        const viaVolume = secretFilesOf(run(), c);
+                        for (const [name, value] of Object.entries(env)) {
+                            if (!name.endsWith("_FILE")) continue;
+                            assert.ok(direct[value] || viaVolume[name.slice(0, -5)], `${c.name}: ${name}=${value} is not uploaded`);
+                        }
+                    }
+                    const replicaVars = Object.keys(envOf(replicasOf(run())[0])).filter((n) => n.endsWith("_FILE")).sort();
+                    assert.deepEqual(replicaVars, ["DATABASE_URL_FILE", "MCP_API_KEYS_FILE", ...(spec.cache.store === "managed" ? ["REDIS_URL_FILE"] : [])].sort());
+                });
+                it("the secret volumes are filled by loaders that never start, and only their readers mount them", () => {
+                    const loaders = containers().filter((c) => c.inputs.start === false);
+                    assert.deepEqual(loaders.map((l) => l.name).sort(), ["mcp-server-migrate-secrets-loader", "mcp-server-secrets-loader"]);
+                    for (const l of loaders) {
+                        assert.deepEqual([l.inputs.mustRun, l.inputs.networkMode, l.inputs.volumes[0].containerPath, l.inputs.volumes[0].readOnly], [false, "none", "/run/secrets", undefined]);
+                        const readers = containers().filter((c) => c !== l && (c.inputs.volumes ?? []).some((v: any) => v.volumeName === l.inputs.volumes[0].volumeName));
+                        const expected = l.name.includes("migrate") ? ["mcp-server-audit-migrate"] : replicasOf(run()).map((r) => r.name);
+                        assert.deepEqual(readers.map((r) => r.name).sort(), [...expected].sort());
+                        for (const r of readers) {
+                            assert.equal(r.inputs.readOnly, true, `${r.name} keeps its read-only root file system`);
+                            assert.equal(r.inputs.labels.find((x: any) => x.label === "mcp-infra.secrets")?.value, `${l.name}-id`, `${r.name} is replaced with new secrets`);
+                        }
+                    }
                 });
             });
 
@@ -350,8 +447,8 @@ describe("local (Docker) topology", function () {
             for (const r of replicas) assert.deepEqual([r.inputs.cpus, r.inputs.memory], ["1", 2048]);
             const conf: string = named(run, T.container, "mcp-edge-nginx").inputs.uploads[0].content;
             assert.deepEqual(conf.match(/server mcp-server-\d+:8080/g), ["server mcp-server-0:8080", "server mcp-server-1:8080", "server mcp-server-2:8080"]);
-            const redis: string[] = named(run, T.container, "mcp-cache-redis").inputs.command;
-            assert.equal(redis[redis.indexOf("--maxmemory") + 1], "256mb");
+            const redis = uploadsOf(named(run, T.container, "mcp-cache-redis"))["/usr/local/etc/redis/redis.conf"].content;
+            assert.match(redis, /^maxmemory 256mb$/m);
             const pg = named(run, T.container, "mcp-audit-postgres");
             assert.deepEqual([pg.inputs.cpus, pg.inputs.memory], ["1", 4096]);
             const s = run.outputs.summary;
@@ -364,10 +461,10 @@ describe("local (Docker) topology", function () {
             });
             const redis = named(run, T.container, "mcp-cache-redis");
             const token = JSON.parse(run.outputs.cacheAuthSecret).token;
-            assert.equal(redis.inputs.command[redis.inputs.command.indexOf("--requirepass") + 1], token);
+            assert.match(uploadsOf(redis)["/usr/local/etc/redis/redis.conf"].content, new RegExp(`^requirepass ${token}$`, "m"));
             const replicas = replicasOf(run);
             assert.equal(replicas.length, 2);
-            for (const r of replicas) assert.equal(envOf(r).REDIS_URL, `redis://:${token}@mcp-cache:6379`);
+            for (const r of replicas) assert.equal(secretFilesOf(run, r).REDIS_URL.content, `redis://:${token}@mcp-cache:6379`);
             assert.equal(run.outputs.summary.cache.authRequired, true);
         });
 
@@ -433,7 +530,7 @@ describe("local (Docker) topology", function () {
             assert.equal(env.REDIS_URL, undefined, "no cache, no REDIS_URL");
             assert.equal(env.LOG_LEVEL, "debug", "extra environment reaches the server");
             assert.equal(env.MCP_REPLICA_ID, "svc-0");
-            assert.match(env.DATABASE_URL, /@db:5432\/mcp_audit/);
+            assert.match(secretFilesOf(run, replica).DATABASE_URL.content, /@db:5432\/mcp_audit/);
             assert.match(named(run, T.container, "lb-nginx").inputs.uploads[0].content, /server svc-0:8080 /);
             assert.equal(run.outputs.url, "http://localhost:8080/mcp");
             assert.equal(run.outputs.summary.minReplicas, 1);

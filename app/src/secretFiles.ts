@@ -13,7 +13,7 @@ type Env = Record<string, string | undefined>;
 export const FILE_VARS = ["DATABASE_URL", "REDIS_URL", "DATABASE_CA_CERT", "REDIS_CA_CERT"] as const;
 
 /** The ones that carry a credential: their files should not be readable by every user. */
-const SECRETS: ReadonlySet<string> = new Set(["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"]);
+const SECRETS: ReadonlySet<string> = new Set(["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS", "DATABASE_ADMIN_URL", "MCP_AUDIT_SERVER_PASSWORD"]);
 
 export interface ConfigFile {
   text: string;

@@ -1,9 +1,15 @@
 /**
  * SessionCache on the local target: one Redis container on the internal data
- * network, no port published on the host, AUTH required (`--requirepass`
- * with a generated password), memory capped at the tier's cache size with
- * TTL-aware eviction, and no persistence (session state and rate-limit
- * counters are short-lived, as on the clouds' caches without snapshots).
+ * network, no port published on the host, AUTH required (`requirepass` with a
+ * generated password), memory capped at the tier's cache size with TTL-aware
+ * eviction, and no persistence (session state and rate-limit counters are
+ * short-lived, as on the clouds' caches without snapshots).
+ *
+ * The settings, password included, are a config file (`renderRedisConfig`)
+ * uploaded root:0 0440 and named on the command line (`redis-server <file>`),
+ * so the password is in no environment value and no command line; Redis runs
+ * as its image's uid 999 in group 0 to read it, and the health check reads the
+ * password from the same file.
  *
  * No TLS: the server reaches Redis over the host's internal Docker bridge, so
  * REDIS_URL is `redis://` and the summary says `tls: false`. There is no
@@ -16,7 +22,7 @@ import { ConfigError, overrideKey } from "../../sizing";
 import { Scope } from "../base";
 import { CacheImpl, CacheInput, CACHE_PORT as CONTRACT_CACHE_PORT } from "../contract";
 import { CacheSummary } from "../types";
-import { envList, IMAGES, labels, LOGS, pulledImage, stateJsonSecret } from "./common";
+import { IMAGES, labels, LOGS, pulledImage, secretUpload, SECRET_USERS, stateJsonSecret } from "./common";
 import { LocalNetwork } from "./network";
 
 export const CACHE_PORT = CONTRACT_CACHE_PORT;
@@ -25,36 +31,47 @@ export interface LocalCache extends CacheImpl {
     container: docker.Container;
 }
 
-/** The Redis server's command line for a memory cap and a password. */
-export function redisCommand(maxMemoryMiB: number, password: pulumi.Input<string>): pulumi.Input<string>[] {
+/** Where the Redis config file is uploaded (the path the official image's documentation uses). */
+export const REDIS_CONF_PATH = "/usr/local/etc/redis/redis.conf";
+
+/** The Redis server's configuration for a memory cap and a password. */
+export function renderRedisConfig(maxMemoryMiB: number, password: string): string {
+    // Unquoted in the file and read back by the health check with sed: no blank, quote or backslash.
+    if (!/^[\x21-\x7e]+$/.test(password) || /["'\\]/.test(password)) {
+        throw new Error("the Redis password must be printable ASCII without blanks, quotes or backslashes");
+    }
     return [
-        "redis-server",
-        "--port", String(CACHE_PORT),
-        "--requirepass", password,
-        "--maxmemory", `${maxMemoryMiB}mb`,
+        `port ${CACHE_PORT}`,
+        `requirepass ${password}`,
+        `maxmemory ${maxMemoryMiB}mb`,
         // Every key the server writes has a TTL: evict the least recently used of those first.
-        "--maxmemory-policy", "volatile-lru",
-        "--save", "",
-        "--appendonly", "no",
-    ];
+        "maxmemory-policy volatile-lru",
+        "save \"\"",
+        "appendonly no",
+        "",
+    ].join("\n");
 }
 
-/** The value following a flag on a command line, if any. */
-function flag(command: string[], name: string): string | undefined {
-    const i = command.indexOf(name);
-    return i >= 0 ? command[i + 1] : undefined;
+/** The value of a directive in a Redis config file, if any. */
+function directive(config: string, name: string): string | undefined {
+    return new RegExp(`^${name}[ \\t]+(.*)$`, "m").exec(config)?.[1].trim();
 }
+
+/** The health check: PING with the password read from the config file (never on a command line). */
+export const REDIS_HEALTH_COMMAND =
+    `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' ${REDIS_CONF_PATH})" redis-cli -p ${CACHE_PORT} ping | grep -q PONG`;
 
 /** The container inputs the summary is computed from. */
 export interface RedisContainerSummaryInputs {
     image: string;
-    command: string[];
+    /** The uploaded config file. */
+    config: string;
     publishedPorts: number;
 }
 
-/** Describes the Redis container in cloud-neutral terms, from its command line. */
+/** Describes the Redis container in cloud-neutral terms, from its config file. */
 export function summarizeRedisContainer(i: RedisContainerSummaryInputs): CacheSummary {
-    const maxMemory = /^(\d+)mb$/i.exec(flag(i.command, "--maxmemory") ?? "");
+    const maxMemory = /^(\d+)mb$/i.exec(directive(i.config, "maxmemory") ?? "");
     return {
         cloud: "local",
         engine: "redis",
@@ -62,9 +79,9 @@ export function summarizeRedisContainer(i: RedisContainerSummaryInputs): CacheSu
         memoryMiB: maxMemory ? Number(maxMemory[1]) : 0,
         highAvailability: false,
         replicas: 0,
-        tls: flag(i.command, "--tls-port") !== undefined,
+        tls: directive(i.config, "tls-port") !== undefined,
         encryptedAtRest: false,
-        authRequired: !!flag(i.command, "--requirepass"),
+        authRequired: !!directive(i.config, "requirepass"),
         publicAccess: i.publishedPorts > 0,
     };
 }
@@ -79,17 +96,18 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
 
     const image = pulledImage(scope, "image", IMAGES.redis);
     const password = scope.child("password", random.RandomPassword, { length: 48, special: false });
-    const secret = pulumi.secret(password.result);
+    const config = pulumi.secret(password.result.apply((pw) => renderRedisConfig(spec.cache.memoryMiB, pw)));
 
     const container = scope.child("redis", docker.Container, {
         image: image.imageId,
         hostname: host,
         networksAdvanced: [{ name: net.data.name, aliases: [host] }],
-        command: redisCommand(spec.cache.memoryMiB, secret),
-        // redis-cli reads its password from REDISCLI_AUTH, so the health check carries none.
-        envs: envList({ REDISCLI_AUTH: secret }),
+        command: ["redis-server", REDIS_CONF_PATH],
+        // The image's redis user, in group 0 to read the root:0 0440 config (the entrypoint then skips its su-exec).
+        user: SECRET_USERS.redis,
+        uploads: [secretUpload(REDIS_CONF_PATH, config)],
         healthcheck: {
-            tests: ["CMD-SHELL", "redis-cli ping | grep -q PONG"],
+            tests: ["CMD-SHELL", REDIS_HEALTH_COMMAND],
             interval: "5s",
             timeout: "3s",
             retries: 10,
@@ -114,11 +132,11 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
 
     const used = scope.inputs<docker.ContainerArgs>("redis");
     const pulled = scope.inputs<docker.RemoteImageArgs>("image");
-    // The command line holds the password; the summary keeps only whether one is required, so it is not a secret.
-    const summary = pulumi.unsecret(pulumi.output({ image: pulled.name, command: used.command, ports: used.ports })
+    // The config file holds the password; the summary keeps only whether one is required, so it is not a secret.
+    const summary = pulumi.unsecret(pulumi.output({ image: pulled.name, uploads: used.uploads, ports: used.ports })
         .apply((u) => summarizeRedisContainer({
             image: String(u.image),
-            command: (u.command ?? []).map(String),
+            config: String((u.uploads ?? []).find((f) => f.file === REDIS_CONF_PATH)?.content ?? ""),
             publishedPorts: u.ports?.length ?? 0,
         })));
 

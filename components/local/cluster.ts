@@ -5,7 +5,9 @@
  * data network (it reaches PostgreSQL and Redis), with no published port, a
  * read-only root filesystem, no Linux capabilities, the tier's vCPU and memory
  * as limits, a health check on /health, a restart policy and size-bounded
- * logs. DATABASE_URL, REDIS_URL and MCP_API_KEYS are Pulumi secrets; the
+ * logs. DATABASE_URL, REDIS_URL and MCP_API_KEYS are Pulumi secrets that reach
+ * the replicas as files only (`*_FILE` variables naming root:0 0440 files on a
+ * read-only volume, the replicas running as node, uid 1000, in group 0); the
  * generated API key is the cluster's `apiKeySecret` (see ./common.ts for how
  * the local target represents secrets). It then attaches itself to the edge.
  */
@@ -16,7 +18,7 @@ import { Scope } from "../base";
 import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SERVER } from "../types";
 import { LocalCache } from "./cache";
-import { architectureOf, cpus, envList, hostArchitecture, labels, LOGS, milliCpuOf, secretValue, stateSecret } from "./common";
+import { architectureOf, cpus, envList, hostArchitecture, labels, LOGS, milliCpuOf, secretValue, secretVolume, SECRET_USERS, stateSecret } from "./common";
 import { LocalDatabase } from "./database";
 import { LocalEdge } from "./edge";
 import { LocalImage } from "./image";
@@ -93,7 +95,11 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
 
     // PostgreSQL is reached over the internal Docker bridge, without TLS (see ./database.ts).
     const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "disable", auditAnchors: `file://${AUDIT_ANCHORS_PATH}` });
-    const secrets: Record<string, pulumi.Output<string>> = Object.fromEntries(serverSecretList.map((s) => [s.env, secretValue(s.ref)]));
+    // The secrets as files on a volume the replicas mount read-only; the environment names the files.
+    const fileName = (v: string) => v.toLowerCase().replace(/_/g, "-");
+    const serverFiles = secretVolume(scope, "secrets", input.image.ref,
+        Object.fromEntries(serverSecretList.map((s) => [s.env, { name: fileName(s.env), content: secretValue(s.ref) }])));
+    const secretFileVars = Object.fromEntries(Object.entries(serverFiles.paths).map(([v, p]) => [`${v}_FILE`, p]));
     const healthcheck = {
         tests: [...SERVER_PROBES.healthCommand],
         interval: `${SERVER_PROBES.intervalSeconds}s`,
@@ -106,17 +112,24 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
     // audit:migrate, the only container given the administrator's URL: creates the schema and the
     // append-only role the replicas connect as, then exits. `attach` makes the provider wait for it.
     const migration = database.migration!;
+    // Its own secret volume: the replicas never mount the administrator's URL.
+    const migrateFiles = secretVolume(scope, "migrate-secrets", input.image.ref, {
+        DATABASE_ADMIN_URL: { name: "database-admin-url", content: secretValue(migration.adminUrlSecret) },
+        MCP_AUDIT_SERVER_PASSWORD: { name: "audit-server-password", content: secretValue(migration.serverPasswordSecret) },
+    });
     const migrate = scope.child("audit-migrate", docker.Container, {
         image: input.image.ref,
         hostname: `${scope.name}-migrate`,
         command: ["node", "dist/audit/migrate.js"],
         networksAdvanced: [{ name: net.data.name }],
+        user: SECRET_USERS.server,
         envs: envList({
-            DATABASE_ADMIN_URL: secretValue(migration.adminUrlSecret),
+            DATABASE_ADMIN_URL_FILE: migrateFiles.paths.DATABASE_ADMIN_URL,
             DATABASE_SSL: "disable",
             MCP_AUDIT_SERVER_ROLE: migration.serverRole,
-            MCP_AUDIT_SERVER_PASSWORD: secretValue(migration.serverPasswordSecret),
+            MCP_AUDIT_SERVER_PASSWORD_FILE: migrateFiles.paths.MCP_AUDIT_SERVER_PASSWORD,
         }),
+        volumes: [migrateFiles.mount],
         attach: true,
         logs: true,
         mustRun: false,
@@ -125,8 +138,12 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
         capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],
         ...LOGS,
-        labels: labels(scope, { "mcp-infra.job": "audit-migrate" }),
-    }, { dependsOn: dataTier });
+        labels: [
+            ...labels(scope, { "mcp-infra.job": "audit-migrate" }),
+            // A new loader (new secrets) replaces this container, so it runs again with them.
+            { label: "mcp-infra.secrets", value: migrateFiles.loader.id },
+        ],
+    }, { dependsOn: [...dataTier, migrateFiles.loader] });
 
     const replicas = [...Array(spec.service.minReplicas).keys()].map((i) => {
         const host = replicaHost(scope.name, i);
@@ -137,12 +154,14 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
                 { name: net.front.name, aliases: [host] },
                 { name: net.data.name, aliases: [host] },
             ],
-            envs: envList({ ...environment, MCP_REPLICA_ID: host, ...input.environment, ...secrets }),
+            // Runs as the image's node user (uid 1000) in group 0, which reads the root:0 0440 secret files.
+            user: SECRET_USERS.server,
+            envs: envList({ ...environment, MCP_REPLICA_ID: host, ...input.environment, ...secretFileVars }),
             cpus: cpus(spec.service.milliCpu),
             memory: spec.service.memoryMiB,
             readOnly: true,
             tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
-            volumes: [{ volumeName: anchors.name, containerPath: AUDIT_ANCHORS_PATH }],
+            volumes: [{ volumeName: anchors.name, containerPath: AUDIT_ANCHORS_PATH }, serverFiles.mount],
             capabilities: { drops: ["ALL"] },
             securityOpts: ["no-new-privileges:true"],
             healthcheck,
@@ -152,9 +171,13 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
             // The server drains for up to 25 s on SIGTERM.
             stopTimeout: 30,
             ...LOGS,
-            labels: labels(scope, { "mcp-infra.service": scope.name, "mcp-infra.replica": String(i) }),
+            labels: [
+                ...labels(scope, { "mcp-infra.service": scope.name, "mcp-infra.replica": String(i) }),
+                // The server reads its secret files at start: new secrets (a new loader) replace the replica.
+                { label: "mcp-infra.secrets", value: serverFiles.loader.id },
+            ],
         }, {
-            dependsOn: [...dataTier, migrate],
+            dependsOn: [...dataTier, migrate, serverFiles.loader],
             // Never two containers under one alias: nginx would resolve both and keep the address of the one that goes.
             deleteBeforeReplace: true,
         });
@@ -194,6 +217,10 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
         summary,
         replicas,
         edgeContainer,
-        resources: { apiKey, replicas, anchors, migrate },
+        resources: {
+            apiKey, replicas, anchors, migrate,
+            secrets: serverFiles.volume, secretsLoader: serverFiles.loader,
+            migrateSecrets: migrateFiles.volume, migrateSecretsLoader: migrateFiles.loader,
+        },
     };
 }

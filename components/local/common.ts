@@ -8,8 +8,11 @@
  * every preview and stack output); when `key` is set, the value is a JSON
  * document and `key` names the field, as with the clouds' JSON secrets. Read
  * one with `pulumi stack output <name> --show-secrets`. The containers get
- * the values as environment variables, which Docker shows to anyone who may
- * run `docker inspect` on that host.
+ * them as files, never as environment values or command-line arguments (which
+ * `docker inspect` and `ps` show): Docker's container uploads (`SECRET_FILE_MODE`,
+ * owned by root:0), and for the containers with a read-only root file system a
+ * volume that an unstarted loader container receives the uploads into
+ * (`secretVolume`).
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -66,6 +69,64 @@ export function secretValue(ref: SecretRef): pulumi.Output<string> {
 /** `KEY=value` entries for a container's `envs`, in the given order. A secret value stays a secret entry. */
 export function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<string>[] {
     return Object.entries(env).map(([name, value]) => pulumi.interpolate`${name}=${value}`);
+}
+
+/**
+ * Mode of every uploaded secret file: read-only, readable by its owner (root: Docker's uploads
+ * carry uid 0 and gid 0) and group 0, by nobody else. Each process that reads one runs as root or
+ * in group 0 (see SECRET_USERS).
+ */
+export const SECRET_FILE_MODE = "0440";
+
+/**
+ * The users the secret-reading containers run as: the image's own unprivileged uid with group 0,
+ * so it reads the root:0 0440 files and nothing else changes. node (server image, node:24-slim)
+ * is uid 1000; redis (redis:7.4-alpine) is uid 999 (group `redis` is 1000 there). PostgreSQL keeps
+ * its image's default (root entrypoint that reads POSTGRES_PASSWORD_FILE, then drops to uid 70).
+ */
+export const SECRET_USERS = { server: "1000:0", redis: "999:0" } as const;
+
+/** Where the server and migrate containers find their secret files (a read-only volume). */
+export const SECRETS_DIR = "/run/secrets";
+
+/** One uploaded secret file: a Docker container upload, secret content, SECRET_FILE_MODE. */
+export function secretUpload(file: string, content: pulumi.Input<string>): docker.types.input.ContainerUpload {
+    return { file, content: pulumi.secret(pulumi.output(content)), permissions: SECRET_FILE_MODE };
+}
+
+export interface SecretVolume {
+    volume: docker.Volume;
+    /** The unstarted container the files are uploaded through. */
+    loader: docker.Container;
+    /** Each file's full path by its variable name (e.g. DATABASE_URL -> /run/secrets/database-url). */
+    paths: Record<string, string>;
+    /** The volume, to mount read-only at SECRETS_DIR. */
+    mount: docker.types.input.ContainerVolume;
+}
+
+/**
+ * Secret files for a container with a read-only root file system. Docker refuses any copy into
+ * such a container (the provider extracts its uploads at `/`, which is not in a volume), so the
+ * files go through `<role>-loader`: a container of `image` that is created and never started,
+ * with the volume mounted read-write at SECRETS_DIR; Docker extracts the uploads into the volume.
+ * The readers mount it read-only. `files` maps each variable to its file name and content.
+ */
+export function secretVolume(scope: Scope, role: string, image: pulumi.Input<string>,
+    files: Record<string, { name: string; content: pulumi.Input<string> }>): SecretVolume {
+    const volume = scope.child(`${role}`, docker.Volume, { driver: "local", labels: labels(scope, { "mcp-infra.secrets": role }) });
+    const paths = Object.fromEntries(Object.entries(files).map(([v, f]) => [v, `${SECRETS_DIR}/${f.name}`]));
+    const loader = scope.child(`${role}-loader`, docker.Container, {
+        image,
+        // Created, never started: it only holds the volume while Docker copies the files in.
+        start: false,
+        mustRun: false,
+        restart: "no",
+        networkMode: "none",
+        volumes: [{ volumeName: volume.name, containerPath: SECRETS_DIR }],
+        uploads: Object.entries(files).map(([v, f]) => secretUpload(paths[v], f.content)),
+        labels: labels(scope, { "mcp-infra.secrets": role }),
+    });
+    return { volume, loader, paths, mount: { volumeName: volume.name, containerPath: SECRETS_DIR, readOnly: true } };
 }
 
 /** Labels that let `docker ps --filter label=mcp-infra.stack=<stack>` find what a stack runs. */

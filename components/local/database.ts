@@ -7,7 +7,9 @@
  * internal bridge), and no size cap on the volume.
  *
  * The password is applied when the volume is first initialised; PostgreSQL
- * keeps it from then on. Destroying the stack deletes the volume and its data.
+ * keeps it from then on. It reaches the container as a file (POSTGRES_PASSWORD_FILE,
+ * uploaded root:0 0440), never as an environment value: the image's entrypoint reads it as
+ * root before it drops to the postgres user (uid 70 in the alpine image), which cannot. Destroying the stack deletes the volume and its data.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,7 +18,7 @@ import { ConfigError, overrideKey } from "../../sizing";
 import { Scope } from "../base";
 import { AUDIT_SERVER_ROLE, DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
-import { cpus, IMAGES, imageMajor, labels, LOGS, milliCpuOf, pulledImage, stateJsonSecret } from "./common";
+import { cpus, IMAGES, imageMajor, labels, LOGS, milliCpuOf, pulledImage, secretUpload, stateJsonSecret } from "./common";
 import { LocalNetwork } from "./network";
 
 export const DB_NAME = POSTGRES.databaseName;
@@ -24,6 +26,8 @@ export const DB_USER = POSTGRES.user;
 export const DB_PORT = POSTGRES.port;
 /** PGDATA of the official postgres 17 image: where the volume is mounted. */
 export const PG_DATA = "/var/lib/postgresql/data";
+/** The administrator's password file (POSTGRES_PASSWORD_FILE), uploaded into the container. */
+export const PG_PASSWORD_FILE = "/run/secrets/postgres-password";
 
 export interface LocalDatabase extends DatabaseImpl {
     container: docker.Container;
@@ -81,8 +85,9 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         envs: [
             `POSTGRES_DB=${DB_NAME}`,
             `POSTGRES_USER=${DB_USER}`,
-            pulumi.secret(pulumi.interpolate`POSTGRES_PASSWORD=${password.result}`),
+            `POSTGRES_PASSWORD_FILE=${PG_PASSWORD_FILE}`,
         ],
+        uploads: [secretUpload(PG_PASSWORD_FILE, password.result)],
         volumes: [{ volumeName: volume.name, containerPath: PG_DATA }],
         cpus: cpus(spec.database.vcpu * 1000),
         memory: spec.database.memoryGiB * 1024,

@@ -1,5 +1,5 @@
-import * as fs from "node:fs";
-import { ConfigError, maskUrl, parseDatabase } from "../config";
+import { ConfigError, maskUrl } from "../config";
+import { migrateSettings } from "./migrateSettings";
 import { SCHEMA_VERSION, openAuditStore } from "./store";
 
 /**
@@ -10,24 +10,13 @@ import { SCHEMA_VERSION, openAuditStore } from "./store";
  * Container Apps, a Cloud Run job, a one-shot container locally); the replicas never get these
  * credentials, and run with MCP_AUDIT_MIGRATE=off.
  *
- * Environment: DATABASE_ADMIN_URL (else DATABASE_URL), MCP_AUDIT_SERVER_ROLE, and
- * MCP_AUDIT_SERVER_PASSWORD or MCP_AUDIT_SERVER_PASSWORD_FILE to create the role or set its
- * password. Exit status: 0 done, 2 failed (the message says why).
+ * Environment: DATABASE_ADMIN_URL or DATABASE_ADMIN_URL_FILE (else DATABASE_URL[_FILE]),
+ * MCP_AUDIT_SERVER_ROLE, and MCP_AUDIT_SERVER_PASSWORD or MCP_AUDIT_SERVER_PASSWORD_FILE to create
+ * the role or set its password (see ./migrateSettings.ts). Exit status: 0 done, 2 failed (the message says why).
  */
 async function main(): Promise<number> {
-  const env = { ...process.env };
-  if (env.DATABASE_ADMIN_URL) env.DATABASE_URL = env.DATABASE_ADMIN_URL;
-  const db = parseDatabase(env);
-  const role = env.MCP_AUDIT_SERVER_ROLE?.trim() || undefined;
-  const file = env.MCP_AUDIT_SERVER_PASSWORD_FILE?.trim();
-  let password = env.MCP_AUDIT_SERVER_PASSWORD || undefined;
-  if (file) {
-    try {
-      password = fs.readFileSync(file, "utf8").trim();
-    } catch {
-      throw new ConfigError(`MCP_AUDIT_SERVER_PASSWORD_FILE ${file} cannot be read`);
-    }
-  }
+  const { db, role, password, warnings } = migrateSettings(process.env);
+  for (const w of warnings) process.stderr.write(`audit:migrate: warning: ${w}\n`);
   if (role !== undefined && db.kind !== "postgres") throw new ConfigError("MCP_AUDIT_SERVER_ROLE needs DATABASE_URL (PostgreSQL): the embedded store has no roles");
   const store = await openAuditStore(db, { migrate: false });
   try {
