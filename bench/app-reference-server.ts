@@ -10,31 +10,27 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 const port = Number(process.env.PORT ?? 8090);
 
 function buildServer(): McpServer {
-  const server = new McpServer({ name: "reference", version: "1.0.0" });
-  server.registerTool(
-    "server_info",
-    { description: "Reports the server name", annotations: { readOnlyHint: true } },
-    async () => {
-      const info = { name: "reference", version: "1.0.0", replicaId: `ref-${process.pid}`, tier: "none" };
-      return { content: [{ type: "text", text: JSON.stringify(info) }], structuredContent: info };
-    },
-  );
-  return server;
+    const server = new McpServer({ name: "reference", version: "1.0.0" });
+    server.registerTool("server_info", { description: "Reports the server name", annotations: { readOnlyHint: true } }, async () => {
+        const info = { name: "reference", version: "1.0.0", replicaId: `ref-${process.pid}`, tier: "none" };
+        return { content: [{ type: "text", text: JSON.stringify(info) }], structuredContent: info };
+    });
+    return server;
 }
 
 const app = express();
 app.use(express.json());
 app.post("/mcp", async (req, res) => {
-  const server = buildServer();
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  res.on("close", () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res, req.body);
+    const server = buildServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on("close", () => {
+        void transport.close();
+        void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
 });
 app.get("/health", (_req, res) => {
-  res.json({ status: "ok" });
+    res.json({ status: "ok" });
 });
 app.listen(port, "127.0.0.1", () => process.stdout.write(`reference listening on ${port}\n`));

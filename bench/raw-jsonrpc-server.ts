@@ -9,16 +9,16 @@ const port = Number(process.env.PORT ?? 8092);
 const info = { name: "raw", version: "1.0.0", replicaId: `raw-${process.pid}`, tier: "none" };
 
 createServer((req, res) => {
-  if (req.method !== "POST") {
-    res.end('{"status":"ok"}');
-    return;
-  }
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
-    const msg = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number };
-    const result = { content: [{ type: "text", text: JSON.stringify(info) }], structuredContent: info, resultType: "complete" };
-    res.setHeader("Content-Type", "application/json");
-    res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, result }));
-  });
+    if (req.method !== "POST") {
+        res.end('{"status":"ok"}');
+        return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+        const msg = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number };
+        const result = { content: [{ type: "text", text: JSON.stringify(info) }], structuredContent: info, resultType: "complete" };
+        res.setHeader("Content-Type", "application/json");
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, result }));
+    });
 }).listen(port, "127.0.0.1", () => process.stdout.write(`raw handler listening on ${port}\n`));

@@ -12,19 +12,19 @@ const port = Number(process.env.PORT ?? 8091);
 const info = { name: "reference", version: "1.0.0", replicaId: `ref-${process.pid}`, tier: "none" };
 
 const handler = createMcpHandler(() => {
-  const server = new McpServer({ name: "reference", version: "1.0.0" });
-  server.registerTool("server_info", { description: "Reports the server name", annotations: { readOnlyHint: true } }, async () => ({
-    content: [{ type: "text", text: JSON.stringify(info) }],
-    structuredContent: info,
-  }));
-  return server;
+    const server = new McpServer({ name: "reference", version: "1.0.0" });
+    server.registerTool("server_info", { description: "Reports the server name", annotations: { readOnlyHint: true } }, async () => ({
+        content: [{ type: "text", text: JSON.stringify(info) }],
+        structuredContent: info,
+    }));
+    return server;
 });
 const node = toNodeHandler(handler);
 
 createServer((req, res) => {
-  if (req.url === "/health") {
-    res.end('{"status":"ok"}');
-    return;
-  }
-  void node(req, res);
+    if (req.url === "/health") {
+        res.end('{"status":"ok"}');
+        return;
+    }
+    void node(req, res);
 }).listen(port, "127.0.0.1", () => process.stdout.write(`sdk v2 bare server listening on ${port}\n`));

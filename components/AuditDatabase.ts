@@ -65,8 +65,11 @@ export class AuditDatabase<C extends Cloud = Cloud> extends pulumi.ComponentReso
         this.summary = this.impl.summary;
         this.resources = this.impl.resources;
         this.registerOutputs({
-            endpoint: this.endpoint, port: this.port, databaseName: this.databaseName,
-            credentialsSecret: this.credentialsSecret, summary: this.summary,
+            endpoint: this.endpoint,
+            port: this.port,
+            databaseName: this.databaseName,
+            credentialsSecret: this.credentialsSecret,
+            summary: this.summary,
         });
     }
 }

@@ -16,16 +16,21 @@ import { EdgeSummary } from "./types";
  */
 export function checkHttpsOnly(cloud: Cloud, spec: TierSpec, domain: string | undefined, certificate: EdgeCertificate | undefined): void {
     if (domain === undefined && cloud !== "local" && spec.edge.kind === "loadBalancer" && HTTPS_ONLY_TIERS.includes(spec.name)) {
-        throw new ConfigError("mcp-infra:domain",
+        throw new ConfigError(
+            "mcp-infra:domain",
             `the ${spec.name} tier serves /mcp over HTTPS only, and its load-balancer edge has no HTTPS name of its own: set mcp-infra:domain ` +
-            "to a name you control (and mcp-infra:dnsZone when its zone is not the domain without its first label)" +
-            (cloud === "azure" ? ", with its certificate in mcp-infra:tlsCertificate" : "; the edge gets a managed certificate") +
-            ". For the cloud's own HTTPS endpoint without a domain, set mcp-infra:edgeKind to payPerRequest");
+                "to a name you control (and mcp-infra:dnsZone when its zone is not the domain without its first label)" +
+                (cloud === "azure" ? ", with its certificate in mcp-infra:tlsCertificate" : "; the edge gets a managed certificate") +
+                ". For the cloud's own HTTPS endpoint without a domain, set mcp-infra:edgeKind to payPerRequest",
+        );
     }
     if (certificate !== undefined && (cloud !== "azure" || domain === undefined)) {
-        throw new ConfigError("mcp-infra:tlsCertificate", cloud !== "azure"
-            ? `is used on Azure only (its Application Gateway has no managed certificate); on ${cloud} the edge gets a managed certificate for mcp-infra:domain, so unset it`
-            : "needs mcp-infra:domain, the name the certificate is for");
+        throw new ConfigError(
+            "mcp-infra:tlsCertificate",
+            cloud !== "azure"
+                ? `is used on Azure only (its Application Gateway has no managed certificate); on ${cloud} the edge gets a managed certificate for mcp-infra:domain, so unset it`
+                : "needs mcp-infra:domain, the name the certificate is for",
+        );
     }
 }
 

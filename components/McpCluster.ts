@@ -72,11 +72,17 @@ export class McpCluster<C extends Cloud = Cloud> extends pulumi.ComponentResourc
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);
         for (const key of Object.keys(args.environment ?? {})) {
             if (SECRET_NAME.test(key)) {
-                throw new ConfigError(`McpCluster.environment.${key}`, "looks like a secret; plain environment variables are visible in the task definition, so pass secrets through the components (database, cache) instead");
+                throw new ConfigError(
+                    `McpCluster.environment.${key}`,
+                    "looks like a secret; plain environment variables are visible in the task definition, so pass secrets through the components (database, cache) instead",
+                );
             }
         }
         if (spec.service.maxReplicas > 1 && !args.cache) {
-            throw new ConfigError("McpCluster.cache", `is required when more than one replica may run (maxReplicas is ${spec.service.maxReplicas}): rate limits and per-client state must be shared`);
+            throw new ConfigError(
+                "McpCluster.cache",
+                `is required when more than one replica may run (maxReplicas is ${spec.service.maxReplicas}): rate limits and per-client state must be shared`,
+            );
         }
         const scope = new Scope(this, name, args.transform as Transforms | undefined);
         this.impl = cloudModule(args.network.cloud).createCluster(scope, {

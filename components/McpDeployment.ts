@@ -67,31 +67,44 @@ export class McpDeployment extends pulumi.ComponentResource {
         if (spec.cache.store === "managed") {
             this.cache = new SessionCache(`${name}-cache`, { network: this.network, ...common }, parent);
         }
-        this.edge = new EdgeLB(`${name}-edge`, { network: this.network, ...common, domain: args.domain, dnsZone: args.dnsZone, certificate: args.tlsCertificate }, parent);
-        this.cluster = new McpCluster(`${name}-server`, {
-            network: this.network,
-            ...common,
-            image: this.image,
-            database: this.database,
-            cache: this.cache,
-            edge: this.edge,
-            environment: args.environment,
-        }, parent);
-        this.monitor = new McpMonitor(`${name}-monitor`, {
-            network: this.network,
-            ...common,
-            database: this.database,
-            cache: this.cache,
-            edge: this.edge,
-            cluster: this.cluster,
-            alerting: args.alerting,
-            monthlyBudgetUsd: args.monthlyBudgetUsd,
-            billingAccountId: args.billingAccountId,
-            domain: args.domain,
-        }, parent);
+        this.edge = new EdgeLB(
+            `${name}-edge`,
+            { network: this.network, ...common, domain: args.domain, dnsZone: args.dnsZone, certificate: args.tlsCertificate },
+            parent,
+        );
+        this.cluster = new McpCluster(
+            `${name}-server`,
+            {
+                network: this.network,
+                ...common,
+                image: this.image,
+                database: this.database,
+                cache: this.cache,
+                edge: this.edge,
+                environment: args.environment,
+            },
+            parent,
+        );
+        this.monitor = new McpMonitor(
+            `${name}-monitor`,
+            {
+                network: this.network,
+                ...common,
+                database: this.database,
+                cache: this.cache,
+                edge: this.edge,
+                cluster: this.cluster,
+                alerting: args.alerting,
+                monthlyBudgetUsd: args.monthlyBudgetUsd,
+                billingAccountId: args.billingAccountId,
+                domain: args.domain,
+            },
+            parent,
+        );
         this.mcpUrl = this.edge.mcpUrl;
         const cacheSummary = this.cache ? this.cache.summary : pulumi.output(null);
-        this.summary = pulumi.all([this.cluster.summary, this.database.summary, cacheSummary, this.edge.summary])
+        this.summary = pulumi
+            .all([this.cluster.summary, this.database.summary, cacheSummary, this.edge.summary])
             .apply(([cluster, database, cache, edge]) => ({ cloud: args.cloud, tier, cluster, database, cache, edge }));
         this.registerOutputs({ mcpUrl: this.mcpUrl, summary: this.summary });
     }

@@ -58,7 +58,12 @@ export class McpMonitor<C extends Cloud = Cloud> extends pulumi.ComponentResourc
     constructor(name: string, args: McpMonitorArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("McpMonitor"), name, {}, opts);
         this.cloud = args.network.cloud;
-        checkParts("McpMonitor", name, args.network, { database: args.database, cache: args.cache, edge: args.edge, cluster: args.cluster });
+        checkParts("McpMonitor", name, args.network, {
+            database: args.database,
+            cache: args.cache,
+            edge: args.edge,
+            cluster: args.cluster,
+        });
         registerPart(this, "McpMonitor", name, args.network);
         const overrides = args.overrides ?? {};
         const spec = resolveTier(args.tier ?? args.network.tier, overrides);

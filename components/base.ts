@@ -71,8 +71,10 @@ export class Scope {
         const known = [...this.created.keys(), ...this.deferred];
         for (const role of Object.keys(this.transforms)) {
             if (this.transforms[role] !== undefined && !known.includes(role)) {
-                throw new ConfigError(`${component}.transform.${role}`,
-                    `no child of ${component} "${this.name}" on ${cloud} has this role; its roles here: ${[...new Set(known)].join(", ")}`);
+                throw new ConfigError(
+                    `${component}.transform.${role}`,
+                    `no child of ${component} "${this.name}" on ${cloud} has this role; its roles here: ${[...new Set(known)].join(", ")}`,
+                );
             }
         }
     }

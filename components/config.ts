@@ -6,7 +6,19 @@
  */
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertRouting, Cloud, CONFIG_KEYS, ConfigError, formatChoices, PROJECT, resolveAlertRouting, resolveBillingAccount, TierName, TierOverrides, USAGE_KEYS } from "../sizing";
+import {
+    AlertRouting,
+    Cloud,
+    CONFIG_KEYS,
+    ConfigError,
+    formatChoices,
+    PROJECT,
+    resolveAlertRouting,
+    resolveBillingAccount,
+    TierName,
+    TierOverrides,
+    USAGE_KEYS,
+} from "../sizing";
 import { McpDeploymentArgs } from "./McpDeployment";
 
 export interface StackSettings extends McpDeploymentArgs {
@@ -29,7 +41,10 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
     const known = new Map(CONFIG_KEYS.map((k) => [`${PROJECT}:${k.key}`, k]));
     for (const key of Object.keys(raw)) {
         if (key.startsWith(`${PROJECT}:`) && !known.has(key)) {
-            throw new ConfigError(key, `is not a configuration key of this project; known keys: ${formatChoices(CONFIG_KEYS.map((k) => k.key))}`);
+            throw new ConfigError(
+                key,
+                `is not a configuration key of this project; known keys: ${formatChoices(CONFIG_KEYS.map((k) => k.key))}`,
+            );
         }
     }
     const values: Record<string, string | number | boolean> = {};
@@ -63,7 +78,8 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
     }
     const optional = (v: string | number | boolean) => (v === "" ? undefined : String(v));
     const budget = Number(values.monthlyBudgetUsd);
-    if (budget < 0) throw new ConfigError(`${PROJECT}:monthlyBudgetUsd`, `must be 0 (no budget) or a positive number of USD, got ${budget}`);
+    if (budget < 0)
+        throw new ConfigError(`${PROJECT}:monthlyBudgetUsd`, `must be 0 (no budget) or a positive number of USD, got ${budget}`);
     const usage: StackSettings["usage"] = {};
     for (const key of USAGE_KEYS) {
         const v = Number(values[key]);
@@ -96,18 +112,25 @@ export function parseStackConfig(raw: Record<string, string>): StackSettings {
  */
 function readPfx(file: string | undefined, password: string | undefined): StackSettings["tlsCertificate"] {
     if (file === undefined) {
-        if (password !== undefined) throw new ConfigError(`${PROJECT}:tlsCertificatePassword`, `is set but ${PROJECT}:tlsCertificate (the PFX it opens) is not`);
+        if (password !== undefined)
+            throw new ConfigError(`${PROJECT}:tlsCertificatePassword`, `is set but ${PROJECT}:tlsCertificate (the PFX it opens) is not`);
         return undefined;
     }
     let pfx: Buffer;
     try {
         pfx = fs.readFileSync(file);
     } catch (err) {
-        throw new ConfigError(`${PROJECT}:tlsCertificate`, `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}); give the path of the .pfx for mcp-infra:domain, relative to the project directory`);
+        throw new ConfigError(
+            `${PROJECT}:tlsCertificate`,
+            `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}); give the path of the .pfx for mcp-infra:domain, relative to the project directory`,
+        );
     }
     // PKCS#12 is a DER SEQUENCE: its first byte is 0x30. PEM or an empty file is refused here, not by the gateway.
     if (pfx.length === 0 || pfx[0] !== 0x30) {
-        throw new ConfigError(`${PROJECT}:tlsCertificate`, `${file} is not a PKCS#12 (.pfx) file; convert a PEM pair with: openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx`);
+        throw new ConfigError(
+            `${PROJECT}:tlsCertificate`,
+            `${file} is not a PKCS#12 (.pfx) file; convert a PEM pair with: openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx`,
+        );
     }
     return { pfxBase64: pulumi.secret(pfx.toString("base64")), password: pulumi.secret(password ?? "") };
 }

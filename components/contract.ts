@@ -144,7 +144,11 @@ export interface CloudParts {
     monitor: MonitorImpl;
 }
 
-export interface NetworkInput { spec: TierSpec; overrides: TierOverrides; cidr: string }
+export interface NetworkInput {
+    spec: TierSpec;
+    overrides: TierOverrides;
+    cidr: string;
+}
 export interface ImageInput<N extends NetworkImpl = NetworkImpl> {
     network: N;
     image?: pulumi.Input<string>;
@@ -153,8 +157,16 @@ export interface ImageInput<N extends NetworkImpl = NetworkImpl> {
     /** Path of the Dockerfile. */
     dockerfile: string;
 }
-export interface DatabaseInput<N extends NetworkImpl = NetworkImpl> { network: N; spec: TierSpec; overrides: TierOverrides }
-export interface CacheInput<N extends NetworkImpl = NetworkImpl> { network: N; spec: TierSpec; overrides: TierOverrides }
+export interface DatabaseInput<N extends NetworkImpl = NetworkImpl> {
+    network: N;
+    spec: TierSpec;
+    overrides: TierOverrides;
+}
+export interface CacheInput<N extends NetworkImpl = NetworkImpl> {
+    network: N;
+    spec: TierSpec;
+    overrides: TierOverrides;
+}
 export interface EdgeInput<N extends NetworkImpl = NetworkImpl> {
     network: N;
     spec: TierSpec;
@@ -277,7 +289,9 @@ export class HandOff<T> {
     readonly value: Promise<T>;
 
     constructor(private readonly what: string) {
-        this.value = new Promise<T>((resolve) => { this.settle = resolve; });
+        this.value = new Promise<T>((resolve) => {
+            this.settle = resolve;
+        });
     }
 
     /** Hands the value over; a second hand-off is an error. */
@@ -308,8 +322,12 @@ export const CACHE_PORT = 6379;
 /** The server's probes, the same on every cloud (each platform spells them its own way). */
 export const SERVER_PROBES = {
     /** The container health check: exits 0 when /health answers 2xx. */
-    healthCommand: ["CMD", "node", "-e",
-        `fetch('http://127.0.0.1:${SERVER.port}${SERVER.healthPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+    healthCommand: [
+        "CMD",
+        "node",
+        "-e",
+        `fetch('http://127.0.0.1:${SERVER.port}${SERVER.healthPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+    ],
     intervalSeconds: 15,
     timeoutSeconds: 5,
     retries: 3,
@@ -335,26 +353,29 @@ export const DATABASE_CA_FILES = {
  * app/README.md); the secrets come from `serverSecrets`.
  * The user's `environment` comes last, so it may override LOG_LEVEL and the like.
  */
-export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environment">, o: {
-    /** Host names the server accepts on /mcp (duplicates removed). */
-    allowedHosts: pulumi.Input<string[]>;
-    /**
-     * `verify-full` towards a managed database (the server checks the certificate chain and the
-     * host name, and refuses `require` on prod and enterprise); `disable` on the private Docker network.
-     */
-    databaseSsl: "verify-full" | "disable";
-    /** The CA the database's certificate chains to: a file in the image, or PEM (Cloud SQL's per-instance CA). */
-    databaseCa?: { file: string } | { pem: pulumi.Input<string> };
-    /** Set PORT (Cloud Run sets it itself). @default true */
-    setPort?: boolean;
-    /** Cloud-specific plain variables (e.g. REDIS_CA_CERT). */
-    extra?: Record<string, pulumi.Input<string>>;
-    /**
-     * Audit checkpoints to this location (MCP_AUDIT_ANCHORS), at the tier's cadence, with the schema
-     * left to the audit:migrate step (MCP_AUDIT_MIGRATE=off).
-     */
-    auditAnchors?: pulumi.Input<string>;
-}): Record<string, pulumi.Input<string>> {
+export function serverEnvironment(
+    input: Pick<ClusterInput, "spec" | "environment">,
+    o: {
+        /** Host names the server accepts on /mcp (duplicates removed). */
+        allowedHosts: pulumi.Input<string[]>;
+        /**
+         * `verify-full` towards a managed database (the server checks the certificate chain and the
+         * host name, and refuses `require` on prod and enterprise); `disable` on the private Docker network.
+         */
+        databaseSsl: "verify-full" | "disable";
+        /** The CA the database's certificate chains to: a file in the image, or PEM (Cloud SQL's per-instance CA). */
+        databaseCa?: { file: string } | { pem: pulumi.Input<string> };
+        /** Set PORT (Cloud Run sets it itself). @default true */
+        setPort?: boolean;
+        /** Cloud-specific plain variables (e.g. REDIS_CA_CERT). */
+        extra?: Record<string, pulumi.Input<string>>;
+        /**
+         * Audit checkpoints to this location (MCP_AUDIT_ANCHORS), at the tier's cadence, with the schema
+         * left to the audit:migrate step (MCP_AUDIT_MIGRATE=off).
+         */
+        auditAnchors?: pulumi.Input<string>;
+    },
+): Record<string, pulumi.Input<string>> {
     return {
         NODE_ENV: "production",
         HOST: "0.0.0.0",
@@ -364,23 +385,42 @@ export function serverEnvironment(input: Pick<ClusterInput, "spec" | "environmen
         ...o.extra,
         MCP_ALLOWED_HOSTS: pulumi.output(o.allowedHosts).apply((h) => [...new Set(h)].join(",")),
         DATABASE_SSL: o.databaseSsl,
-        ...(o.databaseCa === undefined ? {} : "file" in o.databaseCa ? { DATABASE_CA_CERT_FILE: o.databaseCa.file } : { DATABASE_CA_CERT: o.databaseCa.pem }),
+        ...(o.databaseCa === undefined
+            ? {}
+            : "file" in o.databaseCa
+              ? { DATABASE_CA_CERT_FILE: o.databaseCa.file }
+              : { DATABASE_CA_CERT: o.databaseCa.pem }),
         LOG_LEVEL: "info",
-        ...(o.auditAnchors === undefined ? {} : {
-            MCP_AUDIT_ANCHORS: o.auditAnchors,
-            MCP_AUDIT_MIGRATE: "off",
-            MCP_AUDIT_CHECKPOINT_INTERVAL_S: String(input.spec.audit.checkpointIntervalSeconds),
-            MCP_AUDIT_CHECKPOINT_ENTRIES: String(input.spec.audit.checkpointEntries),
-        }),
+        ...(o.auditAnchors === undefined
+            ? {}
+            : {
+                  MCP_AUDIT_ANCHORS: o.auditAnchors,
+                  MCP_AUDIT_MIGRATE: "off",
+                  MCP_AUDIT_CHECKPOINT_INTERVAL_S: String(input.spec.audit.checkpointIntervalSeconds),
+                  MCP_AUDIT_CHECKPOINT_ENTRIES: String(input.spec.audit.checkpointEntries),
+              }),
         ...input.environment,
     };
 }
 
 /** Every plain variable serverEnvironment may set (the CA only where the cache has a private CA). */
 export const SERVER_ENVIRONMENT_NAMES = [
-    "NODE_ENV", "HOST", "PORT", "METRICS_PORT", "MCP_TIER", "REDIS_CA_CERT", "REDIS_CLUSTER", "MCP_ALLOWED_HOSTS", "DATABASE_SSL",
-    "DATABASE_CA_CERT_FILE", "DATABASE_CA_CERT", "LOG_LEVEL",
-    "MCP_AUDIT_ANCHORS", "MCP_AUDIT_MIGRATE", "MCP_AUDIT_CHECKPOINT_INTERVAL_S", "MCP_AUDIT_CHECKPOINT_ENTRIES",
+    "NODE_ENV",
+    "HOST",
+    "PORT",
+    "METRICS_PORT",
+    "MCP_TIER",
+    "REDIS_CA_CERT",
+    "REDIS_CLUSTER",
+    "MCP_ALLOWED_HOSTS",
+    "DATABASE_SSL",
+    "DATABASE_CA_CERT_FILE",
+    "DATABASE_CA_CERT",
+    "LOG_LEVEL",
+    "MCP_AUDIT_ANCHORS",
+    "MCP_AUDIT_MIGRATE",
+    "MCP_AUDIT_CHECKPOINT_INTERVAL_S",
+    "MCP_AUDIT_CHECKPOINT_ENTRIES",
 ] as const;
 
 /** The secrets the server reads, by environment variable. */

@@ -48,8 +48,10 @@ export function cloudModule(cloud: Cloud): CloudModule {
     checkCloud(cloud);
     const load = LOADERS[cloud];
     if (!load) {
-        throw new ConfigError("mcp-infra:cloud",
-            `cloud "${cloud}" is not available in this version yet; available: ${formatChoices(AVAILABLE_CLOUDS)}`);
+        throw new ConfigError(
+            "mcp-infra:cloud",
+            `cloud "${cloud}" is not available in this version yet; available: ${formatChoices(AVAILABLE_CLOUDS)}`,
+        );
     }
     return load();
 }

@@ -10,46 +10,46 @@ import type * as random from "@pulumi/random";
 export interface RolesByCloud {
     aws: {
         AuditDatabase: {
-            "credentials": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
+            credentials: aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
             "credentials-url": aws.ssm.ParameterArgs;
             "credentials-version": aws.secretsmanager.SecretVersionArgs;
-            "instance": aws.rds.InstanceArgs;
-            "params": aws.rds.ParameterGroupArgs;
-            "password": random.RandomPasswordArgs;
+            instance: aws.rds.InstanceArgs;
+            params: aws.rds.ParameterGroupArgs;
+            password: random.RandomPasswordArgs;
             [role: `replica-${number}`]: aws.rds.InstanceArgs;
             "server-credentials": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
             "server-credentials-password": aws.ssm.ParameterArgs;
             "server-credentials-url": aws.ssm.ParameterArgs;
             "server-credentials-version": aws.secretsmanager.SecretVersionArgs;
             "server-password": random.RandomPasswordArgs;
-            "sg": aws.ec2.SecurityGroupArgs;
+            sg: aws.ec2.SecurityGroupArgs;
             "snapshot-suffix": random.RandomIdArgs;
-            "subnets": aws.rds.SubnetGroupArgs;
+            subnets: aws.rds.SubnetGroupArgs;
         };
         EdgeLB: {
-            "alb": aws.lb.LoadBalancerArgs;
-            "alias": aws.route53.RecordArgs;
-            "api": aws.apigatewayv2.ApiArgs;
+            alb: aws.lb.LoadBalancerArgs;
+            alias: aws.route53.RecordArgs;
+            api: aws.apigatewayv2.ApiArgs;
             "api-mapping": aws.apigatewayv2.ApiMappingArgs;
-            "certificate": aws.acm.CertificateArgs;
+            certificate: aws.acm.CertificateArgs;
             "certificate-record": aws.route53.RecordArgs;
             "certificate-validation": aws.acm.CertificateValidationArgs;
-            "discovery": aws.servicediscovery.ServiceArgs;
-            "domain": aws.apigatewayv2.DomainNameArgs;
-            "http": aws.lb.ListenerArgs;
-            "https": aws.lb.ListenerArgs;
-            "integration": aws.apigatewayv2.IntegrationArgs;
-            "namespace": aws.servicediscovery.PrivateDnsNamespaceArgs;
+            discovery: aws.servicediscovery.ServiceArgs;
+            domain: aws.apigatewayv2.DomainNameArgs;
+            http: aws.lb.ListenerArgs;
+            https: aws.lb.ListenerArgs;
+            integration: aws.apigatewayv2.IntegrationArgs;
+            namespace: aws.servicediscovery.PrivateDnsNamespaceArgs;
             "route-health": aws.apigatewayv2.RouteArgs;
             "route-mcp": aws.apigatewayv2.RouteArgs;
             "route-well-known-oauth-protected-resource": aws.apigatewayv2.RouteArgs;
             "route-well-known-oauth-protected-resource-mcp": aws.apigatewayv2.RouteArgs;
-            "sg": aws.ec2.SecurityGroupArgs;
+            sg: aws.ec2.SecurityGroupArgs;
             [role: `sg-in-${number}`]: aws.vpc.SecurityGroupIngressRuleArgs;
-            "stage": aws.apigatewayv2.StageArgs;
-            "targets": aws.lb.TargetGroupArgs;
+            stage: aws.apigatewayv2.StageArgs;
+            targets: aws.lb.TargetGroupArgs;
             "vpc-link": aws.apigatewayv2.VpcLinkArgs;
-            "waf": aws.wafv2.WebAclArgs;
+            waf: aws.wafv2.WebAclArgs;
             "waf-association": aws.wafv2.WebAclAssociationArgs;
         };
         McpCluster: {
@@ -64,21 +64,21 @@ export interface RolesByCloud {
             "audit-anchors-public-access": aws.s3.BucketPublicAccessBlockArgs;
             "audit-anchors-versioning": aws.s3.BucketVersioningArgs;
             "cache-in-service": aws.vpc.SecurityGroupIngressRuleArgs;
-            "cluster": aws.ecs.ClusterArgs;
+            cluster: aws.ecs.ClusterArgs;
             "database-in-service": aws.vpc.SecurityGroupIngressRuleArgs;
             "edge-out-service": aws.vpc.SecurityGroupEgressRuleArgs;
             "execution-policy": aws.iam.RolePolicyArgs;
             "execution-role": aws.iam.RoleArgs;
-            "logs": aws.cloudwatch.LogGroupArgs;
+            logs: aws.cloudwatch.LogGroupArgs;
             "scaling-policy": aws.appautoscaling.PolicyArgs;
             "scaling-target": aws.appautoscaling.TargetArgs;
-            "service": aws.ecs.ServiceArgs;
-            "sg": aws.ec2.SecurityGroupArgs;
+            service: aws.ecs.ServiceArgs;
+            sg: aws.ec2.SecurityGroupArgs;
             "sg-in-edge": aws.vpc.SecurityGroupIngressRuleArgs;
             "sg-out-cache": aws.vpc.SecurityGroupEgressRuleArgs;
             "sg-out-database": aws.vpc.SecurityGroupEgressRuleArgs;
             "sg-out-https": aws.vpc.SecurityGroupEgressRuleArgs;
-            "task": aws.ecs.TaskDefinitionArgs;
+            task: aws.ecs.TaskDefinitionArgs;
             "task-policy": aws.iam.RolePolicyArgs;
             "task-role": aws.iam.RoleArgs;
         };
@@ -100,14 +100,14 @@ export interface RolesByCloud {
             "alarm-service-cpu": aws.cloudwatch.MetricAlarmArgs;
             "alarm-service-memory": aws.cloudwatch.MetricAlarmArgs;
             "alarm-uptime-check": aws.cloudwatch.MetricAlarmArgs;
-            "alerts": aws.sns.TopicArgs;
+            alerts: aws.sns.TopicArgs;
             [role: `alerts-email-${number}`]: aws.sns.TopicSubscriptionArgs;
             "alerts-policy": aws.sns.TopicPolicyArgs;
             [role: `alerts-us-east-${number}`]: aws.sns.TopicArgs;
             [role: `alerts-us-east-${number}-email-${number}`]: aws.sns.TopicSubscriptionArgs;
             [role: `alerts-us-east-${number}-policy`]: aws.sns.TopicPolicyArgs;
-            "budget": aws.budgets.BudgetArgs;
-            "dashboard": aws.cloudwatch.DashboardArgs;
+            budget: aws.budgets.BudgetArgs;
+            dashboard: aws.cloudwatch.DashboardArgs;
             "flow-log": aws.ec2.FlowLogArgs;
             "flow-logs": aws.cloudwatch.LogGroupArgs;
             "flow-logs-policy": aws.iam.RolePolicyArgs;
@@ -116,10 +116,10 @@ export interface RolesByCloud {
             "metric-audit-checkpoint-late": aws.cloudwatch.LogMetricFilterArgs;
             "metric-cache-unavailable": aws.cloudwatch.LogMetricFilterArgs;
             "metric-database-connection-failures": aws.cloudwatch.LogMetricFilterArgs;
-            "uptime": aws.route53.HealthCheckArgs;
+            uptime: aws.route53.HealthCheckArgs;
         };
         Network: {
-            "igw": aws.ec2.InternetGatewayArgs;
+            igw: aws.ec2.InternetGatewayArgs;
             [role: `nat-${number}`]: aws.ec2.NatGatewayArgs;
             [role: `nat-${number}-eip`]: aws.ec2.EipArgs;
             [role: `private-${number}`]: aws.ec2.SubnetArgs;
@@ -129,25 +129,25 @@ export interface RolesByCloud {
             [role: `public-${number}-rta`]: aws.ec2.RouteTableAssociationArgs;
             "public-rt": aws.ec2.RouteTableArgs;
             "s3-endpoint": aws.ec2.VpcEndpointArgs;
-            "vpc": aws.ec2.VpcArgs;
+            vpc: aws.ec2.VpcArgs;
         };
         ServerImage: {
-            "image": docker.ImageArgs;
-            "lifecycle": aws.ecr.LifecyclePolicyArgs;
-            "repository": aws.ecr.RepositoryArgs;
+            image: docker.ImageArgs;
+            lifecycle: aws.ecr.LifecyclePolicyArgs;
+            repository: aws.ecr.RepositoryArgs;
         };
         SessionCache: {
             "app-user": aws.elasticache.UserArgs;
-            "auth": aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
+            auth: aws.secretsmanager.SecretArgs | aws.ssm.ParameterArgs;
             "auth-token": random.RandomPasswordArgs;
             "auth-url": aws.ssm.ParameterArgs;
             "auth-version": aws.secretsmanager.SecretVersionArgs;
             "default-user": aws.elasticache.UserArgs;
             "default-user-password": random.RandomPasswordArgs;
             "replication-group": aws.elasticache.ReplicationGroupArgs;
-            "serverless": aws.elasticache.ServerlessCacheArgs;
-            "sg": aws.ec2.SecurityGroupArgs;
-            "subnets": aws.elasticache.SubnetGroupArgs;
+            serverless: aws.elasticache.ServerlessCacheArgs;
+            sg: aws.ec2.SecurityGroupArgs;
+            subnets: aws.elasticache.SubnetGroupArgs;
             "user-group": aws.elasticache.UserGroupArgs;
             "user-suffix": random.RandomIdArgs;
         };
@@ -155,28 +155,28 @@ export interface RolesByCloud {
     azure: {
         AuditDatabase: {
             "admin-url": azure.keyvault.SecretArgs;
-            "credentials": azure.keyvault.SecretArgs;
-            "database": azure.dbforpostgresql.DatabaseArgs;
-            "dns": azure.privatedns.PrivateZoneArgs;
+            credentials: azure.keyvault.SecretArgs;
+            database: azure.dbforpostgresql.DatabaseArgs;
+            dns: azure.privatedns.PrivateZoneArgs;
             "dns-link": azure.privatedns.VirtualNetworkLinkArgs;
-            "lock": azure.authorization.ManagementLockByScopeArgs;
-            "password": random.RandomPasswordArgs;
+            lock: azure.authorization.ManagementLockByScopeArgs;
+            password: random.RandomPasswordArgs;
             [role: `replica-${number}`]: azure.dbforpostgresql.ServerArgs;
             "require-tls": azure.dbforpostgresql.ConfigurationArgs;
-            "server": azure.dbforpostgresql.ServerArgs;
+            server: azure.dbforpostgresql.ServerArgs;
             "server-password": random.RandomPasswordArgs;
             "server-password-secret": azure.keyvault.SecretArgs;
             "tls-version": azure.dbforpostgresql.ConfigurationArgs;
-            "url": azure.keyvault.SecretArgs;
+            url: azure.keyvault.SecretArgs;
         };
         EdgeLB: {
-            "gateway": azure.network.ApplicationGatewayArgs;
-            "ip": azure.network.PublicIPAddressArgs;
+            gateway: azure.network.ApplicationGatewayArgs;
+            ip: azure.network.PublicIPAddressArgs;
             [role: `nsg-in-${number}`]: azure.network.SecurityRuleArgs;
-            "waf": azure.network.WebApplicationFirewallPolicyArgs;
+            waf: azure.network.WebApplicationFirewallPolicyArgs;
         };
         McpCluster: {
-            "anchors": azure.storage.StorageAccountArgs;
+            anchors: azure.storage.StorageAccountArgs;
             "anchors-container": azure.storage.BlobContainerArgs;
             "anchors-dns": azure.privatedns.PrivateZoneArgs;
             "anchors-dns-link": azure.privatedns.VirtualNetworkLinkArgs;
@@ -187,25 +187,25 @@ export interface RolesByCloud {
             "anchors-writer-role": azure.authorization.RoleDefinitionArgs;
             "api-key": random.RandomPasswordArgs;
             "api-keys": azure.keyvault.SecretArgs;
-            "app": azure.app.ContainerAppArgs;
+            app: azure.app.ContainerAppArgs;
             "audit-migrate": azure.app.JobArgs;
-            "dns": azure.privatedns.PrivateZoneArgs;
+            dns: azure.privatedns.PrivateZoneArgs;
             "dns-link": azure.privatedns.VirtualNetworkLinkArgs;
             "dns-wildcard": azure.privatedns.PrivateRecordSetArgs;
-            "environment": azure.app.ManagedEnvironmentArgs;
+            environment: azure.app.ManagedEnvironmentArgs;
             "environment-logs": azure.monitor.DiagnosticSettingArgs;
-            "identity": azure.managedidentity.UserAssignedIdentityArgs;
+            identity: azure.managedidentity.UserAssignedIdentityArgs;
             "migrate-identity": azure.managedidentity.UserAssignedIdentityArgs;
             "migrate-pull": azure.authorization.RoleAssignmentArgs;
             "migrate-read-database-admin-url": azure.authorization.RoleAssignmentArgs;
             "migrate-read-database-server-password": azure.authorization.RoleAssignmentArgs;
-            "pull": azure.authorization.RoleAssignmentArgs;
+            pull: azure.authorization.RoleAssignmentArgs;
             "read-database-url": azure.authorization.RoleAssignmentArgs;
             "read-mcp-api-keys": azure.authorization.RoleAssignmentArgs;
             "read-redis-url": azure.authorization.RoleAssignmentArgs;
         };
         McpMonitor: {
-            "actions": azure.monitor.ActionGroupArgs;
+            actions: azure.monitor.ActionGroupArgs;
             "alert-audit-append-failures": azure.monitor.ScheduledQueryRuleArgs;
             "alert-audit-checkpoint-late": azure.monitor.ScheduledQueryRuleArgs;
             "alert-cache-evictions": azure.monitor.MetricAlertArgs;
@@ -221,11 +221,11 @@ export interface RolesByCloud {
             "alert-service-cpu": azure.monitor.MetricAlertArgs;
             "alert-service-memory": azure.monitor.MetricAlertArgs;
             "alert-uptime-check": azure.monitor.MetricAlertArgs;
-            "budget": azure.consumption.BudgetArgs;
+            budget: azure.consumption.BudgetArgs;
             "edge-access-logs": azure.monitor.DiagnosticSettingArgs;
-            "insights": azure.applicationinsights.ComponentArgs;
-            "uptime": azure.applicationinsights.WebTestArgs;
-            "workbook": azure.applicationinsights.WorkbookArgs;
+            insights: azure.applicationinsights.ComponentArgs;
+            uptime: azure.applicationinsights.WebTestArgs;
+            workbook: azure.applicationinsights.WorkbookArgs;
         };
         Network: {
             "apps-nsg": azure.network.NetworkSecurityGroupArgs;
@@ -239,64 +239,64 @@ export interface RolesByCloud {
             "gateway-nsg-lb": azure.network.SecurityRuleArgs;
             "gateway-nsg-manager": azure.network.SecurityRuleArgs;
             "gateway-subnet": azure.network.SubnetArgs;
-            "logs": azure.operationalinsights.WorkspaceArgs;
-            "nat": azure.network.NatGatewayArgs;
+            logs: azure.operationalinsights.WorkspaceArgs;
+            nat: azure.network.NatGatewayArgs;
             "nat-ip": azure.network.PublicIPAddressArgs;
-            "rg": azure.resources.ResourceGroupArgs;
-            "suffix": random.RandomIdArgs;
-            "vault": azure.keyvault.VaultArgs;
+            rg: azure.resources.ResourceGroupArgs;
+            suffix: random.RandomIdArgs;
+            vault: azure.keyvault.VaultArgs;
             "vault-dns": azure.privatedns.PrivateZoneArgs;
             "vault-dns-link": azure.privatedns.VirtualNetworkLinkArgs;
             "vault-endpoint": azure.network.PrivateEndpointArgs;
             "vault-endpoint-dns": azure.network.PrivateDnsZoneGroupArgs;
-            "vnet": azure.network.VirtualNetworkArgs;
+            vnet: azure.network.VirtualNetworkArgs;
         };
         ServerImage: {
-            "image": docker.ImageArgs;
-            "registry": azure.containerregistry.RegistryArgs;
+            image: docker.ImageArgs;
+            registry: azure.containerregistry.RegistryArgs;
         };
         SessionCache: {
-            "auth": azure.keyvault.SecretArgs;
-            "cluster": azure.redisenterprise.RedisEnterpriseArgs;
-            "database": azure.redisenterprise.DatabaseArgs;
-            "dns": azure.privatedns.PrivateZoneArgs;
+            auth: azure.keyvault.SecretArgs;
+            cluster: azure.redisenterprise.RedisEnterpriseArgs;
+            database: azure.redisenterprise.DatabaseArgs;
+            dns: azure.privatedns.PrivateZoneArgs;
             "dns-link": azure.privatedns.VirtualNetworkLinkArgs;
-            "endpoint": azure.network.PrivateEndpointArgs;
+            endpoint: azure.network.PrivateEndpointArgs;
             "endpoint-dns": azure.network.PrivateDnsZoneGroupArgs;
-            "url": azure.keyvault.SecretArgs;
+            url: azure.keyvault.SecretArgs;
         };
     };
     gcp: {
         AuditDatabase: {
             "admin-url": gcp.secretmanager.SecretArgs;
             "admin-url-version": gcp.secretmanager.SecretVersionArgs;
-            "credentials": gcp.secretmanager.SecretArgs;
+            credentials: gcp.secretmanager.SecretArgs;
             "credentials-version": gcp.secretmanager.SecretVersionArgs;
-            "database": gcp.sql.DatabaseArgs;
-            "instance": gcp.sql.DatabaseInstanceArgs;
-            "password": random.RandomPasswordArgs;
+            database: gcp.sql.DatabaseArgs;
+            instance: gcp.sql.DatabaseInstanceArgs;
+            password: random.RandomPasswordArgs;
             [role: `replica-${number}`]: gcp.sql.DatabaseInstanceArgs;
             "server-password": random.RandomPasswordArgs;
             "server-password-secret": gcp.secretmanager.SecretArgs;
             "server-password-secret-version": gcp.secretmanager.SecretVersionArgs;
-            "url": gcp.secretmanager.SecretArgs;
+            url: gcp.secretmanager.SecretArgs;
             "url-version": gcp.secretmanager.SecretVersionArgs;
-            "user": gcp.sql.UserArgs;
+            user: gcp.sql.UserArgs;
         };
         EdgeLB: {
-            "armor": gcp.compute.SecurityPolicyArgs;
-            "backend": gcp.compute.BackendServiceArgs;
-            "certificate": gcp.compute.ManagedSslCertificateArgs;
-            "dns": gcp.dns.RecordSetArgs;
-            "http": gcp.compute.GlobalForwardingRuleArgs;
+            armor: gcp.compute.SecurityPolicyArgs;
+            backend: gcp.compute.BackendServiceArgs;
+            certificate: gcp.compute.ManagedSslCertificateArgs;
+            dns: gcp.dns.RecordSetArgs;
+            http: gcp.compute.GlobalForwardingRuleArgs;
             "http-proxy": gcp.compute.TargetHttpProxyArgs;
             "http-redirect": gcp.compute.URLMapArgs;
-            "https": gcp.compute.GlobalForwardingRuleArgs;
+            https: gcp.compute.GlobalForwardingRuleArgs;
             "https-proxy": gcp.compute.TargetHttpsProxyArgs;
-            "ip": gcp.compute.GlobalAddressArgs;
-            "neg": gcp.compute.RegionNetworkEndpointGroupArgs;
+            ip: gcp.compute.GlobalAddressArgs;
+            neg: gcp.compute.RegionNetworkEndpointGroupArgs;
             "ssl-policy": gcp.compute.SSLPolicyArgs;
-            "urlmap": gcp.compute.URLMapArgs;
+            urlmap: gcp.compute.URLMapArgs;
         };
         McpCluster: {
             "access-database-url": gcp.secretmanager.SecretIamMemberArgs;
@@ -310,18 +310,18 @@ export interface RolesByCloud {
             "api-keys-version": gcp.secretmanager.SecretVersionArgs;
             "audit-anchors": gcp.storage.BucketArgs;
             "audit-migrate": gcp.cloudrunv2.JobArgs;
-            "identity": gcp.serviceaccount.AccountArgs;
+            identity: gcp.serviceaccount.AccountArgs;
             "image-reader": gcp.artifactregistry.RepositoryIamMemberArgs;
             "log-sink": gcp.logging.ProjectSinkArgs;
-            "logs": gcp.logging.ProjectBucketConfigArgs;
+            logs: gcp.logging.ProjectBucketConfigArgs;
             "migrate-access-admin-url": gcp.secretmanager.SecretIamMemberArgs;
             "migrate-access-server-password": gcp.secretmanager.SecretIamMemberArgs;
             "migrate-identity": gcp.serviceaccount.AccountArgs;
-            "service": gcp.cloudrunv2.ServiceArgs;
+            service: gcp.cloudrunv2.ServiceArgs;
         };
         McpMonitor: {
-            "budget": gcp.billing.BudgetArgs;
-            "dashboard": gcp.monitoring.DashboardArgs;
+            budget: gcp.billing.BudgetArgs;
+            dashboard: gcp.monitoring.DashboardArgs;
             [role: `email-${number}`]: gcp.monitoring.NotificationChannelArgs;
             "metric-audit-append-failures": gcp.logging.MetricArgs;
             "metric-audit-checkpoint-late": gcp.logging.MetricArgs;
@@ -342,7 +342,7 @@ export interface RolesByCloud {
             "policy-service-cpu": gcp.monitoring.AlertPolicyArgs;
             "policy-service-memory": gcp.monitoring.AlertPolicyArgs;
             "policy-uptime-check": gcp.monitoring.AlertPolicyArgs;
-            "uptime": gcp.monitoring.UptimeCheckConfigArgs;
+            uptime: gcp.monitoring.UptimeCheckConfigArgs;
         };
         Network: {
             "api-artifactregistry": gcp.projects.ServiceArgs;
@@ -356,32 +356,32 @@ export interface RolesByCloud {
             "api-sqladmin": gcp.projects.ServiceArgs;
             "private-range": gcp.compute.GlobalAddressArgs;
             "private-services": gcp.servicenetworking.ConnectionArgs;
-            "subnet": gcp.compute.SubnetworkArgs;
-            "vpc": gcp.compute.NetworkArgs;
+            subnet: gcp.compute.SubnetworkArgs;
+            vpc: gcp.compute.NetworkArgs;
         };
         ServerImage: {
-            "image": docker.ImageArgs;
-            "repository": gcp.artifactregistry.RepositoryArgs;
+            image: docker.ImageArgs;
+            repository: gcp.artifactregistry.RepositoryArgs;
         };
         SessionCache: {
-            "auth": gcp.secretmanager.SecretArgs;
+            auth: gcp.secretmanager.SecretArgs;
             "auth-version": gcp.secretmanager.SecretVersionArgs;
-            "instance": gcp.redis.InstanceArgs;
-            "url": gcp.secretmanager.SecretArgs;
+            instance: gcp.redis.InstanceArgs;
+            url: gcp.secretmanager.SecretArgs;
             "url-version": gcp.secretmanager.SecretVersionArgs;
         };
     };
     local: {
         AuditDatabase: {
-            "data": docker.VolumeArgs;
-            "image": docker.RemoteImageArgs;
-            "password": random.RandomPasswordArgs;
-            "postgres": docker.ContainerArgs;
+            data: docker.VolumeArgs;
+            image: docker.RemoteImageArgs;
+            password: random.RandomPasswordArgs;
+            postgres: docker.ContainerArgs;
             "server-password": random.RandomPasswordArgs;
         };
         EdgeLB: {
-            "image": docker.RemoteImageArgs;
-            "nginx": docker.ContainerArgs;
+            image: docker.RemoteImageArgs;
+            nginx: docker.ContainerArgs;
         };
         McpCluster: {
             "api-key": random.RandomPasswordArgs;
@@ -390,28 +390,28 @@ export interface RolesByCloud {
             "migrate-secrets": docker.VolumeArgs;
             "migrate-secrets-loader": docker.ContainerArgs;
             [role: `replica-${number}`]: docker.ContainerArgs;
-            "secrets": docker.VolumeArgs;
+            secrets: docker.VolumeArgs;
             "secrets-loader": docker.ContainerArgs;
         };
         McpMonitor: {
-            "alertmanager": docker.ContainerArgs;
+            alertmanager: docker.ContainerArgs;
             "alertmanager-image": docker.RemoteImageArgs;
-            "blackbox": docker.ContainerArgs;
+            blackbox: docker.ContainerArgs;
             "blackbox-image": docker.RemoteImageArgs;
-            "prometheus": docker.ContainerArgs;
+            prometheus: docker.ContainerArgs;
             "prometheus-image": docker.RemoteImageArgs;
         };
         Network: {
-            "data": docker.NetworkArgs;
-            "front": docker.NetworkArgs;
+            data: docker.NetworkArgs;
+            front: docker.NetworkArgs;
         };
         ServerImage: {
-            "image": docker.ImageArgs;
+            image: docker.ImageArgs;
         };
         SessionCache: {
-            "image": docker.RemoteImageArgs;
-            "password": random.RandomPasswordArgs;
-            "redis": docker.ContainerArgs;
+            image: docker.RemoteImageArgs;
+            password: random.RandomPasswordArgs;
+            redis: docker.ContainerArgs;
         };
     };
 }

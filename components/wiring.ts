@@ -10,7 +10,12 @@ import { WiringError } from "./contract";
 /** A Network component, as far as this check needs it. */
 type Network = pulumi.Resource & { readonly cloud: string };
 
-interface PartInfo { kind: string; name: string; network: Network; cloud: string }
+interface PartInfo {
+    kind: string;
+    name: string;
+    network: Network;
+    cloud: string;
+}
 
 const parts = new WeakMap<pulumi.Resource, PartInfo>();
 
@@ -35,8 +40,11 @@ export function checkParts(kind: string, name: string, network: Network, given: 
         const info = parts.get(part);
         if (!info) throw new WiringError(`${kind} "${name}"`, arg, "is not an mcp-infra component");
         if (info.network !== network) {
-            throw new WiringError(`${kind} "${name}"`, arg,
-                `${describe(info)}, but this ${kind} is on the ${self.cloud} network "${self.name}"; build every part of a deployment on the same Network`);
+            throw new WiringError(
+                `${kind} "${name}"`,
+                arg,
+                `${describe(info)}, but this ${kind} is on the ${self.cloud} network "${self.name}"; build every part of a deployment on the same Network`,
+            );
         }
     }
 }

@@ -36,12 +36,17 @@ const usd = (n: number) => `$${n.toFixed(2)}`;
 
 /** The violation: total, budget, overshoot, the biggest components and anything the estimate could not price. */
 export function overBudgetMessage(estimate: CostEstimate, budgetUsd: number): string {
-    const top = estimate.components.slice(0, 3).map((c) => `${c.component} ${usd(c.monthlyUsd)}`).join(", ");
+    const top = estimate.components
+        .slice(0, 3)
+        .map((c) => `${c.component} ${usd(c.monthlyUsd)}`)
+        .join(", ");
     const unpriced = estimate.unpriced.length
         ? `; not priced (so the real cost is higher): ${estimate.unpriced.map((u) => `${u.type} x${u.count}`).join(", ")}`
         : "";
-    return `estimated monthly cost ${usd(estimate.totalMonthlyUsd)} exceeds the budget of ${usd(budgetUsd)} by ${usd(estimate.totalMonthlyUsd - budgetUsd)}`
-        + ` (${estimate.cloud}; largest: ${top})${unpriced}`;
+    return (
+        `estimated monthly cost ${usd(estimate.totalMonthlyUsd)} exceeds the budget of ${usd(budgetUsd)} by ${usd(estimate.totalMonthlyUsd - budgetUsd)}` +
+        ` (${estimate.cloud}; largest: ${top})${unpriced}`
+    );
 }
 
 const number = (description: string) => ({ type: "number" as const, minimum: 0, description });
@@ -54,7 +59,12 @@ export const costWithinBudget: StackValidationPolicy = {
     configSchema: {
         properties: {
             monthlyBudgetUsd: number("Monthly budget in USD (mcp-infra:monthlyBudgetUsd); 0 = none."),
-            ...Object.fromEntries(Object.keys(DEFAULT_USAGE).map((k) => [k, number(`Usage assumption ${k} of the estimate (mcp-infra:${k}); absent = the default.`)])),
+            ...Object.fromEntries(
+                Object.keys(DEFAULT_USAGE).map((k) => [
+                    k,
+                    number(`Usage assumption ${k} of the estimate (mcp-infra:${k}); absent = the default.`),
+                ]),
+            ),
         },
     },
     validateStack: (args, report) => {

@@ -33,7 +33,11 @@ export function policyConfigFor(raw: Record<string, string>): PolicyPackConfigFi
         "deletion-protection-and-backups": { tier: settings.tier },
         "cost-within-budget": { monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0, ...settings.usage },
         "edge-https-only": { tier: settings.tier },
-        "operations-signals": { tier: settings.tier, alertsOptedOut: settings.alerting.optedOut, monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0 },
+        "operations-signals": {
+            tier: settings.tier,
+            alertsOptedOut: settings.alerting.optedOut,
+            monthlyBudgetUsd: settings.monthlyBudgetUsd ?? 0,
+        },
     };
 }
 

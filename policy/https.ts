@@ -30,7 +30,10 @@ function onlyRedirectsToHttps(actions: unknown): boolean {
 }
 
 /** The last path segment of an Application Gateway sub-resource reference (`.../httpListeners/http` -> `http`). */
-const refName = (ref: any): string => String(ref?.id ?? "").split("/").pop() ?? "";
+const refName = (ref: any): string =>
+    String(ref?.id ?? "")
+        .split("/")
+        .pop() ?? "";
 
 function checkAppGateway(report: ReportViolation, gw: PolicyResource): void {
     const p = gw.props;
@@ -40,16 +43,24 @@ function checkAppGateway(report: ReportViolation, gw: PolicyResource): void {
         const listener = refName(rule?.httpListener);
         if (protocolOf.get(listener) !== "Http") return;
         const redirect = redirects.get(refName(rule?.redirectConfiguration));
-        const toHttps = redirect !== undefined && (protocolOf.get(refName(redirect.targetListener)) === "Https" || /^https:\/\//.test(String(redirect.targetUrl ?? "")));
+        const toHttps =
+            redirect !== undefined &&
+            (protocolOf.get(refName(redirect.targetListener)) === "Https" || /^https:\/\//.test(String(redirect.targetUrl ?? "")));
         if (rule?.backendAddressPool !== undefined || !toHttps) {
-            stackViolation(report, gw, `requestRoutingRules[${i}]`, `serves the plain-HTTP listener "${listener}"; on this tier it may only redirect to an Https listener`);
+            stackViolation(
+                report,
+                gw,
+                `requestRoutingRules[${i}]`,
+                `serves the plain-HTTP listener "${listener}"; on this tier it may only redirect to an Https listener`,
+            );
         }
     });
 }
 
 export const edgeHttpsOnly: StackValidationPolicy = {
     name: "edge-https-only",
-    description: "On the prod and enterprise tiers the edge answers only over HTTPS: plain HTTP listeners (ALB port 80, Application Gateway Http listeners, GCP HTTP proxies) only redirect to HTTPS.",
+    description:
+        "On the prod and enterprise tiers the edge answers only over HTTPS: plain HTTP listeners (ALB port 80, Application Gateway Http listeners, GCP HTTP proxies) only redirect to HTTPS.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateStack: (args, report) => {
@@ -61,7 +72,12 @@ export const edgeHttpsOnly: StackValidationPolicy = {
             const p = listener.props;
             const plain = String(p.protocol ?? (Number(p.port) === 80 ? "HTTP" : "")).toUpperCase() === "HTTP";
             if (plain && !onlyRedirectsToHttps(p.defaultActions)) {
-                stackViolation(report, listener, "defaultActions", `answer plain HTTP on port ${p.port} (tier ${tier}); an HTTP listener may only redirect to HTTPS`);
+                stackViolation(
+                    report,
+                    listener,
+                    "defaultActions",
+                    `answer plain HTTP on port ${p.port} (tier ${tier}); an HTTP listener may only redirect to HTTPS`,
+                );
             }
         }
         for (const gw of of(T.appGateway)) checkAppGateway(report, gw);
@@ -77,7 +93,12 @@ export const edgeHttpsOnly: StackValidationPolicy = {
             const target = linked.length > 0 ? linked : maps.filter((m) => String(proxy.props.urlMap ?? "").includes(m.name));
             const redirects = target.length > 0 && target.every((m) => m.props.defaultUrlRedirect?.httpsRedirect === true);
             if (!redirects) {
-                stackViolation(report, proxy, "urlMap", `serves plain HTTP (tier ${tier}); the HTTP proxy's URL map may only redirect to HTTPS (defaultUrlRedirect.httpsRedirect)`);
+                stackViolation(
+                    report,
+                    proxy,
+                    "urlMap",
+                    `serves plain HTTP (tier ${tier}); the HTTP proxy's URL map may only redirect to HTTPS (defaultUrlRedirect.httpsRedirect)`,
+                );
             }
         }
     },

@@ -22,7 +22,13 @@ export interface OperationsConfig {
 
 /** The signals every prod or enterprise stack must alarm on, whatever its overrides (the seeds' list). */
 export const REQUIRED_SIGNALS: readonly SignalId[] = [
-    "edge-5xx-ratio", "latency-p95", "service-cpu", "service-memory", "database-cpu", "database-free-storage", "uptime-check",
+    "edge-5xx-ratio",
+    "latency-p95",
+    "service-cpu",
+    "service-memory",
+    "database-cpu",
+    "database-free-storage",
+    "uptime-check",
 ];
 
 interface CloudShape {
@@ -44,9 +50,13 @@ const SHAPES: Record<"aws" | "azure" | "gcp", CloudShape> = {
         budget: ["aws:budgets/budget:Budget"],
     },
     azure: {
-        alarm: (r) => (["azure-native:monitor:MetricAlert", "azure-native:monitor:ScheduledQueryRule"].includes(baseType(r.type)) ? tag(r, "mcp-infra:signal") : undefined),
-        target: (r) => baseType(r.type) === "azure-native:monitor:ActionGroup"
-            && ((r.props?.emailReceivers ?? []).length > 0 || (r.props?.webhookReceivers ?? []).length > 0),
+        alarm: (r) =>
+            ["azure-native:monitor:MetricAlert", "azure-native:monitor:ScheduledQueryRule"].includes(baseType(r.type))
+                ? tag(r, "mcp-infra:signal")
+                : undefined,
+        target: (r) =>
+            baseType(r.type) === "azure-native:monitor:ActionGroup" &&
+            ((r.props?.emailReceivers ?? []).length > 0 || (r.props?.webhookReceivers ?? []).length > 0),
         uptime: ["azure-native:applicationinsights:WebTest"],
         dashboard: ["azure-native:applicationinsights:Workbook", "azure-native:portal:Dashboard"],
         budget: ["azure-native:consumption:Budget"],
@@ -77,7 +87,8 @@ export function operationsGaps(resources: Pick<PolicyResource, "type" | "props">
     const missing = REQUIRED_SIGNALS.filter((s) => !alarms.includes(s));
     if (missing.length > 0) gaps.push(`no alarm for the signals ${missing.join(", ")} (alarms carry the tag mcp-infra:signal)`);
     if (alarms.length < 6) gaps.push(`${alarms.length} alarm conditions declared; at least 6 are required`);
-    if (!resources.some((r) => shape.uptime.includes(baseType(r.type)))) gaps.push(`no external uptime check (${shape.uptime.join(" or ")})`);
+    if (!resources.some((r) => shape.uptime.includes(baseType(r.type))))
+        gaps.push(`no external uptime check (${shape.uptime.join(" or ")})`);
     if (!resources.some((r) => shape.dashboard.includes(baseType(r.type)))) gaps.push(`no dashboard (${shape.dashboard.join(" or ")})`);
     if ((config.monthlyBudgetUsd ?? 0) > 0 && !resources.some((r) => shape.budget.includes(baseType(r.type)))) {
         gaps.push(`monthlyBudgetUsd is ${config.monthlyBudgetUsd} but no cloud budget is declared (${shape.budget.join(" or ")})`);
@@ -90,7 +101,8 @@ export function operationsGaps(resources: Pick<PolicyResource, "type" | "props">
 
 export const operationsSignals: StackValidationPolicy = {
     name: "operations-signals",
-    description: "prod and enterprise stacks alarm on the seeds' signals, probe /health from outside, have a dashboard and a cloud budget, and notify someone (or opt out explicitly).",
+    description:
+        "prod and enterprise stacks alarm on the seeds' signals, probe /health from outside, have a dashboard and a cloud budget, and notify someone (or opt out explicitly).",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: {

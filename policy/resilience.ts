@@ -31,7 +31,8 @@ export function stackOfUrn(urn: string | undefined): string | undefined {
 
 export function resolveTier(config: ResilienceConfig, urn: string | undefined): ResolvedTier {
     if (config.tier !== undefined) {
-        if (!TIER_NAMES.includes(config.tier)) throw new Error(`policy config tier must be one of ${TIER_NAMES.join(", ")}, not "${config.tier}"`);
+        if (!TIER_NAMES.includes(config.tier))
+            throw new Error(`policy config tier must be one of ${TIER_NAMES.join(", ")}, not "${config.tier}"`);
         return { tier: config.tier, source: "policy config" };
     }
     const fromStack = TIER_NAMES.find((t) => new RegExp(`^${t}(-|$)`).test(stackOfUrn(urn) ?? ""));
@@ -50,7 +51,8 @@ function requirement(args: ResourceValidationArgs): { days: number; why: string 
 
 export const deletionProtectionAndBackups: ResourceValidationPolicy = {
     name: "deletion-protection-and-backups",
-    description: "In prod and enterprise the audit database is protected against deletion and keeps the tier's days of backups with point-in-time recovery.",
+    description:
+        "In prod and enterprise the audit database is protected against deletion and keeps the tier's days of backups with point-in-time recovery.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: {
@@ -66,37 +68,57 @@ export const deletionProtectionAndBackups: ResourceValidationPolicy = {
             if (p.deletionProtection !== true) violation(report, args.name, "deletionProtection", `must be true ${need.why}`);
             if (p.replicateSourceDb) return; // a read replica keeps no backups of its own
             if (!(Number(p.backupRetentionPeriod) >= need.days)) {
-                violation(report, args.name, "backupRetentionPeriod", `must be at least ${need.days} days ${need.why} (is ${p.backupRetentionPeriod ?? "unset"})`);
+                violation(
+                    report,
+                    args.name,
+                    "backupRetentionPeriod",
+                    `must be at least ${need.days} days ${need.why} (is ${p.backupRetentionPeriod ?? "unset"})`,
+                );
             }
             if (p.skipFinalSnapshot === true) violation(report, args.name, "skipFinalSnapshot", `must be false ${need.why}`);
         },
         [T.lb]: (p, args, report) => {
             const need = requirement(args);
-            if (need && p.enableDeletionProtection !== true) violation(report, args.name, "enableDeletionProtection", `must be true ${need.why}`);
+            if (need && p.enableDeletionProtection !== true)
+                violation(report, args.name, "enableDeletionProtection", `must be true ${need.why}`);
         },
         [T.alb]: (p, args, report) => {
             const need = requirement(args);
-            if (need && p.enableDeletionProtection !== true) violation(report, args.name, "enableDeletionProtection", `must be true ${need.why}`);
+            if (need && p.enableDeletionProtection !== true)
+                violation(report, args.name, "enableDeletionProtection", `must be true ${need.why}`);
         },
         [T.pgServer]: (p, args, report) => {
             // Deletion protection on Azure is a CanNotDelete lock, a separate resource this rule cannot see.
             const need = requirement(args);
             if (!need || p.createMode === "Replica") return;
             const days = p.backup?.backupRetentionDays;
-            if (!(Number(days) >= need.days)) violation(report, args.name, "backup.backupRetentionDays", `must be at least ${need.days} ${need.why} (is ${days ?? "unset"})`);
+            if (!(Number(days) >= need.days))
+                violation(
+                    report,
+                    args.name,
+                    "backup.backupRetentionDays",
+                    `must be at least ${need.days} ${need.why} (is ${days ?? "unset"})`,
+                );
         },
         [T.sqlInstance]: (p, args, report) => {
             const need = requirement(args);
             if (!need) return;
             if (p.deletionProtection === false) violation(report, args.name, "deletionProtection", `must not be false ${need.why}`);
-            if (p.settings?.deletionProtectionEnabled !== true) violation(report, args.name, "settings.deletionProtectionEnabled", `must be true ${need.why}`);
+            if (p.settings?.deletionProtectionEnabled !== true)
+                violation(report, args.name, "settings.deletionProtectionEnabled", `must be true ${need.why}`);
             if (p.masterInstanceName) return; // replicas take no backups
             const backup = p.settings?.backupConfiguration ?? {};
             if (backup.enabled !== true) violation(report, args.name, "settings.backupConfiguration.enabled", `must be true ${need.why}`);
-            if (backup.pointInTimeRecoveryEnabled !== true) violation(report, args.name, "settings.backupConfiguration.pointInTimeRecoveryEnabled", `must be true ${need.why}`);
+            if (backup.pointInTimeRecoveryEnabled !== true)
+                violation(report, args.name, "settings.backupConfiguration.pointInTimeRecoveryEnabled", `must be true ${need.why}`);
             const kept = backup.backupRetentionSettings?.retainedBackups ?? 7; // Cloud SQL keeps 7 daily backups by default
             if (!(Number(kept) >= need.days)) {
-                violation(report, args.name, "settings.backupConfiguration.backupRetentionSettings.retainedBackups", `must be at least ${need.days} ${need.why} (is ${kept})`);
+                violation(
+                    report,
+                    args.name,
+                    "settings.backupConfiguration.backupRetentionSettings.retainedBackups",
+                    `must be at least ${need.days} ${need.why} (is ${kept})`,
+                );
             }
         },
     }),

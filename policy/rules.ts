@@ -12,7 +12,17 @@ import { operationsSignals } from "./operations";
 import { noSecretsInPlainEnv } from "./secrets";
 
 export { operationsSignals };
-export { costWithinBudget, dataStoresNotPublic, deletionProtectionAndBackups, edgeHttpsOnly, edgeTlsModern, encryptionAtRestAndInTransit, ingressOnlyWhereDesigned, noSecretsInPlainEnv, serviceBehindEdge };
+export {
+    costWithinBudget,
+    dataStoresNotPublic,
+    deletionProtectionAndBackups,
+    edgeHttpsOnly,
+    edgeTlsModern,
+    encryptionAtRestAndInTransit,
+    ingressOnlyWhereDesigned,
+    noSecretsInPlainEnv,
+    serviceBehindEdge,
+};
 
 /** The security baseline, checked resource by resource. */
 export const resourcePolicies: ResourceValidationPolicy[] = [

@@ -9,10 +9,10 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { T } from "./types";
 import { asList, byType, checkEnvironment, violation } from "./util";
 
-
 export const noSecretsInPlainEnv: ResourceValidationPolicy = {
     name: "no-secrets-in-plain-env",
-    description: "Passwords, tokens, API keys and connection URLs reach the server from the cloud's secret store, never as plain environment values.",
+    description:
+        "Passwords, tokens, API keys and connection URLs reach the server from the cloud's secret store, never as plain environment values.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: byType({
@@ -26,19 +26,33 @@ export const noSecretsInPlainEnv: ResourceValidationPolicy = {
                     return;
                 }
             }
-            asList(defs).forEach((c: any, i: number) => checkEnvironment(report, name, `containerDefinitions[${i}].environment`, c?.environment));
+            asList(defs).forEach((c: any, i: number) =>
+                checkEnvironment(report, name, `containerDefinitions[${i}].environment`, c?.environment),
+            );
         },
         [T.containerApp]: (p, { name }, report) => {
             asList(p.configuration?.secrets).forEach((s: any, i: number) => {
-                if (s && "value" in s) violation(report, name, `configuration.secrets[${i}] (${s.name})`, "holds a literal value; reference Key Vault (keyVaultUrl + identity)");
+                if (s && "value" in s)
+                    violation(
+                        report,
+                        name,
+                        `configuration.secrets[${i}] (${s.name})`,
+                        "holds a literal value; reference Key Vault (keyVaultUrl + identity)",
+                    );
             });
             const secretRef = (e: any) => "secretRef" in e;
-            asList(p.template?.initContainers).forEach((c: any, i: number) => checkEnvironment(report, name, `template.initContainers[${i}].env`, c?.env, secretRef));
-            asList(p.template?.containers).forEach((c: any, i: number) => checkEnvironment(report, name, `template.containers[${i}].env`, c?.env, secretRef));
+            asList(p.template?.initContainers).forEach((c: any, i: number) =>
+                checkEnvironment(report, name, `template.initContainers[${i}].env`, c?.env, secretRef),
+            );
+            asList(p.template?.containers).forEach((c: any, i: number) =>
+                checkEnvironment(report, name, `template.containers[${i}].env`, c?.env, secretRef),
+            );
         },
         [T.cloudRun]: (p, { name }, report) => {
             const valueSource = (e: any) => "valueSource" in e;
-            asList(p.template?.containers).forEach((c: any, i: number) => checkEnvironment(report, name, `template.containers[${i}].envs`, c?.envs, valueSource));
+            asList(p.template?.containers).forEach((c: any, i: number) =>
+                checkEnvironment(report, name, `template.containers[${i}].envs`, c?.envs, valueSource),
+            );
         },
     }),
 };

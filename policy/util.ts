@@ -101,7 +101,8 @@ export function isWebPortSpec(spec: unknown): boolean {
 }
 
 /** Names of variables that hold secrets (credentials, keys, connection strings). */
-export const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DATABASE_URL|REDIS_URL|CONNECTION_?STRING|_DSN$/i;
+export const SECRET_NAME =
+    /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DATABASE_URL|REDIS_URL|CONNECTION_?STRING|_DSN$/i;
 
 /** Values that are secrets whatever the variable is called. */
 const SECRET_VALUES: Array<[RegExp, string]> = [
@@ -135,12 +136,18 @@ export function checkEnvironment(
     const literal = (e: any) => !!e && typeof e === "object" && "value" in e && !isReference(e);
     entries.forEach((e: any, i: number) => {
         if (literal(e) && SECRET_NAME.test(String(e.name))) {
-            violation(report, resource, `${path}[${i}] (${e.name})`, "is a plain value; a secret must come from the secret store, not the environment");
+            violation(
+                report,
+                resource,
+                `${path}[${i}] (${e.name})`,
+                "is a plain value; a secret must come from the secret store, not the environment",
+            );
         }
     });
     entries.forEach((e: any, i: number) => {
         if (!literal(e) || SECRET_NAME.test(String(e.name))) return;
         const kind = secretValueKind(e.value);
-        if (kind) violation(report, resource, `${path}[${i}] (${e.name})`, `holds ${kind} in plain text; reference the secret store instead`);
+        if (kind)
+            violation(report, resource, `${path}[${i}] (${e.name})`, `holds ${kind} in plain text; reference the secret store instead`);
     });
 }

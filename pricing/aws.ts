@@ -18,7 +18,11 @@ const fargate: Pricer = (r, ctx) => {
         { item: `Fargate memory, ${label}`, quantity: month(count) * gb, priceId: `aws.fargate.${arch}.gb` },
     ];
     if (at(r.inputs, "networkConfiguration.assignPublicIp") === true) {
-        lines.push({ item: `public IPv4 address per task (${count}), for outbound calls without NAT`, quantity: month(count), priceId: "aws.ipv4.hour" });
+        lines.push({
+            item: `public IPv4 address per task (${count}), for outbound calls without NAT`,
+            quantity: month(count),
+            priceId: "aws.ipv4.hour",
+        });
     }
     return lines;
 };
@@ -30,14 +34,21 @@ const httpApi: Pricer = (r, ctx) => {
     const u = ctx.usage;
     const units = Math.max(1, Math.ceil(u.avgRequestKiB / 512));
     const millions = (u.monthlyRequests * units) / 1e6;
-    if (millions > 300) ctx.note("API Gateway HTTP API: requests beyond 300 million a month cost $0.90 per million; the estimate prices all of them at $1.00.");
-    ctx.note("API Gateway HTTP API: the 1 million free requests a month of the AWS free tier (first 12 months of a new account) are not subtracted.");
-    return [{
-        item: `API Gateway HTTP API requests (${(u.monthlyRequests / 1e6).toLocaleString("en-US")} million assumed${units > 1 ? `, ${units} x 512 KB units each` : ""})`,
-        quantity: millions,
-        priceId: "aws.apigw.http.requests",
-        usageBased: true,
-    }];
+    if (millions > 300)
+        ctx.note(
+            "API Gateway HTTP API: requests beyond 300 million a month cost $0.90 per million; the estimate prices all of them at $1.00.",
+        );
+    ctx.note(
+        "API Gateway HTTP API: the 1 million free requests a month of the AWS free tier (first 12 months of a new account) are not subtracted.",
+    );
+    return [
+        {
+            item: `API Gateway HTTP API requests (${(u.monthlyRequests / 1e6).toLocaleString("en-US")} million assumed${units > 1 ? `, ${units} x 512 KB units each` : ""})`,
+            quantity: millions,
+            priceId: "aws.apigw.http.requests",
+            usageBased: true,
+        },
+    ];
 };
 
 /** A Cloud Map private DNS namespace creates a Route 53 private hosted zone. */
@@ -50,18 +61,28 @@ const cloudMapNamespace: Pricer = () => [
  * that discovers it calls DiscoverInstances (assumed once per request: an upper bound).
  */
 const cloudMapService: Pricer = (r, ctx) => {
-    const registering = ctx.resources.filter((s) => s.type === "aws:ecs/service:Service" && s.inputs.serviceRegistries !== undefined
-        && referenced(ctx, r.type, at(s.inputs, "serviceRegistries.registryArn")) === r);
+    const registering = ctx.resources.filter(
+        (s) =>
+            s.type === "aws:ecs/service:Service" &&
+            s.inputs.serviceRegistries !== undefined &&
+            referenced(ctx, r.type, at(s.inputs, "serviceRegistries.registryArn")) === r,
+    );
     const instances = registering.reduce((n, s) => n + num(s, "desiredCount", 1), 0);
     // Private integrations to a load balancer name its listener ARN instead.
-    const discoveredBy = ctx.resources.filter((i) => i.type === "aws:apigatewayv2/integration:Integration"
-        && i.inputs.connectionType === "VPC_LINK" && !/elasticloadbalancing/.test(String(i.inputs.integrationUri ?? ""))
-        && referenced(ctx, r.type, i.inputs.integrationUri) === r);
-    const lines: LineSpec[] = [{
-        item: `Cloud Map registered instances (${instances} task${instances === 1 ? "" : "s"} always running)`,
-        quantity: instances,
-        priceId: "aws.cloudmap.instance",
-    }];
+    const discoveredBy = ctx.resources.filter(
+        (i) =>
+            i.type === "aws:apigatewayv2/integration:Integration" &&
+            i.inputs.connectionType === "VPC_LINK" &&
+            !/elasticloadbalancing/.test(String(i.inputs.integrationUri ?? "")) &&
+            referenced(ctx, r.type, i.inputs.integrationUri) === r,
+    );
+    const lines: LineSpec[] = [
+        {
+            item: `Cloud Map registered instances (${instances} task${instances === 1 ? "" : "s"} always running)`,
+            quantity: instances,
+            priceId: "aws.cloudmap.instance",
+        },
+    ];
     if (discoveredBy.length) {
         lines.push({
             item: "Cloud Map DiscoverInstances calls by API Gateway (one per request assumed: an upper bound)",
@@ -82,11 +103,20 @@ const loadBalancer: Pricer = (r, ctx) => {
     const lcu = Math.max(gbPerHour / 1, newConnectionsPerSecond / 25);
     const lines: LineSpec[] = [
         { item: "Application Load Balancer hours", quantity: month(), priceId: "aws.alb.hour" },
-        { item: `ALB capacity units (${lcu.toFixed(3)} LCU from the usage assumptions)`, quantity: month() * lcu, priceId: "aws.alb.lcu", usageBased: true },
+        {
+            item: `ALB capacity units (${lcu.toFixed(3)} LCU from the usage assumptions)`,
+            quantity: month() * lcu,
+            priceId: "aws.alb.lcu",
+            usageBased: true,
+        },
     ];
     if (r.inputs.internal !== true) {
         const zones = (r.inputs.subnets ?? r.inputs.subnetMappings ?? []).length || 1;
-        lines.push({ item: `public IPv4 addresses of an internet-facing ALB (one per zone: ${zones})`, quantity: month(zones), priceId: "aws.ipv4.hour" });
+        lines.push({
+            item: `public IPv4 addresses of an internet-facing ALB (one per zone: ${zones})`,
+            quantity: month(zones),
+            priceId: "aws.ipv4.hour",
+        });
     }
     return lines;
 };
@@ -94,8 +124,8 @@ const loadBalancer: Pricer = (r, ctx) => {
 /** Allocated storage of an RDS instance; a read replica inherits its source's. */
 function rdsStorage(r: DeclaredResource, ctx: Parameters<Pricer>[1]): number {
     if (r.inputs.allocatedStorage !== undefined && r.inputs.allocatedStorage !== null) return num(r, "allocatedStorage");
-    const source = r.inputs.replicateSourceDb !== undefined
-        ? referenced(ctx, "aws:rds/instance:Instance", r.inputs.replicateSourceDb) : undefined;
+    const source =
+        r.inputs.replicateSourceDb !== undefined ? referenced(ctx, "aws:rds/instance:Instance", r.inputs.replicateSourceDb) : undefined;
     if (!source || source === r) throw new Unpriced("allocatedStorage is not known");
     return num(source, "allocatedStorage");
 }
@@ -109,24 +139,36 @@ const rds: Pricer = (r, ctx) => {
     const storage = rdsStorage(r, ctx);
     const role = r.inputs.replicateSourceDb ? "read replica" : "instance";
     const lines: LineSpec[] = [
-        { item: `RDS PostgreSQL ${cls} ${role}${multiAz ? ", Multi-AZ (standby billed)" : ", single-AZ"}`, quantity: month(multiAz ? 2 : 1), priceId: requirePrice(`aws.rds.pg.${cls}`, `RDS class ${cls}`) },
-        { item: `RDS gp3 storage, ${storage} GB${multiAz ? " (Multi-AZ)" : ""}`, quantity: storage, priceId: multiAz ? "aws.rds.gp3.multiaz" : "aws.rds.gp3.single" },
+        {
+            item: `RDS PostgreSQL ${cls} ${role}${multiAz ? ", Multi-AZ (standby billed)" : ", single-AZ"}`,
+            quantity: month(multiAz ? 2 : 1),
+            priceId: requirePrice(`aws.rds.pg.${cls}`, `RDS class ${cls}`),
+        },
+        {
+            item: `RDS gp3 storage, ${storage} GB${multiAz ? " (Multi-AZ)" : ""}`,
+            quantity: storage,
+            priceId: multiAz ? "aws.rds.gp3.multiaz" : "aws.rds.gp3.single",
+        },
     ];
-    if (num(r, "backupRetentionPeriod", 0) > 0) ctx.note("RDS automated backups: assumed within the free allowance (backup storage up to the provisioned storage).");
+    if (num(r, "backupRetentionPeriod", 0) > 0)
+        ctx.note("RDS automated backups: assumed within the free allowance (backup storage up to the provisioned storage).");
     return lines;
 };
 
 const cache: Pricer = (r) => {
     const engine = String(r.inputs.engine ?? "redis");
     const node = String(r.inputs.nodeType);
-    const nodes = r.inputs.numCacheClusters !== undefined
-        ? num(r, "numCacheClusters")
-        : num(r, "numNodeGroups", 1) * (num(r, "replicasPerNodeGroup", 0) + 1);
-    return [{
-        item: `ElastiCache ${engine} ${node} x ${nodes} node${nodes === 1 ? "" : "s"}`,
-        quantity: month(nodes),
-        priceId: requirePrice(`aws.elasticache.${engine}.${node}`, `ElastiCache ${engine} node ${node}`),
-    }];
+    const nodes =
+        r.inputs.numCacheClusters !== undefined
+            ? num(r, "numCacheClusters")
+            : num(r, "numNodeGroups", 1) * (num(r, "replicasPerNodeGroup", 0) + 1);
+    return [
+        {
+            item: `ElastiCache ${engine} ${node} x ${nodes} node${nodes === 1 ? "" : "s"}`,
+            quantity: month(nodes),
+            priceId: requirePrice(`aws.elasticache.${engine}.${node}`, `ElastiCache ${engine} node ${node}`),
+        },
+    ];
 };
 
 /** ECPUs one MCP request consumes on a serverless cache: the rate-limit script plus a session read or write (an upper bound for small values). */
@@ -149,10 +191,25 @@ const serverlessCache: Pricer = (r, ctx) => {
     const reserved = num(r, "cacheUsageLimits.dataStorage.minimum", 0);
     const stored = ctx.usage.cacheDataMB / 1000;
     const gb = Math.max(minimum, reserved, stored);
-    const why = gb === stored ? `${ctx.usage.cacheDataMB} MB stored assumed` : gb === reserved ? "the cache's reserved minimum" : `the ${minimum * 1000} MB minimum`;
+    const why =
+        gb === stored
+            ? `${ctx.usage.cacheDataMB} MB stored assumed`
+            : gb === reserved
+              ? "the cache's reserved minimum"
+              : `the ${minimum * 1000} MB minimum`;
     return [
-        { item: `ElastiCache Serverless ${engine} data stored, ${gb} GB (${why}; Multi-AZ included)`, quantity: month() * gb, priceId: `aws.elasticache.serverless.${engine}.gb`, usageBased: gb === stored && gb > Math.max(minimum, reserved) },
-        { item: `ElastiCache Serverless ${engine} ECPUs (${ECPU_PER_REQUEST} per request assumed)`, quantity: (ctx.usage.monthlyRequests * ECPU_PER_REQUEST) / 1e6, priceId: `aws.elasticache.serverless.${engine}.ecpu`, usageBased: true },
+        {
+            item: `ElastiCache Serverless ${engine} data stored, ${gb} GB (${why}; Multi-AZ included)`,
+            quantity: month() * gb,
+            priceId: `aws.elasticache.serverless.${engine}.gb`,
+            usageBased: gb === stored && gb > Math.max(minimum, reserved),
+        },
+        {
+            item: `ElastiCache Serverless ${engine} ECPUs (${ECPU_PER_REQUEST} per request assumed)`,
+            quantity: (ctx.usage.monthlyRequests * ECPU_PER_REQUEST) / 1e6,
+            priceId: `aws.elasticache.serverless.${engine}.ecpu`,
+            usageBased: true,
+        },
     ];
 };
 
@@ -172,17 +229,28 @@ const ecsCluster: Pricer = (r, ctx) => {
     const settings: { name?: string; value?: string }[] = r.inputs.settings ?? [];
     const mode = settings.find((x) => x?.name === "containerInsights")?.value ?? "disabled";
     if (mode === "disabled") return [];
-    if (mode !== "enabled") throw new Unpriced(`containerInsights "${mode}" (enhanced observability bills per observation, not in the catalog)`);
+    if (mode !== "enabled")
+        throw new Unpriced(`containerInsights "${mode}" (enhanced observability bills per observation, not in the catalog)`);
     const services = ctx.resources.filter((x) => x.type === "aws:ecs/service:Service" && referenced(ctx, r.type, x.inputs.cluster) === r);
-    const families = new Set(services.map((x) => referenced(ctx, "aws:ecs/taskDefinition:TaskDefinition", x.inputs.taskDefinition)?.name ?? x.name));
+    const families = new Set(
+        services.map((x) => referenced(ctx, "aws:ecs/taskDefinition:TaskDefinition", x.inputs.taskDefinition)?.name ?? x.name),
+    );
     const tasks = services.reduce((n, x) => n + num(x, "desiredCount", 1), 0);
     const m = CONTAINER_INSIGHTS_METRICS;
     const metrics = m.cluster + m.service * services.length + m.taskFamily * families.size;
     const gib = (tasks * CONTAINER_INSIGHTS_KIB_PER_TASK_MINUTE * (month() * 60)) / (1024 * 1024);
     ctx.note("ECS Container Insights: its performance log group keeps events 1 day by default; that storage is left out (a few cents).");
     return [
-        { item: `Container Insights metrics (${m.cluster} per cluster + ${m.service} x ${services.length} service${services.length === 1 ? "" : "s"} + ${m.taskFamily} x ${families.size} task famil${families.size === 1 ? "y" : "ies"})`, quantity: metrics, priceId: "aws.cloudwatch.metric" },
-        { item: `Container Insights performance events (${tasks} task${tasks === 1 ? "" : "s"} x ${CONTAINER_INSIGHTS_KIB_PER_TASK_MINUTE} KiB a minute)`, quantity: gib, priceId: "aws.logs.ingest" },
+        {
+            item: `Container Insights metrics (${m.cluster} per cluster + ${m.service} x ${services.length} service${services.length === 1 ? "" : "s"} + ${m.taskFamily} x ${families.size} task famil${families.size === 1 ? "y" : "ies"})`,
+            quantity: metrics,
+            priceId: "aws.cloudwatch.metric",
+        },
+        {
+            item: `Container Insights performance events (${tasks} task${tasks === 1 ? "" : "s"} x ${CONTAINER_INSIGHTS_KIB_PER_TASK_MINUTE} KiB a minute)`,
+            quantity: gib,
+            priceId: "aws.logs.ingest",
+        },
     ];
 };
 
@@ -195,7 +263,12 @@ const ssmParameter: Pricer = (r) => {
 
 const nat: Pricer = (r, ctx) => [
     { item: "NAT gateway hours", quantity: month(), priceId: "aws.nat.hour" },
-    { item: `NAT data processed (${ctx.usage.egressGiB} GiB assumed)`, quantity: ctx.usage.egressGiB, priceId: "aws.nat.gb", usageBased: true },
+    {
+        item: `NAT data processed (${ctx.usage.egressGiB} GiB assumed)`,
+        quantity: ctx.usage.egressGiB,
+        priceId: "aws.nat.gb",
+        usageBased: true,
+    },
 ];
 
 const eip: Pricer = () => [{ item: "Elastic IP (public IPv4)", quantity: month(), priceId: "aws.ipv4.hour" }];
@@ -206,7 +279,12 @@ const vpcEndpoint: Pricer = (r) => {
 };
 
 const ecr: Pricer = (_r, ctx) => [
-    { item: `ECR storage (${ctx.usage.imageGiB} GiB of images assumed)`, quantity: ctx.usage.imageGiB, priceId: "aws.ecr.gb", usageBased: true },
+    {
+        item: `ECR storage (${ctx.usage.imageGiB} GiB of images assumed)`,
+        quantity: ctx.usage.imageGiB,
+        priceId: "aws.ecr.gb",
+        usageBased: true,
+    },
 ];
 
 const logGroup: Pricer = (r, ctx) => {
@@ -215,7 +293,12 @@ const logGroup: Pricer = (r, ctx) => {
     // Stored volume in a steady month: what the retention window keeps, at most the ingestion rate times the window.
     const storedGb = gb * Math.min(retention / 30, 120);
     return [
-        { item: `CloudWatch Logs ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`, quantity: gb, priceId: "aws.logs.ingest", usageBased: true },
+        {
+            item: `CloudWatch Logs ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`,
+            quantity: gb,
+            priceId: "aws.logs.ingest",
+            usageBased: true,
+        },
         { item: `CloudWatch Logs storage (${retention}-day retention)`, quantity: storedGb, priceId: "aws.logs.storage", usageBased: true },
     ];
 };
@@ -225,7 +308,12 @@ const waf: Pricer = (r, ctx) => {
     return [
         { item: "WAF web ACL", quantity: 1, priceId: "aws.waf.acl" },
         { item: `WAF rules and managed rule groups (${rules})`, quantity: rules, priceId: "aws.waf.rule" },
-        { item: "WAF requests inspected (millions)", quantity: ctx.usage.monthlyRequests / 1e6, priceId: "aws.waf.requests", usageBased: true },
+        {
+            item: "WAF requests inspected (millions)",
+            quantity: ctx.usage.monthlyRequests / 1e6,
+            priceId: "aws.waf.requests",
+            usageBased: true,
+        },
     ];
 };
 
@@ -238,7 +326,10 @@ const OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfig
 /** The checkpoint interval the stack's task definitions give the server (MCP_AUDIT_CHECKPOINT_INTERVAL_S). */
 function checkpointIntervalSeconds(ctx: PricingContext): number | undefined {
     for (const t of ctx.resources.filter((x) => x.type === "aws:ecs/taskDefinition:TaskDefinition")) {
-        const defs = typeof t.inputs.containerDefinitions === "string" ? JSON.parse(t.inputs.containerDefinitions) : t.inputs.containerDefinitions ?? [];
+        const defs =
+            typeof t.inputs.containerDefinitions === "string"
+                ? JSON.parse(t.inputs.containerDefinitions)
+                : (t.inputs.containerDefinitions ?? []);
         for (const c of defs) {
             const v = (c.environment ?? []).find((e: { name: string }) => e.name === "MCP_AUDIT_CHECKPOINT_INTERVAL_S")?.value;
             if (v !== undefined) return Number(v);
@@ -253,23 +344,37 @@ function checkpointIntervalSeconds(ctx: PricingContext): number | undefined {
  * and one anchored verify a month reading that month's checkpoints (GETs, one LIST per 1,000).
  */
 const s3Bucket: Pricer = (r, ctx) => {
-    if (!r.inputs.objectLockEnabled) throw new Unpriced("S3 buckets other than the audit checkpoint bucket (Object Lock) are not in the estimate");
+    if (!r.inputs.objectLockEnabled)
+        throw new Unpriced("S3 buckets other than the audit checkpoint bucket (Object Lock) are not in the estimate");
     const lock = referenced(ctx, OBJECT_LOCK, r.name);
     const retentionDays = Number(lock?.inputs.rule?.defaultRetention?.days ?? 0);
     if (!(retentionDays > 0)) throw new Unpriced(`no default retention found for bucket ${r.name} (aws.s3.BucketObjectLockConfiguration)`);
     let interval = checkpointIntervalSeconds(ctx);
     if (interval === undefined) {
         interval = 60;
-        ctx.note("S3 audit checkpoints: no MCP_AUDIT_CHECKPOINT_INTERVAL_S found in a task definition; priced at the server's default of one a minute.");
+        ctx.note(
+            "S3 audit checkpoints: no MCP_AUDIT_CHECKPOINT_INTERVAL_S found in a task definition; priced at the server's default of one a minute.",
+        );
     }
     const checkpoints = SECONDS_PER_MONTH / interval;
     const monthGb = (ctx.usage.monthlyRequests * AUDIT_ENTRY_BYTES) / 1e9;
     const months = Math.max(1, retentionDays / 30);
-    ctx.note(`S3 audit checkpoints: storage is the volume after one ${retentionDays}-day retention (no lifecycle rule expires objects after it, so it keeps growing slowly); versioning adds nothing while objects are never overwritten.`);
+    ctx.note(
+        `S3 audit checkpoints: storage is the volume after one ${retentionDays}-day retention (no lifecycle rule expires objects after it, so it keeps growing slowly); versioning adds nothing while objects are never overwritten.`,
+    );
     return [
-        { item: `S3 Standard storage of audit checkpoints (${(ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US")} million entries a month x ${AUDIT_ENTRY_BYTES} B, kept ${retentionDays} days)`, quantity: monthGb * months, priceId: "aws.s3.standard.gb", usageBased: true },
+        {
+            item: `S3 Standard storage of audit checkpoints (${(ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US")} million entries a month x ${AUDIT_ENTRY_BYTES} B, kept ${retentionDays} days)`,
+            quantity: monthGb * months,
+            priceId: "aws.s3.standard.gb",
+            usageBased: true,
+        },
         { item: `S3 PUT requests (one checkpoint every ${interval} s)`, quantity: checkpoints / 1000, priceId: "aws.s3.put" },
-        { item: "S3 GET/HEAD requests (a HEAD before each checkpoint, one anchored verify a month)", quantity: (2 * checkpoints) / 1000, priceId: "aws.s3.get" },
+        {
+            item: "S3 GET/HEAD requests (a HEAD before each checkpoint, one anchored verify a month)",
+            quantity: (2 * checkpoints) / 1000,
+            priceId: "aws.s3.get",
+        },
         { item: "S3 LIST requests (one anchored verify a month)", quantity: Math.ceil(checkpoints / 1000) / 1000, priceId: "aws.s3.put" },
     ];
 };
@@ -278,7 +383,9 @@ const s3Bucket: Pricer = (r, ctx) => {
 const alarm: Pricer = (r) => {
     const queries: { metric?: unknown }[] = r.inputs.metricQueries ?? [];
     const metrics = queries.length > 0 ? queries.filter((q) => q.metric !== undefined).length : 1;
-    return [{ item: `CloudWatch alarm (${metrics} metric${metrics === 1 ? "" : "s"})`, quantity: metrics, priceId: "aws.cloudwatch.alarm" }];
+    return [
+        { item: `CloudWatch alarm (${metrics} metric${metrics === 1 ? "" : "s"})`, quantity: metrics, priceId: "aws.cloudwatch.alarm" },
+    ];
 };
 
 const dashboard: Pricer = (_r, ctx) => {
@@ -287,11 +394,14 @@ const dashboard: Pricer = (_r, ctx) => {
 };
 
 /** A metric filter publishes one custom metric. */
-const metricFilter: Pricer = () => [{ item: "CloudWatch custom metric from a log metric filter", quantity: 1, priceId: "aws.cloudwatch.custommetric" }];
+const metricFilter: Pricer = () => [
+    { item: "CloudWatch custom metric from a log metric filter", quantity: 1, priceId: "aws.cloudwatch.custommetric" },
+];
 
 const healthCheck: Pricer = (r) => {
     const lines: LineSpec[] = [{ item: "Route 53 health check (AWS endpoint)", quantity: 1, priceId: "aws.route53.healthcheck" }];
-    if (String(r.inputs.type ?? "").startsWith("HTTPS")) lines.push({ item: "Route 53 health check HTTPS option", quantity: 1, priceId: "aws.route53.healthcheck.https" });
+    if (String(r.inputs.type ?? "").startsWith("HTTPS"))
+        lines.push({ item: "Route 53 health check HTTPS option", quantity: 1, priceId: "aws.route53.healthcheck.https" });
     return lines;
 };
 
@@ -354,13 +464,15 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:apigatewayv2/vpcLink:VpcLink": "VPC links for HTTP APIs carry no charge",
     "aws:apigatewayv2/domainName:DomainName": "custom domain names carry no charge (the ACM certificate is free)",
     "aws:apigatewayv2/apiMapping:ApiMapping": "no charge",
-    "aws:sns/topic:Topic": "SNS topics carry no charge; alert volumes stay within the free 1,000 emails and 100,000 HTTP deliveries a month",
+    "aws:sns/topic:Topic":
+        "SNS topics carry no charge; alert volumes stay within the free 1,000 emails and 100,000 HTTP deliveries a month",
     "aws:sns/topicPolicy:TopicPolicy": "no charge",
     "aws:sns/topicSubscription:TopicSubscription": "deliveries priced on the topic (free at alert volumes)",
     "aws:budgets/budget:Budget": "budgets without actions are free",
     "aws:ec2/flowLog:FlowLog": "ingestion and storage are priced on its CloudWatch log group",
     "aws:s3/bucketVersioning:BucketVersioning": "stored versions are priced on the bucket",
-    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "S3 Object Lock carries no charge of its own (storage and requests are priced on the bucket)",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration":
+        "S3 Object Lock carries no charge of its own (storage and requests are priced on the bucket)",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "no charge",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "SSE-S3 carries no charge",
     "aws:s3/bucketPolicy:BucketPolicy": "no charge",

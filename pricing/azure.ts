@@ -17,12 +17,37 @@ const containerApp: Pricer = (r, ctx) => {
     const active = Math.min(activeSeconds(u), Math.max(replicas, 1) * SECONDS_PER_MONTH);
     const idle = Math.max(0, replicas * SECONDS_PER_MONTH - active);
     const label = `${cpu} vCPU / ${mem} GiB`;
-    sharedAllowance(ctx, `the Container Apps grant (${FREE.azureAca.vcpuSeconds.toLocaleString("en-US")} vCPU-s, ${FREE.azureAca.gibSeconds.toLocaleString("en-US")} GiB-s, ${(FREE.azureAca.requests / 1e6).toLocaleString("en-US")} million requests a month)`, "subscription");
+    sharedAllowance(
+        ctx,
+        `the Container Apps grant (${FREE.azureAca.vcpuSeconds.toLocaleString("en-US")} vCPU-s, ${FREE.azureAca.gibSeconds.toLocaleString("en-US")} GiB-s, ${(FREE.azureAca.requests / 1e6).toLocaleString("en-US")} million requests a month)`,
+        "subscription",
+    );
     return [
-        { item: `Container Apps vCPU active (${label}, ${Math.round(active)} s serving requests)`, quantity: cpu * active, priceId: "azure.aca.active.vcpu", freeQuantity: FREE.azureAca.vcpuSeconds, usageBased: true },
-        { item: `Container Apps vCPU idle (${replicas} min replica${replicas === 1 ? "" : "s"} x ${label})`, quantity: cpu * idle, priceId: "azure.aca.idle.vcpu" },
-        { item: `Container Apps memory (${replicas} min replica${replicas === 1 ? "" : "s"} x ${mem} GiB, active or idle)`, quantity: mem * (active + idle), priceId: "azure.aca.active.gib", freeQuantity: FREE.azureAca.gibSeconds },
-        { item: "Container Apps requests (millions)", quantity: u.monthlyRequests / 1e6, priceId: "azure.aca.requests", freeQuantity: FREE.azureAca.requests / 1e6, usageBased: true },
+        {
+            item: `Container Apps vCPU active (${label}, ${Math.round(active)} s serving requests)`,
+            quantity: cpu * active,
+            priceId: "azure.aca.active.vcpu",
+            freeQuantity: FREE.azureAca.vcpuSeconds,
+            usageBased: true,
+        },
+        {
+            item: `Container Apps vCPU idle (${replicas} min replica${replicas === 1 ? "" : "s"} x ${label})`,
+            quantity: cpu * idle,
+            priceId: "azure.aca.idle.vcpu",
+        },
+        {
+            item: `Container Apps memory (${replicas} min replica${replicas === 1 ? "" : "s"} x ${mem} GiB, active or idle)`,
+            quantity: mem * (active + idle),
+            priceId: "azure.aca.active.gib",
+            freeQuantity: FREE.azureAca.gibSeconds,
+        },
+        {
+            item: "Container Apps requests (millions)",
+            quantity: u.monthlyRequests / 1e6,
+            priceId: "azure.aca.requests",
+            freeQuantity: FREE.azureAca.requests / 1e6,
+            usageBased: true,
+        },
     ];
 };
 
@@ -38,22 +63,45 @@ const environment: Pricer = (r, ctx) => {
     const profiles: { workloadProfileType?: string }[] = r.inputs.workloadProfiles ?? [];
     const dedicated = profiles.filter((p) => p.workloadProfileType !== "Consumption");
     if (dedicated.length) {
-        throw new Unpriced(`dedicated workload profiles (${dedicated.map((p) => p.workloadProfileType).join(", ")}) are not in the catalog`);
+        throw new Unpriced(
+            `dedicated workload profiles (${dedicated.map((p) => p.workloadProfileType).join(", ")}) are not in the catalog`,
+        );
     }
     if (!at(r.inputs, "vnetConfiguration.infrastructureSubnetId")) return [];
     const internal = at(r.inputs, "vnetConfiguration.internal") === true;
     const ips = internal ? 1 : 2;
-    ctx.note("A VNet-integrated Container Apps environment bills a managed Standard load balancer and public IPs in its ME_ resource group; the docs list one egress IP for internal environments too, priced here although their resource list shows only the load balancer.");
+    ctx.note(
+        "A VNet-integrated Container Apps environment bills a managed Standard load balancer and public IPs in its ME_ resource group; the docs list one egress IP for internal environments too, priced here although their resource list shows only the load balancer.",
+    );
     return [
-        { item: `Container Apps environment: managed Standard load balancer (${internal ? "internal" : "external"})`, quantity: month(), priceId: "azure.lb.standard.hour" },
-        { item: `Container Apps environment: ${ips} managed static public IP${ips === 1 ? " (egress)" : "s (egress, ingress)"}`, quantity: month(ips), priceId: "azure.publicip.static" },
-        { item: "Container Apps environment: load balancer data processed (request traffic assumed)", quantity: trafficGiB(ctx.usage), priceId: "azure.lb.standard.gb", usageBased: true },
+        {
+            item: `Container Apps environment: managed Standard load balancer (${internal ? "internal" : "external"})`,
+            quantity: month(),
+            priceId: "azure.lb.standard.hour",
+        },
+        {
+            item: `Container Apps environment: ${ips} managed static public IP${ips === 1 ? " (egress)" : "s (egress, ingress)"}`,
+            quantity: month(ips),
+            priceId: "azure.publicip.static",
+        },
+        {
+            item: "Container Apps environment: load balancer data processed (request traffic assumed)",
+            quantity: trafficGiB(ctx.usage),
+            priceId: "azure.lb.standard.gb",
+            usageBased: true,
+        },
     ];
 };
 
 const registry: Pricer = (r) => {
     const sku = String(at(r.inputs, "sku.name"));
-    return [{ item: `Container Registry ${sku}`, quantity: HOURS_PER_MONTH / 24, priceId: requirePrice(`azure.acr.${sku}`, `Container Registry ${sku}`) }];
+    return [
+        {
+            item: `Container Registry ${sku}`,
+            quantity: HOURS_PER_MONTH / 24,
+            priceId: requirePrice(`azure.acr.${sku}`, `Container Registry ${sku}`),
+        },
+    ];
 };
 
 const postgres: Pricer = (r, ctx) => {
@@ -68,8 +116,16 @@ const postgres: Pricer = (r, ctx) => {
     }
     const role = r.inputs.createMode === "Replica" ? "read replica" : "server";
     return [
-        { item: `PostgreSQL Flexible ${sku} ${role}${ha ? ", zone-redundant HA (standby billed)" : ""}`, quantity: month(ha ? 2 : 1), priceId: requirePrice(`azure.pg.${sku}`, `PostgreSQL Flexible ${sku}`) },
-        { item: `PostgreSQL storage, ${storage} GB${ha ? " x 2 (HA)" : ""}`, quantity: Number(storage) * (ha ? 2 : 1), priceId: "azure.pg.storage" },
+        {
+            item: `PostgreSQL Flexible ${sku} ${role}${ha ? ", zone-redundant HA (standby billed)" : ""}`,
+            quantity: month(ha ? 2 : 1),
+            priceId: requirePrice(`azure.pg.${sku}`, `PostgreSQL Flexible ${sku}`),
+        },
+        {
+            item: `PostgreSQL storage, ${storage} GB${ha ? " x 2 (HA)" : ""}`,
+            quantity: Number(storage) * (ha ? 2 : 1),
+            priceId: "azure.pg.storage",
+        },
     ];
 };
 
@@ -77,7 +133,13 @@ const redis: Pricer = (r) => {
     const sku = String(at(r.inputs, "sku.name"));
     const ha = r.inputs.highAvailability !== "Disabled";
     const nodes = ha ? 2 : 1;
-    return [{ item: `Azure Managed Redis ${sku}${ha ? ", HA (2 nodes)" : ", no HA (1 node)"}`, quantity: month(nodes), priceId: requirePrice(`azure.redis.${sku}`, `Azure Managed Redis ${sku}`) }];
+    return [
+        {
+            item: `Azure Managed Redis ${sku}${ha ? ", HA (2 nodes)" : ", no HA (1 node)"}`,
+            quantity: month(nodes),
+            priceId: requirePrice(`azure.redis.${sku}`, `Azure Managed Redis ${sku}`),
+        },
+    ];
 };
 
 const appGateway: Pricer = (r, ctx) => {
@@ -91,22 +153,35 @@ const appGateway: Pricer = (r, ctx) => {
     const cu = Math.max(reserved, used);
     return [
         { item: `Application Gateway ${sku} fixed hours (public IP included)`, quantity: month(), priceId: `azure.appgw.${sku}.fixed` },
-        { item: `Application Gateway capacity units (${reserved ? `${min} reserved instance${min === 1 ? "" : "s"} = ${reserved} CU` : `${used.toFixed(3)} CU from the usage assumptions`})`, quantity: month() * cu, priceId: `azure.appgw.${sku}.cu`, usageBased: !reserved },
+        {
+            item: `Application Gateway capacity units (${reserved ? `${min} reserved instance${min === 1 ? "" : "s"} = ${reserved} CU` : `${used.toFixed(3)} CU from the usage assumptions`})`,
+            quantity: month() * cu,
+            priceId: `azure.appgw.${sku}.cu`,
+            usageBased: !reserved,
+        },
     ];
 };
 
 const nat: Pricer = (_r, ctx) => [
     { item: "NAT gateway hours", quantity: month(), priceId: "azure.nat.hour" },
-    { item: `NAT data processed (${ctx.usage.egressGiB} GiB assumed)`, quantity: ctx.usage.egressGiB, priceId: "azure.nat.gb", usageBased: true },
+    {
+        item: `NAT data processed (${ctx.usage.egressGiB} GiB assumed)`,
+        quantity: ctx.usage.egressGiB,
+        priceId: "azure.nat.gb",
+        usageBased: true,
+    },
 ];
 
 /** The Application Gateway whose frontend uses this public IP, if any. */
 function gatewayOf(ip: DeclaredResource, ctx: Parameters<Pricer>[1]): DeclaredResource | undefined {
-    return ctx.resources.find((g) => g.type === "azure-native:network:ApplicationGateway"
-        && ((g.inputs.frontendIPConfigurations ?? []) as Record<string, unknown>[]).some((f) => {
-            const ref = at(f, "publicIPAddress.id");
-            return ref !== undefined && referenced(ctx, ip.type, ref) === ip;
-        }));
+    return ctx.resources.find(
+        (g) =>
+            g.type === "azure-native:network:ApplicationGateway" &&
+            ((g.inputs.frontendIPConfigurations ?? []) as Record<string, unknown>[]).some((f) => {
+                const ref = at(f, "publicIPAddress.id");
+                return ref !== undefined && referenced(ctx, ip.type, ref) === ip;
+            }),
+    );
 }
 
 const publicIp: Pricer = (r, ctx) => {
@@ -115,7 +190,9 @@ const publicIp: Pricer = (r, ctx) => {
     }
     const gateway = gatewayOf(r, ctx);
     if (gateway) {
-        ctx.note(`The public IP of Application Gateway ${gateway.name} is included in the gateway's fixed fee (Microsoft Learn, "Understanding pricing for Application Gateway"): not priced again.`);
+        ctx.note(
+            `The public IP of Application Gateway ${gateway.name} is included in the gateway's fixed fee (Microsoft Learn, "Understanding pricing for Application Gateway"): not priced again.`,
+        );
         return [];
     }
     return [{ item: "Standard static public IP", quantity: month(), priceId: "azure.publicip.static" }];
@@ -141,17 +218,35 @@ const storageAccount: Pricer = (r, ctx) => {
     const policy = ctx.resources.find((p) => p.type === "azure-native:storage:BlobContainerImmutabilityPolicy");
     const retentionDays = Number(policy?.inputs.immutabilityPeriodSinceCreationInDays ?? 30);
     const app = ctx.resources.find((a) => a.type === "azure-native:app:ContainerApp");
-    const envVar = (n: string) => ((at(app?.inputs ?? {}, "template.containers") ?? [])[0]?.env ?? []).find((e: any) => e.name === n)?.value;
+    const envVar = (n: string) =>
+        ((at(app?.inputs ?? {}, "template.containers") ?? [])[0]?.env ?? []).find((e: { name?: string; value?: string }) => e.name === n)
+            ?.value;
     const intervalS = Number(envVar("MCP_AUDIT_CHECKPOINT_INTERVAL_S") ?? 60);
     const writes = SECONDS_PER_MONTH / intervalS;
     // A checkpoint object and its entries: about 1 KB + 512 bytes per audited request in the interval.
     const gbPerMonth = (writes * 1024 + ctx.usage.monthlyRequests * 512) / 1e9;
     const storedGb = gbPerMonth * Math.max(1, retentionDays / 30);
-    ctx.note(`Audit checkpoints: one PUT per ${intervalS} s; about 1 KB per checkpoint plus 512 bytes per audited request, kept ${retentionDays} days (${storedGb.toFixed(3)} GB at the assumed traffic).`);
+    ctx.note(
+        `Audit checkpoints: one PUT per ${intervalS} s; about 1 KB per checkpoint plus 512 bytes per audited request, kept ${retentionDays} days (${storedGb.toFixed(3)} GB at the assumed traffic).`,
+    );
     return [
-        { item: `Blob storage, hot ${redundancy.toUpperCase()} (audit checkpoints, ${retentionDays}-day retention)`, quantity: storedGb, priceId: `azure.blob.hot.${redundancy}.gb`, usageBased: true },
-        { item: `Blob write operations (one checkpoint every ${intervalS} s), per 10,000`, quantity: writes / 10_000, priceId: "azure.blob.hot.write" },
-        { item: "Blob read and list operations (writer starts and audit:verify, 5,000 assumed), per 10,000", quantity: 0.5, priceId: "azure.blob.hot.read", usageBased: true },
+        {
+            item: `Blob storage, hot ${redundancy.toUpperCase()} (audit checkpoints, ${retentionDays}-day retention)`,
+            quantity: storedGb,
+            priceId: `azure.blob.hot.${redundancy}.gb`,
+            usageBased: true,
+        },
+        {
+            item: `Blob write operations (one checkpoint every ${intervalS} s), per 10,000`,
+            quantity: writes / 10_000,
+            priceId: "azure.blob.hot.write",
+        },
+        {
+            item: "Blob read and list operations (writer starts and audit:verify, 5,000 assumed), per 10,000",
+            quantity: 0.5,
+            priceId: "azure.blob.hot.read",
+            usageBased: true,
+        },
     ];
 };
 
@@ -159,16 +254,29 @@ const storageAccount: Pricer = (r, ctx) => {
 const job: Pricer = (r, ctx) => {
     const cron = String(at(r.inputs, "configuration.scheduleTriggerConfig.cronExpression") ?? "");
     const m = /^\*\/(\d+) \* \* \* \*$/.exec(cron);
-    if (at(r.inputs, "configuration.triggerType") !== "Schedule" || !m) throw new Unpriced(`job trigger ${at(r.inputs, "configuration.triggerType")} "${cron}" (only "*/N * * * *" schedules are priced)`);
-    const runs = (SECONDS_PER_MONTH / 60) / Number(m[1]);
-    const containers: any[] = at(r.inputs, "template.containers") ?? [];
+    if (at(r.inputs, "configuration.triggerType") !== "Schedule" || !m)
+        throw new Unpriced(`job trigger ${at(r.inputs, "configuration.triggerType")} "${cron}" (only "*/N * * * *" schedules are priced)`);
+    const runs = SECONDS_PER_MONTH / 60 / Number(m[1]);
+    const containers: Record<string, unknown>[] = at(r.inputs, "template.containers") ?? [];
     const cpu = containers.reduce((s, c) => s + Number(at(c, "resources.cpu") ?? 0), 0);
     const mem = containers.reduce((s, c) => s + gib(at(c, "resources.memory") ?? "0Gi"), 0);
     const seconds = runs * 20;
-    ctx.note(`Container Apps job ${r.name}: ${Math.round(runs)} runs a month of about 20 s each (assumed), billed at the active rate and counted against the same subscription grant.`);
+    ctx.note(
+        `Container Apps job ${r.name}: ${Math.round(runs)} runs a month of about 20 s each (assumed), billed at the active rate and counted against the same subscription grant.`,
+    );
     return [
-        { item: `Container Apps job vCPU (${Math.round(runs)} runs x 20 s x ${cpu} vCPU)`, quantity: cpu * seconds, priceId: "azure.aca.active.vcpu", usageBased: true },
-        { item: `Container Apps job memory (${Math.round(runs)} runs x 20 s x ${mem} GiB)`, quantity: mem * seconds, priceId: "azure.aca.active.gib", usageBased: true },
+        {
+            item: `Container Apps job vCPU (${Math.round(runs)} runs x 20 s x ${cpu} vCPU)`,
+            quantity: cpu * seconds,
+            priceId: "azure.aca.active.vcpu",
+            usageBased: true,
+        },
+        {
+            item: `Container Apps job memory (${Math.round(runs)} runs x 20 s x ${mem} GiB)`,
+            quantity: mem * seconds,
+            priceId: "azure.aca.active.gib",
+            usageBased: true,
+        },
     ];
 };
 
@@ -177,22 +285,42 @@ const privateZone: Pricer = () => [{ item: "Private DNS zone", quantity: 1, pric
 const workspace: Pricer = (r, ctx) => {
     const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
     if (gb > 0) sharedAllowance(ctx, `the first ${FREE.azureLogsGb} GB a month of Log Analytics ingestion`, "billing account");
-    if (num(r, "retentionInDays", 30) > 31) ctx.note("Log Analytics retention beyond 31 days is billed per GB-month and not in the catalog; with the assumed volume it is under $1.");
-    return [{ item: `Log Analytics ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`, quantity: gb, priceId: "azure.logs.ingest", freeQuantity: FREE.azureLogsGb, usageBased: true }];
+    if (num(r, "retentionInDays", 30) > 31)
+        ctx.note(
+            "Log Analytics retention beyond 31 days is billed per GB-month and not in the catalog; with the assumed volume it is under $1.",
+        );
+    return [
+        {
+            item: `Log Analytics ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`,
+            quantity: gb,
+            priceId: "azure.logs.ingest",
+            freeQuantity: FREE.azureLogsGb,
+            usageBased: true,
+        },
+    ];
 };
 
 const vault: Pricer = () => [
-    { item: "Key Vault operations (10,000 assumed: secret reads at replica start)", quantity: 1, priceId: "azure.keyvault.ops", usageBased: true },
+    {
+        item: "Key Vault operations (10,000 assumed: secret reads at replica start)",
+        quantity: 1,
+        priceId: "azure.keyvault.ops",
+        usageBased: true,
+    },
 ];
 
 /** A metric alert watches one time series (no dimensions split it). */
-const metricAlert: Pricer = () => [{ item: "Azure Monitor metric alert (1 time series)", quantity: 1, priceId: "azure.monitor.metricalert" }];
+const metricAlert: Pricer = () => [
+    { item: "Azure Monitor metric alert (1 time series)", quantity: 1, priceId: "azure.monitor.metricalert" },
+];
 
 /** A log search alert, by how often it runs. */
 const logAlert: Pricer = (r) => {
     const every = String(r.inputs.evaluationFrequency ?? "PT5M");
-    if (every === "PT1M") return [{ item: "Azure Monitor log search alert, every minute", quantity: 1, priceId: "azure.monitor.logalert.1m" }];
-    if (every === "PT5M") return [{ item: "Azure Monitor log search alert, every 5 minutes", quantity: 1, priceId: "azure.monitor.logalert.5m" }];
+    if (every === "PT1M")
+        return [{ item: "Azure Monitor log search alert, every minute", quantity: 1, priceId: "azure.monitor.logalert.1m" }];
+    if (every === "PT5M")
+        return [{ item: "Azure Monitor log search alert, every 5 minutes", quantity: 1, priceId: "azure.monitor.logalert.5m" }];
     throw new Unpriced(`log alert evaluated every ${every} (only 1 and 5 minutes are in the catalog)`);
 };
 
@@ -201,7 +329,13 @@ const webTest: Pricer = (r) => {
     const locations = (r.inputs.locations ?? []).length;
     const period = num(r, "frequency", 300);
     const runs = (locations * SECONDS_PER_MONTH) / period;
-    return [{ item: `Standard availability test (${locations} locations every ${period} s)`, quantity: runs, priceId: "azure.appinsights.standardtest" }];
+    return [
+        {
+            item: `Standard availability test (${locations} locations every ${period} s)`,
+            quantity: runs,
+            priceId: "azure.appinsights.standardtest",
+        },
+    ];
 };
 
 export const PRICERS: Record<string, Pricer> = {
@@ -243,7 +377,8 @@ export const FREE_TYPES: Record<string, string> = {
     "azure-native:redisenterprise:Database": "priced on the cluster",
     "azure-native:keyvault:Secret": "priced as vault operations",
     "azure-native:monitor:ActionGroup": "the first 1,000 emails a month and webhook calls at alert volumes carry no charge",
-    "azure-native:applicationinsights:Component": "a workspace-based component bills ingestion on the workspace (availability results are small)",
+    "azure-native:applicationinsights:Component":
+        "a workspace-based component bills ingestion on the workspace (availability results are small)",
     "azure-native:applicationinsights:Workbook": "no charge",
     "azure-native:consumption:Budget": "no charge",
     "azure-native:storage:BlobContainer": "priced on the storage account",

@@ -54,9 +54,14 @@ export class ResourceCapture {
         let seen = -1;
         while (seen !== this.captured.length) {
             seen = this.captured.length;
-            resolved = await Promise.all(this.captured.map(async (c) => ({
-                type: c.type, name: c.name, custom: c.custom, inputs: (await resolveKnown(c.props)) as DeclaredResource["inputs"],
-            })));
+            resolved = await Promise.all(
+                this.captured.map(async (c) => ({
+                    type: c.type,
+                    name: c.name,
+                    custom: c.custom,
+                    inputs: (await resolveKnown(c.props)) as DeclaredResource["inputs"],
+                })),
+            );
         }
         return resolved;
     }

@@ -40,7 +40,9 @@ export function requirePrice(id: string, what: string): string {
 /** The value at a dotted path in a resource's inputs. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON: the caller knows what the resource type holds at the path
 export function at(inputs: Record<string, unknown>, path: string): any {
-    return path.split(".").reduce<unknown>((v, k) => (v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k]), inputs);
+    return path
+        .split(".")
+        .reduce<unknown>((v, k) => (v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k]), inputs);
 }
 
 /** A number input, or an Unpriced error naming it. */
@@ -55,7 +57,9 @@ export function num(r: DeclaredResource, path: string, fallback?: number): numbe
 export function referenced(ctx: PricingContext, type: string, ref: unknown): DeclaredResource | undefined {
     const candidates = ctx.resources.filter((x) => x.type === type);
     if (typeof ref === "string") {
-        const byName = candidates.filter((c) => ref === c.name || ref.includes(`/${c.name}`) || ref.startsWith(`${c.name}-`) || ref.endsWith(c.name));
+        const byName = candidates.filter(
+            (c) => ref === c.name || ref.includes(`/${c.name}`) || ref.startsWith(`${c.name}-`) || ref.endsWith(c.name),
+        );
         if (byName.length) return byName.sort((a, b) => b.name.length - a.name.length)[0];
     }
     return candidates.length === 1 ? candidates[0] : undefined;
@@ -70,7 +74,9 @@ export type AllowanceOwner = "subscription" | "billing account" | "project";
  * stack there gets none of it).
  */
 export function sharedAllowance(ctx: PricingContext, what: string, owner: AllowanceOwner): void {
-    ctx.note(`Free allowance subtracted: ${what}. It belongs to the ${owner}, not to this stack: stacks of the same ${owner} share it, so together they pay more than the sum of their estimates.`);
+    ctx.note(
+        `Free allowance subtracted: ${what}. It belongs to the ${owner}, not to this stack: stacks of the same ${owner} share it, so together they pay more than the sum of their estimates.`,
+    );
 }
 
 /** Hours in a month, per instance. */
@@ -92,10 +98,14 @@ export function gib(text: unknown): number {
     if (!m) throw new Unpriced(`memory "${text}" is not a size`);
     const n = Number(m[1]);
     switch (m[2]) {
-        case "Mi": return n / 1024;
-        case "M": return (n * 1e6) / 2 ** 30;
-        case "G": return (n * 1e9) / 2 ** 30;
-        default: return n;
+        case "Mi":
+            return n / 1024;
+        case "M":
+            return (n * 1e6) / 2 ** 30;
+        case "G":
+            return (n * 1e9) / 2 ** 30;
+        default:
+            return n;
     }
 }
 

@@ -7,24 +7,56 @@ const cloudRun: Pricer = (r, ctx) => {
     if (!containers.length) throw new Unpriced("template.containers is not known");
     const cpu = containers.reduce((s, c) => s + vcpu(at(c, "resources.limits.cpu") ?? "1"), 0);
     const mem = containers.reduce((s, c) => s + gib(at(c, "resources.limits.memory") ?? "512Mi"), 0);
-    const min = at(r.inputs, "scaling.minInstanceCount") !== undefined
-        ? num(r, "scaling.minInstanceCount") : num(r, "template.scaling.minInstanceCount", 0);
+    const min =
+        at(r.inputs, "scaling.minInstanceCount") !== undefined
+            ? num(r, "scaling.minInstanceCount")
+            : num(r, "template.scaling.minInstanceCount", 0);
     const requestBased = containers.every((c) => at(c, "resources.cpuIdle") !== false);
     const u = ctx.usage;
     const label = `${cpu} vCPU / ${mem} GiB`;
     if (!requestBased) {
         return [
-            { item: `Cloud Run vCPU, instance-based, ${min} min instance${min === 1 ? "" : "s"} x ${label}`, quantity: min * SECONDS_PER_MONTH * cpu, priceId: "gcp.run.instance.vcpu" },
-            { item: `Cloud Run memory, instance-based, ${min} x ${mem} GiB`, quantity: min * SECONDS_PER_MONTH * mem, priceId: "gcp.run.instance.gib" },
+            {
+                item: `Cloud Run vCPU, instance-based, ${min} min instance${min === 1 ? "" : "s"} x ${label}`,
+                quantity: min * SECONDS_PER_MONTH * cpu,
+                priceId: "gcp.run.instance.vcpu",
+            },
+            {
+                item: `Cloud Run memory, instance-based, ${min} x ${mem} GiB`,
+                quantity: min * SECONDS_PER_MONTH * mem,
+                priceId: "gcp.run.instance.gib",
+            },
         ];
     }
     const active = activeSeconds(u);
     const idle = Math.max(0, min * SECONDS_PER_MONTH - active);
-    sharedAllowance(ctx, `the Cloud Run free tier (${FREE.gcpRun.vcpuSeconds.toLocaleString("en-US")} vCPU-s, ${FREE.gcpRun.gibSeconds.toLocaleString("en-US")} GiB-s, ${(FREE.gcpRun.requests / 1e6).toLocaleString("en-US")} million requests a month)`, "billing account");
+    sharedAllowance(
+        ctx,
+        `the Cloud Run free tier (${FREE.gcpRun.vcpuSeconds.toLocaleString("en-US")} vCPU-s, ${FREE.gcpRun.gibSeconds.toLocaleString("en-US")} GiB-s, ${(FREE.gcpRun.requests / 1e6).toLocaleString("en-US")} million requests a month)`,
+        "billing account",
+    );
     const lines: LineSpec[] = [
-        { item: `Cloud Run vCPU while serving (${label}, ${Math.round(active)} s)`, quantity: active * cpu, priceId: "gcp.run.request.vcpu", freeQuantity: FREE.gcpRun.vcpuSeconds, usageBased: true },
-        { item: `Cloud Run memory while serving (${Math.round(active)} s)`, quantity: active * mem, priceId: "gcp.run.request.gib", freeQuantity: FREE.gcpRun.gibSeconds, usageBased: true },
-        { item: "Cloud Run requests (millions)", quantity: u.monthlyRequests / 1e6, priceId: "gcp.run.requests", freeQuantity: FREE.gcpRun.requests / 1e6, usageBased: true },
+        {
+            item: `Cloud Run vCPU while serving (${label}, ${Math.round(active)} s)`,
+            quantity: active * cpu,
+            priceId: "gcp.run.request.vcpu",
+            freeQuantity: FREE.gcpRun.vcpuSeconds,
+            usageBased: true,
+        },
+        {
+            item: `Cloud Run memory while serving (${Math.round(active)} s)`,
+            quantity: active * mem,
+            priceId: "gcp.run.request.gib",
+            freeQuantity: FREE.gcpRun.gibSeconds,
+            usageBased: true,
+        },
+        {
+            item: "Cloud Run requests (millions)",
+            quantity: u.monthlyRequests / 1e6,
+            priceId: "gcp.run.requests",
+            freeQuantity: FREE.gcpRun.requests / 1e6,
+            usageBased: true,
+        },
     ];
     if (idle > 0) {
         // Request-based billing charges minimum instances for the time they sit idle, at the idle rate.
@@ -47,23 +79,45 @@ const sql: Pricer = (r) => {
         const cpus = Number(custom[1]);
         const ramGb = Number(custom[2]) / 1024;
         lines.push(
-            { item: `Cloud SQL ${tier} ${role} vCPU${ha ? ", HA (standby billed)" : ""}`, quantity: month(copies) * cpus, priceId: "gcp.sql.vcpu" },
-            { item: `Cloud SQL ${tier} ${role} memory, ${ramGb} GB${ha ? " x 2" : ""}`, quantity: month(copies) * ramGb, priceId: "gcp.sql.ram" },
+            {
+                item: `Cloud SQL ${tier} ${role} vCPU${ha ? ", HA (standby billed)" : ""}`,
+                quantity: month(copies) * cpus,
+                priceId: "gcp.sql.vcpu",
+            },
+            {
+                item: `Cloud SQL ${tier} ${role} memory, ${ramGb} GB${ha ? " x 2" : ""}`,
+                quantity: month(copies) * ramGb,
+                priceId: "gcp.sql.ram",
+            },
         );
     } else {
-        lines.push({ item: `Cloud SQL ${tier} ${role}${ha ? ", HA" : ""}`, quantity: month(copies), priceId: requirePrice(`gcp.sql.${tier}`, `Cloud SQL tier ${tier}`) });
+        lines.push({
+            item: `Cloud SQL ${tier} ${role}${ha ? ", HA" : ""}`,
+            quantity: month(copies),
+            priceId: requirePrice(`gcp.sql.${tier}`, `Cloud SQL tier ${tier}`),
+        });
     }
     const disk = num(r, "settings.diskSize", 10);
     const type = at(r.inputs, "settings.diskType") ?? "PD_SSD";
     if (type !== "PD_SSD") throw new Unpriced(`disk type ${type}`);
-    lines.push({ item: `Cloud SQL SSD storage, ${disk} GB${ha ? " (HA)" : ""}`, quantity: disk, priceId: ha ? "gcp.sql.ssd.ha" : "gcp.sql.ssd.zonal" });
+    lines.push({
+        item: `Cloud SQL SSD storage, ${disk} GB${ha ? " (HA)" : ""}`,
+        quantity: disk,
+        priceId: ha ? "gcp.sql.ssd.ha" : "gcp.sql.ssd.zonal",
+    });
     return lines;
 };
 
 const memorystore: Pricer = (r) => {
     const tier = String(r.inputs.tier ?? "BASIC");
     const gb = num(r, "memorySizeGb");
-    return [{ item: `Memorystore for Redis ${tier}, ${gb} GB`, quantity: month() * gb, priceId: requirePrice(`gcp.redis.${tier}`, `Memorystore tier ${tier}`) }];
+    return [
+        {
+            item: `Memorystore for Redis ${tier}, ${gb} GB`,
+            quantity: month() * gb,
+            priceId: requirePrice(`gcp.redis.${tier}`, `Memorystore tier ${tier}`),
+        },
+    ];
 };
 
 /** Forwarding rules that share the first-five block: Google bills them per project, global rules here. */
@@ -77,14 +131,34 @@ const FORWARDING_RULE_BLOCK = 5;
  * block too, which the estimate cannot see: it says so.
  */
 const forwardingRule: Pricer = (r, ctx) => {
-    const rules = ctx.resources.filter((x) => x.type === r.type).map((x) => x.name).sort();
+    const rules = ctx.resources
+        .filter((x) => x.type === r.type)
+        .map((x) => x.name)
+        .sort();
     const index = rules.indexOf(r.name);
     if (index === 0) {
-        ctx.note(`GCP forwarding rules: the first ${FORWARDING_RULE_BLOCK} of a project are billed as one block; this stack declares ${rules.length}. Other load balancers in the same project share the block (the estimate charges it to this stack in full).`);
-        return [{ item: `Forwarding rules 1-${FORWARDING_RULE_BLOCK} of the project, one block (${rules.length} declared here: ports ${ctx.resources.filter((x) => x.type === r.type).map((x) => x.inputs.portRange ?? "?").join(", ")})`, quantity: month(), priceId: "gcp.lb.rule" }];
+        ctx.note(
+            `GCP forwarding rules: the first ${FORWARDING_RULE_BLOCK} of a project are billed as one block; this stack declares ${rules.length}. Other load balancers in the same project share the block (the estimate charges it to this stack in full).`,
+        );
+        return [
+            {
+                item: `Forwarding rules 1-${FORWARDING_RULE_BLOCK} of the project, one block (${rules.length} declared here: ports ${ctx.resources
+                    .filter((x) => x.type === r.type)
+                    .map((x) => x.inputs.portRange ?? "?")
+                    .join(", ")})`,
+                quantity: month(),
+                priceId: "gcp.lb.rule",
+            },
+        ];
     }
     if (index < FORWARDING_RULE_BLOCK) return [];
-    return [{ item: `Forwarding rule ${index + 1} (port ${r.inputs.portRange ?? "?"}), beyond the first ${FORWARDING_RULE_BLOCK}`, quantity: month(), priceId: "gcp.lb.rule.extra" }];
+    return [
+        {
+            item: `Forwarding rule ${index + 1} (port ${r.inputs.portRange ?? "?"}), beyond the first ${FORWARDING_RULE_BLOCK}`,
+            quantity: month(),
+            priceId: "gcp.lb.rule.extra",
+        },
+    ];
 };
 
 const backendService: Pricer = (_r, ctx) => [
@@ -96,14 +170,25 @@ const armor: Pricer = (r, ctx) => {
     return [
         { item: "Cloud Armor policy", quantity: 1, priceId: "gcp.armor.policy" },
         { item: `Cloud Armor rules (${rules})`, quantity: rules, priceId: "gcp.armor.rule" },
-        { item: "Cloud Armor requests (millions)", quantity: ctx.usage.monthlyRequests / 1e6, priceId: "gcp.armor.requests", usageBased: true },
+        {
+            item: "Cloud Armor requests (millions)",
+            quantity: ctx.usage.monthlyRequests / 1e6,
+            priceId: "gcp.armor.requests",
+            usageBased: true,
+        },
     ];
 };
 
 const registry: Pricer = (_r, ctx) => {
     sharedAllowance(ctx, `the first ${FREE.gcpRegistryGb} GB of Artifact Registry storage`, "billing account");
     return [
-        { item: `Artifact Registry storage (${ctx.usage.imageGiB} GiB of images assumed)`, quantity: ctx.usage.imageGiB, priceId: "gcp.ar.gb", freeQuantity: FREE.gcpRegistryGb, usageBased: true },
+        {
+            item: `Artifact Registry storage (${ctx.usage.imageGiB} GiB of images assumed)`,
+            quantity: ctx.usage.imageGiB,
+            priceId: "gcp.ar.gb",
+            freeQuantity: FREE.gcpRegistryGb,
+            usageBased: true,
+        },
     ];
 };
 
@@ -114,9 +199,21 @@ const logBucket: Pricer = (r, ctx) => {
     const days = num(r, "retentionDays", 30);
     sharedAllowance(ctx, `the first ${FREE.gcpLogsGib} GiB a month of Cloud Logging ingestion`, "project");
     const lines: LineSpec[] = [
-        { item: `Cloud Logging ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`, quantity: gb, priceId: "gcp.logging.ingest", freeQuantity: FREE.gcpLogsGib, usageBased: true },
+        {
+            item: `Cloud Logging ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`,
+            quantity: gb,
+            priceId: "gcp.logging.ingest",
+            freeQuantity: FREE.gcpLogsGib,
+            usageBased: true,
+        },
     ];
-    if (days > 30) lines.push({ item: `Cloud Logging retention beyond 30 days (${days} days)`, quantity: gb * ((days - 30) / 30), priceId: "gcp.logging.retention", usageBased: true });
+    if (days > 30)
+        lines.push({
+            item: `Cloud Logging retention beyond 30 days (${days} days)`,
+            quantity: gb * ((days - 30) / 30),
+            priceId: "gcp.logging.retention",
+            usageBased: true,
+        });
     return lines;
 };
 
@@ -129,7 +226,13 @@ const address: Pricer = (r) => {
 /** Alerting bills per condition of a policy. */
 const alertPolicy: Pricer = (r) => {
     const conditions = (r.inputs.conditions ?? []).length || 1;
-    return [{ item: `Cloud Monitoring alerting (${conditions} condition${conditions === 1 ? "" : "s"})`, quantity: conditions, priceId: "gcp.monitoring.condition" }];
+    return [
+        {
+            item: `Cloud Monitoring alerting (${conditions} condition${conditions === 1 ? "" : "s"})`,
+            quantity: conditions,
+            priceId: "gcp.monitoring.condition",
+        },
+    ];
 };
 
 /** Uptime checks: free up to 1 million executions a month per project. */
@@ -137,7 +240,14 @@ const uptime: Pricer = (r) => {
     const regions = (r.inputs.selectedRegions ?? []).length || 3;
     const period = Number(String(r.inputs.period ?? "60s").replace("s", ""));
     const runs = (regions * SECONDS_PER_MONTH) / period;
-    return [{ item: `Uptime check (${regions} regions every ${period} s)`, quantity: runs / 1000, priceId: "gcp.monitoring.uptime", freeQuantity: 1000 }];
+    return [
+        {
+            item: `Uptime check (${regions} regions every ${period} s)`,
+            quantity: runs / 1000,
+            priceId: "gcp.monitoring.uptime",
+            freeQuantity: 1000,
+        },
+    ];
 };
 
 /** Bytes one audit entry takes in a checkpoint object (a JSON line with two SHA-256 hashes and the call's fields). */
@@ -154,7 +264,8 @@ export const GCS_LIST_PAGE = 1000;
  * that old (nothing deletes objects after their retention ends).
  */
 const bucket: Pricer = (r, ctx) => {
-    if (r.inputs.storageClass !== undefined && r.inputs.storageClass !== "STANDARD") throw new Unpriced(`storage class ${r.inputs.storageClass}`);
+    if (r.inputs.storageClass !== undefined && r.inputs.storageClass !== "STANDARD")
+        throw new Unpriced(`storage class ${r.inputs.storageClass}`);
     const label = at(r.inputs, "labels.checkpoint-interval-s");
     const interval = Number(label ?? 60);
     if (!(interval > 0)) throw new Unpriced(`checkpoint-interval-s label "${label}"`);
@@ -163,11 +274,26 @@ const bucket: Pricer = (r, ctx) => {
     const monthlyGb = (ctx.usage.monthlyRequests * AUDIT_ENTRY_BYTES) / 1024 ** 3;
     const rounds = SECONDS_PER_MONTH / interval;
     const held = rounds * months;
-    ctx.note(`GCS audit anchors: ${ctx.usage.monthlyRequests.toLocaleString("en-US")} entries a month x ${AUDIT_ENTRY_BYTES} bytes, kept ${Math.round(retentionDays)} days (locked; nothing deletes them after that), priced at what the bucket holds once it is that old, with one checkpoint per ${interval} s and one anchored verify a month; the Cloud Storage always-free allowance is not subtracted.`);
+    ctx.note(
+        `GCS audit anchors: ${ctx.usage.monthlyRequests.toLocaleString("en-US")} entries a month x ${AUDIT_ENTRY_BYTES} bytes, kept ${Math.round(retentionDays)} days (locked; nothing deletes them after that), priced at what the bucket holds once it is that old, with one checkpoint per ${interval} s and one anchored verify a month; the Cloud Storage always-free allowance is not subtracted.`,
+    );
     return [
-        { item: `GCS Standard storage, audit checkpoints (${Math.round(retentionDays)} days retained)`, quantity: monthlyGb * months, priceId: "gcp.gcs.standard.gb", usageBased: true },
-        { item: `GCS Class A operations: checkpoint writes (one per ${interval} s) and a monthly verify's listings, thousands`, quantity: (rounds + Math.ceil(held / GCS_LIST_PAGE)) / 1000, priceId: "gcp.gcs.classA" },
-        { item: `GCS Class B operations: a monthly verify reading ${Math.round(held).toLocaleString("en-US")} checkpoints, thousands`, quantity: held / 1000, priceId: "gcp.gcs.classB" },
+        {
+            item: `GCS Standard storage, audit checkpoints (${Math.round(retentionDays)} days retained)`,
+            quantity: monthlyGb * months,
+            priceId: "gcp.gcs.standard.gb",
+            usageBased: true,
+        },
+        {
+            item: `GCS Class A operations: checkpoint writes (one per ${interval} s) and a monthly verify's listings, thousands`,
+            quantity: (rounds + Math.ceil(held / GCS_LIST_PAGE)) / 1000,
+            priceId: "gcp.gcs.classA",
+        },
+        {
+            item: `GCS Class B operations: a monthly verify reading ${Math.round(held).toLocaleString("en-US")} checkpoints, thousands`,
+            quantity: held / 1000,
+            priceId: "gcp.gcs.classB",
+        },
     ];
 };
 
@@ -188,11 +314,13 @@ export const PRICERS: Record<string, Pricer> = {
 };
 
 export const FREE_TYPES: Record<string, string> = {
-    "gcp:cloudrunv2/job:Job": "one short audit:migrate execution per deploy (seconds of 1 vCPU), within Cloud Run's free tier; not estimated",
+    "gcp:cloudrunv2/job:Job":
+        "one short audit:migrate execution per deploy (seconds of 1 vCPU), within Cloud Run's free tier; not estimated",
     "gcp:storage/bucketIAMMember:BucketIAMMember": "no charge",
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
     "gcp:compute/network:Network": "no charge",
-    "gcp:compute/subnetwork:Subnetwork": "no charge for the subnet; its flow logs (prod, enterprise) bill as Cloud Logging ingestion, not estimated",
+    "gcp:compute/subnetwork:Subnetwork":
+        "no charge for the subnet; its flow logs (prod, enterprise) bill as Cloud Logging ingestion, not estimated",
     "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": "no charge (serverless NEG)",
     "gcp:compute/targetHttpProxy:TargetHttpProxy": "priced on the forwarding rule",
     "gcp:compute/targetHttpsProxy:TargetHttpsProxy": "priced on the forwarding rule",

@@ -64,7 +64,8 @@ export function usageAssumptions(overrides: Partial<UsageAssumptions> = {}): Usa
     for (const [key, value] of Object.entries(overrides)) {
         if (!(key in DEFAULT_USAGE)) throw new Error(`unknown usage assumption "${key}"; known: ${Object.keys(DEFAULT_USAGE).join(", ")}`);
         if (value === undefined) continue;
-        if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new Error(`usage assumption ${key} must be a number >= 0, got ${JSON.stringify(value)}`);
+        if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+            throw new Error(`usage assumption ${key} must be a number >= 0, got ${JSON.stringify(value)}`);
         (usage as Record<string, number>)[key] = value;
     }
     return usage;
@@ -91,8 +92,9 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
     for (const r of custom) {
         const pkg = r.type.split(":")[0];
         // A docker image build belongs to whichever cloud's registry it is pushed to; docker containers mean the local target.
-        if (pkg === "docker") { if (r.type !== "docker:index/image:Image") clouds.add("local"); }
-        else if (pkg !== "random") clouds.add(pkg === "azure-native" ? "azure" : pkg);
+        if (pkg === "docker") {
+            if (r.type !== "docker:index/image:Image") clouds.add("local");
+        } else if (pkg !== "random") clouds.add(pkg === "azure-native" ? "azure" : pkg);
         const pricer = PRICERS[r.type];
         if (!pricer) {
             if (freeReason(r.type) !== undefined) free.set(r.type, (free.get(r.type) ?? 0) + 1);
@@ -133,7 +135,9 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
         currency: "USD",
         cloud: [...clouds].join("+") || "none",
         totalMonthlyUsd: round2(lines.reduce((s, l) => s + l.monthlyUsd, 0)),
-        components: [...byComponent].map(([component, usd]) => ({ component, monthlyUsd: round2(usd) })).sort((a, b) => b.monthlyUsd - a.monthlyUsd),
+        components: [...byComponent]
+            .map(([component, usd]) => ({ component, monthlyUsd: round2(usd) }))
+            .sort((a, b) => b.monthlyUsd - a.monthlyUsd),
         lines: lines.map((l) => ({ ...l, monthlyUsd: round2(l.monthlyUsd), quantity: Math.round(l.quantity * 1000) / 1000 })),
         free: [...free].map(([type, count]) => ({ type, count })).sort((a, b) => a.type.localeCompare(b.type)),
         unpriced: [...unpriced.values()].sort((a, b) => a.type.localeCompare(b.type)),

@@ -40,13 +40,18 @@ const qty = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.
 
 export function assumptionsText(e: CostEstimate): string {
     const a = e.assumptions;
-    return `${a.monthlyRequests.toLocaleString("en-US")} requests/month of ${a.avgRequestMs} ms and ${a.avgRequestKiB} KiB; `
-        + `${a.logGiBPerReplica} GiB of logs per replica; ${a.imageGiB} GiB of images; ${a.egressGiB} GiB through NAT; ${a.cacheDataMB} MB in a serverless cache`;
+    return (
+        `${a.monthlyRequests.toLocaleString("en-US")} requests/month of ${a.avgRequestMs} ms and ${a.avgRequestKiB} KiB; ` +
+        `${a.logGiBPerReplica} GiB of logs per replica; ${a.imageGiB} GiB of images; ${a.egressGiB} GiB through NAT; ${a.cacheDataMB} MB in a serverless cache`
+    );
 }
 
 /** The largest line items, for "what dominates". */
 export function topLines(e: CostEstimate, n = 3): CostLine[] {
-    return [...e.lines].sort((a, b) => b.monthlyUsd - a.monthlyUsd).slice(0, n).filter((l) => l.monthlyUsd > 0);
+    return [...e.lines]
+        .sort((a, b) => b.monthlyUsd - a.monthlyUsd)
+        .slice(0, n)
+        .filter((l) => l.monthlyUsd > 0);
 }
 
 export function budgetStatus(s: StackCost): string {
@@ -55,7 +60,10 @@ export function budgetStatus(s: StackCost): string {
 }
 
 function pad(cells: string[], widths: number[], right: boolean[]): string {
-    return cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+    return cells
+        .map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd();
 }
 
 function grid(rows: string[][], right: boolean[]): string[] {
@@ -77,7 +85,14 @@ export function renderTable(s: StackCost): string {
     const rows: string[][] = [["component", "monthly", "quantity", "unit price", "item"]];
     for (const g of grouped(e)) {
         rows.push([g.component, usd(g.monthlyUsd), "", "", ""]);
-        for (const l of g.lines) rows.push(["", usd(l.monthlyUsd), qty(l.quantity), `${unitUsd(l.unitPriceUsd)}/${l.unit}`, l.item + (l.usageBased ? " *" : "")]);
+        for (const l of g.lines)
+            rows.push([
+                "",
+                usd(l.monthlyUsd),
+                qty(l.quantity),
+                `${unitUsd(l.unitPriceUsd)}/${l.unit}`,
+                l.item + (l.usageBased ? " *" : ""),
+            ]);
     }
     rows.push(["total", usd(e.totalMonthlyUsd), "", "", ""]);
     out.push(...grid(rows, [false, true, true, false, false]).map((r) => `  ${r}`));
@@ -100,7 +115,9 @@ export function renderMarkdown(stacks: StackCost[]): string {
     const out = ["## Monthly cost estimate (list prices, USD)", ""];
     out.push("| Stack | Cloud | Tier | Monthly | Budget | Largest items |", "|---|---|---|---:|---|---|");
     for (const s of stacks) {
-        const top = topLines(s.estimate).map((l) => `${mdEscape(l.item)} ${usd(l.monthlyUsd)}`).join("; ");
+        const top = topLines(s.estimate)
+            .map((l) => `${mdEscape(l.item)} ${usd(l.monthlyUsd)}`)
+            .join("; ");
         out.push(`| ${s.stack} | ${s.cloud} | ${s.tier} | ${usd(s.estimate.totalMonthlyUsd)} | ${budgetStatus(s)} | ${top} |`);
     }
     for (const s of stacks) {
@@ -109,18 +126,28 @@ export function renderMarkdown(stacks: StackCost[]): string {
         out.push("| Component | Item | Quantity | Unit price | Monthly |", "|---|---|---:|---:|---:|");
         for (const g of grouped(e)) {
             for (const l of g.lines) {
-                out.push(`| ${g.component} | ${mdEscape(l.item)}${l.usageBased ? " \\*" : ""} | ${qty(l.quantity)} | ${unitUsd(l.unitPriceUsd)} / ${mdEscape(l.unit)} | ${usd(l.monthlyUsd)} |`);
+                out.push(
+                    `| ${g.component} | ${mdEscape(l.item)}${l.usageBased ? " \\*" : ""} | ${qty(l.quantity)} | ${unitUsd(l.unitPriceUsd)} / ${mdEscape(l.unit)} | ${usd(l.monthlyUsd)} |`,
+                );
             }
             out.push(`| **${g.component}** | | | | **${usd(g.monthlyUsd)}** |`);
         }
         out.push(`| **total** | | | | **${usd(e.totalMonthlyUsd)}** |`, "");
-        out.push(`\\* usage-based: ${assumptionsText(e)} (set them with the \`mcp-infra:monthlyRequests\`, \`avgRequestMs\`, \`avgRequestKiB\`, \`logGiBPerReplica\`, \`egressGiB\` and \`cacheDataMB\` config keys).`, "");
-        out.push(`Not priced: ${e.unpriced.length ? e.unpriced.map((u) => `\`${u.type}\` x${u.count} (${u.reason})`).join("; ") : "none"}.`);
+        out.push(
+            `\\* usage-based: ${assumptionsText(e)} (set them with the \`mcp-infra:monthlyRequests\`, \`avgRequestMs\`, \`avgRequestKiB\`, \`logGiBPerReplica\`, \`egressGiB\` and \`cacheDataMB\` config keys).`,
+            "",
+        );
+        out.push(
+            `Not priced: ${e.unpriced.length ? e.unpriced.map((u) => `\`${u.type}\` x${u.count} (${u.reason})`).join("; ") : "none"}.`,
+        );
         const target = targetStatus(s);
         if (target) out.push("", `Floor target ${target.replace("<=", "≤")}.`);
         if (s.withoutCostChoices) {
             const w = s.withoutCostChoices;
-            out.push("", `Cost choices of this stack (${w.choices.join(", ")}): ${usd(w.totalMonthlyUsd)} before, ${usd(e.totalMonthlyUsd)} after.`);
+            out.push(
+                "",
+                `Cost choices of this stack (${w.choices.join(", ")}): ${usd(w.totalMonthlyUsd)} before, ${usd(e.totalMonthlyUsd)} after.`,
+            );
         }
         for (const n of e.notes) out.push("", `Note: ${n}`);
         out.push("", "</details>");
@@ -151,14 +178,20 @@ export function diffCosts(base: StackCost[], current: StackCost[]): StackDiff[] 
         const bl = lineMap(b);
         const al = lineMap(a);
         const lines = [...new Set([...bl.keys(), ...al.keys()])]
-            .map((k) => ({ resource: (al.get(k) ?? bl.get(k))!.resource, item: (al.get(k) ?? bl.get(k))!.item, beforeUsd: bl.get(k)?.monthlyUsd ?? 0, afterUsd: al.get(k)?.monthlyUsd ?? 0 }))
+            .map((k) => ({
+                resource: (al.get(k) ?? bl.get(k))!.resource,
+                item: (al.get(k) ?? bl.get(k))!.item,
+                beforeUsd: bl.get(k)?.monthlyUsd ?? 0,
+                afterUsd: al.get(k)?.monthlyUsd ?? 0,
+            }))
             .filter((l) => Math.abs(l.afterUsd - l.beforeUsd) >= 0.005)
             .sort((x, y) => Math.abs(y.afterUsd - y.beforeUsd) - Math.abs(x.afterUsd - x.beforeUsd));
         return {
             stack,
             beforeUsd: b?.totalMonthlyUsd,
             afterUsd: a?.totalMonthlyUsd,
-            components: [...comps].map((c) => ({ component: c, beforeUsd: compUsd(b, c), afterUsd: compUsd(a, c) }))
+            components: [...comps]
+                .map((c) => ({ component: c, beforeUsd: compUsd(b, c), afterUsd: compUsd(a, c) }))
                 .filter((c) => Math.abs(c.afterUsd - c.beforeUsd) >= 0.005),
             lines,
         };
@@ -185,13 +218,23 @@ export function renderDiffTable(diffs: StackDiff[]): string {
 export function renderDiffMarkdown(diffs: StackDiff[]): string {
     const out = ["## Cost change against the base branch", "", "| Stack | Before | After | Change |", "|---|---:|---:|---:|"];
     for (const d of diffs) {
-        const change = d.beforeUsd !== undefined && d.afterUsd !== undefined ? signed(d.afterUsd - d.beforeUsd) : d.afterUsd === undefined ? "removed" : "new";
-        out.push(`| ${d.stack} | ${d.beforeUsd === undefined ? "–" : usd(d.beforeUsd)} | ${d.afterUsd === undefined ? "–" : usd(d.afterUsd)} | ${change} |`);
+        const change =
+            d.beforeUsd !== undefined && d.afterUsd !== undefined
+                ? signed(d.afterUsd - d.beforeUsd)
+                : d.afterUsd === undefined
+                  ? "removed"
+                  : "new";
+        out.push(
+            `| ${d.stack} | ${d.beforeUsd === undefined ? "–" : usd(d.beforeUsd)} | ${d.afterUsd === undefined ? "–" : usd(d.afterUsd)} | ${change} |`,
+        );
     }
     const changed = diffs.filter((d) => d.lines.length);
     for (const d of changed) {
         out.push("", `**${d.stack}**`, "", "| Resource | Item | Before | After | Change |", "|---|---|---:|---:|---:|");
-        for (const l of d.lines) out.push(`| ${l.resource} | ${mdEscape(l.item)} | ${usd(l.beforeUsd)} | ${usd(l.afterUsd)} | ${signed(l.afterUsd - l.beforeUsd)} |`);
+        for (const l of d.lines)
+            out.push(
+                `| ${l.resource} | ${mdEscape(l.item)} | ${usd(l.beforeUsd)} | ${usd(l.afterUsd)} | ${signed(l.afterUsd - l.beforeUsd)} |`,
+            );
     }
     if (!changed.length) out.push("", "No cost change.");
     return out.join("\n");

@@ -28,7 +28,10 @@ export function floorTarget(cloud: string, tier: string): number | undefined {
 export const FLOOR_EXCLUDES_COMPONENT = "mcp-monitor";
 
 /** What a floor target is compared with: the estimate without the monitoring component, and that component's cost. */
-export function floorBasis(estimate: { totalMonthlyUsd: number; components: { component: string; monthlyUsd: number }[] }): { basisUsd: number; monitoringUsd: number } {
+export function floorBasis(estimate: { totalMonthlyUsd: number; components: { component: string; monthlyUsd: number }[] }): {
+    basisUsd: number;
+    monitoringUsd: number;
+} {
     const monitoringUsd = estimate.components.find((c) => c.component === FLOOR_EXCLUDES_COMPONENT)?.monthlyUsd ?? 0;
     return { basisUsd: Math.round((estimate.totalMonthlyUsd - monitoringUsd) * 100) / 100, monitoringUsd };
 }

@@ -16,8 +16,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 
-interface PlanResource { type: string; name: string; inputs: unknown; custom?: boolean; parent?: string; secretInputs?: unknown }
-interface PlanStack { stack: string; resources: PlanResource[]; outputs: unknown; estimate: unknown }
+interface PlanResource {
+    type: string;
+    name: string;
+    inputs: unknown;
+    custom?: boolean;
+    parent?: string;
+    secretInputs?: unknown;
+}
+interface PlanStack {
+    stack: string;
+    resources: PlanResource[];
+    outputs: unknown;
+    estimate: unknown;
+}
 
 function read(file: string, root?: { from: string; to: string }): PlanStack[] {
     let text = fs.readFileSync(file, "utf8");
@@ -30,7 +42,8 @@ function diffPaths(a: unknown, b: unknown, path = "", out: string[] = [], limit 
     if (out.length >= limit || isDeepStrictEqual(a, b)) return out;
     if (a && b && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
         const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
-        for (const k of keys) diffPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out, limit);
+        for (const k of keys)
+            diffPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out, limit);
         return out;
     }
     out.push(`${path || "(root)"}: ${JSON.stringify(a)?.slice(0, 120)} -> ${JSON.stringify(b)?.slice(0, 120)}`);
@@ -43,7 +56,11 @@ export function comparePlans(before: PlanStack[], after: PlanStack[]): { lines: 
     const afterByStack = new Map(after.map((s) => [s.stack, s]));
     for (const b of before) {
         const a = afterByStack.get(b.stack);
-        if (!a) { lines.push(`${b.stack}: MISSING after`); same = false; continue; }
+        if (!a) {
+            lines.push(`${b.stack}: MISSING after`);
+            same = false;
+            continue;
+        }
         const key = (r: PlanResource) => `${r.type}::${r.name}`;
         const bMap = new Map(b.resources.map((r) => [key(r), r]));
         const aMap = new Map(a.resources.map((r) => [key(r), r]));
@@ -54,7 +71,10 @@ export function comparePlans(before: PlanStack[], after: PlanStack[]): { lines: 
         for (const [k, rb] of bMap) {
             const ra = aMap.get(k);
             if (!ra) continue;
-            const d = diffPaths({ inputs: rb.inputs, secretInputs: rb.secretInputs, custom: rb.custom }, { inputs: ra.inputs, secretInputs: ra.secretInputs, custom: ra.custom });
+            const d = diffPaths(
+                { inputs: rb.inputs, secretInputs: rb.secretInputs, custom: rb.custom },
+                { inputs: ra.inputs, secretInputs: ra.secretInputs, custom: ra.custom },
+            );
             if (d.length) problems.push(`${k}: ${d.join("; ")}`);
             else identical++;
         }
@@ -63,10 +83,16 @@ export function comparePlans(before: PlanStack[], after: PlanStack[]): { lines: 
         const est = diffPaths(b.estimate, a.estimate);
         if (est.length) problems.push(`estimate: ${est.join("; ")}`);
         if (problems.length) same = false;
-        lines.push(`${b.stack}: ${b.resources.length} -> ${a.resources.length} resources, ${identical} with identical inputs` +
-            (problems.length ? `\n    ${problems.join("\n    ")}` : ", same names/types, same outputs and estimate"));
+        lines.push(
+            `${b.stack}: ${b.resources.length} -> ${a.resources.length} resources, ${identical} with identical inputs` +
+                (problems.length ? `\n    ${problems.join("\n    ")}` : ", same names/types, same outputs and estimate"),
+        );
     }
-    for (const a of after) if (!before.some((b) => b.stack === a.stack)) { lines.push(`${a.stack}: NEW after`); same = false; }
+    for (const a of after)
+        if (!before.some((b) => b.stack === a.stack)) {
+            lines.push(`${a.stack}: NEW after`);
+            same = false;
+        }
     return { lines, same };
 }
 

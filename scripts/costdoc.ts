@@ -24,9 +24,19 @@ export const WORKED = ["prod-aws", "prod-gcp", "prod-azure", "dev-aws", "dev-gcp
 
 /** Catalog entries issue 15 settled or added, shown with their source and confidence. */
 export const SETTLED_PRICES = [
-    "azure.appgw.WAF_v2.fixed", "azure.appgw.WAF_v2.cu", "azure.appgw.Standard_v2.fixed", "azure.appgw.Standard_v2.cu",
-    "gcp.lb.rule", "gcp.lb.rule.extra", "aws.elasticache.serverless.valkey.gb", "aws.elasticache.serverless.valkey.ecpu",
-    "aws.cloudwatch.metric", "aws.ssm.advanced", "gcp.redis.STANDARD_HA", "gcp.sql.ssd.ha", "gcp.sql.db-g1-small",
+    "azure.appgw.WAF_v2.fixed",
+    "azure.appgw.WAF_v2.cu",
+    "azure.appgw.Standard_v2.fixed",
+    "azure.appgw.Standard_v2.cu",
+    "gcp.lb.rule",
+    "gcp.lb.rule.extra",
+    "aws.elasticache.serverless.valkey.gb",
+    "aws.elasticache.serverless.valkey.ecpu",
+    "aws.cloudwatch.metric",
+    "aws.ssm.advanced",
+    "gcp.redis.STANDARD_HA",
+    "gcp.sql.ssd.ha",
+    "gcp.sql.db-g1-small",
 ];
 
 const cell = (t: string) => t.replace(/\|/g, "\\|");
@@ -43,7 +53,9 @@ function tableBlock(costs: StackCost[]): string {
     const rows = ["| Stack | Monthly (list price) | Floor target | Before the cost choices | Cost choices |", "|---|---:|---|---:|---|"];
     for (const s of costs) {
         const w = s.withoutCostChoices;
-        rows.push(`| ${s.stack} | ${usd(s.estimate.totalMonthlyUsd)} | ${targetStatus(s)?.replace("<=", "≤") ?? "–"} | ${w ? usd(w.totalMonthlyUsd) : "–"} | ${w ? cell(w.choices.join("; ")) : "none"} |`);
+        rows.push(
+            `| ${s.stack} | ${usd(s.estimate.totalMonthlyUsd)} | ${targetStatus(s)?.replace("<=", "≤") ?? "–"} | ${w ? usd(w.totalMonthlyUsd) : "–"} | ${w ? cell(w.choices.join("; ")) : "none"} |`,
+        );
     }
     const unpriced = costs.filter((s) => s.estimate.unpriced.length).map((s) => s.stack);
     rows.push("", `Not priced: ${unpriced.length ? unpriced.join(", ") : "none, on every stack"}.`);
@@ -52,16 +64,26 @@ function tableBlock(costs: StackCost[]): string {
 
 function workedBlock(s: StackCost): string {
     const e = s.estimate;
-    const rows = [`**${s.stack}**: ${usd(e.totalMonthlyUsd)} a month${s.targetUsd !== undefined ? ` (floor target ${targetStatus(s)!.replace("<=", "≤")})` : ""}.`, "",
-        "| Component | Item | Quantity | × Unit price | = Monthly |", "|---|---|---:|---:|---:|"];
+    const rows = [
+        `**${s.stack}**: ${usd(e.totalMonthlyUsd)} a month${s.targetUsd !== undefined ? ` (floor target ${targetStatus(s)!.replace("<=", "≤")})` : ""}.`,
+        "",
+        "| Component | Item | Quantity | × Unit price | = Monthly |",
+        "|---|---|---:|---:|---:|",
+    ];
     for (const c of e.components) {
         for (const l of e.lines.filter((x) => x.component === c.component).sort((a, b) => b.monthlyUsd - a.monthlyUsd)) {
-            rows.push(`| ${c.component} | ${cell(l.item)}${l.usageBased ? " \\*" : ""} | ${qty(l.quantity)} | ${unitUsd(l.unitPriceUsd)} / ${cell(l.unit)} | ${usd(l.monthlyUsd)} |`);
+            rows.push(
+                `| ${c.component} | ${cell(l.item)}${l.usageBased ? " \\*" : ""} | ${qty(l.quantity)} | ${unitUsd(l.unitPriceUsd)} / ${cell(l.unit)} | ${usd(l.monthlyUsd)} |`,
+            );
         }
         rows.push(`| **${c.component}** | | | | **${usd(c.monthlyUsd)}** |`);
     }
     rows.push(`| **total** | | | | **${usd(e.totalMonthlyUsd)}** |`);
-    if (s.withoutCostChoices) rows.push("", `Cost choices (${s.withoutCostChoices.choices.join("; ")}): ${usd(s.withoutCostChoices.totalMonthlyUsd)} before, ${usd(e.totalMonthlyUsd)} after.`);
+    if (s.withoutCostChoices)
+        rows.push(
+            "",
+            `Cost choices (${s.withoutCostChoices.choices.join("; ")}): ${usd(s.withoutCostChoices.totalMonthlyUsd)} before, ${usd(e.totalMonthlyUsd)} after.`,
+        );
     return rows.join("\n");
 }
 
@@ -125,9 +147,13 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then((code) => { process.exitCode = code; }, (e) => {
-        console.error(`error: ${(e as Error).stack ?? e}`);
-        process.exitCode = 1;
-    });
+    main().then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (e) => {
+            console.error(`error: ${(e as Error).stack ?? e}`);
+            process.exitCode = 1;
+        },
+    );
 }
-

@@ -21,19 +21,30 @@ import { listStacks, ProgramRun, readStackFile, runProgram, RecordedResource } f
 /** The component kind of each component resource of a run, by its name (`mcp-network` -> `Network`); McpDeployment itself excluded. */
 export function componentsOf(run: ProgramRun): Map<string, string> {
     const prefix = "mcp-infra:index:";
-    return new Map(run.resources
-        .filter((r) => r.custom === false && r.type.startsWith(prefix) && r.type !== `${prefix}McpDeployment`)
-        .map((r) => [r.name, r.type.slice(prefix.length)]));
+    return new Map(
+        run.resources
+            .filter((r) => r.custom === false && r.type.startsWith(prefix) && r.type !== `${prefix}McpDeployment`)
+            .map((r) => [r.name, r.type.slice(prefix.length)]),
+    );
 }
 
 /** Extra configurations per cloud, on top of each stack, that create other children. */
 const VARIANTS: Record<string, Array<Record<string, string>>> = {
-    aws: [{ "mcp-infra:edgeKind": "loadBalancer" }, { "mcp-infra:edgeKind": "payPerRequest", "mcp-infra:domain": "mcp.example.com" },
-        { "mcp-infra:natGateways": "none" }, { "mcp-infra:natGateways": "single" }, { "mcp-infra:sessionStore": "managed", "mcp-infra:cacheMode": "nodes", "mcp-infra:maxReplicas": "2" },
+    aws: [
+        { "mcp-infra:edgeKind": "loadBalancer" },
+        { "mcp-infra:edgeKind": "payPerRequest", "mcp-infra:domain": "mcp.example.com" },
+        { "mcp-infra:natGateways": "none" },
+        { "mcp-infra:natGateways": "single" },
+        { "mcp-infra:sessionStore": "managed", "mcp-infra:cacheMode": "nodes", "mcp-infra:maxReplicas": "2" },
         { "mcp-infra:sessionStore": "managed", "mcp-infra:cacheMode": "serverless", "mcp-infra:maxReplicas": "2" },
-        { "mcp-infra:secretStore": "managed" }, { "mcp-infra:secretStore": "platform" }],
-    azure: [{ "mcp-infra:edgeKind": "loadBalancer" }, { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" },
-        { "mcp-infra:natGateways": "single" }],
+        { "mcp-infra:secretStore": "managed" },
+        { "mcp-infra:secretStore": "platform" },
+    ],
+    azure: [
+        { "mcp-infra:edgeKind": "loadBalancer" },
+        { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" },
+        { "mcp-infra:natGateways": "single" },
+    ],
     gcp: [{ "mcp-infra:edgeKind": "loadBalancer" }, { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com" }],
     local: [],
 };
@@ -91,7 +102,10 @@ async function main() {
         }
     }
     const used = new Set<string>();
-    const body: string[] = ["/** The roles of each component's children, by cloud, each with the provider's args type of that child. */", "export interface RolesByCloud {"];
+    const body: string[] = [
+        "/** The roles of each component's children, by cloud, each with the provider's args type of that child. */",
+        "export interface RolesByCloud {",
+    ];
     for (const [cloud, comps] of [...byCloud].sort(([a], [b]) => a.localeCompare(b))) {
         body.push(`    ${cloud}: {`);
         for (const [component, roles] of [...comps].sort(([a], [b]) => a.localeCompare(b))) {
@@ -117,4 +131,8 @@ async function main() {
     fs.writeFileSync(path.join(__dirname, "..", "components", "roles.ts"), [...header, ...body, ""].join("\n"));
 }
 
-if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+    main().catch((e) => {
+        console.error(e);
+        process.exit(1);
+    });

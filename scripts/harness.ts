@@ -95,7 +95,8 @@ export const STACKS_DIR = path.resolve(__dirname, "..", "stacks");
 
 /** Stack names found in stacks/ (Pulumi.<stack>.yaml). */
 export function listStacks(dir = STACKS_DIR): string[] {
-    return fs.readdirSync(dir)
+    return fs
+        .readdirSync(dir)
         .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => !!s)
         .sort();

@@ -37,7 +37,8 @@ interface Options {
 }
 
 const FORMATS = ["table", "markdown", "json", "tree"] as const;
-const USAGE = "usage: npm run plan -- (--stack <name> ... | --all) [--format table|markdown|json|tree] [--diff base.json] [--stacks-dir DIR]";
+const USAGE =
+    "usage: npm run plan -- (--stack <name> ... | --all) [--format table|markdown|json|tree] [--diff base.json] [--stacks-dir DIR]";
 
 /** Thrown for --help: print the usage and stop without error. */
 class Usage extends Error {}
@@ -64,7 +65,8 @@ export function parseArgs(argv: string[]): Options {
         } else throw new Error(`unknown argument "${arg}"; ${USAGE}`);
     }
     if (opts.all) opts.stacks = listStacks(opts.stacksDir);
-    if (!opts.stacks.length) throw new Error(`name a stack with --stack <name> or use --all; stacks: ${listStacks(opts.stacksDir).join(", ")}`);
+    if (!opts.stacks.length)
+        throw new Error(`name a stack with --stack <name> or use --all; stacks: ${listStacks(opts.stacksDir).join(", ")}`);
     return opts;
 }
 
@@ -75,8 +77,25 @@ const KEY_PROPS: Record<string, string[]> = {
     "aws:ec2/natGateway:NatGateway": ["connectivityType"],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["fromPort", "toPort", "cidrIpv4", "referencedSecurityGroupId"],
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["fromPort", "toPort", "cidrIpv4", "referencedSecurityGroupId"],
-    "aws:rds/instance:Instance": ["instanceClass", "engineVersion", "allocatedStorage", "multiAz", "backupRetentionPeriod", "storageEncrypted", "publiclyAccessible", "deletionProtection", "replicateSourceDb"],
-    "aws:elasticache/replicationGroup:ReplicationGroup": ["engine", "nodeType", "numCacheClusters", "automaticFailoverEnabled", "transitEncryptionEnabled", "atRestEncryptionEnabled"],
+    "aws:rds/instance:Instance": [
+        "instanceClass",
+        "engineVersion",
+        "allocatedStorage",
+        "multiAz",
+        "backupRetentionPeriod",
+        "storageEncrypted",
+        "publiclyAccessible",
+        "deletionProtection",
+        "replicateSourceDb",
+    ],
+    "aws:elasticache/replicationGroup:ReplicationGroup": [
+        "engine",
+        "nodeType",
+        "numCacheClusters",
+        "automaticFailoverEnabled",
+        "transitEncryptionEnabled",
+        "atRestEncryptionEnabled",
+    ],
     "aws:ecs/taskDefinition:TaskDefinition": ["cpu", "memory", "runtimePlatform.cpuArchitecture"],
     "aws:appautoscaling/target:Target": ["minCapacity", "maxCapacity"],
     "aws:lb/loadBalancer:LoadBalancer": ["loadBalancerType", "internal", "idleTimeout"],
@@ -92,20 +111,33 @@ const KEY_PROPS: Record<string, string[]> = {
     "aws:servicediscovery/service:Service": ["name"],
     "azure-native:app:ManagedEnvironment": ["zoneRedundant", "vnetConfiguration.internal", "publicNetworkAccess"],
     "azure-native:app:ContainerApp": ["template.scale.minReplicas", "template.scale.maxReplicas", "configuration.ingress.external"],
-    "azure-native:dbforpostgresql:Server": ["sku.name", "storage.storageSizeGB", "highAvailability.mode", "backup.backupRetentionDays", "network.publicNetworkAccess", "createMode"],
+    "azure-native:dbforpostgresql:Server": [
+        "sku.name",
+        "storage.storageSizeGB",
+        "highAvailability.mode",
+        "backup.backupRetentionDays",
+        "network.publicNetworkAccess",
+        "createMode",
+    ],
     "azure-native:redisenterprise:RedisEnterprise": ["sku.name", "highAvailability", "publicNetworkAccess"],
     "azure-native:network:ApplicationGateway": ["sku.name", "sku.tier", "autoscaleConfiguration.minCapacity"],
     "azure-native:network:Subnet": ["addressPrefix"],
     "azure-native:operationalinsights:Workspace": ["retentionInDays"],
     "gcp:cloudrunv2/service:Service": ["ingress", "scaling.minInstanceCount", "scaling.maxInstanceCount", "deletionProtection"],
     "aws:ecs/service:Service": ["launchType", "desiredCount", "networkConfiguration.assignPublicIp"],
-    "gcp:sql/databaseInstance:DatabaseInstance": ["databaseVersion", "settings.tier", "settings.availabilityType", "settings.ipConfiguration.ipv4Enabled", "settings.ipConfiguration.sslMode", "deletionProtection"],
+    "gcp:sql/databaseInstance:DatabaseInstance": [
+        "databaseVersion",
+        "settings.tier",
+        "settings.availabilityType",
+        "settings.ipConfiguration.ipv4Enabled",
+        "settings.ipConfiguration.sslMode",
+        "deletionProtection",
+    ],
     "gcp:redis/instance:Instance": ["tier", "memorySizeGb", "authEnabled", "transitEncryptionMode", "replicaCount"],
     "gcp:compute/subnetwork:Subnetwork": ["ipCidrRange"],
     "gcp:compute/globalForwardingRule:GlobalForwardingRule": ["portRange", "loadBalancingScheme"],
     "gcp:compute/securityPolicy:SecurityPolicy": ["type"],
 };
-
 
 function keyProps(r: RecordedResource): string {
     const props = KEY_PROPS[r.type] ?? [];
@@ -130,7 +162,9 @@ export function parentsByName(resources: RecordedResource[]): Map<RecordedResour
 export function renderTree(run: ProgramRun): string {
     const parents = parentsByName(run.resources);
     const children = (p: RecordedResource | undefined) => run.resources.filter((r) => parents.get(r) === p);
-    const lines = [`Stack ${run.stack} (cloud ${run.outputs.cloud}, tier ${run.outputs.tier}): ${run.resources.filter((r) => r.custom).length} resources, ${run.resources.filter((r) => !r.custom).length} components`];
+    const lines = [
+        `Stack ${run.stack} (cloud ${run.outputs.cloud}, tier ${run.outputs.tier}): ${run.resources.filter((r) => r.custom).length} resources, ${run.resources.filter((r) => !r.custom).length} components`,
+    ];
     const walk = (node: RecordedResource, prefix: string, last: boolean) => {
         const props = keyProps(node);
         lines.push(`${prefix}${last ? "└─ " : "├─ "}${node.name}  ${node.type}${props ? `  ${props}` : ""}`);
@@ -154,7 +188,10 @@ export function declared(run: ProgramRun) {
  * before/after). Empty when the stack makes none. `pending` also lists the
  * choices the builders do not follow yet (for tests of the decision).
  */
-export function costChoices(config: Record<string, string>, opts: { pending?: boolean } = {}): { undo: Record<string, string>; labels: string[] } {
+export function costChoices(
+    config: Record<string, string>,
+    opts: { pending?: boolean } = {},
+): { undo: Record<string, string>; labels: string[] } {
     const settings = parseStackConfig(config);
     const cloud = cloudDescriptor(settings.cloud);
     if (!cloud.hasCostChoices) return { undo: {}, labels: [] };
@@ -162,11 +199,17 @@ export function costChoices(config: Record<string, string>, opts: { pending?: bo
     const unset = (key: string) => config[`mcp-infra:${key}`] === undefined || config[`mcp-infra:${key}`] === "";
     const undo: Record<string, string> = {};
     const labels: string[] = [];
-    const choose = (key: string, value: string, label: string) => { undo[`mcp-infra:${key}`] = value; labels.push(label); };
-    if (spec.edge.kind === "payPerRequest" && unset("edgeKind")) choose("edgeKind", "loadBalancer", "pay-per-request edge instead of a load balancer");
-    if (spec.cache.store === "embedded" && unset("sessionStore")) choose("sessionStore", "managed", "in-memory state instead of a managed cache");
+    const choose = (key: string, value: string, label: string) => {
+        undo[`mcp-infra:${key}`] = value;
+        labels.push(label);
+    };
+    if (spec.edge.kind === "payPerRequest" && unset("edgeKind"))
+        choose("edgeKind", "loadBalancer", "pay-per-request edge instead of a load balancer");
+    if (spec.cache.store === "embedded" && unset("sessionStore"))
+        choose("sessionStore", "managed", "in-memory state instead of a managed cache");
     if (spec.nat === "none" && unset("natGateways")) choose("natGateways", "single", "no NAT gateway");
-    if (cloud.cpuArchitectureChoice && cloud.defaultCpuArchitecture === "arm64" && unset("cpuArchitecture")) choose("cpuArchitecture", "x86_64", "arm64 (Graviton) replicas");
+    if (cloud.cpuArchitectureChoice && cloud.defaultCpuArchitecture === "arm64" && unset("cpuArchitecture"))
+        choose("cpuArchitecture", "x86_64", "arm64 (Graviton) replicas");
     if (spec.service.scaleToZero && cloud.scalesToZero && unset("scaleToZero")) choose("scaleToZero", "false", "scale to zero when idle");
     for (const c of CLOUD_CHOICES) {
         if (c.cloud !== settings.cloud || !(c.followed || opts.pending) || !unset(c.key) || (c.applies && !c.applies(spec))) continue;
@@ -199,26 +242,68 @@ const waf = (spec: TierSpec) => (spec.edge.waf === "none" ? "no WAF" : spec.edge
 
 export const CLOUD_CHOICES: readonly CloudChoice[] = [
     {
-        cloud: "gcp", key: "dbSizing", undo: "vcpuCount", followed: true,
+        cloud: "gcp",
+        key: "dbSizing",
+        undo: "vcpuCount",
+        followed: true,
         effect: (spec, o) => gcpSizing(spec, o).dbTier,
         label: (now, before) => `database sized by sustained capacity (${now} instead of ${before})`,
     },
-    { cloud: "gcp", key: "wafRules", undo: "separate", followed: true, effect: waf, label: () => "Cloud Armor's preconfigured WAF sets five to a rule" },
     {
-        cloud: "aws", key: "cacheMode", undo: "nodes", followed: true, applies: (spec) => spec.cache.store === "managed",
+        cloud: "gcp",
+        key: "wafRules",
+        undo: "separate",
+        followed: true,
+        effect: waf,
+        label: () => "Cloud Armor's preconfigured WAF sets five to a rule",
+    },
+    {
+        cloud: "aws",
+        key: "cacheMode",
+        undo: "nodes",
+        followed: true,
+        applies: (spec) => spec.cache.store === "managed",
         effect: (spec, o) => awsSizing(spec, o).cacheMode,
         label: () => "ElastiCache Serverless for Valkey instead of cache nodes",
     },
-    { cloud: "aws", key: "containerInsights", undo: "true", followed: true, effect: (spec, o) => String(awsSizing(spec, o).containerInsights), label: () => "no ECS Container Insights" },
-    { cloud: "aws", key: "wafRules", undo: "separate", followed: true, effect: waf, label: () => "the core managed WAF rule group and the rate rule" },
-    { cloud: "aws", key: "secretStore", undo: "managed", followed: true, effect: (spec, o) => awsSizing(spec, o).secretStore, label: () => "SSM Parameter Store instead of Secrets Manager" },
     {
-        cloud: "azure", key: "secretStore", undo: "managed", followed: false, effect: (spec, o) => azureSizing(spec, o).secretStore,
+        cloud: "aws",
+        key: "containerInsights",
+        undo: "true",
+        followed: true,
+        effect: (spec, o) => String(awsSizing(spec, o).containerInsights),
+        label: () => "no ECS Container Insights",
+    },
+    {
+        cloud: "aws",
+        key: "wafRules",
+        undo: "separate",
+        followed: true,
+        effect: waf,
+        label: () => "the core managed WAF rule group and the rate rule",
+    },
+    {
+        cloud: "aws",
+        key: "secretStore",
+        undo: "managed",
+        followed: true,
+        effect: (spec, o) => awsSizing(spec, o).secretStore,
+        label: () => "SSM Parameter Store instead of Secrets Manager",
+    },
+    {
+        cloud: "azure",
+        key: "secretStore",
+        undo: "managed",
+        followed: false,
+        effect: (spec, o) => azureSizing(spec, o).secretStore,
         label: () => "Container Apps secrets instead of Key Vault behind a private endpoint",
     },
     {
         // The tier-wide "no NAT gateway" above covers tiers without one; this is Azure's own default for the others.
-        cloud: "azure", key: "natGateways", undo: (spec) => (spec.nat === "none" ? undefined : spec.nat), followed: true,
+        cloud: "azure",
+        key: "natGateways",
+        undo: (spec) => (spec.nat === "none" ? undefined : spec.nat),
+        followed: true,
         effect: (spec, o) => azureSizing(spec, o).natGateways,
         label: () => "no NAT gateway (Container Apps egress through the environment's own IP)",
     },
@@ -238,7 +323,10 @@ export async function priceStack(run: ProgramRun, withBefore: boolean): Promise<
     const choices = withBefore ? costChoices(run.config) : { undo: {}, labels: [] };
     if (choices.labels.length) {
         const before = await runProgram(run.stack, { ...run.config, ...choices.undo });
-        cost.withoutCostChoices = { choices: choices.labels, totalMonthlyUsd: estimateCost(declared(before), settings.usage).totalMonthlyUsd };
+        cost.withoutCostChoices = {
+            choices: choices.labels,
+            totalMonthlyUsd: estimateCost(declared(before), settings.usage).totalMonthlyUsd,
+        };
     }
     return cost;
 }
@@ -292,19 +380,33 @@ async function main(): Promise<number> {
     }
     const diffs = base ? diffCosts(base, costs) : undefined;
     if (opts.format === "markdown") {
-        for (const run of runs) console.log(topologyMarkdown({ stack: run.stack, summary: run.outputs.summary, resources: run.resources }) + "\n");
+        for (const run of runs)
+            console.log(topologyMarkdown({ stack: run.stack, summary: run.outputs.summary, resources: run.resources }) + "\n");
         console.log(renderMarkdown(costs));
         if (diffs) console.log("\n" + renderDiffMarkdown(diffs));
     } else if (opts.format === "table" && diffs) {
         console.log(renderDiffTable(diffs));
     } else if (opts.format === "json") {
         const byStack = new Map(runs.map((r) => [r.stack, r]));
-        console.log(JSON.stringify(costs.map((c) => ({ ...c, outputs: byStack.get(c.stack)?.outputs, resources: byStack.get(c.stack)?.resources, ...(diffs ? { diff: diffs.find((d) => d.stack === c.stack) } : {}) })), null, 2));
+        console.log(
+            JSON.stringify(
+                costs.map((c) => ({
+                    ...c,
+                    outputs: byStack.get(c.stack)?.outputs,
+                    resources: byStack.get(c.stack)?.resources,
+                    ...(diffs ? { diff: diffs.find((d) => d.stack === c.stack) } : {}),
+                })),
+                null,
+                2,
+            ),
+        );
     }
     for (const c of costs) {
         if (c.budgetUsd !== undefined && c.estimate.totalMonthlyUsd > c.budgetUsd) {
             failed++;
-            console.error(`error: stack ${c.stack}: estimated ${usd(c.estimate.totalMonthlyUsd)}/month exceeds its budget of ${usd(c.budgetUsd)} (mcp-infra:monthlyBudgetUsd)`);
+            console.error(
+                `error: stack ${c.stack}: estimated ${usd(c.estimate.totalMonthlyUsd)}/month exceeds its budget of ${usd(c.budgetUsd)} (mcp-infra:monthlyBudgetUsd)`,
+            );
         }
     }
     return failed ? 1 : 0;
@@ -312,8 +414,13 @@ async function main(): Promise<number> {
 
 if (require.main === module) {
     // exitCode, not exit(): exit() would cut a large report short when stdout is a pipe.
-    main().then((code) => { process.exitCode = code; }, (e) => {
-        console.error(`error: ${(e as Error).stack ?? e}`);
-        process.exitCode = 1;
-    });
+    main().then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (e) => {
+            console.error(`error: ${(e as Error).stack ?? e}`);
+            process.exitCode = 1;
+        },
+    );
 }

@@ -7,7 +7,12 @@
 import { AlertSignal, alertSignals, resolveTier, SIGNAL_IDS, TIER_NAMES, TierSpec } from "../sizing";
 
 const UNITS: Record<AlertSignal["unit"], string> = {
-    percent: " %", milliseconds: " ms", seconds: " s", replicas: " replicas", count: "", locations: " locations",
+    percent: " %",
+    milliseconds: " ms",
+    seconds: " s",
+    replicas: " replicas",
+    count: "",
+    locations: " locations",
 };
 
 function condition(s: AlertSignal, spec: TierSpec): string {
@@ -39,11 +44,14 @@ export function renderSignalTable(): string {
 /** The runbook: one line per alert, what to look at first. */
 export function renderRunbook(): string {
     const seen = new Map<string, AlertSignal>();
-    for (const t of TIER_NAMES) for (const s of alertSignals(resolveTier(t), { scalesToZero: false })) if (!seen.has(s.id)) seen.set(s.id, s);
-    return SIGNAL_IDS.filter((id) => seen.has(id)).map((id) => {
-        const s = seen.get(id)!;
-        return `- **\`${s.name}\`** (${s.metric}): ${s.runbook}`;
-    }).join("\n");
+    for (const t of TIER_NAMES)
+        for (const s of alertSignals(resolveTier(t), { scalesToZero: false })) if (!seen.has(s.id)) seen.set(s.id, s);
+    return SIGNAL_IDS.filter((id) => seen.has(id))
+        .map((id) => {
+            const s = seen.get(id)!;
+            return `- **\`${s.name}\`** (${s.metric}): ${s.runbook}`;
+        })
+        .join("\n");
 }
 
 if (require.main === module) {

@@ -33,12 +33,32 @@ export interface InstanceClass {
 
 /** RDS for PostgreSQL classes on Graviton (available in every commercial region). */
 export const RDS_CLASSES: readonly InstanceClass[] = [
-    ...[["micro", 2, 1], ["small", 2, 2], ["medium", 2, 4], ["large", 2, 8], ["xlarge", 4, 16], ["2xlarge", 8, 32]].map(
-        ([size, vcpu, mem]) => ({ name: `db.t4g.${size}`, vcpu: vcpu as number, memoryGiB: mem as number, burstable: true })),
-    ...[["large", 2, 8], ["xlarge", 4, 16], ["2xlarge", 8, 32], ["4xlarge", 16, 64], ["8xlarge", 32, 128], ["12xlarge", 48, 192], ["16xlarge", 64, 256]].map(
-        ([size, vcpu, mem]) => ({ name: `db.m7g.${size}`, vcpu: vcpu as number, memoryGiB: mem as number, burstable: false })),
-    ...[["large", 2, 16], ["xlarge", 4, 32], ["2xlarge", 8, 64], ["4xlarge", 16, 128], ["8xlarge", 32, 256], ["12xlarge", 48, 384], ["16xlarge", 64, 512]].map(
-        ([size, vcpu, mem]) => ({ name: `db.r7g.${size}`, vcpu: vcpu as number, memoryGiB: mem as number, burstable: false })),
+    ...[
+        ["micro", 2, 1],
+        ["small", 2, 2],
+        ["medium", 2, 4],
+        ["large", 2, 8],
+        ["xlarge", 4, 16],
+        ["2xlarge", 8, 32],
+    ].map(([size, vcpu, mem]) => ({ name: `db.t4g.${size}`, vcpu: vcpu as number, memoryGiB: mem as number, burstable: true })),
+    ...[
+        ["large", 2, 8],
+        ["xlarge", 4, 16],
+        ["2xlarge", 8, 32],
+        ["4xlarge", 16, 64],
+        ["8xlarge", 32, 128],
+        ["12xlarge", 48, 192],
+        ["16xlarge", 64, 256],
+    ].map(([size, vcpu, mem]) => ({ name: `db.m7g.${size}`, vcpu: vcpu as number, memoryGiB: mem as number, burstable: false })),
+    ...[
+        ["large", 2, 16],
+        ["xlarge", 4, 32],
+        ["2xlarge", 8, 64],
+        ["4xlarge", 16, 128],
+        ["8xlarge", 32, 256],
+        ["12xlarge", 48, 384],
+        ["16xlarge", 64, 512],
+    ].map(([size, vcpu, mem]) => ({ name: `db.r7g.${size}`, vcpu: vcpu as number, memoryGiB: mem as number, burstable: false })),
 ];
 
 export interface NodeType {
@@ -49,17 +69,30 @@ export interface NodeType {
 }
 
 /** ElastiCache node types (Graviton) with their published memory. */
-export const CACHE_NODE_TYPES: readonly NodeType[] = ([
-    ["cache.t4g.micro", 0.5, true], ["cache.t4g.small", 1.37, true], ["cache.t4g.medium", 3.09, true],
-    ["cache.m7g.large", 6.38, false], ["cache.m7g.xlarge", 12.93, false], ["cache.m7g.2xlarge", 26.04, false],
-    ["cache.m7g.4xlarge", 52.26, false], ["cache.m7g.8xlarge", 103.68, false],
-    ["cache.r7g.large", 13.07, false], ["cache.r7g.xlarge", 26.32, false], ["cache.r7g.2xlarge", 52.82, false],
-    ["cache.r7g.4xlarge", 105.81, false], ["cache.r7g.8xlarge", 209.55, false], ["cache.r7g.12xlarge", 317.77, false],
-    ["cache.r7g.16xlarge", 419.09, false],
-] as const).map(([name, gib, burstable]) => ({ name, memoryMiB: Math.round(gib * 1024), burstable }));
+export const CACHE_NODE_TYPES: readonly NodeType[] = (
+    [
+        ["cache.t4g.micro", 0.5, true],
+        ["cache.t4g.small", 1.37, true],
+        ["cache.t4g.medium", 3.09, true],
+        ["cache.m7g.large", 6.38, false],
+        ["cache.m7g.xlarge", 12.93, false],
+        ["cache.m7g.2xlarge", 26.04, false],
+        ["cache.m7g.4xlarge", 52.26, false],
+        ["cache.m7g.8xlarge", 103.68, false],
+        ["cache.r7g.large", 13.07, false],
+        ["cache.r7g.xlarge", 26.32, false],
+        ["cache.r7g.2xlarge", 52.82, false],
+        ["cache.r7g.4xlarge", 105.81, false],
+        ["cache.r7g.8xlarge", 209.55, false],
+        ["cache.r7g.12xlarge", 317.77, false],
+        ["cache.r7g.16xlarge", 419.09, false],
+    ] as const
+).map(([name, gib, burstable]) => ({ name, memoryMiB: Math.round(gib * 1024), burstable }));
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** RDS gp3 storage limits for PostgreSQL, GiB. */
 export const RDS_STORAGE_GIB = { min: 20, max: 65536 } as const;
@@ -156,14 +189,22 @@ export interface AwsSizing {
 /** The neutral numbers behind an RDS class name. */
 export function rdsClass(name: string): InstanceClass {
     const found = RDS_CLASSES.find((c) => c.name === name);
-    if (!found) throw new ConfigError(overrideKey("dbInstanceClass"), `unknown RDS class "${name}"; valid classes: ${formatChoices(RDS_CLASSES.map((c) => c.name))}`);
+    if (!found)
+        throw new ConfigError(
+            overrideKey("dbInstanceClass"),
+            `unknown RDS class "${name}"; valid classes: ${formatChoices(RDS_CLASSES.map((c) => c.name))}`,
+        );
     return found;
 }
 
 /** The neutral numbers behind an ElastiCache node type. */
 export function cacheNodeType(name: string): NodeType {
     const found = CACHE_NODE_TYPES.find((c) => c.name === name);
-    if (!found) throw new ConfigError(overrideKey("cacheNodeType"), `unknown ElastiCache node type "${name}"; valid node types: ${formatChoices(CACHE_NODE_TYPES.map((c) => c.name))}`);
+    if (!found)
+        throw new ConfigError(
+            overrideKey("cacheNodeType"),
+            `unknown ElastiCache node type "${name}"; valid node types: ${formatChoices(CACHE_NODE_TYPES.map((c) => c.name))}`,
+        );
     return found;
 }
 
@@ -174,12 +215,16 @@ export function fargateSize(milliCpu: number, memoryMiB: number): { cpu: number;
     const memories = FARGATE_SIZES[cpu];
     if (!memories) {
         const near = nearest(cpu, cpus).map((c) => (c * 1000) / 1024);
-        throw new ConfigError(overrideKey("serviceMilliCpu"),
-            `${milliCpu} is not a Fargate CPU size; nearest valid values: ${formatChoices(near)} (valid: ${formatChoices(cpus.map((c) => (c * 1000) / 1024))})`);
+        throw new ConfigError(
+            overrideKey("serviceMilliCpu"),
+            `${milliCpu} is not a Fargate CPU size; nearest valid values: ${formatChoices(near)} (valid: ${formatChoices(cpus.map((c) => (c * 1000) / 1024))})`,
+        );
     }
     if (!memories.includes(memoryMiB)) {
-        throw new ConfigError(overrideKey("serviceMemoryMiB"),
-            `${memoryMiB} MiB is not valid with ${milliCpu} milli-vCPU on Fargate; nearest valid values: ${formatChoices(nearest(memoryMiB, memories))} (valid: ${formatChoices(memories)})`);
+        throw new ConfigError(
+            overrideKey("serviceMemoryMiB"),
+            `${memoryMiB} MiB is not valid with ${milliCpu} milli-vCPU on Fargate; nearest valid values: ${formatChoices(nearest(memoryMiB, memories))} (valid: ${formatChoices(memories)})`,
+        );
     }
     return { cpu, memoryMiB };
 }
@@ -195,8 +240,10 @@ export function pickRdsClass(spec: TierSpec["database"]): InstanceClass {
     }
     const largest = [...RDS_CLASSES].sort(byCost).pop()!;
     const key = spec.memoryGiB > largest.memoryGiB ? "dbMemoryGiB" : "dbVcpu";
-    throw new ConfigError(overrideKey(key),
-        `no RDS class has ${spec.vcpu} vCPU and ${spec.memoryGiB} GiB; nearest valid values: ${largest.name} (${largest.vcpu} vCPU, ${largest.memoryGiB} GiB)`);
+    throw new ConfigError(
+        overrideKey(key),
+        `no RDS class has ${spec.vcpu} vCPU and ${spec.memoryGiB} GiB; nearest valid values: ${largest.name} (${largest.vcpu} vCPU, ${largest.memoryGiB} GiB)`,
+    );
 }
 
 /** The smallest ElastiCache node type with at least the requested memory. */
@@ -205,8 +252,10 @@ export function pickCacheNodeType(memoryMiB: number, preferBurstable: boolean): 
     const choice = (preferBurstable && fits.find((n) => n.burstable)) || fits.find((n) => !n.burstable) || fits[0];
     if (!choice) {
         const sizes = CACHE_NODE_TYPES.map((n) => n.memoryMiB);
-        throw new ConfigError(overrideKey("cacheMemoryMiB"),
-            `no ElastiCache node type has ${memoryMiB} MiB; nearest valid values: ${formatChoices(nearest(memoryMiB, sizes))}`);
+        throw new ConfigError(
+            overrideKey("cacheMemoryMiB"),
+            `no ElastiCache node type has ${memoryMiB} MiB; nearest valid values: ${formatChoices(nearest(memoryMiB, sizes))}`,
+        );
     }
     return choice;
 }
@@ -225,8 +274,10 @@ export function awsSizing(spec: TierSpec, overrides: TierOverrides = {}): AwsSiz
 
     const storage = spec.database.storageGiB;
     if (storage < RDS_STORAGE_GIB.min || storage > RDS_STORAGE_GIB.max) {
-        throw new ConfigError(overrideKey("dbStorageGiB"),
-            `${storage} GiB is outside RDS gp3 limits; nearest valid values: ${storage < RDS_STORAGE_GIB.min ? RDS_STORAGE_GIB.min : RDS_STORAGE_GIB.max} (valid: ${RDS_STORAGE_GIB.min} to ${RDS_STORAGE_GIB.max})`);
+        throw new ConfigError(
+            overrideKey("dbStorageGiB"),
+            `${storage} GiB is outside RDS gp3 limits; nearest valid values: ${storage < RDS_STORAGE_GIB.min ? RDS_STORAGE_GIB.min : RDS_STORAGE_GIB.max} (valid: ${RDS_STORAGE_GIB.min} to ${RDS_STORAGE_GIB.max})`,
+        );
     }
 
     if (overrides.cacheNodeType && overrides.cacheMemoryMiB !== undefined) {
@@ -237,18 +288,25 @@ export function awsSizing(spec: TierSpec, overrides: TierOverrides = {}): AwsSiz
         : pickCacheNodeType(spec.cache.memoryMiB, spec.cache.compute === "burstable");
     const cacheMode = overrides.cacheMode ?? (overrides.cacheNodeType ? "nodes" : awsDefaultCacheMode(spec));
     if (cacheMode === "serverless" && overrides.cacheNodeType) {
-        throw new ConfigError(overrideKey("cacheNodeType"), `a serverless cache has no node type; leave cacheNodeType empty or set cacheMode to "nodes"`);
+        throw new ConfigError(
+            overrideKey("cacheNodeType"),
+            `a serverless cache has no node type; leave cacheNodeType empty or set cacheMode to "nodes"`,
+        );
     }
 
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(spec.logRetentionDays)) {
-        throw new ConfigError(overrideKey("logRetentionDays"),
-            `${spec.logRetentionDays} is not a CloudWatch Logs retention period; nearest valid values: ${formatChoices(nearest(spec.logRetentionDays, LOG_RETENTION_DAYS))}`);
+        throw new ConfigError(
+            overrideKey("logRetentionDays"),
+            `${spec.logRetentionDays} is not a CloudWatch Logs retention period; nearest valid values: ${formatChoices(nearest(spec.logRetentionDays, LOG_RETENTION_DAYS))}`,
+        );
     }
 
     const httpApiTlsPolicy = HTTP_API_TLS_POLICIES[spec.edge.tlsProfile];
     if (spec.edge.kind === "payPerRequest" && httpApiTlsPolicy === undefined) {
-        throw new ConfigError(overrideKey("edgeKind"),
-            `API Gateway HTTP APIs offer only the TLS_1_2 policy, not the ${spec.edge.tlsProfile} TLS profile of the ${spec.name} tier; use edgeKind "loadBalancer"`);
+        throw new ConfigError(
+            overrideKey("edgeKind"),
+            `API Gateway HTTP APIs offer only the TLS_1_2 policy, not the ${spec.edge.tlsProfile} TLS profile of the ${spec.name} tier; use edgeKind "loadBalancer"`,
+        );
     }
 
     return {

@@ -44,12 +44,30 @@ export interface PostgresSku {
 
 /** PostgreSQL Flexible Server compute SKUs (B-series, Ddsv5, Edsv5). */
 export const POSTGRES_SKUS: readonly PostgresSku[] = [
-    ...([["B1ms", 1, 2], ["B2s", 2, 4], ["B2ms", 2, 8], ["B4ms", 4, 16], ["B8ms", 8, 32], ["B12ms", 12, 48], ["B16ms", 16, 64], ["B20ms", 20, 80]] as const)
-        .map(([n, vcpu, mem]) => ({ name: `Standard_${n}`, tier: "Burstable" as const, vcpu, memoryGiB: mem })),
-    ...([2, 4, 8, 16, 32, 48, 64, 96] as const)
-        .map((vcpu) => ({ name: `Standard_D${vcpu}ds_v5`, tier: "GeneralPurpose" as const, vcpu, memoryGiB: vcpu * 4 })),
-    ...([2, 4, 8, 16, 20, 32, 48, 64, 96] as const)
-        .map((vcpu) => ({ name: `Standard_E${vcpu}ds_v5`, tier: "MemoryOptimized" as const, vcpu, memoryGiB: vcpu * 8 })),
+    ...(
+        [
+            ["B1ms", 1, 2],
+            ["B2s", 2, 4],
+            ["B2ms", 2, 8],
+            ["B4ms", 4, 16],
+            ["B8ms", 8, 32],
+            ["B12ms", 12, 48],
+            ["B16ms", 16, 64],
+            ["B20ms", 20, 80],
+        ] as const
+    ).map(([n, vcpu, mem]) => ({ name: `Standard_${n}`, tier: "Burstable" as const, vcpu, memoryGiB: mem })),
+    ...([2, 4, 8, 16, 32, 48, 64, 96] as const).map((vcpu) => ({
+        name: `Standard_D${vcpu}ds_v5`,
+        tier: "GeneralPurpose" as const,
+        vcpu,
+        memoryGiB: vcpu * 4,
+    })),
+    ...([2, 4, 8, 16, 20, 32, 48, 64, 96] as const).map((vcpu) => ({
+        name: `Standard_E${vcpu}ds_v5`,
+        tier: "MemoryOptimized" as const,
+        vcpu,
+        memoryGiB: vcpu * 8,
+    })),
 ];
 
 /** PostgreSQL Flexible Server storage sizes (GiB, Premium SSD). */
@@ -65,11 +83,24 @@ export interface RedisSku {
 }
 
 /** Azure Managed Redis Balanced SKUs and their memory. */
-export const REDIS_SKUS: readonly RedisSku[] = ([
-    ["Balanced_B0", 0.5], ["Balanced_B1", 1], ["Balanced_B3", 3], ["Balanced_B5", 6], ["Balanced_B10", 12],
-    ["Balanced_B20", 24], ["Balanced_B50", 60], ["Balanced_B100", 120], ["Balanced_B150", 180], ["Balanced_B250", 240],
-    ["Balanced_B350", 360], ["Balanced_B500", 480], ["Balanced_B700", 720], ["Balanced_B1000", 960],
-] as const).map(([name, gib]) => ({ name, memoryMiB: gib * 1024 }));
+export const REDIS_SKUS: readonly RedisSku[] = (
+    [
+        ["Balanced_B0", 0.5],
+        ["Balanced_B1", 1],
+        ["Balanced_B3", 3],
+        ["Balanced_B5", 6],
+        ["Balanced_B10", 12],
+        ["Balanced_B20", 24],
+        ["Balanced_B50", 60],
+        ["Balanced_B100", 120],
+        ["Balanced_B150", 180],
+        ["Balanced_B250", 240],
+        ["Balanced_B350", 360],
+        ["Balanced_B500", 480],
+        ["Balanced_B700", 720],
+        ["Balanced_B1000", 960],
+    ] as const
+).map(([name, gib]) => ({ name, memoryMiB: gib * 1024 }));
 
 /** Log Analytics (PerGB2018) workspace retention limits (days). */
 export const LOG_ANALYTICS_RETENTION = { min: 30, max: 730 } as const;
@@ -134,8 +165,10 @@ export function containerAppMinReplicas(spec: TierSpec, edgeKind: EdgeKind = spe
     if (!spec.service.scaleToZero) return spec.service.minReplicas;
     if (edgeKind === "loadBalancer") {
         if (overrides.scaleToZero === true) {
-            throw new ConfigError(overrideKey("scaleToZero"),
-                `Container Apps cannot scale to zero behind Application Gateway (edgeKind "loadBalancer"): the gateway's health probe keeps a replica awake; set scaleToZero to false (or leave it unset), or use edgeKind "payPerRequest" on a tier without a WAF`);
+            throw new ConfigError(
+                overrideKey("scaleToZero"),
+                `Container Apps cannot scale to zero behind Application Gateway (edgeKind "loadBalancer"): the gateway's health probe keeps a replica awake; set scaleToZero to false (or leave it unset), or use edgeKind "payPerRequest" on a tier without a WAF`,
+            );
         }
         return spec.service.minReplicas;
     }
@@ -177,8 +210,10 @@ export function registrySku(spec: TierSpec): "Basic" | "Standard" {
  */
 export function checkAzureChoices(overrides: TierOverrides): void {
     if (overrides.cpuArchitecture !== undefined && overrides.cpuArchitecture !== CONTAINER_APPS_ARCHITECTURE) {
-        throw new ConfigError(overrideKey("cpuArchitecture"),
-            `${overrides.cpuArchitecture} is not available on Azure: Container Apps runs linux/amd64 (x86_64) replicas only; allowed values on Azure: ${CONTAINER_APPS_ARCHITECTURE}`);
+        throw new ConfigError(
+            overrideKey("cpuArchitecture"),
+            `${overrides.cpuArchitecture} is not available on Azure: Container Apps runs linux/amd64 (x86_64) replicas only; allowed values on Azure: ${CONTAINER_APPS_ARCHITECTURE}`,
+        );
     }
 }
 
@@ -194,35 +229,49 @@ export function checkAzureChoices(overrides: TierOverrides): void {
  */
 export function checkEdgeDomain(spec: TierSpec, domain: string | undefined): void {
     if (domain && spec.edge.kind === "payPerRequest") {
-        throw new ConfigError("mcp-infra:domain",
-            `"${domain}" cannot be served by Azure's payPerRequest edge (the Container Apps ingress) yet: its managed certificate needs DNS records that exist only after the environment does; leave domain empty (the endpoint is then https://<app>.<environment>.azurecontainerapps.io) or set mcp-infra:edgeKind to "loadBalancer" (Application Gateway with your certificate)`);
+        throw new ConfigError(
+            "mcp-infra:domain",
+            `"${domain}" cannot be served by Azure's payPerRequest edge (the Container Apps ingress) yet: its managed certificate needs DNS records that exist only after the environment does; leave domain empty (the endpoint is then https://<app>.<environment>.azurecontainerapps.io) or set mcp-infra:edgeKind to "loadBalancer" (Application Gateway with your certificate)`,
+        );
     }
 }
 
 /** The neutral numbers behind a PostgreSQL Flexible Server SKU name. */
 export function postgresSku(name: string): PostgresSku {
     const found = POSTGRES_SKUS.find((s) => s.name === name);
-    if (!found) throw new ConfigError(overrideKey("dbInstanceClass"), `unknown PostgreSQL Flexible Server SKU "${name}"; valid SKUs: ${formatChoices(POSTGRES_SKUS.map((s) => s.name))}`);
+    if (!found)
+        throw new ConfigError(
+            overrideKey("dbInstanceClass"),
+            `unknown PostgreSQL Flexible Server SKU "${name}"; valid SKUs: ${formatChoices(POSTGRES_SKUS.map((s) => s.name))}`,
+        );
     return found;
 }
 
 /** The neutral numbers behind an Azure Managed Redis SKU name. */
 export function redisSku(name: string): RedisSku {
     const found = REDIS_SKUS.find((s) => s.name === name);
-    if (!found) throw new ConfigError(overrideKey("cacheNodeType"), `unknown Azure Managed Redis SKU "${name}"; valid SKUs: ${formatChoices(REDIS_SKUS.map((s) => s.name))}`);
+    if (!found)
+        throw new ConfigError(
+            overrideKey("cacheNodeType"),
+            `unknown Azure Managed Redis SKU "${name}"; valid SKUs: ${formatChoices(REDIS_SKUS.map((s) => s.name))}`,
+        );
     return found;
 }
 
 /** Container Apps CPU and memory for a neutral service size, or a ConfigError naming the nearest valid values. */
 export function containerAppSize(milliCpu: number, memoryMiB: number): { cpu: number; memory: string } {
     if (!CONTAINER_APP_MILLI_CPU.includes(milliCpu)) {
-        throw new ConfigError(overrideKey("serviceMilliCpu"),
-            `${milliCpu} is not a Container Apps CPU size; nearest valid values: ${formatChoices(nearest(milliCpu, CONTAINER_APP_MILLI_CPU))} (valid: 250 to 4000 in steps of 250)`);
+        throw new ConfigError(
+            overrideKey("serviceMilliCpu"),
+            `${milliCpu} is not a Container Apps CPU size; nearest valid values: ${formatChoices(nearest(milliCpu, CONTAINER_APP_MILLI_CPU))} (valid: 250 to 4000 in steps of 250)`,
+        );
     }
     const memory = containerAppMemoryFor(milliCpu);
     if (memoryMiB !== memory) {
-        throw new ConfigError(overrideKey("serviceMemoryMiB"),
-            `${memoryMiB} MiB is not valid with ${milliCpu} milli-vCPU on Container Apps (2 GiB per vCPU); nearest valid values: ${memory}`);
+        throw new ConfigError(
+            overrideKey("serviceMemoryMiB"),
+            `${memoryMiB} MiB is not valid with ${milliCpu} milli-vCPU on Container Apps (2 GiB per vCPU); nearest valid values: ${memory}`,
+        );
     }
     return { cpu: milliCpu / 1000, memory: `${memory / 1024}Gi` };
 }
@@ -236,25 +285,35 @@ export function pickPostgresSku(spec: TierSpec["database"]): PostgresSku {
     const needsStandard = spec.highAvailability || spec.readReplicas > 0;
     const fits = (s: PostgresSku) => s.vcpu >= spec.vcpu && s.memoryGiB >= spec.memoryGiB;
     const byCost = (a: PostgresSku, b: PostgresSku) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB;
-    const tiers: PostgresSku["tier"][] = spec.compute === "burstable" && !needsStandard
-        ? ["Burstable", "GeneralPurpose", "MemoryOptimized"]
-        : ["GeneralPurpose", "MemoryOptimized"];
+    const tiers: PostgresSku["tier"][] =
+        spec.compute === "burstable" && !needsStandard
+            ? ["Burstable", "GeneralPurpose", "MemoryOptimized"]
+            : ["GeneralPurpose", "MemoryOptimized"];
     for (const tier of tiers) {
         const candidates = POSTGRES_SKUS.filter((s) => s.tier === tier && fits(s)).sort(byCost);
         if (candidates.length) return candidates[0];
     }
     const largest = [...POSTGRES_SKUS].sort((a, b) => a.memoryGiB - b.memoryGiB).pop()!;
     const key = spec.memoryGiB > largest.memoryGiB ? "dbMemoryGiB" : "dbVcpu";
-    throw new ConfigError(overrideKey(key),
-        `no PostgreSQL Flexible Server SKU has ${spec.vcpu} vCPU and ${spec.memoryGiB} GiB; nearest valid values: ${largest.name} (${largest.vcpu} vCPU, ${largest.memoryGiB} GiB)`);
+    throw new ConfigError(
+        overrideKey(key),
+        `no PostgreSQL Flexible Server SKU has ${spec.vcpu} vCPU and ${spec.memoryGiB} GiB; nearest valid values: ${largest.name} (${largest.vcpu} vCPU, ${largest.memoryGiB} GiB)`,
+    );
 }
 
 /** The smallest Azure Managed Redis SKU with at least the requested memory. */
 export function pickRedisSku(memoryMiB: number): RedisSku {
     const choice = REDIS_SKUS.find((s) => s.memoryMiB >= memoryMiB);
     if (!choice) {
-        throw new ConfigError(overrideKey("cacheMemoryMiB"),
-            `no Azure Managed Redis SKU has ${memoryMiB} MiB; nearest valid values: ${formatChoices(nearest(memoryMiB, REDIS_SKUS.map((s) => s.memoryMiB)))}`);
+        throw new ConfigError(
+            overrideKey("cacheMemoryMiB"),
+            `no Azure Managed Redis SKU has ${memoryMiB} MiB; nearest valid values: ${formatChoices(
+                nearest(
+                    memoryMiB,
+                    REDIS_SKUS.map((s) => s.memoryMiB),
+                ),
+            )}`,
+        );
     }
     return choice;
 }
@@ -273,15 +332,19 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
     const dbSku = overrides.dbInstanceClass ? postgresSku(overrides.dbInstanceClass) : pickPostgresSku(spec.database);
     if (dbSku.tier === "Burstable" && (spec.database.highAvailability || spec.database.readReplicas > 0)) {
         const alt = pickPostgresSku({ ...spec.database, compute: "standard", vcpu: dbSku.vcpu, memoryGiB: dbSku.memoryGiB });
-        throw new ConfigError(overrideKey("dbInstanceClass"),
-            `${dbSku.name} is Burstable, which supports neither high availability nor read replicas (this tier needs them); nearest valid values: ${alt.name}`);
+        throw new ConfigError(
+            overrideKey("dbInstanceClass"),
+            `${dbSku.name} is Burstable, which supports neither high availability nor read replicas (this tier needs them); nearest valid values: ${alt.name}`,
+        );
     }
 
     const wanted = spec.database.storageGiB;
     const storage = POSTGRES_STORAGE_GIB.find((s) => s >= wanted);
     if (storage === undefined) {
-        throw new ConfigError(overrideKey("dbStorageGiB"),
-            `${wanted} GiB is above PostgreSQL Flexible Server's largest disk; nearest valid values: ${POSTGRES_STORAGE_GIB[POSTGRES_STORAGE_GIB.length - 1]} (valid: ${formatChoices(POSTGRES_STORAGE_GIB)})`);
+        throw new ConfigError(
+            overrideKey("dbStorageGiB"),
+            `${wanted} GiB is above PostgreSQL Flexible Server's largest disk; nearest valid values: ${POSTGRES_STORAGE_GIB[POSTGRES_STORAGE_GIB.length - 1]} (valid: ${formatChoices(POSTGRES_STORAGE_GIB)})`,
+        );
     }
     const backups = Math.min(POSTGRES_BACKUP_DAYS.max, Math.max(POSTGRES_BACKUP_DAYS.min, spec.database.backupRetentionDays));
 
@@ -291,8 +354,10 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
     const cache = overrides.cacheNodeType ? redisSku(overrides.cacheNodeType) : pickRedisSku(spec.cache.memoryMiB);
 
     if (spec.logRetentionDays > LOG_ANALYTICS_RETENTION.max) {
-        throw new ConfigError(overrideKey("logRetentionDays"),
-            `${spec.logRetentionDays} days is above Log Analytics' limit; nearest valid values: ${LOG_ANALYTICS_RETENTION.max} (valid: ${LOG_ANALYTICS_RETENTION.min} to ${LOG_ANALYTICS_RETENTION.max}; shorter periods are raised to ${LOG_ANALYTICS_RETENTION.min})`);
+        throw new ConfigError(
+            overrideKey("logRetentionDays"),
+            `${spec.logRetentionDays} days is above Log Analytics' limit; nearest valid values: ${LOG_ANALYTICS_RETENTION.max} (valid: ${LOG_ANALYTICS_RETENTION.min} to ${LOG_ANALYTICS_RETENTION.max}; shorter periods are raised to ${LOG_ANALYTICS_RETENTION.min})`,
+        );
     }
 
     return {

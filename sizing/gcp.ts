@@ -51,7 +51,9 @@ export const CLOUD_RUN_SIZES: Readonly<Record<number, { minMiB: number; maxMiB: 
     6000: { minMiB: 4096, maxMiB: 24576 },
     8000: { minMiB: 4096, maxMiB: 32768 },
 };
-const RUN_CPUS = Object.keys(CLOUD_RUN_SIZES).map(Number).sort((a, b) => a - b);
+const RUN_CPUS = Object.keys(CLOUD_RUN_SIZES)
+    .map(Number)
+    .sort((a, b) => a - b);
 
 /** Cloud Run's CPU-utilisation scaling target accepts 10 % to 95 %. */
 export const CLOUD_RUN_CPU_TARGET = { min: 10, max: 95 } as const;
@@ -79,26 +81,37 @@ export function parseCloudRunMemory(limit: string): number {
  * Cloud Run CPU and memory for a neutral service size. Tier values round up to
  * the nearest valid pair; values the user overrode must be valid as given.
  */
-export function cloudRunSize(milliCpu: number, memoryMiB: number, overridden: { cpu?: boolean; memory?: boolean } = {}): { milliCpu: number; memoryMiB: number } {
+export function cloudRunSize(
+    milliCpu: number,
+    memoryMiB: number,
+    overridden: { cpu?: boolean; memory?: boolean } = {},
+): { milliCpu: number; memoryMiB: number } {
     const valid = RUN_CPUS.map((c) => c / 1000);
     if (overridden.cpu && !CLOUD_RUN_SIZES[milliCpu]) {
-        throw new ConfigError(overrideKey("serviceMilliCpu"),
+        throw new ConfigError(
+            overrideKey("serviceMilliCpu"),
             `${milliCpu} milli-vCPU is not a Cloud Run size for a concurrent server (below 1 vCPU Cloud Run forces concurrency 1; above 1 only whole vCPUs); ` +
-            `nearest valid values: ${formatChoices(nearest(milliCpu, RUN_CPUS))} (valid: ${formatChoices(RUN_CPUS)}, i.e. ${formatChoices(valid)} vCPU)`);
+                `nearest valid values: ${formatChoices(nearest(milliCpu, RUN_CPUS))} (valid: ${formatChoices(RUN_CPUS)}, i.e. ${formatChoices(valid)} vCPU)`,
+        );
     }
     const cpuCandidates = overridden.cpu ? [milliCpu] : RUN_CPUS.filter((c) => c >= milliCpu);
     const maxMemory = CLOUD_RUN_SIZES[RUN_CPUS[RUN_CPUS.length - 1]].maxMiB;
     if (!cpuCandidates.length) {
-        throw new ConfigError(overrideKey("serviceMilliCpu"), `${milliCpu} milli-vCPU is above Cloud Run's largest size; nearest valid values: ${RUN_CPUS[RUN_CPUS.length - 1]}`);
+        throw new ConfigError(
+            overrideKey("serviceMilliCpu"),
+            `${milliCpu} milli-vCPU is above Cloud Run's largest size; nearest valid values: ${RUN_CPUS[RUN_CPUS.length - 1]}`,
+        );
     }
     if (overridden.memory) {
         const range = CLOUD_RUN_SIZES[cpuCandidates[0]];
         const fits = cpuCandidates.find((c) => memoryMiB >= CLOUD_RUN_SIZES[c].minMiB && memoryMiB <= CLOUD_RUN_SIZES[c].maxMiB);
         if (fits === undefined) {
             const near = overridden.cpu ? nearest(memoryMiB, [range.minMiB, range.maxMiB]) : nearest(memoryMiB, [512, maxMemory]);
-            throw new ConfigError(overrideKey("serviceMemoryMiB"),
+            throw new ConfigError(
+                overrideKey("serviceMemoryMiB"),
                 `${memoryMiB} MiB is not valid with ${overridden.cpu ? `${milliCpu} milli-vCPU` : "any Cloud Run vCPU size"} on Cloud Run (gen2); ` +
-                `nearest valid values: ${formatChoices(near.filter((v) => v >= 512 && v <= maxMemory))} (valid: ${formatChoices(RUN_CPUS.map((c) => `${c}: ${CLOUD_RUN_SIZES[c].minMiB}-${CLOUD_RUN_SIZES[c].maxMiB}`))})`);
+                    `nearest valid values: ${formatChoices(near.filter((v) => v >= 512 && v <= maxMemory))} (valid: ${formatChoices(RUN_CPUS.map((c) => `${c}: ${CLOUD_RUN_SIZES[c].minMiB}-${CLOUD_RUN_SIZES[c].maxMiB}`))})`,
+            );
         }
         return { milliCpu: fits, memoryMiB };
     }
@@ -107,7 +120,10 @@ export function cloudRunSize(milliCpu: number, memoryMiB: number, overridden: { 
         if (memoryMiB <= maxMiB) return { milliCpu: cpu, memoryMiB: Math.max(memoryMiB, minMiB) };
     }
     const key = overridden.cpu ? "serviceMilliCpu" : "serviceMemoryMiB";
-    throw new ConfigError(overrideKey(key), `no Cloud Run size has ${milliCpu} milli-vCPU and ${memoryMiB} MiB; nearest valid values: ${RUN_CPUS[RUN_CPUS.length - 1]} milli-vCPU with up to ${maxMemory} MiB`);
+    throw new ConfigError(
+        overrideKey(key),
+        `no Cloud Run size has ${milliCpu} milli-vCPU and ${memoryMiB} MiB; nearest valid values: ${RUN_CPUS[RUN_CPUS.length - 1]} milli-vCPU with up to ${maxMemory} MiB`,
+    );
 }
 
 // ---- Cloud SQL ---------------------------------------------------------------
@@ -134,7 +150,8 @@ export const SQL_SHARED_CORE_MAX_BURST_VCPU = 1;
  * of at most one (burst) vCPU, on the smallest shared core holding its memory.
  */
 export function sharedCoreSqlTier(db: TierSpec["database"]): SqlTier | undefined {
-    if (db.compute !== "burstable" || db.highAvailability || db.readReplicas > 0 || db.vcpu > SQL_SHARED_CORE_MAX_BURST_VCPU) return undefined;
+    if (db.compute !== "burstable" || db.highAvailability || db.readReplicas > 0 || db.vcpu > SQL_SHARED_CORE_MAX_BURST_VCPU)
+        return undefined;
     return SQL_SHARED_CORE.find((t) => t.memoryGiB >= db.memoryGiB);
 }
 
@@ -183,7 +200,8 @@ function customMemoryRange(vcpu: number): { min: number; max: number } {
 
 /** Why a custom machine shape is invalid, or undefined when it is valid. */
 function customProblem(vcpu: number, memoryMiB: number): string | undefined {
-    if (!SQL_VCPUS.includes(vcpu)) return `${vcpu} vCPU is not a Cloud SQL custom size (1 or an even number up to 96); nearest valid values: ${formatChoices(nearest(vcpu, SQL_VCPUS))}`;
+    if (!SQL_VCPUS.includes(vcpu))
+        return `${vcpu} vCPU is not a Cloud SQL custom size (1 or an even number up to 96); nearest valid values: ${formatChoices(nearest(vcpu, SQL_VCPUS))}`;
     const { min, max } = customMemoryRange(vcpu);
     if (memoryMiB % SQL_CUSTOM.stepMiB !== 0 || memoryMiB < min || memoryMiB > max) {
         const lower = Math.floor(memoryMiB / SQL_CUSTOM.stepMiB) * SQL_CUSTOM.stepMiB;
@@ -199,8 +217,10 @@ export function sqlTier(name: string): SqlTier {
     if (shared) return shared;
     const m = /^db-custom-(\d+)-(\d+)$/.exec(name);
     if (!m) {
-        throw new ConfigError(overrideKey("dbInstanceClass"),
-            `unknown Cloud SQL tier "${name}"; valid tiers: ${formatChoices(SQL_SHARED_CORE.map((t) => t.name))} or db-custom-<vCPU>-<MiB> such as db-custom-2-7680`);
+        throw new ConfigError(
+            overrideKey("dbInstanceClass"),
+            `unknown Cloud SQL tier "${name}"; valid tiers: ${formatChoices(SQL_SHARED_CORE.map((t) => t.name))} or db-custom-<vCPU>-<MiB> such as db-custom-2-7680`,
+        );
     }
     const vcpu = Number(m[1]);
     const memoryMiB = Number(m[2]);
@@ -219,27 +239,39 @@ export function pickSqlTier(db: TierSpec["database"], overridden: { vcpu?: boole
     const shared = overridden.vcpu || overridden.memory ? undefined : sharedCoreSqlTier(db);
     if (shared) return shared;
     if (overridden.vcpu && !SQL_VCPUS.includes(db.vcpu)) {
-        throw new ConfigError(overrideKey("dbVcpu"), `${db.vcpu} is not a Cloud SQL custom vCPU count; nearest valid values: ${formatChoices(nearest(db.vcpu, SQL_VCPUS))}`);
+        throw new ConfigError(
+            overrideKey("dbVcpu"),
+            `${db.vcpu} is not a Cloud SQL custom vCPU count; nearest valid values: ${formatChoices(nearest(db.vcpu, SQL_VCPUS))}`,
+        );
     }
     const wantMiB = db.memoryGiB * 1024;
     const vcpus = overridden.vcpu ? [db.vcpu] : SQL_VCPUS.filter((v) => v >= db.vcpu);
     for (const vcpu of vcpus) {
         const { min, max } = customMemoryRange(vcpu);
         if (overridden.memory) {
-            if (wantMiB >= min && wantMiB <= max) return { name: `db-custom-${vcpu}-${wantMiB}`, vcpu, memoryGiB: db.memoryGiB, sharedCore: false };
+            if (wantMiB >= min && wantMiB <= max)
+                return { name: `db-custom-${vcpu}-${wantMiB}`, vcpu, memoryGiB: db.memoryGiB, sharedCore: false };
             if (overridden.vcpu || wantMiB < min) {
-                const near = nearest(db.memoryGiB, [Math.ceil(min / 1024), Math.floor(max / 1024)]).filter((g) => g * 1024 >= min && g * 1024 <= max);
-                throw new ConfigError(overrideKey("dbMemoryGiB"),
+                const near = nearest(db.memoryGiB, [Math.ceil(min / 1024), Math.floor(max / 1024)]).filter(
+                    (g) => g * 1024 >= min && g * 1024 <= max,
+                );
+                throw new ConfigError(
+                    overrideKey("dbMemoryGiB"),
                     `${db.memoryGiB} GiB is not valid with ${vcpu} vCPU on a Cloud SQL custom machine (${min} to ${max} MiB); nearest valid values: ${formatChoices(near)} GiB` +
-                    (wantMiB < SQL_CUSTOM.minMiB ? ` (or dbInstanceClass ${formatChoices(SQL_SHARED_CORE.map((t) => t.name))} for a shared core)` : ""));
+                        (wantMiB < SQL_CUSTOM.minMiB
+                            ? ` (or dbInstanceClass ${formatChoices(SQL_SHARED_CORE.map((t) => t.name))} for a shared core)`
+                            : ""),
+                );
             }
             continue;
         }
         const memory = Math.max(min, Math.ceil(wantMiB / SQL_CUSTOM.stepMiB) * SQL_CUSTOM.stepMiB);
         if (memory <= max) return { name: `db-custom-${vcpu}-${memory}`, vcpu, memoryGiB: memory / 1024, sharedCore: false };
     }
-    throw new ConfigError(overrideKey(overridden.vcpu ? "dbVcpu" : "dbMemoryGiB"),
-        `no Cloud SQL custom machine has ${db.vcpu} vCPU and ${db.memoryGiB} GiB; nearest valid values: db-custom-96-${customMemoryRange(96).max}`);
+    throw new ConfigError(
+        overrideKey(overridden.vcpu ? "dbVcpu" : "dbMemoryGiB"),
+        `no Cloud SQL custom machine has ${db.vcpu} vCPU and ${db.memoryGiB} GiB; nearest valid values: db-custom-96-${customMemoryRange(96).max}`,
+    );
 }
 
 // ---- Memorystore for Redis -----------------------------------------------------
@@ -259,8 +291,10 @@ export function parseRedisNodeType(name: string): number {
     const m = /^(\d+)GB$/.exec(name.trim());
     const gb = m ? Number(m[1]) : NaN;
     if (!m || gb < REDIS_GB.min || gb > REDIS_GB.max) {
-        throw new ConfigError(overrideKey("cacheNodeType"),
-            `"${name}" is not a Memorystore for Redis size; Memorystore has no node types, only a memory size: use "<GB>GB" from ${REDIS_GB.min}GB to ${REDIS_GB.max}GB (e.g. "5GB")`);
+        throw new ConfigError(
+            overrideKey("cacheNodeType"),
+            `"${name}" is not a Memorystore for Redis size; Memorystore has no node types, only a memory size: use "<GB>GB" from ${REDIS_GB.min}GB to ${REDIS_GB.max}GB (e.g. "5GB")`,
+        );
     }
     return gb;
 }
@@ -274,21 +308,30 @@ export function redisMemoryGb(spec: TierSpec["cache"], overrides: TierOverrides)
     } else if (overrides.cacheMemoryMiB !== undefined) {
         const mib = overrides.cacheMemoryMiB;
         if (mib % 1024 !== 0 || mib / 1024 < REDIS_GB.min || mib / 1024 > REDIS_GB.max) {
-            const near = [Math.floor(mib / 1024), Math.ceil(mib / 1024)].map((g) => Math.min(Math.max(g, REDIS_GB.min), REDIS_GB.max) * 1024);
-            throw new ConfigError(overrideKey("cacheMemoryMiB"),
-                `${mib} MiB is not a Memorystore for Redis size (whole GB from ${REDIS_GB.min} to ${REDIS_GB.max}); nearest valid values: ${formatChoices([...new Set(near)])}`);
+            const near = [Math.floor(mib / 1024), Math.ceil(mib / 1024)].map(
+                (g) => Math.min(Math.max(g, REDIS_GB.min), REDIS_GB.max) * 1024,
+            );
+            throw new ConfigError(
+                overrideKey("cacheMemoryMiB"),
+                `${mib} MiB is not a Memorystore for Redis size (whole GB from ${REDIS_GB.min} to ${REDIS_GB.max}); nearest valid values: ${formatChoices([...new Set(near)])}`,
+            );
         }
         gb = mib / 1024;
     } else {
         gb = Math.max(REDIS_GB.min, Math.ceil(spec.memoryMiB / 1024), readReplicas ? REDIS_GB.minWithReadReplicas : 0);
         if (gb > REDIS_GB.max) {
-            throw new ConfigError(overrideKey("cacheMemoryMiB"), `${spec.memoryMiB} MiB is above Memorystore's largest size; nearest valid values: ${REDIS_GB.max * 1024}`);
+            throw new ConfigError(
+                overrideKey("cacheMemoryMiB"),
+                `${spec.memoryMiB} MiB is above Memorystore's largest size; nearest valid values: ${REDIS_GB.max * 1024}`,
+            );
         }
     }
     if (readReplicas && gb < REDIS_GB.minWithReadReplicas) {
         const key = overrides.cacheNodeType ? "cacheNodeType" : "cacheMemoryMiB";
-        throw new ConfigError(overrideKey(key),
-            `${gb} GB is too small for Memorystore read replicas (this tier has ${spec.replicas}); nearest valid values: ${key === "cacheNodeType" ? `${REDIS_GB.minWithReadReplicas}GB` : REDIS_GB.minWithReadReplicas * 1024}`);
+        throw new ConfigError(
+            overrideKey(key),
+            `${gb} GB is too small for Memorystore read replicas (this tier has ${spec.replicas}); nearest valid values: ${key === "cacheNodeType" ? `${REDIS_GB.minWithReadReplicas}GB` : REDIS_GB.minWithReadReplicas * 1024}`,
+        );
     }
     return gb;
 }
@@ -350,8 +393,10 @@ export interface GcpSizing {
  */
 export function gcpSizing(spec: TierSpec, overrides: TierOverrides = {}): GcpSizing {
     if (overrides.cpuArchitecture !== undefined && overrides.cpuArchitecture !== CLOUD_RUN_ARCHITECTURE) {
-        throw new ConfigError(overrideKey("cpuArchitecture"),
-            `Cloud Run runs x86_64 (linux/amd64) containers only, so "${overrides.cpuArchitecture}" is not available on GCP; nearest valid values: ${CLOUD_RUN_ARCHITECTURE} (or leave it empty)`);
+        throw new ConfigError(
+            overrideKey("cpuArchitecture"),
+            `Cloud Run runs x86_64 (linux/amd64) containers only, so "${overrides.cpuArchitecture}" is not available on GCP; nearest valid values: ${CLOUD_RUN_ARCHITECTURE} (or leave it empty)`,
+        );
     }
     const run = cloudRunSize(spec.service.milliCpu, spec.service.memoryMiB, {
         cpu: overrides.serviceMilliCpu !== undefined,
@@ -359,31 +404,47 @@ export function gcpSizing(spec: TierSpec, overrides: TierOverrides = {}): GcpSiz
     });
     if (spec.service.scaleToZero && overrides.minReplicas !== undefined) {
         // Cloud Run's minimum instances would be 0: refuse rather than drop the user's minimum silently.
-        throw new ConfigError(overrideKey("minReplicas"),
-            `${overrides.minReplicas} replicas cannot be kept running while the service scales to zero when idle; set mcp-infra:scaleToZero to false to keep them, or leave minReplicas empty`);
+        throw new ConfigError(
+            overrideKey("minReplicas"),
+            `${overrides.minReplicas} replicas cannot be kept running while the service scales to zero when idle; set mcp-infra:scaleToZero to false to keep them, or leave minReplicas empty`,
+        );
     }
     const target = spec.service.targetCpuPercent;
     if (target < CLOUD_RUN_CPU_TARGET.min || target > CLOUD_RUN_CPU_TARGET.max) {
-        throw new ConfigError(overrideKey("targetCpuPercent"), `Cloud Run accepts ${CLOUD_RUN_CPU_TARGET.min} to ${CLOUD_RUN_CPU_TARGET.max}; nearest valid values: ${target < CLOUD_RUN_CPU_TARGET.min ? CLOUD_RUN_CPU_TARGET.min : CLOUD_RUN_CPU_TARGET.max}`);
+        throw new ConfigError(
+            overrideKey("targetCpuPercent"),
+            `Cloud Run accepts ${CLOUD_RUN_CPU_TARGET.min} to ${CLOUD_RUN_CPU_TARGET.max}; nearest valid values: ${target < CLOUD_RUN_CPU_TARGET.min ? CLOUD_RUN_CPU_TARGET.min : CLOUD_RUN_CPU_TARGET.max}`,
+        );
     }
 
     if (overrides.dbInstanceClass && (overrides.dbVcpu !== undefined || overrides.dbMemoryGiB !== undefined)) {
         throw new ConfigError(overrideKey("dbInstanceClass"), "set either dbInstanceClass or dbVcpu/dbMemoryGiB, not both");
     }
     if (overrides.secretStore === "platform") {
-        throw new ConfigError(overrideKey("secretStore"), `Cloud Run has no secret store of its own: secrets live in Secret Manager (about $0.06 per secret a month); allowed values on GCP: managed (or leave it empty)`);
+        throw new ConfigError(
+            overrideKey("secretStore"),
+            `Cloud Run has no secret store of its own: secrets live in Secret Manager (about $0.06 per secret a month); allowed values on GCP: managed (or leave it empty)`,
+        );
     }
     const dbTier = overrides.dbInstanceClass
         ? sqlTier(overrides.dbInstanceClass)
-        : pickSqlTier(sqlSizeFor(spec.database, overrides), { vcpu: overrides.dbVcpu !== undefined, memory: overrides.dbMemoryGiB !== undefined });
+        : pickSqlTier(sqlSizeFor(spec.database, overrides), {
+              vcpu: overrides.dbVcpu !== undefined,
+              memory: overrides.dbMemoryGiB !== undefined,
+          });
     if (dbTier.sharedCore && spec.database.highAvailability) {
         // Shared-core instances are allowed with REGIONAL, but carry no SLA: refuse them where the tier promises HA.
-        throw new ConfigError(overrideKey("dbInstanceClass"), `shared-core ${dbTier.name} has no SLA and cannot back a highly available tier; nearest valid values: db-custom-1-3840 or db-custom-2-3840`);
+        throw new ConfigError(
+            overrideKey("dbInstanceClass"),
+            `shared-core ${dbTier.name} has no SLA and cannot back a highly available tier; nearest valid values: db-custom-1-3840 or db-custom-2-3840`,
+        );
     }
     const storage = spec.database.storageGiB;
     if (storage < SQL_STORAGE_GB.min || storage > SQL_STORAGE_GB.max) {
-        throw new ConfigError(overrideKey("dbStorageGiB"),
-            `${storage} GB is outside Cloud SQL SSD limits; nearest valid values: ${storage < SQL_STORAGE_GB.min ? SQL_STORAGE_GB.min : SQL_STORAGE_GB.max} (valid: ${SQL_STORAGE_GB.min} to ${SQL_STORAGE_GB.max})`);
+        throw new ConfigError(
+            overrideKey("dbStorageGiB"),
+            `${storage} GB is outside Cloud SQL SSD limits; nearest valid values: ${storage < SQL_STORAGE_GB.min ? SQL_STORAGE_GB.min : SQL_STORAGE_GB.max} (valid: ${SQL_STORAGE_GB.min} to ${SQL_STORAGE_GB.max})`,
+        );
     }
 
     if (overrides.cacheNodeType && overrides.cacheMemoryMiB !== undefined) {
@@ -391,13 +452,19 @@ export function gcpSizing(spec: TierSpec, overrides: TierOverrides = {}): GcpSiz
     }
     const cache = spec.cache;
     if (cache.replicas > REDIS_MAX_REPLICAS) {
-        throw new ConfigError(overrideKey("cacheNodeType"), `Memorystore holds at most ${REDIS_MAX_REPLICAS} replicas; this tier asks for ${cache.replicas}`);
+        throw new ConfigError(
+            overrideKey("cacheNodeType"),
+            `Memorystore holds at most ${REDIS_MAX_REPLICAS} replicas; this tier asks for ${cache.replicas}`,
+        );
     }
     const cacheMemoryGb = redisMemoryGb(cache, overrides);
 
     const days = spec.logRetentionDays;
     if (days < LOG_RETENTION.min || days > LOG_RETENTION.max) {
-        throw new ConfigError(overrideKey("logRetentionDays"), `Cloud Logging buckets keep logs ${LOG_RETENTION.min} to ${LOG_RETENTION.max} days; nearest valid values: ${days < LOG_RETENTION.min ? LOG_RETENTION.min : LOG_RETENTION.max}`);
+        throw new ConfigError(
+            overrideKey("logRetentionDays"),
+            `Cloud Logging buckets keep logs ${LOG_RETENTION.min} to ${LOG_RETENTION.max} days; nearest valid values: ${days < LOG_RETENTION.min ? LOG_RETENTION.min : LOG_RETENTION.max}`,
+        );
     }
 
     return {

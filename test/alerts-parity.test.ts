@@ -18,9 +18,14 @@ const interp = pulumi.interpolate;
 function awsView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [number, number]> {
     const spec = resolveTier(tier);
     const alarms = awsAlarms(signals, {
-        edge: { kind: "alb", loadBalancer: "lb", targetGroup: "tg" }, service: { cluster: "c", service: "s" },
+        edge: { kind: "alb", loadBalancer: "lb", targetGroup: "tg" },
+        service: { cluster: "c", service: "s" },
         database: { instance: "db", readReplicas: spec.database.readReplicas > 0 ? ["r"] : [], storageGiB: spec.database.storageGiB },
-        cache: { memberClusters: ["c-001"] }, healthCheckId: "hc", healthCheckRegions: spec.alerts.uptimeLocations, serverNamespace: "ns", containerInsights: true,
+        cache: { memberClusters: ["c-001"] },
+        healthCheckId: "hc",
+        healthCheckRegions: spec.alerts.uptimeLocations,
+        serverNamespace: "ns",
+        containerInsights: true,
     });
     const m = new Map<SignalId, [number, number]>();
     for (const a of alarms) {
@@ -29,7 +34,8 @@ function awsView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [number,
         if (a.signal === "latency-p95") threshold *= 1000;
         if (a.signal === "database-free-storage") threshold = (100 * threshold) / (spec.database.storageGiB * 1024 ** 3);
         // Healthy share below 100 (N - F + 1) / N alarms: back to F - 1 failing locations.
-        if (a.signal === "uptime-check") threshold = Math.round(spec.alerts.uptimeLocations - (threshold * spec.alerts.uptimeLocations) / 100);
+        if (a.signal === "uptime-check")
+            threshold = Math.round(spec.alerts.uptimeLocations - (threshold * spec.alerts.uptimeLocations) / 100);
         if (a.signal === "cache-unavailable") threshold = 1;
         const window = s.evaluation === "sustained" ? Number(a.args.evaluationPeriods) : Number(a.args.period) / 60;
         m.set(a.signal, [threshold, window]);
@@ -39,10 +45,17 @@ function awsView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [number,
 
 function gcpView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [number, number]> {
     const spec = resolveTier(tier);
-    const policies = gcpPolicies(signals, {
-        edge: { kind: "loadBalancer", urlMap: "um" }, service: "svc",
-        database: { primary: "p:db", readReplicas: spec.database.readReplicas > 0 ? ["p:r"] : [] }, cache: "redis", uptimeCheckId: "up",
-    }, interp);
+    const policies = gcpPolicies(
+        signals,
+        {
+            edge: { kind: "loadBalancer", urlMap: "um" },
+            service: "svc",
+            database: { primary: "p:db", readReplicas: spec.database.readReplicas > 0 ? ["p:r"] : [] },
+            cache: "redis",
+            uptimeCheckId: "up",
+        },
+        interp,
+    );
     const m = new Map<SignalId, [number, number]>();
     for (const p of policies) {
         const s = signals.find((x) => x.id === p.signal)!;
@@ -51,7 +64,10 @@ function gcpView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [number,
         if (["edge-5xx-ratio", "service-cpu", "service-memory", "database-cpu", "cache-memory"].includes(p.signal)) threshold *= 100;
         if (p.signal === "database-free-storage") threshold = 100 - 100 * threshold;
         if (p.signal === "cache-unavailable") threshold = 1;
-        const window = s.evaluation === "sustained" ? Number(String(c.duration).replace("s", "")) / 60 : Number(String(c.aggregations[0].alignmentPeriod).replace("s", "")) / 60;
+        const window =
+            s.evaluation === "sustained"
+                ? Number(String(c.duration).replace("s", "")) / 60
+                : Number(String(c.aggregations[0].alignmentPeriod).replace("s", "")) / 60;
         m.set(p.signal, [Number(threshold.toFixed(6)), window]);
     }
     return m;
@@ -59,11 +75,18 @@ function gcpView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [number,
 
 function azureView(tier: TierName, signals: AlertSignal[]): Map<SignalId, [number, number]> {
     const spec = resolveTier(tier);
-    const rules = azureRules(signals, {
-        edge: { kind: "appGateway", id: "agw" }, app: { id: "app", name: "mcp" },
-        database: { id: "pg", readReplicas: spec.database.readReplicas > 0 ? ["pgr"] : [] }, cache: { id: "redis" },
-        availability: { webTestId: "wt", componentId: "ai" }, workspaceId: "law",
-    }, interp);
+    const rules = azureRules(
+        signals,
+        {
+            edge: { kind: "appGateway", id: "agw" },
+            app: { id: "app", name: "mcp" },
+            database: { id: "pg", readReplicas: spec.database.readReplicas > 0 ? ["pgr"] : [] },
+            cache: { id: "redis" },
+            availability: { webTestId: "wt", componentId: "ai" },
+            workspaceId: "law",
+        },
+        interp,
+    );
     const minutes = (iso: string) => (iso.endsWith("H") ? 60 * Number(iso.slice(2, -1)) : Number(iso.slice(2, -1)));
     const m = new Map<SignalId, [number, number]>();
     for (const r of rules) {

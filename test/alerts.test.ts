@@ -4,14 +4,27 @@ import * as fc from "fast-check";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderRunbook, renderSignalTable } from "../scripts/signals";
-import { ALERT_WINDOWS_MINUTES, alertSignals, BUDGET_NOTIFICATIONS, ConfigError, resolveTier, SIGNAL_IDS, TIER_NAMES, TierSpec, tierSpec } from "../sizing";
+import {
+    ALERT_WINDOWS_MINUTES,
+    alertSignals,
+    BUDGET_NOTIFICATIONS,
+    ConfigError,
+    resolveTier,
+    SIGNAL_IDS,
+    TIER_NAMES,
+    TierSpec,
+    tierSpec,
+} from "../sizing";
 
 const byId = (spec: TierSpec, opts = {}) => new Map(alertSignals(spec, opts).map((s) => [s.id, s]));
 
 describe("alert signals (sizing/alerts.ts)", () => {
     it("prod alerts on the seeds' thresholds: errors > 1 %, p95 > 500 ms, CPU > 80 %, memory > 85 %, free storage < 15 %, 5-minute windows", () => {
         const s = byId(resolveTier("prod"));
-        const pick = (id: string) => { const x = s.get(id as never)!; return [x.comparison, x.threshold, x.windowMinutes]; };
+        const pick = (id: string) => {
+            const x = s.get(id as never)!;
+            return [x.comparison, x.threshold, x.windowMinutes];
+        };
         assert.deepEqual(pick("edge-5xx-ratio"), ["above", 1, 5]);
         assert.deepEqual(pick("latency-p95"), ["above", 500, 5]);
         assert.deepEqual(pick("service-cpu"), ["above", 80, 5]);
@@ -27,14 +40,18 @@ describe("alert signals (sizing/alerts.ts)", () => {
     it("prod and enterprise declare every signal but replica lag (enterprise only, it has the read replica): at least 6 each", () => {
         const prod = alertSignals(resolveTier("prod")).map((s) => s.id);
         const ent = alertSignals(resolveTier("enterprise")).map((s) => s.id);
-        assert.deepEqual(prod, SIGNAL_IDS.filter((id) => id !== "database-replica-lag"));
+        assert.deepEqual(
+            prod,
+            SIGNAL_IDS.filter((id) => id !== "database-replica-lag"),
+        );
         assert.deepEqual(ent, [...SIGNAL_IDS]);
         assert.ok(prod.length >= 6 && ent.length >= 6);
         assert.equal(byId(resolveTier("enterprise")).get("database-replica-lag")!.threshold, 30);
     });
     it("dev keeps no replica-count or cache signals (one replica that may scale to zero, state in memory) and looser thresholds", () => {
         const dev = byId(resolveTier("dev"));
-        for (const id of ["replicas-below-minimum", "cache-memory", "cache-evictions", "cache-unavailable", "database-replica-lag"]) assert.ok(!dev.has(id as never), id);
+        for (const id of ["replicas-below-minimum", "cache-memory", "cache-evictions", "cache-unavailable", "database-replica-lag"])
+            assert.ok(!dev.has(id as never), id);
         assert.equal(dev.get("edge-5xx-ratio")!.threshold, 5);
         assert.equal(dev.get("latency-p95")!.threshold, 1000);
         // A platform that never scales to zero (Fargate, Docker) still counts replicas.
@@ -59,7 +76,10 @@ describe("alert signals (sizing/alerts.ts)", () => {
     });
     it("stricter tiers never alert later or on worse values than looser ones", () => {
         const [dev, prod, ent] = TIER_NAMES.map((t) => resolveTier(t).alerts);
-        for (const [loose, strict] of [[dev, prod], [prod, ent]]) {
+        for (const [loose, strict] of [
+            [dev, prod],
+            [prod, ent],
+        ]) {
             assert.ok(strict.windowMinutes <= loose.windowMinutes && strict.availabilityWindowMinutes <= loose.availabilityWindowMinutes);
             assert.ok(strict.errorRatePercent <= loose.errorRatePercent && strict.p95LatencyMs <= loose.p95LatencyMs);
             assert.ok(strict.uptimeLocations >= loose.uptimeLocations && strict.uptimeIntervalSeconds <= loose.uptimeIntervalSeconds);
@@ -70,7 +90,10 @@ describe("alert signals (sizing/alerts.ts)", () => {
         const bad = (patch: Partial<TierSpec["alerts"]>, field: string) => {
             const spec = tierSpec("prod");
             Object.assign(spec.alerts, patch);
-            assert.throws(() => alertSignals(spec), (e: unknown) => e instanceof ConfigError && e.key === `tiers.prod.alerts.${field}`);
+            assert.throws(
+                () => alertSignals(spec),
+                (e: unknown) => e instanceof ConfigError && e.key === `tiers.prod.alerts.${field}`,
+            );
         };
         bad({ windowMinutes: 7 }, "windowMinutes");
         bad({ availabilityWindowMinutes: 0 }, "availabilityWindowMinutes");
@@ -80,18 +103,23 @@ describe("alert signals (sizing/alerts.ts)", () => {
         bad({ p95LatencyMs: 0 }, "p95LatencyMs");
     });
     it("any window outside the clouds' common set is refused; any inside is kept as is", () => {
-        fc.assert(fc.property(fc.integer({ min: -5, max: 200 }), (w) => {
-            const spec = tierSpec("prod");
-            spec.alerts.windowMinutes = w;
-            if ((ALERT_WINDOWS_MINUTES as readonly number[]).includes(w)) {
-                return alertSignals(spec).find((s) => s.id === "service-cpu")!.windowMinutes === w;
-            }
-            assert.throws(() => alertSignals(spec), ConfigError);
-            return true;
-        }));
+        fc.assert(
+            fc.property(fc.integer({ min: -5, max: 200 }), (w) => {
+                const spec = tierSpec("prod");
+                spec.alerts.windowMinutes = w;
+                if ((ALERT_WINDOWS_MINUTES as readonly number[]).includes(w)) {
+                    return alertSignals(spec).find((s) => s.id === "service-cpu")!.windowMinutes === w;
+                }
+                assert.throws(() => alertSignals(spec), ConfigError);
+                return true;
+            }),
+        );
     });
     it("the budget notifies at 80 % forecast and 100 % actual", () => {
-        assert.deepEqual(BUDGET_NOTIFICATIONS, [{ kind: "forecast", percent: 80 }, { kind: "actual", percent: 100 }]);
+        assert.deepEqual(BUDGET_NOTIFICATIONS, [
+            { kind: "forecast", percent: 80 },
+            { kind: "actual", percent: 100 },
+        ]);
     });
     it("docs/operations.md shows exactly this table and runbook (scripts/signals.ts prints them)", () => {
         const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "operations.md"), "utf8");

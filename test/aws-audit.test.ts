@@ -17,10 +17,15 @@ import { SERVER } from "../components/types";
 import { all, containers, idOf, named } from "./util";
 
 const T = {
-    task: "aws:ecs/taskDefinition:TaskDefinition", secret: "aws:secretsmanager/secret:Secret",
-    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion", parameter: "aws:ssm/parameter:Parameter",
-    role: "aws:iam/role:Role", rolePolicy: "aws:iam/rolePolicy:RolePolicy", attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    bucket: "aws:s3/bucket:Bucket", versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    task: "aws:ecs/taskDefinition:TaskDefinition",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    parameter: "aws:ssm/parameter:Parameter",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    bucket: "aws:s3/bucket:Bucket",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
     lock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
     publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -44,16 +49,19 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
         const server = () => defs().find((c: any) => c.name === SERVER.containerName)!;
         const migrate = () => defs().find((c: any) => c.name === "audit-migrate")!;
         /** The stored JSON document of a generated secret (Secrets Manager version, or the SecureString parameter). */
-        const doc = (role: string) => JSON.parse(managed
-            ? named(run(), T.secretVersion, `mcp-audit-${role}-version`).inputs.secretString
-            : named(run(), T.parameter, `mcp-audit-${role}`).inputs.value);
+        const doc = (role: string) =>
+            JSON.parse(
+                managed
+                    ? named(run(), T.secretVersion, `mcp-audit-${role}-version`).inputs.secretString
+                    : named(run(), T.parameter, `mcp-audit-${role}`).inputs.value,
+            );
         /** The valueFrom an ECS container reads `key` of the database secret `role` through. */
-        const valueFrom = (role: string, key: string) => managed
-            ? `${arnOf(T.secret, `mcp-audit-${role}`)}:${key}::`
-            : arnOf(T.parameter, `mcp-audit-${role}-${key}`);
-        const masterIds = () => managed
-            ? [arnOf(T.secret, "mcp-audit-credentials")]
-            : [arnOf(T.parameter, "mcp-audit-credentials"), arnOf(T.parameter, "mcp-audit-credentials-url")];
+        const valueFrom = (role: string, key: string) =>
+            managed ? `${arnOf(T.secret, `mcp-audit-${role}`)}:${key}::` : arnOf(T.parameter, `mcp-audit-${role}-${key}`);
+        const masterIds = () =>
+            managed
+                ? [arnOf(T.secret, "mcp-audit-credentials")]
+                : [arnOf(T.parameter, "mcp-audit-credentials"), arnOf(T.parameter, "mcp-audit-credentials-url")];
 
         it("keeps two credentials: the RDS master user's and the append-only mcp_server role's", () => {
             const master = doc("credentials");
@@ -61,7 +69,10 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
             assert.equal(master.username, POSTGRES.user);
             assert.equal(serverDoc.username, AUDIT_SERVER_ROLE);
             assert.notEqual(master.password, serverDoc.password, "two generated passwords");
-            assert.match(serverDoc.url, new RegExp(`^postgres://${AUDIT_SERVER_ROLE}:[^@]+@[^/]+:5432/${POSTGRES.databaseName}\\?sslmode=verify-full$`));
+            assert.match(
+                serverDoc.url,
+                new RegExp(`^postgres://${AUDIT_SERVER_ROLE}:[^@]+@[^/]+:5432/${POSTGRES.databaseName}\\?sslmode=verify-full$`),
+            );
             assert.match(master.url, new RegExp(`^postgres://${POSTGRES.user}:`));
             const stored = managed ? all(run(), T.secretVersion) : all(run(), T.parameter);
             for (const s of stored) assert.ok(s.secretInputs.includes(managed ? "secretString" : "value"), `${s.name} is a Pulumi secret`);
@@ -91,7 +102,9 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
             assert.deepEqual(server().dependsOn, [{ containerName: "audit-migrate", condition: "SUCCESS" }]);
             assert.equal(server().essential, true);
             // Of all containers, only audit-migrate names the master secret.
-            const naming = defs().filter((c: any) => masterIds().some((id) => JSON.stringify(c).includes(id))).map((c: any) => c.name);
+            const naming = defs()
+                .filter((c: any) => masterIds().some((id) => JSON.stringify(c).includes(id)))
+                .map((c: any) => c.name);
             assert.deepEqual(naming, ["audit-migrate"]);
         });
 
@@ -99,21 +112,28 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
             const taskRole = named(run(), T.role, "mcp-server-task-role");
             assert.equal(named(run(), T.task, "mcp-server-task").inputs.taskRoleArn, arnOf(T.role, "mcp-server-task-role"));
             const policies = all(run(), T.rolePolicy).filter((p) => p.inputs.role === idOf(taskRole));
-            assert.deepEqual(policies.map((p) => p.name), ["mcp-server-task-policy"]);
+            assert.deepEqual(
+                policies.map((p) => p.name),
+                ["mcp-server-task-policy"],
+            );
             assert.equal(all(run(), T.attachment).filter((a) => a.inputs.role === idOf(taskRole)).length, 0);
             const bucketArn = arnOf(T.bucket, "mcp-server-audit-anchors");
             const statements = JSON.parse(policies[0].inputs.policy).Statement;
-            assert.deepEqual(statements.map((s: any) => [s.Effect, s.Action, s.Resource]), [
-                ["Allow", ["s3:PutObject", "s3:GetObject"], `${bucketArn}/checkpoints/*`],
-                ["Allow", ["s3:ListBucket"], bucketArn],
-            ]);
+            assert.deepEqual(
+                statements.map((s: any) => [s.Effect, s.Action, s.Resource]),
+                [
+                    ["Allow", ["s3:PutObject", "s3:GetObject"], `${bucketArn}/checkpoints/*`],
+                    ["Allow", ["s3:ListBucket"], bucketArn],
+                ],
+            );
             assert.deepEqual(statements[1].Condition, { StringLike: { "s3:prefix": ["checkpoints/*"] } });
             const actions = statements.flatMap((s: any) => s.Action);
             assert.ok(!actions.some((a: string) => /^(secretsmanager|ssm|kms):|Delete|\*/.test(a)), actions.join(", "));
             // The execution role (the ECS agent) injects both containers' secrets; it is not the server's identity.
             const exec = JSON.parse(named(run(), T.rolePolicy, "mcp-server-execution-policy").inputs.policy).Statement;
             const readable = exec.filter((s: any) => /^(secretsmanager|ssm):/.test(s.Action[0])).flatMap((s: any) => s.Resource);
-            for (const id of masterIds().filter((id) => managed || id.endsWith("-url"))) assert.ok(readable.includes(id), `the agent reads ${id} for the init container`);
+            for (const id of masterIds().filter((id) => managed || id.endsWith("-url")))
+                assert.ok(readable.includes(id), `the agent reads ${id} for the init container`);
         });
 
         it(`keeps checkpoints in an S3 bucket with Object Lock in COMPLIANCE mode for ${RETENTION[tier]} days, versioned`, () => {
@@ -134,8 +154,15 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
             const bucket = named(run(), T.bucket, "mcp-server-audit-anchors");
             const pab = named(run(), T.publicAccess, "mcp-server-audit-anchors-public-access");
             assert.deepEqual(
-                [pab.inputs.bucket, pab.inputs.blockPublicAcls, pab.inputs.blockPublicPolicy, pab.inputs.ignorePublicAcls, pab.inputs.restrictPublicBuckets],
-                [idOf(bucket), true, true, true, true]);
+                [
+                    pab.inputs.bucket,
+                    pab.inputs.blockPublicAcls,
+                    pab.inputs.blockPublicPolicy,
+                    pab.inputs.ignorePublicAcls,
+                    pab.inputs.restrictPublicBuckets,
+                ],
+                [idOf(bucket), true, true, true, true],
+            );
             const sse = named(run(), T.sse, "mcp-server-audit-anchors-encryption");
             assert.deepEqual(sse.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
             const policy = named(run(), T.bucketPolicy, "mcp-server-audit-anchors-policy");
@@ -144,9 +171,13 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
             const st = JSON.parse(policy.inputs.policy).Statement;
             const deny = st.find((s: any) => s.Sid === "DenyDeletesAndLockChanges");
             assert.deepEqual([deny.Effect, deny.Principal, deny.Resource], ["Deny", "*", [bucketArn, `${bucketArn}/*`]]);
-            for (const a of ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration"]) assert.ok(deny.Action.includes(a), a);
+            for (const a of ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration"])
+                assert.ok(deny.Action.includes(a), a);
             const tls = st.find((s: any) => s.Sid === "DenyInsecureTransport");
-            assert.deepEqual([tls.Effect, tls.Principal, tls.Action, tls.Condition], ["Deny", "*", "s3:*", { Bool: { "aws:SecureTransport": "false" } }]);
+            assert.deepEqual(
+                [tls.Effect, tls.Principal, tls.Action, tls.Condition],
+                ["Deny", "*", "s3:*", { Bool: { "aws:SecureTransport": "false" } }],
+            );
             assert.ok(!st.some((s: any) => s.Effect === "Allow"), "the policy grants nothing");
         });
 
@@ -177,7 +208,11 @@ for (const tier of ["dev", "prod", "enterprise"] as const) {
             const storage = byId("aws.s3.standard.gb")[0];
             assert.match(storage.item, new RegExp(`kept ${RETENTION[tier]} days`));
             assert.ok(storage.quantity > 0);
-            for (const t of [T.versioning, T.lock, T.publicAccess, T.sse, T.bucketPolicy]) assert.ok(e.free.some((f) => f.type === t), `${t} is listed free with a reason`);
+            for (const t of [T.versioning, T.lock, T.publicAccess, T.sse, T.bucketPolicy])
+                assert.ok(
+                    e.free.some((f) => f.type === t),
+                    `${t} is listed free with a reason`,
+                );
         });
     });
 }

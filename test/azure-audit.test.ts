@@ -12,11 +12,19 @@ import { estimateCost } from "../pricing";
 import { all, idOf, named } from "./util";
 
 const T = {
-    app: "azure-native:app:ContainerApp", job: "azure-native:app:Job", identity: "azure-native:managedidentity:UserAssignedIdentity",
-    secret: "azure-native:keyvault:Secret", role: "azure-native:authorization:RoleAssignment", roleDef: "azure-native:authorization:RoleDefinition",
-    account: "azure-native:storage:StorageAccount", container: "azure-native:storage:BlobContainer",
-    policy: "azure-native:storage:BlobContainerImmutabilityPolicy", pe: "azure-native:network:PrivateEndpoint",
-    zone: "azure-native:privatedns:PrivateZone", zoneGroup: "azure-native:network:PrivateDnsZoneGroup", subnet: "azure-native:network:Subnet",
+    app: "azure-native:app:ContainerApp",
+    job: "azure-native:app:Job",
+    identity: "azure-native:managedidentity:UserAssignedIdentity",
+    secret: "azure-native:keyvault:Secret",
+    role: "azure-native:authorization:RoleAssignment",
+    roleDef: "azure-native:authorization:RoleDefinition",
+    account: "azure-native:storage:StorageAccount",
+    container: "azure-native:storage:BlobContainer",
+    policy: "azure-native:storage:BlobContainerImmutabilityPolicy",
+    pe: "azure-native:network:PrivateEndpoint",
+    zone: "azure-native:privatedns:PrivateZone",
+    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+    subnet: "azure-native:network:Subnet",
 };
 const TIER_LIST = ["dev", "prod", "enterprise"] as const;
 const runs: Partial<Record<TierName, ProgramRun>> = {};
@@ -41,7 +49,10 @@ for (const tier of TIER_LIST) {
         describe("two credentials", () => {
             it("gives the server the append-only mcp_server role's URL as DATABASE_URL, and keeps the administrator's URL in its own secret", () => {
                 const url = named(run(), T.secret, "mcp-audit-url");
-                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_server:.+@.+\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/);
+                assert.match(
+                    url.inputs.properties.value,
+                    /^postgres:\/\/mcp_server:.+@.+\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/,
+                );
                 const admin = named(run(), T.secret, "mcp-audit-admin-url");
                 assert.equal(admin.inputs.secretName, "database-admin-url");
                 assert.match(admin.inputs.properties.value, /^postgres:\/\/mcp_admin:.+@/);
@@ -86,7 +97,10 @@ for (const tier of TIER_LIST) {
                     assert.ok(env[name].secretRef && env[name].value === undefined, name);
                 }
                 const secrets = j.configuration.secrets;
-                assert.deepEqual(secrets.map((s: any) => s.keyVaultUrl.split("/").pop()).sort(), ["database-admin-url", "database-server-password"]);
+                assert.deepEqual(secrets.map((s: any) => s.keyVaultUrl.split("/").pop()).sort(), [
+                    "database-admin-url",
+                    "database-server-password",
+                ]);
                 assert.ok(secrets.every((s: any) => s.identity === idOf(jobIdentity()) && s.value === undefined));
                 assert.ok(!JSON.stringify(j).includes("mock-secret"), "no secret value inline");
             });
@@ -147,7 +161,9 @@ for (const tier of TIER_LIST) {
                 const write = named(run(), T.role, "mcp-server-anchors-write").inputs;
                 assert.equal(write.roleDefinitionId, idOf(named(run(), T.roleDef, "mcp-server-anchors-writer-role")));
                 assert.equal(write.scope, `${idOf(account())}/blobServices/default/containers/audit-anchors`);
-                const serverPrincipal = all(run(), T.role).find((g) => roleGuid(g) === ROLES.keyVaultSecretsUser && g.inputs.description?.startsWith("MCP server"))!.inputs.principalId;
+                const serverPrincipal = all(run(), T.role).find(
+                    (g) => roleGuid(g) === ROLES.keyVaultSecretsUser && g.inputs.description?.startsWith("MCP server"),
+                )!.inputs.principalId;
                 assert.equal(write.principalId, serverPrincipal);
                 // Nobody else is granted on the account.
                 assert.equal(all(run(), T.role).filter((g) => String(g.inputs.scope).startsWith(idOf(account()))).length, 1);
@@ -168,11 +184,17 @@ for (const tier of TIER_LIST) {
             const est = estimateCost(run().resources.map(({ type, name, inputs, custom }) => ({ type, name, inputs, custom })));
             const lines = est.lines.filter((l: any) => l.resource === "mcp-server-anchors" || l.resource === "mcp-server-anchors-endpoint");
             const ids = lines.map((l: any) => l.priceId);
-            assert.ok(ids.some((i: string) => /^azure\.blob\.hot\.(lrs|zrs)\.gb$/.test(i)), ids.join());
+            assert.ok(
+                ids.some((i: string) => /^azure\.blob\.hot\.(lrs|zrs)\.gb$/.test(i)),
+                ids.join(),
+            );
             assert.ok(ids.includes("azure.blob.hot.write"), ids.join());
             assert.ok(ids.includes("azure.blob.hot.read"), ids.join());
             assert.ok(ids.includes("azure.privateendpoint.hour"), ids.join());
-            assert.ok(!est.unpriced.some((u: any) => /storage|app:Job|RoleDefinition/.test(JSON.stringify(u))), JSON.stringify(est.unpriced));
+            assert.ok(
+                !est.unpriced.some((u: any) => /storage|app:Job|RoleDefinition/.test(JSON.stringify(u))),
+                JSON.stringify(est.unpriced),
+            );
         });
     });
 }

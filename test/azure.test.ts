@@ -6,7 +6,14 @@ import * as assert from "node:assert/strict";
 import { readStackFile, runProgram, runStack, ProgramRun } from "../scripts/harness";
 import { ConfigError, TIERS, TierName, resolveTier } from "../sizing";
 import {
-    appGatewayMinInstances, azureSizing, checkEdgeDomain, containerAppMinReplicas, containerAppSize, pickPostgresSku, pickRedisSku, registrySku,
+    appGatewayMinInstances,
+    azureSizing,
+    checkEdgeDomain,
+    containerAppMinReplicas,
+    containerAppSize,
+    pickPostgresSku,
+    pickRedisSku,
+    registrySku,
 } from "../sizing/azure";
 import { MANAGED_RULE_SETS } from "../components/azure/edge";
 import { summarizeIngress } from "../components/azure/ingress";
@@ -16,16 +23,31 @@ import { estimateCost } from "../pricing";
 import { all, idOf, named } from "./util";
 
 const T = {
-    rg: "azure-native:resources:ResourceGroup", vnet: "azure-native:network:VirtualNetwork", subnet: "azure-native:network:Subnet",
-    nsg: "azure-native:network:NetworkSecurityGroup", rule: "azure-native:network:SecurityRule", nat: "azure-native:network:NatGateway",
-    pe: "azure-native:network:PrivateEndpoint", zone: "azure-native:privatedns:PrivateZone", link: "azure-native:privatedns:VirtualNetworkLink",
-    workspace: "azure-native:operationalinsights:Workspace", vault: "azure-native:keyvault:Vault", secret: "azure-native:keyvault:Secret",
-    env: "azure-native:app:ManagedEnvironment", app: "azure-native:app:ContainerApp", identity: "azure-native:managedidentity:UserAssignedIdentity",
-    role: "azure-native:authorization:RoleAssignment", lock: "azure-native:authorization:ManagementLockByScope",
-    server: "azure-native:dbforpostgresql:Server", config: "azure-native:dbforpostgresql:Configuration",
-    redis: "azure-native:redisenterprise:RedisEnterprise", redisDb: "azure-native:redisenterprise:Database",
-    gateway: "azure-native:network:ApplicationGateway", waf: "azure-native:network:WebApplicationFirewallPolicy",
-    registry: "azure-native:containerregistry:Registry", ip: "azure-native:network:PublicIPAddress",
+    rg: "azure-native:resources:ResourceGroup",
+    vnet: "azure-native:network:VirtualNetwork",
+    subnet: "azure-native:network:Subnet",
+    nsg: "azure-native:network:NetworkSecurityGroup",
+    rule: "azure-native:network:SecurityRule",
+    nat: "azure-native:network:NatGateway",
+    pe: "azure-native:network:PrivateEndpoint",
+    zone: "azure-native:privatedns:PrivateZone",
+    link: "azure-native:privatedns:VirtualNetworkLink",
+    workspace: "azure-native:operationalinsights:Workspace",
+    vault: "azure-native:keyvault:Vault",
+    secret: "azure-native:keyvault:Secret",
+    env: "azure-native:app:ManagedEnvironment",
+    app: "azure-native:app:ContainerApp",
+    identity: "azure-native:managedidentity:UserAssignedIdentity",
+    role: "azure-native:authorization:RoleAssignment",
+    lock: "azure-native:authorization:ManagementLockByScope",
+    server: "azure-native:dbforpostgresql:Server",
+    config: "azure-native:dbforpostgresql:Configuration",
+    redis: "azure-native:redisenterprise:RedisEnterprise",
+    redisDb: "azure-native:redisenterprise:Database",
+    gateway: "azure-native:network:ApplicationGateway",
+    waf: "azure-native:network:WebApplicationFirewallPolicy",
+    registry: "azure-native:containerregistry:Registry",
+    ip: "azure-native:network:PublicIPAddress",
 };
 const TIER_LIST = ["dev", "prod", "enterprise"] as const;
 const runs: Partial<Record<TierName, ProgramRun>> = {};
@@ -43,8 +65,9 @@ const APP_FQDN = `mcp-server.${ENV_DOMAIN}`;
 
 /** Every NSG allow rule (inline or standalone) whose source is the internet. */
 function internetRules(run: ProgramRun): any[] {
-    return [...all(run, T.rule).map((r) => r.inputs), ...all(run, T.nsg).flatMap((n) => n.inputs.securityRules ?? [])]
-        .filter((r: any) => r.access === "Allow" && ["Internet", "*", "0.0.0.0/0"].includes(r.sourceAddressPrefix));
+    return [...all(run, T.rule).map((r) => r.inputs), ...all(run, T.nsg).flatMap((n) => n.inputs.securityRules ?? [])].filter(
+        (r: any) => r.access === "Allow" && ["Internet", "*", "0.0.0.0/0"].includes(r.sourceAddressPrefix),
+    );
 }
 
 for (const tier of TIER_LIST) {
@@ -69,9 +92,18 @@ for (const tier of TIER_LIST) {
                     const rules = named(run(), T.nsg, `mcp-network-${role}-nsg`).inputs.securityRules;
                     const deny = rules.find((r: any) => r.access === "Deny");
                     assert.equal(deny.sourceAddressPrefix, "VirtualNetwork");
-                    assert.ok(rules.filter((r: any) => r.access === "Allow").every((r: any) => r.priority < deny.priority && r.sourceAddressPrefix !== "Internet" && r.sourceAddressPrefix !== "*"));
+                    assert.ok(
+                        rules
+                            .filter((r: any) => r.access === "Allow")
+                            .every(
+                                (r: any) =>
+                                    r.priority < deny.priority && r.sourceAddressPrefix !== "Internet" && r.sourceAddressPrefix !== "*",
+                            ),
+                    );
                 }
-                const db = named(run(), T.nsg, "mcp-network-database-nsg").inputs.securityRules.find((r: any) => r.name === "service-to-postgres");
+                const db = named(run(), T.nsg, "mcp-network-database-nsg").inputs.securityRules.find(
+                    (r: any) => r.name === "service-to-postgres",
+                );
                 assert.equal(db.sourceAddressPrefix, subnet("apps").inputs.addressPrefix);
                 assert.deepEqual(db.destinationPortRanges, ["5432"]);
             });
@@ -117,14 +149,20 @@ for (const tier of TIER_LIST) {
                 assert.equal(env.inputs.publicNetworkAccess, gateway ? "Disabled" : "Enabled");
                 assert.equal(app().inputs.managedEnvironmentId, idOf(env));
                 // Only an internal environment's domain needs a private zone (an external one's is public DNS).
-                assert.equal(run().resources.some((r) => r.name === "mcp-server-dns"), gateway);
+                assert.equal(
+                    run().resources.some((r) => r.name === "mcp-server-dns"),
+                    gateway,
+                );
             });
             it(`scales between ${spec.service.scaleToZero ? "zero" : "the tier's min"} and the tier's max with an HTTP rule and a CPU rule`, () => {
                 const scale = app().inputs.template.scale;
                 assert.equal(scale.minReplicas, spec.service.scaleToZero ? 0 : spec.service.minReplicas);
                 assert.equal(scale.maxReplicas, spec.service.maxReplicas);
                 assert.ok(scale.rules.some((r: any) => Number(r.http?.metadata?.concurrentRequests) > 0));
-                assert.equal(scale.rules.find((r: any) => r.custom?.type === "cpu").custom.metadata.value, String(spec.service.targetCpuPercent));
+                assert.equal(
+                    scale.rules.find((r: any) => r.custom?.type === "cpu").custom.metadata.value,
+                    String(spec.service.targetCpuPercent),
+                );
             });
             it("sizes the container per tier and probes liveness on /health and readiness on /ready", () => {
                 assert.equal(container().resources.cpu, spec.service.milliCpu / 1000);
@@ -135,30 +173,45 @@ for (const tier of TIER_LIST) {
                 assert.ok(container().probes.every((p: any) => p.httpGet.port === 8080));
             });
             it(`accepts its edge's host name${gateway ? " and its own (the gateway forwards with it)" : ", which is its own"}`, () => {
-                const hosts = container().env.find((v: any) => v.name === "MCP_ALLOWED_HOSTS").value.split(",");
+                const hosts = container()
+                    .env.find((v: any) => v.name === "MCP_ALLOWED_HOSTS")
+                    .value.split(",");
                 const url = new URL(run().outputs.mcpUrl);
                 assert.ok(hosts.includes(url.hostname), url.hostname);
                 assert.ok(hosts.includes(APP_FQDN));
                 assert.equal(new Set(hosts).size, hosts.length, "no host twice");
             });
-            it(gateway
-                ? "accepts traffic only from the gateway subnet, HTTPS only, on the server port, never the metrics port"
-                : "is the public endpoint itself: external ingress, HTTPS only (HTTP redirected), on the server port, never the metrics port", () => {
-                const ingress = app().inputs.configuration.ingress;
-                assert.equal(ingress.external, true);
-                assert.equal(ingress.targetPort, 8080);
-                assert.equal(ingress.allowInsecure, false);
-                assert.equal(ingress.additionalPortMappings, undefined);
-                if (gateway) {
-                    assert.deepEqual(ingress.ipSecurityRestrictions.map((r: any) => [r.ipAddressRange, r.action]), [[subnet("gateway").inputs.addressPrefix, "Allow"]]);
-                } else {
-                    assert.equal(ingress.ipSecurityRestrictions, undefined);
-                }
-            });
+            it(
+                gateway
+                    ? "accepts traffic only from the gateway subnet, HTTPS only, on the server port, never the metrics port"
+                    : "is the public endpoint itself: external ingress, HTTPS only (HTTP redirected), on the server port, never the metrics port",
+                () => {
+                    const ingress = app().inputs.configuration.ingress;
+                    assert.equal(ingress.external, true);
+                    assert.equal(ingress.targetPort, 8080);
+                    assert.equal(ingress.allowInsecure, false);
+                    assert.equal(ingress.additionalPortMappings, undefined);
+                    if (gateway) {
+                        assert.deepEqual(
+                            ingress.ipSecurityRestrictions.map((r: any) => [r.ipAddressRange, r.action]),
+                            [[subnet("gateway").inputs.addressPrefix, "Allow"]],
+                        );
+                    } else {
+                        assert.equal(ingress.ipSecurityRestrictions, undefined);
+                    }
+                },
+            );
             it(`gets DATABASE_URL${managedCache ? ", REDIS_URL" : ""} and MCP_API_KEYS as Key Vault references, never as plain values`, () => {
                 const identityId = idOf(named(run(), T.identity, "mcp-server-identity"));
                 const secrets = app().inputs.configuration.secrets;
-                assert.ok(secrets.every((s: any) => s.value === undefined && /^https:\/\/mcpkv-[0-9a-f]+\.vault\.azure\.net\/secrets\//.test(s.keyVaultUrl) && s.identity === identityId));
+                assert.ok(
+                    secrets.every(
+                        (s: any) =>
+                            s.value === undefined &&
+                            /^https:\/\/mcpkv-[0-9a-f]+\.vault\.azure\.net\/secrets\//.test(s.keyVaultUrl) &&
+                            s.identity === identityId,
+                    ),
+                );
                 const env = container().env;
                 for (const name of ["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"]) {
                     const e = env.find((v: any) => v.name === name);
@@ -167,15 +220,28 @@ for (const tier of TIER_LIST) {
                         continue;
                     }
                     assert.ok(e.secretRef && e.value === undefined, name);
-                    assert.ok(secrets.some((s: any) => s.name === e.secretRef), name);
+                    assert.ok(
+                        secrets.some((s: any) => s.name === e.secretRef),
+                        name,
+                    );
                 }
                 assert.equal(secrets.length, managedCache ? 3 : 2);
                 const plain = Object.fromEntries(env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
                 assert.deepEqual(Object.keys(plain).sort(), [
-                    "DATABASE_CA_CERT_FILE", "DATABASE_SSL", "HOST", "LOG_LEVEL", "MCP_ALLOWED_HOSTS",
+                    "DATABASE_CA_CERT_FILE",
+                    "DATABASE_SSL",
+                    "HOST",
+                    "LOG_LEVEL",
+                    "MCP_ALLOWED_HOSTS",
                     // Issue 11: checkpoints to the write-once container, schema left to the audit:migrate job.
-                    "MCP_AUDIT_ANCHORS", "MCP_AUDIT_CHECKPOINT_ENTRIES", "MCP_AUDIT_CHECKPOINT_INTERVAL_S", "MCP_AUDIT_MIGRATE",
-                    "MCP_TIER", "METRICS_PORT", "NODE_ENV", "PORT",
+                    "MCP_AUDIT_ANCHORS",
+                    "MCP_AUDIT_CHECKPOINT_ENTRIES",
+                    "MCP_AUDIT_CHECKPOINT_INTERVAL_S",
+                    "MCP_AUDIT_MIGRATE",
+                    "MCP_TIER",
+                    "METRICS_PORT",
+                    "NODE_ENV",
+                    "PORT",
                 ]);
                 // Issue 14: verified TLS to the flexible server, against the Azure roots the image ships.
                 assert.equal(plain.DATABASE_SSL, "verify-full");
@@ -184,12 +250,22 @@ for (const tier of TIER_LIST) {
             });
             it(`has a user-assigned identity that may read exactly its ${managedCache ? "three" : "two"} secrets and pull from exactly its registry`, () => {
                 // Issue 11: the audit:migrate job's grants (its own identity) and the checkpoint writer's custom role are in test/azure-audit.test.ts.
-                const grants = all(run(), T.role).filter((r) => r.name.startsWith("mcp-server-") && !r.name.startsWith("mcp-server-migrate-") && r.name !== "mcp-server-anchors-write");
-                const secretIds = ["mcp-audit-url", ...(managedCache ? ["mcp-cache-url"] : []), "mcp-server-api-keys"].map((n) => idOf(named(run(), T.secret, n)));
+                const grants = all(run(), T.role).filter(
+                    (r) =>
+                        r.name.startsWith("mcp-server-") &&
+                        !r.name.startsWith("mcp-server-migrate-") &&
+                        r.name !== "mcp-server-anchors-write",
+                );
+                const secretIds = ["mcp-audit-url", ...(managedCache ? ["mcp-cache-url"] : []), "mcp-server-api-keys"].map((n) =>
+                    idOf(named(run(), T.secret, n)),
+                );
                 const reads = grants.filter((g) => roleGuid(g) === ROLES.keyVaultSecretsUser);
                 assert.deepEqual(reads.map((g) => g.inputs.scope).sort(), [...secretIds].sort());
                 const pulls = grants.filter((g) => roleGuid(g) === ROLES.acrPull);
-                assert.deepEqual(pulls.map((g) => g.inputs.scope), [idOf(named(run(), T.registry, "mcp-image-registry"))]);
+                assert.deepEqual(
+                    pulls.map((g) => g.inputs.scope),
+                    [idOf(named(run(), T.registry, "mcp-image-registry"))],
+                );
                 assert.equal(grants.length, secretIds.length + 1);
                 assert.ok(grants.every((g) => g.inputs.principalType === "ServicePrincipal" && String(g.inputs.principalId).length > 0));
                 assert.equal(new Set(grants.map((g) => g.inputs.principalId)).size, 1, "all grants go to the one service identity");
@@ -199,7 +275,12 @@ for (const tier of TIER_LIST) {
                 assert.equal(registry.inputs.sku.name, tier === "enterprise" ? "Standard" : "Basic");
                 assert.equal(registry.inputs.adminUserEnabled, false);
                 assert.equal(registry.inputs.anonymousPullEnabled, false);
-                assert.deepEqual(app().inputs.configuration.registries, [{ server: `${registry.inputs.registryName}.azurecr.io`, identity: idOf(named(run(), T.identity, "mcp-server-identity")) }]);
+                assert.deepEqual(app().inputs.configuration.registries, [
+                    {
+                        server: `${registry.inputs.registryName}.azurecr.io`,
+                        identity: idOf(named(run(), T.identity, "mcp-server-identity")),
+                    },
+                ]);
             });
         });
 
@@ -212,7 +293,10 @@ for (const tier of TIER_LIST) {
                 const zone = named(run(), T.zone, "mcp-audit-dns");
                 assert.match(zone.inputs.privateZoneName, /\.postgres\.database\.azure\.com$/);
                 assert.equal(net.privateDnsZoneArmResourceId, idOf(zone));
-                assert.equal(named(run(), T.link, "mcp-audit-dns-link").inputs.virtualNetwork.id, idOf(named(run(), T.vnet, "mcp-network-vnet")));
+                assert.equal(
+                    named(run(), T.link, "mcp-audit-dns-link").inputs.virtualNetwork.id,
+                    idOf(named(run(), T.vnet, "mcp-network-vnet")),
+                );
             });
             it("requires TLS for every connection", () => {
                 const tls = named(run(), T.config, "mcp-audit-require-tls");
@@ -244,7 +328,10 @@ for (const tier of TIER_LIST) {
             it("keeps credentials and a sslmode=verify-full URL in Key Vault only", () => {
                 const url = named(run(), T.secret, "mcp-audit-url");
                 // Issue 11: the server's URL is the append-only role's; the administrator's is mcp-audit-admin-url.
-                assert.match(url.inputs.properties.value, /^postgres:\/\/mcp_server:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/);
+                assert.match(
+                    url.inputs.properties.value,
+                    /^postgres:\/\/mcp_server:.+@mcp-audit-server.*\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/,
+                );
                 assert.equal(url.inputs.vaultName, named(run(), T.vault, "mcp-network-vault").inputs.vaultName);
             });
         });
@@ -253,112 +340,158 @@ for (const tier of TIER_LIST) {
             it("has no session cache: no Redis, no cache private endpoint or DNS zone, no cache secrets", () => {
                 assert.equal(all(run(), T.redis).length + all(run(), T.redisDb).length, 0);
                 assert.ok(!run().resources.some((r) => r.name.startsWith("mcp-cache")), "nothing named mcp-cache-*");
-                assert.deepEqual(all(run(), T.pe).map((r) => r.name), ["mcp-network-vault-endpoint", "mcp-server-anchors-endpoint"], "the vault's and (issue 11) the audit checkpoint account's");
+                assert.deepEqual(
+                    all(run(), T.pe).map((r) => r.name),
+                    ["mcp-network-vault-endpoint", "mcp-server-anchors-endpoint"],
+                    "the vault's and (issue 11) the audit checkpoint account's",
+                );
                 assert.equal(run().outputs.cacheEndpoint, undefined);
             });
-        } else describe("SessionCache (Azure Managed Redis)", () => {
-            const cluster = () => named(run(), T.redis, "mcp-cache-cluster");
-            it("is TLS-only with access keys and no public access", () => {
-                assert.equal(cluster().inputs.publicNetworkAccess, "Disabled");
-                assert.equal(cluster().inputs.minimumTlsVersion, "1.2");
-                const db = named(run(), T.redisDb, "mcp-cache-database");
-                assert.equal(db.inputs.clientProtocol, "Encrypted");
-                assert.equal(db.inputs.accessKeysAuthentication, "Enabled");
-            });
-            it(`uses ${azureSizing(resolveTier(tier)).cacheSku}${ha ? " with HA" : " without HA"}`, () => {
-                assert.equal(cluster().inputs.sku.name, pickRedisSku(spec.cache.memoryMiB).name);
-                assert.equal(cluster().inputs.highAvailability, ha ? "Enabled" : "Disabled");
-            });
-            it("is reached through a private endpoint registered in privatelink.redis.azure.net", () => {
-                const pe = named(run(), T.pe, "mcp-cache-endpoint");
-                assert.equal(pe.inputs.privateLinkServiceConnections[0].privateLinkServiceId, idOf(cluster()));
-                assert.deepEqual(pe.inputs.privateLinkServiceConnections[0].groupIds, ["redisEnterprise"]);
-                assert.equal(named(run(), T.zone, "mcp-cache-dns").inputs.privateZoneName, "privatelink.redis.azure.net");
-            });
-            it("keeps a rediss:// URL with the access key in Key Vault only", () => {
-                assert.match(named(run(), T.secret, "mcp-cache-url").inputs.properties.value, /^rediss:\/\/:mock-redis-key-.+@.+\.redis\.azure\.net:10000$/);
-            });
-        });
-
-        if (!gateway) describe("EdgeLB (payPerRequest: the Container Apps ingress)", () => {
-            it("creates no Application Gateway, no WAF policy, no edge public IP and no listener rule", () => {
-                assert.equal(all(run(), T.gateway).length, 0);
-                assert.equal(all(run(), T.waf).length, 0);
-                assert.ok(!run().resources.some((r) => r.custom && r.name.startsWith("mcp-edge-")), "the edge has no child of its own");
-                assert.deepEqual(all(run(), T.ip).map((r) => r.name), spec.nat === "none" ? [] : ["mcp-network-nat-ip"]);
-            });
-            it("serves HTTPS on the app's own Azure name", () => {
-                assert.equal(run().outputs.mcpUrl, `https://${APP_FQDN}/mcp`);
-            });
-            it("opens no NSG rule to the internet (an external environment's ingress does not pass the subnet)", () => {
-                assert.deepEqual(internetRules(run()), []);
-            });
-        });
-        if (gateway) describe("EdgeLB (Application Gateway v2)", () => {
-            const gw = () => named(run(), T.gateway, "mcp-edge-gateway");
-            // Issue 14: prod and enterprise serve HTTPS only; their stack files carry a placeholder domain.
-            const hasDomain = tier !== "dev";
-            it(`autoscales from ${appGatewayMinInstances(spec)} reserved instances`, () => {
-                assert.deepEqual(gw().inputs.autoscaleConfiguration, { minCapacity: appGatewayMinInstances(spec), maxCapacity: 10 });
-            });
-            it(`is ${spec.edge.waf === "none" ? "Standard_v2 without" : "WAF_v2 with"} a WAF policy`, () => {
-                assert.equal(gw().inputs.sku.name, spec.edge.waf === "none" ? "Standard_v2" : "WAF_v2");
-                const wafs = all(run(), T.waf);
-                assert.equal(wafs.length, spec.edge.waf === "none" ? 0 : 1);
-                if (wafs.length) assert.equal(gw().inputs.firewallPolicy.id, idOf(wafs[0]));
-            });
-            if (spec.edge.waf !== "none") {
-                it("applies managed rule sets in Prevention mode and a per-client-IP rate limit", () => {
-                    const waf = named(run(), T.waf, "mcp-edge-waf");
-                    assert.equal(waf.inputs.policySettings.mode, "Prevention");
-                    assert.deepEqual(waf.inputs.managedRules.managedRuleSets, MANAGED_RULE_SETS[spec.edge.waf]);
-                    const rate = waf.inputs.customRules.find((r: any) => r.ruleType === "RateLimitRule");
-                    assert.equal(rate.rateLimitThreshold, spec.edge.rateLimitPerMinute);
-                    assert.equal(rate.rateLimitDuration, "OneMin");
-                    assert.deepEqual(rate.groupByUserSession, [{ groupByVariables: [{ variableName: "ClientAddr" }] }]);
-                    assert.equal(rate.action, "Block");
+        } else
+            describe("SessionCache (Azure Managed Redis)", () => {
+                const cluster = () => named(run(), T.redis, "mcp-cache-cluster");
+                it("is TLS-only with access keys and no public access", () => {
+                    assert.equal(cluster().inputs.publicNetworkAccess, "Disabled");
+                    assert.equal(cluster().inputs.minimumTlsVersion, "1.2");
+                    const db = named(run(), T.redisDb, "mcp-cache-database");
+                    assert.equal(db.inputs.clientProtocol, "Encrypted");
+                    assert.equal(db.inputs.accessKeysAuthentication, "Enabled");
                 });
-            }
-            it("health-probes /health and forwards over HTTPS to the Container App with the tier's idle timeout", () => {
-                assert.equal(gw().inputs.probes[0].path, "/health");
-                const settings = gw().inputs.backendHttpSettingsCollection[0];
-                assert.equal(settings.protocol, "Https");
-                assert.equal(settings.requestTimeout, spec.edge.idleTimeoutSeconds);
-                assert.deepEqual(gw().inputs.backendAddressPools[0].backendAddresses, [{ fqdn: APP_FQDN }]);
-                assert.equal(gw().inputs.gatewayIPConfigurations[0].subnet.id, idOf(subnet("gateway")));
+                it(`uses ${azureSizing(resolveTier(tier)).cacheSku}${ha ? " with HA" : " without HA"}`, () => {
+                    assert.equal(cluster().inputs.sku.name, pickRedisSku(spec.cache.memoryMiB).name);
+                    assert.equal(cluster().inputs.highAvailability, ha ? "Enabled" : "Disabled");
+                });
+                it("is reached through a private endpoint registered in privatelink.redis.azure.net", () => {
+                    const pe = named(run(), T.pe, "mcp-cache-endpoint");
+                    assert.equal(pe.inputs.privateLinkServiceConnections[0].privateLinkServiceId, idOf(cluster()));
+                    assert.deepEqual(pe.inputs.privateLinkServiceConnections[0].groupIds, ["redisEnterprise"]);
+                    assert.equal(named(run(), T.zone, "mcp-cache-dns").inputs.privateZoneName, "privatelink.redis.azure.net");
+                });
+                it("keeps a rediss:// URL with the access key in Key Vault only", () => {
+                    assert.match(
+                        named(run(), T.secret, "mcp-cache-url").inputs.properties.value,
+                        /^rediss:\/\/:mock-redis-key-.+@.+\.redis\.azure\.net:10000$/,
+                    );
+                });
             });
-            it(hasDomain ? "serves HTTPS with the strict TLS policy and redirects HTTP permanently" : "serves plain HTTP only (no domain)", () => {
-                const protocols = gw().inputs.httpListeners.map((l: any) => l.protocol).sort();
-                if (hasDomain) {
-                    assert.deepEqual(protocols, ["Http", "Https"]);
-                    assert.equal(gw().inputs.sslPolicy.policyName, spec.edge.tlsProfile === "restricted" ? "AppGwSslPolicy20220101S" : "AppGwSslPolicy20220101");
-                    // Issue 14, finding 2: the PFX is given to the gateway itself, not read from a vault.
-                    assert.ok(gw().inputs.sslCertificates[0].data && gw().inputs.sslCertificates[0].keyVaultSecretId === undefined);
-                    const redirect = gw().inputs.redirectConfigurations[0];
-                    assert.equal(redirect.redirectType, "Permanent");
-                    assert.match(redirect.targetListener.id, /\/httpListeners\/https$/);
-                    const httpRule = gw().inputs.requestRoutingRules.find((r: any) => /\/httpListeners\/http$/.test(r.httpListener.id));
-                    assert.ok(httpRule.redirectConfiguration && !httpRule.backendAddressPool);
-                    assert.equal(all(run(), T.role).filter((r) => r.name === "mcp-edge-certificates-reader").length, 0);
-                } else {
-                    assert.deepEqual(protocols, ["Http"]);
-                    assert.equal(gw().inputs.redirectConfigurations, undefined);
+
+        if (!gateway)
+            describe("EdgeLB (payPerRequest: the Container Apps ingress)", () => {
+                it("creates no Application Gateway, no WAF policy, no edge public IP and no listener rule", () => {
+                    assert.equal(all(run(), T.gateway).length, 0);
+                    assert.equal(all(run(), T.waf).length, 0);
+                    assert.ok(!run().resources.some((r) => r.custom && r.name.startsWith("mcp-edge-")), "the edge has no child of its own");
+                    assert.deepEqual(
+                        all(run(), T.ip).map((r) => r.name),
+                        spec.nat === "none" ? [] : ["mcp-network-nat-ip"],
+                    );
+                });
+                it("serves HTTPS on the app's own Azure name", () => {
+                    assert.equal(run().outputs.mcpUrl, `https://${APP_FQDN}/mcp`);
+                });
+                it("opens no NSG rule to the internet (an external environment's ingress does not pass the subnet)", () => {
+                    assert.deepEqual(internetRules(run()), []);
+                });
+            });
+        if (gateway)
+            describe("EdgeLB (Application Gateway v2)", () => {
+                const gw = () => named(run(), T.gateway, "mcp-edge-gateway");
+                // Issue 14: prod and enterprise serve HTTPS only; their stack files carry a placeholder domain.
+                const hasDomain = tier !== "dev";
+                it(`autoscales from ${appGatewayMinInstances(spec)} reserved instances`, () => {
+                    assert.deepEqual(gw().inputs.autoscaleConfiguration, { minCapacity: appGatewayMinInstances(spec), maxCapacity: 10 });
+                });
+                it(`is ${spec.edge.waf === "none" ? "Standard_v2 without" : "WAF_v2 with"} a WAF policy`, () => {
+                    assert.equal(gw().inputs.sku.name, spec.edge.waf === "none" ? "Standard_v2" : "WAF_v2");
+                    const wafs = all(run(), T.waf);
+                    assert.equal(wafs.length, spec.edge.waf === "none" ? 0 : 1);
+                    if (wafs.length) assert.equal(gw().inputs.firewallPolicy.id, idOf(wafs[0]));
+                });
+                if (spec.edge.waf !== "none") {
+                    it("applies managed rule sets in Prevention mode and a per-client-IP rate limit", () => {
+                        const waf = named(run(), T.waf, "mcp-edge-waf");
+                        assert.equal(waf.inputs.policySettings.mode, "Prevention");
+                        assert.deepEqual(waf.inputs.managedRules.managedRuleSets, MANAGED_RULE_SETS[spec.edge.waf]);
+                        const rate = waf.inputs.customRules.find((r: any) => r.ruleType === "RateLimitRule");
+                        assert.equal(rate.rateLimitThreshold, spec.edge.rateLimitPerMinute);
+                        assert.equal(rate.rateLimitDuration, "OneMin");
+                        assert.deepEqual(rate.groupByUserSession, [{ groupByVariables: [{ variableName: "ClientAddr" }] }]);
+                        assert.equal(rate.action, "Block");
+                    });
                 }
+                it("health-probes /health and forwards over HTTPS to the Container App with the tier's idle timeout", () => {
+                    assert.equal(gw().inputs.probes[0].path, "/health");
+                    const settings = gw().inputs.backendHttpSettingsCollection[0];
+                    assert.equal(settings.protocol, "Https");
+                    assert.equal(settings.requestTimeout, spec.edge.idleTimeoutSeconds);
+                    assert.deepEqual(gw().inputs.backendAddressPools[0].backendAddresses, [{ fqdn: APP_FQDN }]);
+                    assert.equal(gw().inputs.gatewayIPConfigurations[0].subnet.id, idOf(subnet("gateway")));
+                });
+                it(
+                    hasDomain
+                        ? "serves HTTPS with the strict TLS policy and redirects HTTP permanently"
+                        : "serves plain HTTP only (no domain)",
+                    () => {
+                        const protocols = gw()
+                            .inputs.httpListeners.map((l: any) => l.protocol)
+                            .sort();
+                        if (hasDomain) {
+                            assert.deepEqual(protocols, ["Http", "Https"]);
+                            assert.equal(
+                                gw().inputs.sslPolicy.policyName,
+                                spec.edge.tlsProfile === "restricted" ? "AppGwSslPolicy20220101S" : "AppGwSslPolicy20220101",
+                            );
+                            // Issue 14, finding 2: the PFX is given to the gateway itself, not read from a vault.
+                            assert.ok(gw().inputs.sslCertificates[0].data && gw().inputs.sslCertificates[0].keyVaultSecretId === undefined);
+                            const redirect = gw().inputs.redirectConfigurations[0];
+                            assert.equal(redirect.redirectType, "Permanent");
+                            assert.match(redirect.targetListener.id, /\/httpListeners\/https$/);
+                            const httpRule = gw().inputs.requestRoutingRules.find((r: any) =>
+                                /\/httpListeners\/http$/.test(r.httpListener.id),
+                            );
+                            assert.ok(httpRule.redirectConfiguration && !httpRule.backendAddressPool);
+                            assert.equal(all(run(), T.role).filter((r) => r.name === "mcp-edge-certificates-reader").length, 0);
+                        } else {
+                            assert.deepEqual(protocols, ["Http"]);
+                            assert.equal(gw().inputs.redirectConfigurations, undefined);
+                        }
+                    },
+                );
+                it("is the only thing open to the internet, on its listener ports only", () => {
+                    const open = internetRules(run());
+                    assert.deepEqual(open.flatMap((r: any) => r.destinationPortRanges).sort(), hasDomain ? ["443", "80"] : ["80"]);
+                    const gatewayNsg = named(run(), T.nsg, "mcp-network-gateway-nsg");
+                    assert.ok(
+                        all(run(), T.rule)
+                            .filter((r) => open.includes(r.inputs))
+                            .every((r) => r.inputs.networkSecurityGroupName === `${gatewayNsg.name}-1a2b3c`),
+                    );
+                });
             });
-            it("is the only thing open to the internet, on its listener ports only", () => {
-                const open = internetRules(run());
-                assert.deepEqual(open.flatMap((r: any) => r.destinationPortRanges).sort(), hasDomain ? ["443", "80"] : ["80"]);
-                const gatewayNsg = named(run(), T.nsg, "mcp-network-gateway-nsg");
-                assert.ok(all(run(), T.rule).filter((r) => open.includes(r.inputs)).every((r) => r.inputs.networkSecurityGroupName === `${gatewayNsg.name}-1a2b3c`));
-            });
-        });
 
         it("summaries match the tier table (Azure's nearest larger SKUs where it has no exact one)", () => {
             const s = run().outputs.summary;
             assert.equal(s.cloud, "azure");
             assert.deepEqual(
-                [s.cluster.minReplicas, s.cluster.scalesToZero, s.cluster.maxReplicas, s.cluster.milliCpu, s.cluster.memoryMiB, s.cluster.zones, s.cluster.targetCpuPercent],
-                [spec.service.scaleToZero ? 0 : spec.service.minReplicas, spec.service.scaleToZero, spec.service.maxReplicas, spec.service.milliCpu, spec.service.memoryMiB, spec.zones, spec.service.targetCpuPercent]);
+                [
+                    s.cluster.minReplicas,
+                    s.cluster.scalesToZero,
+                    s.cluster.maxReplicas,
+                    s.cluster.milliCpu,
+                    s.cluster.memoryMiB,
+                    s.cluster.zones,
+                    s.cluster.targetCpuPercent,
+                ],
+                [
+                    spec.service.scaleToZero ? 0 : spec.service.minReplicas,
+                    spec.service.scaleToZero,
+                    spec.service.maxReplicas,
+                    spec.service.milliCpu,
+                    spec.service.memoryMiB,
+                    spec.zones,
+                    spec.service.targetCpuPercent,
+                ],
+            );
             assert.deepEqual([s.cluster.publicIp, s.cluster.cpuArchitecture], [false, "x86_64"]);
             assert.equal(s.cluster.logRetentionDays, Math.max(30, spec.logRetentionDays));
             const sku = pickPostgresSku(spec.database);
@@ -366,28 +499,68 @@ for (const tier of TIER_LIST) {
             assert.ok(s.database.vcpu >= spec.database.vcpu && s.database.memoryGiB >= spec.database.memoryGiB);
             assert.ok(s.database.storageGiB >= spec.database.storageGiB && s.database.storageGiB < spec.database.storageGiB * 2);
             assert.deepEqual(
-                [s.database.highAvailability, s.database.deletionProtection, s.database.readReplicas, s.database.tlsRequired, s.database.publicAccess, s.database.pointInTimeRestore],
-                [spec.database.highAvailability, spec.database.deletionProtection, spec.database.readReplicas, true, false, true]);
+                [
+                    s.database.highAvailability,
+                    s.database.deletionProtection,
+                    s.database.readReplicas,
+                    s.database.tlsRequired,
+                    s.database.publicAccess,
+                    s.database.pointInTimeRestore,
+                ],
+                [spec.database.highAvailability, spec.database.deletionProtection, spec.database.readReplicas, true, false, true],
+            );
             assert.equal(s.database.backupRetentionDays, Math.max(7, spec.database.backupRetentionDays));
             if (managedCache) {
-                assert.deepEqual([s.cache.memoryMiB, s.cache.highAvailability, s.cache.replicas, s.cache.tls, s.cache.authRequired, s.cache.publicAccess],
-                    [spec.cache.memoryMiB, spec.cache.highAvailability, spec.cache.highAvailability ? 1 : 0, true, true, false]);
+                assert.deepEqual(
+                    [
+                        s.cache.memoryMiB,
+                        s.cache.highAvailability,
+                        s.cache.replicas,
+                        s.cache.tls,
+                        s.cache.authRequired,
+                        s.cache.publicAccess,
+                    ],
+                    [spec.cache.memoryMiB, spec.cache.highAvailability, spec.cache.highAvailability ? 1 : 0, true, true, false],
+                );
             } else {
                 assert.equal(s.cache, null);
             }
             // HTTPS where there is a domain (prod's and enterprise's gateway) and always on the payPerRequest edge (the platform's name).
             const https = tier !== "dev" || !gateway;
-            assert.deepEqual([s.edge.kind, s.edge.waf, s.edge.rateLimitPerMinute, s.edge.healthPath, s.edge.tls, s.edge.httpRedirect],
-                [spec.edge.kind, spec.edge.waf !== "none", spec.edge.rateLimitPerMinute, "/health", https ? spec.edge.tlsProfile : "none", https]);
+            assert.deepEqual(
+                [s.edge.kind, s.edge.waf, s.edge.rateLimitPerMinute, s.edge.healthPath, s.edge.tls, s.edge.httpRedirect],
+                [
+                    spec.edge.kind,
+                    spec.edge.waf !== "none",
+                    spec.edge.rateLimitPerMinute,
+                    "/health",
+                    https ? spec.edge.tlsProfile : "none",
+                    https,
+                ],
+            );
             // Application Gateway honours the tier's idle timeout; the Consumption Container Apps ingress stops at 240 s.
             assert.equal(s.edge.idleTimeoutSeconds, gateway ? spec.edge.idleTimeoutSeconds : 240);
         });
 
         it("names every child <component>-<role>", () => {
-            const components = run().resources.filter((r) => r.type.startsWith("mcp-infra:index:")).map((r) => r.name).filter((n) => n !== "mcp");
-            assert.deepEqual([...components].sort(), ["mcp-audit", ...(managedCache ? ["mcp-cache"] : []), "mcp-edge", "mcp-image", "mcp-monitor", "mcp-network", "mcp-server"]);
+            const components = run()
+                .resources.filter((r) => r.type.startsWith("mcp-infra:index:"))
+                .map((r) => r.name)
+                .filter((n) => n !== "mcp");
+            assert.deepEqual([...components].sort(), [
+                "mcp-audit",
+                ...(managedCache ? ["mcp-cache"] : []),
+                "mcp-edge",
+                "mcp-image",
+                "mcp-monitor",
+                "mcp-network",
+                "mcp-server",
+            ]);
             for (const r of run().resources.filter((x) => x.custom)) {
-                assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.type} ${r.name}`);
+                assert.ok(
+                    components.some((c) => r.name.startsWith(`${c}-`)),
+                    `${r.type} ${r.name}`,
+                );
             }
         });
     });
@@ -397,7 +570,10 @@ describe("Azure sizing", () => {
     it("maps Container Apps sizes only to valid CPU/memory pairs", () => {
         assert.deepEqual(containerAppSize(250, 512), { cpu: 0.25, memory: "0.5Gi" });
         assert.deepEqual(containerAppSize(1000, 2048), { cpu: 1, memory: "2Gi" });
-        assert.throws(() => containerAppSize(500, 4096), (e: any) => e instanceof ConfigError && e.key === "mcp-infra:serviceMemoryMiB" && /nearest valid values: 1024/.test(e.message));
+        assert.throws(
+            () => containerAppSize(500, 4096),
+            (e: any) => e instanceof ConfigError && e.key === "mcp-infra:serviceMemoryMiB" && /nearest valid values: 1024/.test(e.message),
+        );
     });
     it("never picks a Burstable PostgreSQL SKU for HA or replicas, and rounds up to the next SKU otherwise", () => {
         assert.equal(pickPostgresSku(TIERS.dev.database).tier, "Burstable");
@@ -407,7 +583,10 @@ describe("Azure sizing", () => {
         assert.equal(pickPostgresSku(TIERS.enterprise.database).name, "Standard_D2ds_v5");
     });
     it("maps cache memory to the nearest larger Balanced SKU", () => {
-        assert.deepEqual([512, 1024, 6144, 2000].map((m) => pickRedisSku(m).name), ["Balanced_B0", "Balanced_B1", "Balanced_B5", "Balanced_B3"]);
+        assert.deepEqual(
+            [512, 1024, 6144, 2000].map((m) => pickRedisSku(m).name),
+            ["Balanced_B0", "Balanced_B1", "Balanced_B5", "Balanced_B3"],
+        );
     });
 });
 
@@ -423,7 +602,12 @@ describe("Azure overrides it cannot honour fail at preview", () => {
     it("serviceMilliCpu 300 names the key and 250 or 500", () =>
         fails("dev-azure", { "mcp-infra:serviceMilliCpu": "300" }, "mcp-infra:serviceMilliCpu", /nearest valid values: 250 or 500/));
     it("a Burstable dbInstanceClass on an HA tier names the nearest General Purpose SKU", () =>
-        fails("prod-azure", { "mcp-infra:dbInstanceClass": "Standard_B2s" }, "mcp-infra:dbInstanceClass", /nearest valid values: Standard_D2ds_v5/));
+        fails(
+            "prod-azure",
+            { "mcp-infra:dbInstanceClass": "Standard_B2s" },
+            "mcp-infra:dbInstanceClass",
+            /nearest valid values: Standard_D2ds_v5/,
+        ));
     it("an unknown cacheNodeType lists the Azure Managed Redis SKUs", () =>
         fails("dev-azure", { "mcp-infra:cacheNodeType": "cache.t4g.micro" }, "mcp-infra:cacheNodeType", /Balanced_B0/));
     it("logRetentionDays above Log Analytics' limit names 730", () =>
@@ -435,7 +619,14 @@ describe("Azure overrides it cannot honour fail at preview", () => {
 describe("Azure choices of the tier, each overridable in stack config", () => {
     const variants = {
         devBehindGateway: ["dev-azure", { "mcp-infra:edgeKind": "loadBalancer" }],
-        devWithDomainBehindGateway: ["dev-azure", { "mcp-infra:edgeKind": "loadBalancer", "mcp-infra:domain": "mcp.example.com", "mcp-infra:tlsCertificate": "stacks/tls/placeholder-mcp.example.com.pfx" }],
+        devWithDomainBehindGateway: [
+            "dev-azure",
+            {
+                "mcp-infra:edgeKind": "loadBalancer",
+                "mcp-infra:domain": "mcp.example.com",
+                "mcp-infra:tlsCertificate": "stacks/tls/placeholder-mcp.example.com.pfx",
+            },
+        ],
         devWithNat: ["dev-azure", { "mcp-infra:natGateways": "single" }],
         prodWithoutNat: ["prod-azure", { "mcp-infra:natGateways": "none" }],
         devAlwaysOn: ["dev-azure", { "mcp-infra:scaleToZero": "false" }],
@@ -470,9 +661,15 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
             assert.deepEqual([env.inputs.vnetConfiguration.internal, env.inputs.publicNetworkAccess], [true, "Disabled"]);
             assert.equal(named(run, T.zone, "mcp-server-dns").inputs.privateZoneName, ENV_DOMAIN);
             const ingress = named(run, T.app, "mcp-server-app").inputs.configuration.ingress;
-            assert.deepEqual(ingress.ipSecurityRestrictions.map((r: any) => r.ipAddressRange), [named(run, T.subnet, "mcp-network-gateway-subnet").inputs.addressPrefix]);
+            assert.deepEqual(
+                ingress.ipSecurityRestrictions.map((r: any) => r.ipAddressRange),
+                [named(run, T.subnet, "mcp-network-gateway-subnet").inputs.addressPrefix],
+            );
             assert.match(run.outputs.mcpUrl, /^http:\/\/mcp-[0-9a-f]+\.eastus\.cloudapp\.azure\.com\/mcp$/);
-            assert.deepEqual(internetRules(run).flatMap((r: any) => r.destinationPortRanges), ["80"]);
+            assert.deepEqual(
+                internetRules(run).flatMap((r: any) => r.destinationPortRanges),
+                ["80"],
+            );
             const s = run.outputs.summary.edge;
             assert.deepEqual([s.kind, s.tls, s.httpRedirect, s.waf, s.idleTimeoutSeconds], ["loadBalancer", "none", false, false, 300]);
         });
@@ -484,7 +681,14 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
             assert.deepEqual([run.outputs.summary.edge.tls, run.outputs.summary.edge.httpRedirect], ["modern", true]);
         });
         it("a domain on the payPerRequest edge is refused, naming mcp-infra:domain and the ways out", () =>
-            fails("dev-azure", { "mcp-infra:domain": "mcp.example.com" }, "mcp-infra:domain", /payPerRequest/, /leave domain empty/, /edgeKind to "loadBalancer"/));
+            fails(
+                "dev-azure",
+                { "mcp-infra:domain": "mcp.example.com" },
+                "mcp-infra:domain",
+                /payPerRequest/,
+                /leave domain empty/,
+                /edgeKind to "loadBalancer"/,
+            ));
         it("payPerRequest on a tier with a WAF is refused, naming mcp-infra:edgeKind", () =>
             fails("prod-azure", { "mcp-infra:edgeKind": "payPerRequest" }, "mcp-infra:edgeKind", /WAF/));
     });
@@ -499,7 +703,10 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
         it("none on prod leaves out the NAT gateway and its IP; nothing else changes", () => {
             const run = v("prodWithoutNat");
             assert.equal(all(run, T.nat).length, 0);
-            assert.deepEqual(all(run, T.ip).map((r) => r.name), ["mcp-edge-ip"]);
+            assert.deepEqual(
+                all(run, T.ip).map((r) => r.name),
+                ["mcp-edge-ip"],
+            );
             assert.equal(named(run, T.subnet, "mcp-network-apps-subnet").inputs.natGateway, undefined);
             assert.equal(all(run, T.gateway).length, 1);
         });
@@ -509,19 +716,28 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
         it("false on dev keeps the tier's one replica running", () => {
             const run = v("devAlwaysOn");
             assert.equal(named(run, T.app, "mcp-server-app").inputs.template.scale.minReplicas, TIERS.dev.service.minReplicas);
-            assert.deepEqual([run.outputs.summary.cluster.minReplicas, run.outputs.summary.cluster.scalesToZero], [TIERS.dev.service.minReplicas, false]);
+            assert.deepEqual(
+                [run.outputs.summary.cluster.minReplicas, run.outputs.summary.cluster.scalesToZero],
+                [TIERS.dev.service.minReplicas, false],
+            );
         });
         it("true on dev lets the app scale to zero (the HTTP rule wakes it)", () => {
             const run = v("devToZero");
             const scale = named(run, T.app, "mcp-server-app").inputs.template.scale;
             assert.deepEqual([scale.minReplicas, scale.maxReplicas], [0, TIERS.dev.service.maxReplicas]);
-            assert.ok(scale.rules.some((r: any) => r.http), "an HTTP rule, which can scale from zero");
+            assert.ok(
+                scale.rules.some((r: any) => r.http),
+                "an HTTP rule, which can scale from zero",
+            );
             assert.deepEqual([run.outputs.summary.cluster.minReplicas, run.outputs.summary.cluster.scalesToZero], [0, true]);
         });
         it("behind Application Gateway the tier's default keeps the tier's minimum (the gateway's probe would keep a replica awake)", () => {
             const run = v("devBehindGateway");
             assert.equal(named(run, T.app, "mcp-server-app").inputs.template.scale.minReplicas, TIERS.dev.service.minReplicas);
-            assert.deepEqual([run.outputs.summary.cluster.minReplicas, run.outputs.summary.cluster.scalesToZero], [TIERS.dev.service.minReplicas, false]);
+            assert.deepEqual(
+                [run.outputs.summary.cluster.minReplicas, run.outputs.summary.cluster.scalesToZero],
+                [TIERS.dev.service.minReplicas, false],
+            );
         });
         it("true behind Application Gateway (prod) is refused, naming mcp-infra:scaleToZero", () =>
             fails("prod-azure", { "mcp-infra:scaleToZero": "true" }, "mcp-infra:scaleToZero", /health probe keeps a replica awake/));
@@ -531,8 +747,14 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
         it("managed with maxReplicas 2 on dev brings the Redis cache back: private endpoint, REDIS_URL from Key Vault", () => {
             const run = v("devWithCache");
             const cluster = named(run, T.redis, "mcp-cache-cluster");
-            assert.deepEqual([cluster.inputs.sku.name, cluster.inputs.highAvailability, cluster.inputs.publicNetworkAccess], ["Balanced_B0", "Disabled", "Disabled"]);
-            assert.equal(named(run, T.pe, "mcp-cache-endpoint").inputs.privateLinkServiceConnections[0].privateLinkServiceId, idOf(cluster));
+            assert.deepEqual(
+                [cluster.inputs.sku.name, cluster.inputs.highAvailability, cluster.inputs.publicNetworkAccess],
+                ["Balanced_B0", "Disabled", "Disabled"],
+            );
+            assert.equal(
+                named(run, T.pe, "mcp-cache-endpoint").inputs.privateLinkServiceConnections[0].privateLinkServiceId,
+                idOf(cluster),
+            );
             const app = named(run, T.app, "mcp-server-app");
             const redis = app.inputs.template.containers[0].env.find((e: any) => e.name === "REDIS_URL");
             assert.ok(redis?.secretRef && redis.value === undefined);
@@ -544,7 +766,13 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
 
     describe("cpuArchitecture", () => {
         it("arm64 is refused, naming mcp-infra:cpuArchitecture and x86_64", () =>
-            fails("dev-azure", { "mcp-infra:cpuArchitecture": "arm64" }, "mcp-infra:cpuArchitecture", /Container Apps runs linux\/amd64/, /allowed values on Azure: x86_64/));
+            fails(
+                "dev-azure",
+                { "mcp-infra:cpuArchitecture": "arm64" },
+                "mcp-infra:cpuArchitecture",
+                /Container Apps runs linux\/amd64/,
+                /allowed values on Azure: x86_64/,
+            ));
         it("x86_64 is what Azure runs anyway: the image is built for linux/amd64", () => {
             const run = v("devX86");
             assert.equal(run.outputs.summary.cluster.cpuArchitecture, "x86_64");
@@ -556,9 +784,18 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
         it("stays private (RBAC, public access off, private endpoint) in every tier, even dev without cache or gateway", () => {
             for (const run of [runs.dev!, v("devWithNat"), v("devAlwaysOn")]) {
                 const vault = named(run, T.vault, "mcp-network-vault");
-                assert.deepEqual([vault.inputs.properties.publicNetworkAccess, vault.inputs.properties.networkAcls.defaultAction, vault.inputs.properties.enableRbacAuthorization],
-                    ["Disabled", "Deny", true]);
-                assert.equal(named(run, T.pe, "mcp-network-vault-endpoint").inputs.privateLinkServiceConnections[0].privateLinkServiceId, idOf(vault));
+                assert.deepEqual(
+                    [
+                        vault.inputs.properties.publicNetworkAccess,
+                        vault.inputs.properties.networkAcls.defaultAction,
+                        vault.inputs.properties.enableRbacAuthorization,
+                    ],
+                    ["Disabled", "Deny", true],
+                );
+                assert.equal(
+                    named(run, T.pe, "mcp-network-vault-endpoint").inputs.privateLinkServiceConnections[0].privateLinkServiceId,
+                    idOf(vault),
+                );
                 const secrets = named(run, T.app, "mcp-server-app").inputs.configuration.secrets;
                 assert.ok(secrets.length > 0 && secrets.every((s: any) => s.keyVaultUrl && s.value === undefined));
             }
@@ -566,7 +803,8 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
     });
 
     describe("cost estimate (pricing engine)", () => {
-        const estimate = (run: ProgramRun) => estimateCost(run.resources.map(({ type, name, inputs, custom }) => ({ type, name, inputs, custom })));
+        const estimate = (run: ProgramRun) =>
+            estimateCost(run.resources.map(({ type, name, inputs, custom }) => ({ type, name, inputs, custom })));
         const envLines = (run: ProgramRun) => estimate(run).lines.filter((l) => l.resource === "mcp-server-environment");
         it("prices every resource of every tier and choice: nothing unpriced", () => {
             for (const run of [...TIER_LIST.map((t) => runs[t]!), ...Object.values(got)]) {
@@ -578,7 +816,8 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
             assert.equal(ips(runs.dev!), 2);
             assert.equal(ips(runs.prod!), 1);
             assert.equal(ips(v("devBehindGateway")), 1);
-            for (const run of [runs.dev!, runs.prod!]) assert.equal(envLines(run).find((l) => l.priceId === "azure.lb.standard.hour")!.quantity, 730);
+            for (const run of [runs.dev!, runs.prod!])
+                assert.equal(envLines(run).find((l) => l.priceId === "azure.lb.standard.hour")!.quantity, 730);
         });
         it("bills no idle replica for an app that scales to zero, and one for an app that does not", () => {
             const idle = (run: ProgramRun) => estimate(run).lines.find((l) => l.priceId === "azure.aca.idle.vcpu")!.quantity;
@@ -586,7 +825,8 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
             assert.ok(idle(v("devAlwaysOn")) > 0);
         });
         it("reserves gateway capacity only in the 99.99 % tier; dev has no gateway, no NAT and no cache to pay for", () => {
-            const cu = (run: ProgramRun) => estimate(run).lines.find((l) => l.priceId.startsWith("azure.appgw.") && l.priceId.endsWith(".cu"))!;
+            const cu = (run: ProgramRun) =>
+                estimate(run).lines.find((l) => l.priceId.startsWith("azure.appgw.") && l.priceId.endsWith(".cu"))!;
             assert.equal(cu(runs.prod!).usageBased, true);
             assert.equal(cu(runs.enterprise!).quantity, 730 * 10 * appGatewayMinInstances(TIERS.enterprise));
             const dev = estimate(runs.dev!);
@@ -620,20 +860,32 @@ describe("Azure choices as pure functions", () => {
         assert.equal(containerAppMinReplicas(TIERS.dev, "loadBalancer"), TIERS.dev.service.minReplicas);
         assert.equal(containerAppMinReplicas(TIERS.prod), TIERS.prod.service.minReplicas);
         const prodToZero = resolveTier("prod", { scaleToZero: true });
-        assert.throws(() => containerAppMinReplicas(prodToZero, "loadBalancer", { scaleToZero: true }), (e: any) => e instanceof ConfigError && e.key === "mcp-infra:scaleToZero");
+        assert.throws(
+            () => containerAppMinReplicas(prodToZero, "loadBalancer", { scaleToZero: true }),
+            (e: any) => e instanceof ConfigError && e.key === "mcp-infra:scaleToZero",
+        );
     });
     it("reserves Application Gateway instances (one per zone) only for the tier built for 99.99 %", () => {
-        assert.deepEqual(TIER_LIST.map((t) => appGatewayMinInstances(TIERS[t])), [0, 0, TIERS.enterprise.zones]);
+        assert.deepEqual(
+            TIER_LIST.map((t) => appGatewayMinInstances(TIERS[t])),
+            [0, 0, TIERS.enterprise.zones],
+        );
     });
     it("refuses a domain on the payPerRequest edge only", () => {
-        assert.throws(() => checkEdgeDomain(TIERS.dev, "mcp.example.com"), (e: any) => e instanceof ConfigError && e.key === "mcp-infra:domain");
+        assert.throws(
+            () => checkEdgeDomain(TIERS.dev, "mcp.example.com"),
+            (e: any) => e instanceof ConfigError && e.key === "mcp-infra:domain",
+        );
         assert.doesNotThrow(() => checkEdgeDomain(TIERS.dev, undefined));
         assert.doesNotThrow(() => checkEdgeDomain(TIERS.prod, "mcp.example.com"));
     });
     it("describes the Container Apps ingress as HTTPS with redirect when public and allowInsecure is off, and as nothing public otherwise", () => {
         const base = { external: true, internalEnvironment: false, allowInsecure: false, transport: "http", livenessPath: "/health" };
         const s = summarizeIngress(base);
-        assert.deepEqual([s.kind, s.tls, s.httpRedirect, s.waf, s.rateLimitPerMinute, s.healthPath], ["payPerRequest", "modern", true, false, null, "/health"]);
+        assert.deepEqual(
+            [s.kind, s.tls, s.httpRedirect, s.waf, s.rateLimitPerMinute, s.healthPath],
+            ["payPerRequest", "modern", true, false, null, "/health"],
+        );
         assert.equal(summarizeIngress({ ...base, allowInsecure: true }).httpRedirect, false);
         assert.equal(summarizeIngress({ ...base, internalEnvironment: true }).tls, "none");
         assert.equal(summarizeIngress({ ...base, external: false }).tls, "none");

@@ -36,9 +36,14 @@ export function nsgRuleErrors(r: Rule): string[] {
         if (one !== undefined && one !== "*" && !isPortOrRange(one)) errors.push(`${side}PortRange "${one}" is not *, a port or a range`);
         if (many !== undefined) {
             if (!Array.isArray(many) || many.length === 0) errors.push(`${side}PortRanges must be a non-empty list`);
-            else for (const p of many) if (!isPortOrRange(p)) errors.push(`${side}PortRanges entry "${p}" is not a port or range ("*" belongs in ${side}PortRange)`);
+            else
+                for (const p of many)
+                    if (!isPortOrRange(p))
+                        errors.push(`${side}PortRanges entry "${p}" is not a port or range ("*" belongs in ${side}PortRange)`);
         }
-        const forms = [`${side}AddressPrefix`, `${side}AddressPrefixes`, `${side}ApplicationSecurityGroups`].filter((k) => r[k] !== undefined);
+        const forms = [`${side}AddressPrefix`, `${side}AddressPrefixes`, `${side}ApplicationSecurityGroups`].filter(
+            (k) => r[k] !== undefined,
+        );
         if (forms.length !== 1) errors.push(`exactly one ${side} address form, got ${forms.join(", ") || "none"}`);
     }
     if (!Number.isInteger(r.priority) || r.priority < 100 || r.priority > 4096) errors.push(`priority ${r.priority} outside 100-4096`);
@@ -65,10 +70,17 @@ function rulesByNsg(run: ProgramRun): Map<string, Rule[]> {
 }
 
 describe("Azure NSG rules as the Network API validates them", () => {
-    it("the checker refuses what the API refuses (\"*\" in the plural list, both forms, bad ports)", () => {
+    it('the checker refuses what the API refuses ("*" in the plural list, both forms, bad ports)', () => {
         const ok: Rule = {
-            name: "x", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
-            sourceAddressPrefix: "10.0.0.0/24", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRanges: ["443", "8000-8080"],
+            name: "x",
+            priority: 100,
+            direction: "Inbound",
+            access: "Allow",
+            protocol: "Tcp",
+            sourceAddressPrefix: "10.0.0.0/24",
+            sourcePortRange: "*",
+            destinationAddressPrefix: "*",
+            destinationPortRanges: ["443", "8000-8080"],
         };
         assert.deepEqual(nsgRuleErrors(ok), []);
         assert.deepEqual(nsgRuleErrors({ ...ok, destinationPortRanges: undefined, destinationPortRange: "*" }), []);

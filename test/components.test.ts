@@ -31,7 +31,11 @@ describe("library entry", () => {
             const database = new lib.AuditDatabase("db", {
                 network,
                 overrides: { dbStorageGiB: 200 },
-                transform: { instance: (args) => { args.performanceInsightsEnabled = true; } },
+                transform: {
+                    instance: (args) => {
+                        args.performanceInsightsEnabled = true;
+                    },
+                },
             });
             const cache = new lib.SessionCache("kv", { network });
             const edge = new lib.EdgeLB("lb", { network, domain: "mcp.example.com" });
@@ -48,19 +52,23 @@ describe("library entry", () => {
         assert.equal(container.image, "ghcr.io/acme/mcp:1.2.3");
         assert.ok(container.environment.some((e: any) => e.name === "LOG_LEVEL" && e.value === "debug"));
         const policy = JSON.parse(run.resources.find((r) => r.name === "svc-execution-policy")!.inputs.policy);
-        assert.ok(!policy.Statement.some((s: any) => s.Action.some((a: string) => a.startsWith("ecr:"))), "no ECR rights for an outside image");
+        assert.ok(
+            !policy.Statement.some((s: any) => s.Action.some((a: string) => a.startsWith("ecr:"))),
+            "no ECR rights for an outside image",
+        );
     });
 
     it("refuses a secret-looking plain environment variable and a multi-replica service without a cache", async () => {
-        const build = (env: Record<string, string>, withCache: boolean) => runProgram("lib-aws", { "aws:region": "eu-west-1" }, () => {
-            const network = new lib.Network("n", { cloud: "aws", tier: "prod" });
-            const image = new lib.ServerImage("img", { network, image: "ghcr.io/acme/mcp:1" });
-            const database = new lib.AuditDatabase("db", { network });
-            const edge = new lib.EdgeLB("lb", { network, domain: "mcp.example.com" });
-            const cache = withCache ? new lib.SessionCache("kv", { network }) : undefined;
-            new lib.McpCluster("svc", { network, image, database, cache, edge, environment: env });
-            return {};
-        });
+        const build = (env: Record<string, string>, withCache: boolean) =>
+            runProgram("lib-aws", { "aws:region": "eu-west-1" }, () => {
+                const network = new lib.Network("n", { cloud: "aws", tier: "prod" });
+                const image = new lib.ServerImage("img", { network, image: "ghcr.io/acme/mcp:1" });
+                const database = new lib.AuditDatabase("db", { network });
+                const edge = new lib.EdgeLB("lb", { network, domain: "mcp.example.com" });
+                const cache = withCache ? new lib.SessionCache("kv", { network }) : undefined;
+                new lib.McpCluster("svc", { network, image, database, cache, edge, environment: env });
+                return {};
+            });
         await assert.rejects(build({ DB_PASSWORD: "hunter2" }, true), /McpCluster\.environment\.DB_PASSWORD: looks like a secret/);
         await assert.rejects(build({}, false), /McpCluster\.cache: is required when more than one replica/);
     });

@@ -4,6 +4,7 @@
  * contract every cloud honours (read back through the app's own config
  * loader), and no import cycle between the contract and the cloud folders.
  */
+import * as aws from "@pulumi/aws";
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -22,53 +23,69 @@ const AWS_GCP_CONFIG = { "aws:region": "eu-west-1", "gcp:project": "mcp-infra-de
 
 describe("cloud contract: parts belong together", () => {
     it("refuses an AWS McpCluster given a GCP AuditDatabase, naming both networks and clouds", async () => {
-        await assert.rejects(runProgram("lib-mixed", AWS_GCP_CONFIG, () => {
-            const awsNet = new lib.Network("aws-net", { cloud: "aws", tier: "prod" });
-            const gcpNet = new lib.Network("gcp-net", { cloud: "gcp", tier: "prod" });
-            const image = new lib.ServerImage("img", { network: awsNet, image: "ghcr.io/acme/mcp:1" });
-            const database = new lib.AuditDatabase("gcp-db", { network: gcpNet });
-            const cache = new lib.SessionCache("kv", { network: awsNet });
-            const edge = new lib.EdgeLB("lb", { network: awsNet, domain: "mcp.example.com" });
-            // The compiler refuses it (the parts' cloud is inferred from the network); JavaScript callers and casts meet the check below.
-            // @ts-expect-error a GCP AuditDatabase is no AuditDatabase<"aws">
-            new lib.McpCluster("svc", { network: awsNet, image, database, cache, edge });
-            return {};
-        }), (e: unknown) => {
-            assert.ok(e instanceof WiringError, `expected a WiringError, got ${e}`);
-            assert.equal(e.arg, "database");
-            assert.match(e.message, /McpCluster "svc": database: AuditDatabase "gcp-db" is on the gcp network "gcp-net"/);
-            assert.match(e.message, /this McpCluster is on the aws network "aws-net"/);
-            return true;
-        });
+        await assert.rejects(
+            runProgram("lib-mixed", AWS_GCP_CONFIG, () => {
+                const awsNet = new lib.Network("aws-net", { cloud: "aws", tier: "prod" });
+                const gcpNet = new lib.Network("gcp-net", { cloud: "gcp", tier: "prod" });
+                const image = new lib.ServerImage("img", { network: awsNet, image: "ghcr.io/acme/mcp:1" });
+                const database = new lib.AuditDatabase("gcp-db", { network: gcpNet });
+                const cache = new lib.SessionCache("kv", { network: awsNet });
+                const edge = new lib.EdgeLB("lb", { network: awsNet, domain: "mcp.example.com" });
+                // The compiler refuses it (the parts' cloud is inferred from the network); JavaScript callers and casts meet the check below.
+                // @ts-expect-error a GCP AuditDatabase is no AuditDatabase<"aws">
+                new lib.McpCluster("svc", { network: awsNet, image, database, cache, edge });
+                return {};
+            }),
+            (e: unknown) => {
+                assert.ok(e instanceof WiringError, `expected a WiringError, got ${e}`);
+                assert.equal(e.arg, "database");
+                assert.match(e.message, /McpCluster "svc": database: AuditDatabase "gcp-db" is on the gcp network "gcp-net"/);
+                assert.match(e.message, /this McpCluster is on the aws network "aws-net"/);
+                return true;
+            },
+        );
     });
 
     it("refuses a part built on another network of the same cloud", async () => {
-        await assert.rejects(runProgram("lib-two-nets", AWS_GCP_CONFIG, () => {
-            const a = new lib.Network("net-a", { cloud: "aws", tier: "dev" });
-            const b = new lib.Network("net-b", { cloud: "aws", tier: "dev", cidr: "10.1.0.0/16" });
-            const image = new lib.ServerImage("img", { network: a, image: "ghcr.io/acme/mcp:1" });
-            const database = new lib.AuditDatabase("db", { network: a });
-            const edge = new lib.EdgeLB("lb", { network: b, domain: "mcp.example.com" });
-            new lib.McpCluster("svc", { network: a, image, database, edge });
-            return {};
-        }), /McpCluster "svc": edge: EdgeLB "lb" is on the aws network "net-b", but this McpCluster is on the aws network "net-a"/);
+        await assert.rejects(
+            runProgram("lib-two-nets", AWS_GCP_CONFIG, () => {
+                const a = new lib.Network("net-a", { cloud: "aws", tier: "dev" });
+                const b = new lib.Network("net-b", { cloud: "aws", tier: "dev", cidr: "10.1.0.0/16" });
+                const image = new lib.ServerImage("img", { network: a, image: "ghcr.io/acme/mcp:1" });
+                const database = new lib.AuditDatabase("db", { network: a });
+                const edge = new lib.EdgeLB("lb", { network: b, domain: "mcp.example.com" });
+                new lib.McpCluster("svc", { network: a, image, database, edge });
+                return {};
+            }),
+            /McpCluster "svc": edge: EdgeLB "lb" is on the aws network "net-b", but this McpCluster is on the aws network "net-a"/,
+        );
     });
 });
 
 describe("cloud contract: transforms", () => {
     it("refuses a misspelt role, listing the roles that component has on that cloud", async () => {
-        await assert.rejects(runProgram("lib-aws", { "aws:region": "eu-west-1" }, () => {
-            const network = new lib.Network("n", { cloud: "aws", tier: "dev" });
-            // The compiler refuses the misspelt role too ("Did you mean to write 'instance'?"); at run time it fails as below.
-            // @ts-expect-error instanse is no role of an AWS AuditDatabase
-            new lib.AuditDatabase("db", { network, transform: { instanse: (args) => { args.performanceInsightsEnabled = true; } } });
-            return {};
-        }), (e: unknown) => {
-            assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-            assert.equal(e.key, "AuditDatabase.transform.instanse");
-            assert.match(e.message, /no child of AuditDatabase "db" on aws has this role; its roles here: .*\binstance\b/);
-            return true;
-        });
+        await assert.rejects(
+            runProgram("lib-aws", { "aws:region": "eu-west-1" }, () => {
+                const network = new lib.Network("n", { cloud: "aws", tier: "dev" });
+                // The compiler refuses the misspelt role too ("Did you mean to write 'instance'?"); at run time it fails as below.
+                new lib.AuditDatabase("db", {
+                    network,
+                    transform: {
+                        // @ts-expect-error instanse is no role of an AWS AuditDatabase
+                        instanse: (args: aws.rds.InstanceArgs) => {
+                            args.performanceInsightsEnabled = true;
+                        },
+                    },
+                });
+                return {};
+            }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+                assert.equal(e.key, "AuditDatabase.transform.instanse");
+                assert.match(e.message, /no child of AuditDatabase "db" on aws has this role; its roles here: .*\binstance\b/);
+                return true;
+            },
+        );
     });
 
     it("types every role a stack creates: each is in the generated components/roles.ts (rerun scripts/gen-roles.ts otherwise)", async () => {
@@ -89,7 +106,11 @@ describe("cloud contract: transforms", () => {
             const components = componentsOf(run);
             for (const r of run.resources) {
                 const found = roleOf(r, components);
-                if (found) assert.ok(listed.has(`${run.config["mcp-infra:cloud"]}:${found.component}:${found.role}`), `${stack}: ${r.name} (${found.component} role ${found.role}) is not typed`);
+                if (found)
+                    assert.ok(
+                        listed.has(`${run.config["mcp-infra:cloud"]}:${found.component}:${found.role}`),
+                        `${stack}: ${r.name} (${found.component} role ${found.role}) is not typed`,
+                    );
             }
         }
     });
@@ -100,7 +121,15 @@ describe("cloud contract: transforms", () => {
             const image = new lib.ServerImage("img", { network, image: "ghcr.io/acme/mcp:1" });
             const database = new lib.AuditDatabase("db", { network });
             const cache = new lib.SessionCache("kv", { network });
-            const edge = new lib.EdgeLB("lb", { network, domain: "mcp.example.com", transform: { backend: (args) => { args.description = "tagged"; } } });
+            const edge = new lib.EdgeLB("lb", {
+                network,
+                domain: "mcp.example.com",
+                transform: {
+                    backend: (args) => {
+                        args.description = "tagged";
+                    },
+                },
+            });
             new lib.McpCluster("svc", { network, image, database, cache, edge });
             return { edge: edge.summary };
         });
@@ -115,21 +144,33 @@ function serverVariables(run: ProgramRun, cloud: string): { plain: Record<string
         plain: Object.fromEntries(list.filter((e) => !isSecret(e)).map((e) => [e.name, String(e.value)])),
         secrets: list.filter(isSecret).map((e) => e.name),
     });
-    const replica = run.resources.find((r) => r.type === DESCRIPTORS[cloud as keyof typeof DESCRIPTORS].replicas.type
-        && DESCRIPTORS[cloud as keyof typeof DESCRIPTORS].replicas.alwaysOn(r.inputs) >= 0
-        && (cloud !== "local" || (r.inputs.labels ?? []).some((l: any) => l.label === "mcp-infra.replica")));
+    const replica = run.resources.find(
+        (r) =>
+            r.type === DESCRIPTORS[cloud as keyof typeof DESCRIPTORS].replicas.type &&
+            DESCRIPTORS[cloud as keyof typeof DESCRIPTORS].replicas.alwaysOn(r.inputs) >= 0 &&
+            (cloud !== "local" || (r.inputs.labels ?? []).some((l: any) => l.label === "mcp-infra.replica")),
+    );
     assert.ok(replica || cloud === "aws", `${run.stack}: no replica resource`);
     switch (cloud) {
         case "aws": {
             const [c] = containers(run.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")!);
-            return { plain: Object.fromEntries(c.environment.map((e: any) => [e.name, e.value])), secrets: c.secrets.map((s: any) => s.name) };
+            return {
+                plain: Object.fromEntries(c.environment.map((e: any) => [e.name, e.value])),
+                secrets: c.secrets.map((s: any) => s.name),
+            };
         }
-        case "azure": return pairs(replica!.inputs.template.containers[0].env, (e) => e.secretRef !== undefined);
-        case "gcp": return pairs(replica!.inputs.template.containers[0].envs, (e) => e.valueSource !== undefined);
+        case "azure":
+            return pairs(replica!.inputs.template.containers[0].env, (e) => e.secretRef !== undefined);
+        case "gcp":
+            return pairs(replica!.inputs.template.containers[0].envs, (e) => e.valueSource !== undefined);
         default: {
-            const env = (replica!.inputs.envs as string[]).map((kv) => { const i = kv.indexOf("="); return { name: kv.slice(0, i), value: kv.slice(i + 1) }; });
+            const env = (replica!.inputs.envs as string[]).map((kv) => {
+                const i = kv.indexOf("=");
+                return { name: kv.slice(0, i), value: kv.slice(i + 1) };
+            });
             // The local target has no secret store: each secret is a file the replica mounts, named by `<secret>_FILE`.
-            const isFile = (e: { name: string }) => e.name.endsWith("_FILE") && (SERVER_SECRET_NAMES as readonly string[]).includes(e.name.slice(0, -5));
+            const isFile = (e: { name: string }) =>
+                e.name.endsWith("_FILE") && (SERVER_SECRET_NAMES as readonly string[]).includes(e.name.slice(0, -5));
             const p = pairs(env, isFile);
             return { plain: p.plain, secrets: p.secrets.map((n) => n.slice(0, -5)), asFiles: true };
         }
@@ -154,17 +195,25 @@ function sampleFile(name: string, content: string): string {
 const SAMPLE_CA = "-----BEGIN CERTIFICATE-----\nMIIBsample\n-----END CERTIFICATE-----";
 
 describe("cloud contract: one server contract, read by the app's own config loader", () => {
-    after(() => { for (const d of sampleDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
+    after(() => {
+        for (const d of sampleDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+    });
     for (const stack of ["dev-aws", "prod-aws", "dev-azure", "prod-azure", "dev-gcp", "prod-gcp", "dev-local", "prod-local"]) {
         it(`${stack}: every variable the infrastructure sets is one app/src/config.ts reads, and it loads`, async () => {
             const run = await runStack(stack);
             const cloud = run.config["mcp-infra:cloud"];
             const { plain, secrets, asFiles } = serverVariables(run, cloud);
-            assert.deepEqual([...secrets].sort(), SERVER_SECRET_NAMES.filter((n) => n !== "REDIS_URL" || secrets.includes("REDIS_URL")).sort(),
-                `${stack}: the secrets are the contract's`);
+            assert.deepEqual(
+                [...secrets].sort(),
+                SERVER_SECRET_NAMES.filter((n) => n !== "REDIS_URL" || secrets.includes("REDIS_URL")).sort(),
+                `${stack}: the secrets are the contract's`,
+            );
             for (const name of Object.keys(plain)) {
                 if (name === "MCP_REPLICA_ID") continue; // the local target names each container
-                assert.ok((SERVER_ENVIRONMENT_NAMES as readonly string[]).includes(name), `${stack}: ${name} is not in the server contract`);
+                assert.ok(
+                    (SERVER_ENVIRONMENT_NAMES as readonly string[]).includes(name),
+                    `${stack}: ${name} is not in the server contract`,
+                );
             }
             // Secrets given as files (the local target) are read from files of the mode it uploads them with.
             const secretEnv = asFiles
@@ -173,10 +222,19 @@ describe("cloud contract: one server contract, read by the app's own config load
             const env: Record<string, string> = { ...plain, ...secretEnv };
             if (env.REDIS_CA_CERT !== undefined) env.REDIS_CA_CERT = SAMPLE_CA; // the mock's CA output is not a PEM
             // The server parses a database CA: a real certificate for the mock's, the image's path as the repository's.
-            if (env.DATABASE_CA_CERT !== undefined) env.DATABASE_CA_CERT = fs.readFileSync(path.join(__dirname, "..", "app", "certs", "azure-postgres-roots.pem"), "utf8");
-            if (env.DATABASE_CA_CERT_FILE !== undefined) env.DATABASE_CA_CERT_FILE = path.join(__dirname, "..", "app", path.relative("/srv/app", env.DATABASE_CA_CERT_FILE));
+            if (env.DATABASE_CA_CERT !== undefined)
+                env.DATABASE_CA_CERT = fs.readFileSync(path.join(__dirname, "..", "app", "certs", "azure-postgres-roots.pem"), "utf8");
+            if (env.DATABASE_CA_CERT_FILE !== undefined)
+                env.DATABASE_CA_CERT_FILE = path.join(__dirname, "..", "app", path.relative("/srv/app", env.DATABASE_CA_CERT_FILE));
             const read = new Set<string>();
-            const config = loadConfig(new Proxy(env, { get: (t, k: string) => { read.add(k); return t[k]; } }));
+            const config = loadConfig(
+                new Proxy(env, {
+                    get: (t, k: string) => {
+                        read.add(k);
+                        return t[k];
+                    },
+                }),
+            );
             // NODE_ENV is read by Node's libraries (express), not by the app's loader.
             const unread = Object.keys(env).filter((name) => !read.has(name) && name !== "NODE_ENV");
             assert.deepEqual(unread, [], `${stack}: variables the app never reads`);
@@ -196,10 +254,12 @@ describe("cloud contract: one server contract, read by the app's own config load
 function importsOf(file: string): string[] {
     const src = fs.readFileSync(file, "utf8");
     const specs = [...src.matchAll(/(?:from\s+|require\()\s*"(\.[^"]+)"/g)].map((m) => m[1]);
-    return specs.map((s) => {
-        const base = path.resolve(path.dirname(file), s);
-        return [`${base}.ts`, path.join(base, "index.ts")].find((f) => fs.existsSync(f))!;
-    }).filter(Boolean);
+    return specs
+        .map((s) => {
+            const base = path.resolve(path.dirname(file), s);
+            return [`${base}.ts`, path.join(base, "index.ts")].find((f) => fs.existsSync(f))!;
+        })
+        .filter(Boolean);
 }
 
 /** Every file reachable from `start` through relative imports. */
@@ -231,8 +291,10 @@ describe("cloud contract: structure", () => {
             const own = path.join(components, cloud) + path.sep;
             for (const f of reachable(path.join(own, "index.ts"))) {
                 const rel = path.relative(components, f);
-                assert.ok(f.startsWith(own) || ["base.ts", "contract.ts", "types.ts"].includes(rel) || !f.startsWith(components + path.sep),
-                    `${cloud}/ reaches ${rel}`);
+                assert.ok(
+                    f.startsWith(own) || ["base.ts", "contract.ts", "types.ts"].includes(rel) || !f.startsWith(components + path.sep),
+                    `${cloud}/ reaches ${rel}`,
+                );
             }
         }
     });

@@ -12,8 +12,11 @@ import { ARMOR_MAX_SUBEXPRESSIONS, gcpSizing, packWafRuleSets, sqlSizeFor } from
 import { costChoices } from "../scripts/plan";
 import { readStackFile } from "../scripts/harness";
 
-const sized = <T>(fn: (spec: ReturnType<typeof resolveTier>, o: TierOverrides) => T, tier: "dev" | "prod" | "enterprise", o: TierOverrides = {}) =>
-    fn(resolveTier(tier, o), o);
+const sized = <T>(
+    fn: (spec: ReturnType<typeof resolveTier>, o: TierOverrides) => T,
+    tier: "dev" | "prod" | "enterprise",
+    o: TierOverrides = {},
+) => fn(resolveTier(tier, o), o);
 
 function refuses(f: () => unknown, key: string, message: RegExp) {
     assert.throws(f, (e: unknown) => {
@@ -27,20 +30,45 @@ function refuses(f: () => unknown, key: string, message: RegExp) {
 describe("cost choices: tier defaults and config keys", () => {
     it("gives every tier a default for each neutral choice", () => {
         assert.deepEqual(
-            Object.fromEntries((["dev", "prod", "enterprise"] as const).map((t) => [t, [TIERS[t].secretStore, TIERS[t].edge.wafRules, TIERS[t].database.sizing]])),
-            { dev: ["platform", "compact", "sustained"], prod: ["managed", "compact", "sustained"], enterprise: ["managed", "separate", "sustained"] },
+            Object.fromEntries(
+                (["dev", "prod", "enterprise"] as const).map((t) => [
+                    t,
+                    [TIERS[t].secretStore, TIERS[t].edge.wafRules, TIERS[t].database.sizing],
+                ]),
+            ),
+            {
+                dev: ["platform", "compact", "sustained"],
+                prod: ["managed", "compact", "sustained"],
+                enterprise: ["managed", "separate", "sustained"],
+            },
         );
     });
 
     it("reads the new keys from stack config, booleans included, and refuses unknown values naming the key", () => {
         const s = parseStackConfig({
-            "mcp-infra:cloud": "aws", "mcp-infra:tier": "prod", "mcp-infra:cacheMode": "nodes", "mcp-infra:containerInsights": "true",
-            "mcp-infra:wafRules": "separate", "mcp-infra:secretStore": "platform", "mcp-infra:dbSizing": "vcpuCount", "mcp-infra:cacheDataMB": "250",
+            "mcp-infra:cloud": "aws",
+            "mcp-infra:tier": "prod",
+            "mcp-infra:cacheMode": "nodes",
+            "mcp-infra:containerInsights": "true",
+            "mcp-infra:wafRules": "separate",
+            "mcp-infra:secretStore": "platform",
+            "mcp-infra:dbSizing": "vcpuCount",
+            "mcp-infra:cacheDataMB": "250",
             "mcp-infra:alerts": "none",
         });
-        assert.deepEqual(s.overrides, { cacheMode: "nodes", containerInsights: true, wafRules: "separate", secretStore: "platform", dbSizing: "vcpuCount" });
+        assert.deepEqual(s.overrides, {
+            cacheMode: "nodes",
+            containerInsights: true,
+            wafRules: "separate",
+            secretStore: "platform",
+            dbSizing: "vcpuCount",
+        });
         assert.deepEqual(s.usage, { cacheDataMB: 250 });
-        refuses(() => parseStackConfig({ "mcp-infra:cacheMode": "cluster" }), "mcp-infra:cacheMode", /allowed values: "", nodes, serverless|allowed values: .*serverless/);
+        refuses(
+            () => parseStackConfig({ "mcp-infra:cacheMode": "cluster" }),
+            "mcp-infra:cacheMode",
+            /allowed values: "", nodes, serverless|allowed values: .*serverless/,
+        );
         refuses(() => parseStackConfig({ "mcp-infra:wafRules": "none" }), "mcp-infra:wafRules", /allowed values/);
     });
 
@@ -49,7 +77,11 @@ describe("cost choices: tier defaults and config keys", () => {
         assert.equal(spec.edge.wafRules, "separate");
         assert.equal(spec.secretStore, "platform");
         assert.equal(spec.database.sizing, "vcpuCount");
-        refuses(() => resolveTier("dev", { cacheMode: "serverless" }), "mcp-infra:cacheMode", /sessionStore "embedded" has no managed cache/);
+        refuses(
+            () => resolveTier("dev", { cacheMode: "serverless" }),
+            "mcp-infra:cacheMode",
+            /sessionStore "embedded" has no managed cache/,
+        );
         assert.equal(TIERS.prod.edge.wafRules, "compact", "the tier table itself is untouched");
     });
 });
@@ -61,14 +93,25 @@ describe("cost choices per cloud", () => {
         assert.equal(sized(awsSizing, "prod").cacheMode, "serverless");
         assert.equal(sized(awsSizing, "prod", { cacheMode: "nodes" }).cacheMode, "nodes");
         assert.equal(sized(awsSizing, "prod", { cacheNodeType: "cache.t4g.small" }).cacheMode, "nodes", "a node type means nodes");
-        refuses(() => sized(awsSizing, "prod", { cacheMode: "serverless", cacheNodeType: "cache.t4g.small" }), "mcp-infra:cacheNodeType", /serverless cache has no node type/);
+        refuses(
+            () => sized(awsSizing, "prod", { cacheMode: "serverless", cacheNodeType: "cache.t4g.small" }),
+            "mcp-infra:cacheNodeType",
+            /serverless cache has no node type/,
+        );
         assert.equal(sized(awsSizing, "prod").cacheMaxDataGb, 1, "prod's 1 GiB cache caps the data stored at 1 GB");
         assert.equal(serverlessCacheMaxGb(6144), 6);
         assert.equal(serverlessCacheMaxGb(512), 1);
     });
 
     it("AWS: Container Insights only where the 99.99 % tier wants it; secrets and WAF layout follow the tier", () => {
-        assert.deepEqual([awsDefaultContainerInsights(TIERS.dev), awsDefaultContainerInsights(TIERS.prod), awsDefaultContainerInsights(TIERS.enterprise)], [false, false, true]);
+        assert.deepEqual(
+            [
+                awsDefaultContainerInsights(TIERS.dev),
+                awsDefaultContainerInsights(TIERS.prod),
+                awsDefaultContainerInsights(TIERS.enterprise),
+            ],
+            [false, false, true],
+        );
         assert.equal(sized(awsSizing, "prod", { containerInsights: true }).containerInsights, true);
         assert.equal(sized(awsSizing, "dev").secretStore, "platform");
         assert.equal(sized(awsSizing, "prod").secretStore, "managed");
@@ -91,9 +134,15 @@ describe("cost choices per cloud", () => {
 describe("compact WAF rules", () => {
     it("packs Cloud Armor's preconfigured sets five to a rule, keeping every set once and in order", () => {
         const sets = Array.from({ length: 9 }, (_, i) => `set-${i}`);
-        assert.deepEqual(packWafRuleSets(sets, "compact").map((r) => r.length), [5, 4]);
+        assert.deepEqual(
+            packWafRuleSets(sets, "compact").map((r) => r.length),
+            [5, 4],
+        );
         assert.deepEqual(packWafRuleSets(sets, "compact").flat(), sets);
-        assert.deepEqual(packWafRuleSets(sets, "separate"), sets.map((s) => [s]));
+        assert.deepEqual(
+            packWafRuleSets(sets, "separate"),
+            sets.map((s) => [s]),
+        );
         assert.deepEqual(packWafRuleSets([], "compact"), []);
         for (const n of [1, 5, 6, 12]) {
             const packed = packWafRuleSets(sets.concat(sets).slice(0, n), "compact");
@@ -127,15 +176,29 @@ describe("database size by sustained capacity", () => {
     });
 
     it("the plan decides each cloud's choices per stack (the pending ones listed once their builders follow them)", () => {
-        const labels = (stack: string, extra: Record<string, string> = {}) => costChoices({ ...readStackFile(stack), ...extra }, { pending: true }).labels;
-        assert.deepEqual(labels("prod-aws"), ["arm64 (Graviton) replicas", "ElastiCache Serverless for Valkey instead of cache nodes", "no ECS Container Insights", "the core managed WAF rule group and the rate rule"]);
+        const labels = (stack: string, extra: Record<string, string> = {}) =>
+            costChoices({ ...readStackFile(stack), ...extra }, { pending: true }).labels;
+        assert.deepEqual(labels("prod-aws"), [
+            "arm64 (Graviton) replicas",
+            "ElastiCache Serverless for Valkey instead of cache nodes",
+            "no ECS Container Insights",
+            "the core managed WAF rule group and the rate rule",
+        ]);
         assert.ok(labels("dev-aws").includes("SSM Parameter Store instead of Secrets Manager"));
         assert.ok(!labels("dev-aws").some((l) => /ElastiCache|WAF/.test(l)), "dev has neither a managed cache nor a WAF");
-        assert.deepEqual(labels("enterprise-aws"), ["arm64 (Graviton) replicas"], "enterprise keeps nodes, Container Insights and separate rules");
+        assert.deepEqual(
+            labels("enterprise-aws"),
+            ["arm64 (Graviton) replicas"],
+            "enterprise keeps nodes, Container Insights and separate rules",
+        );
         assert.ok(labels("prod-gcp").includes("Cloud Armor's preconfigured WAF sets five to a rule"));
         assert.deepEqual(labels("prod-azure"), ["no NAT gateway (Container Apps egress through the environment's own IP)"]);
         assert.ok(labels("dev-azure").includes("Container Apps secrets instead of Key Vault behind a private endpoint"));
-        assert.deepEqual(labels("prod-aws", { "mcp-infra:cacheMode": "serverless" }).filter((l) => /ElastiCache/.test(l)), [], "a choice the stack set itself is not undone");
+        assert.deepEqual(
+            labels("prod-aws", { "mcp-infra:cacheMode": "serverless" }).filter((l) => /ElastiCache/.test(l)),
+            [],
+            "a choice the stack set itself is not undone",
+        );
         const undo = costChoices(readStackFile("prod-azure"), { pending: true }).undo;
         assert.equal(undo["mcp-infra:natGateways"], "single", "undone to the tier's own NAT mode");
     });
@@ -143,7 +206,14 @@ describe("database size by sustained capacity", () => {
     it("the plan prints it as a cost choice of prod-gcp, undone by dbSizing vcpuCount", () => {
         const c = costChoices(readStackFile("prod-gcp"));
         assert.equal(c.undo["mcp-infra:dbSizing"], "vcpuCount");
-        assert.ok(c.labels.includes("database sized by sustained capacity (db-custom-1-3840 instead of db-custom-2-3840)"), c.labels.join("; "));
-        assert.equal(costChoices({ ...readStackFile("prod-gcp"), "mcp-infra:dbSizing": "sustained" }).undo["mcp-infra:dbSizing"], undefined, "a choice the stack set itself is not undone");
+        assert.ok(
+            c.labels.includes("database sized by sustained capacity (db-custom-1-3840 instead of db-custom-2-3840)"),
+            c.labels.join("; "),
+        );
+        assert.equal(
+            costChoices({ ...readStackFile("prod-gcp"), "mcp-infra:dbSizing": "sustained" }).undo["mcp-infra:dbSizing"],
+            undefined,
+            "a choice the stack set itself is not undone",
+        );
     });
 });

@@ -33,8 +33,12 @@ describe("floor targets (issue 15)", function () {
             // The floors are for the tier's topology; monitoring (issue 13) is reported beside them, and bounded here.
             const { basisUsd, monitoringUsd } = floorBasis(e);
             assert.ok(monitoringUsd > 0, `${stack} has no monitoring cost`);
-            assert.ok(monitoringUsd <= MONITORING_BOUND[settings.cloud], `${stack}: monitoring $${monitoringUsd} above $${MONITORING_BOUND[settings.cloud]}`);
-            if (KNOWN_MISSES[stack]) assert.ok(basisUsd > target, `${stack} now meets its target ($${basisUsd}): remove it from KNOWN_MISSES`);
+            assert.ok(
+                monitoringUsd <= MONITORING_BOUND[settings.cloud],
+                `${stack}: monitoring $${monitoringUsd} above $${MONITORING_BOUND[settings.cloud]}`,
+            );
+            if (KNOWN_MISSES[stack])
+                assert.ok(basisUsd > target, `${stack} now meets its target ($${basisUsd}): remove it from KNOWN_MISSES`);
             else assert.ok(basisUsd <= target, `${stack} is $${basisUsd} before monitoring, above its floor of $${target}`);
         });
     }

@@ -11,17 +11,21 @@ import { listStacks, ProgramRun, runStack } from "../scripts/harness";
 import { all, containers, named } from "./util";
 
 const T = {
-    task: "aws:ecs/taskDefinition:TaskDefinition", rds: "aws:rds/instance:Instance",
+    task: "aws:ecs/taskDefinition:TaskDefinition",
+    rds: "aws:rds/instance:Instance",
     app: "azure-native:app:ContainerApp",
-    run: "gcp:cloudrunv2/service:Service", sql: "gcp:sql/databaseInstance:DatabaseInstance",
+    run: "gcp:cloudrunv2/service:Service",
+    sql: "gcp:sql/databaseInstance:DatabaseInstance",
 };
 
 /** The server's plain environment as each cloud declares it. */
 function serverEnv(cloud: string, run: ProgramRun): Record<string, string> {
     const entries: Array<{ name: string; value?: string }> =
-        cloud === "aws" ? containers(named(run, T.task, "mcp-server-task"))[0].environment
-        : cloud === "azure" ? all(run, T.app)[0].inputs.template.containers[0].env
-        : all(run, T.run)[0].inputs.template.containers[0].envs;
+        cloud === "aws"
+            ? containers(named(run, T.task, "mcp-server-task"))[0].environment
+            : cloud === "azure"
+              ? all(run, T.app)[0].inputs.template.containers[0].env
+              : all(run, T.run)[0].inputs.template.containers[0].envs;
     return Object.fromEntries(entries.filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]));
 }
 
@@ -60,7 +64,10 @@ describe("database TLS as the cloud stacks wire it (issue 14, finding 4)", () =>
 
     it("the server's config refuses what the stacks used to give prod and enterprise (DATABASE_SSL=require)", () => {
         for (const tier of ["prod", "enterprise"]) {
-            assert.throws(() => parseDatabase({ DATABASE_URL: "postgres://h/db?sslmode=require", DATABASE_SSL: "require", MCP_TIER: tier }), /refuses/);
+            assert.throws(
+                () => parseDatabase({ DATABASE_URL: "postgres://h/db?sslmode=require", DATABASE_SSL: "require", MCP_TIER: tier }),
+                /refuses/,
+            );
         }
     });
 });

@@ -95,24 +95,38 @@ describe("GCP audit log wiring (issue 11)", function () {
                 assert.ok(serviceReads.includes("mcp-audit-url"), `the service reads DATABASE_URL: ${serviceReads}`);
                 assert.ok(!serviceReads.includes("mcp-audit-admin-url"), "the service account cannot read the administrator's URL");
                 assert.ok(!serviceReads.includes("mcp-audit-credentials"), "nor the administrator's credentials");
-                assert.ok(!serviceReads.includes("mcp-audit-server-password-secret"), "nor the server role's password secret (only its URL)");
+                assert.ok(
+                    !serviceReads.includes("mcp-audit-server-password-secret"),
+                    "nor the server role's password secret (only its URL)",
+                );
                 assert.deepEqual([...migrateReads].sort(), ["mcp-audit-admin-url", "mcp-audit-server-password-secret"]);
                 // Exactly one member reads the administrator's URL.
                 const adminReaders = [...byMember].filter(([, s]) => s.includes("mcp-audit-admin-url")).map(([m]) => m);
                 assert.deepEqual(adminReaders, [migrateMember]);
 
                 // The URLs themselves: the service's names the append-only role, the job's the administrator.
-                assert.match(versionValue(r, "mcp-audit-url"), new RegExp(`^postgres://${AUDIT_SERVER_ROLE}:[^@]+@[^/]+:5432/mcp_audit\\?sslmode=verify-full$`));
-                assert.match(versionValue(r, "mcp-audit-admin-url"), /^postgres:\/\/mcp_admin:[^@]+@[^/]+:5432\/mcp_audit\?sslmode=verify-full$/);
+                assert.match(
+                    versionValue(r, "mcp-audit-url"),
+                    new RegExp(`^postgres://${AUDIT_SERVER_ROLE}:[^@]+@[^/]+:5432/mcp_audit\\?sslmode=verify-full$`),
+                );
+                assert.match(
+                    versionValue(r, "mcp-audit-admin-url"),
+                    /^postgres:\/\/mcp_admin:[^@]+@[^/]+:5432\/mcp_audit\?sslmode=verify-full$/,
+                );
                 const serverPw = decodeURIComponent(/^postgres:\/\/[^:]+:([^@]+)@/.exec(versionValue(r, "mcp-audit-url"))![1]);
-                assert.equal(versionValue(r, "mcp-audit-server-password-secret"), serverPw, "the job sets the password the service's URL carries");
+                assert.equal(
+                    versionValue(r, "mcp-audit-server-password-secret"),
+                    serverPw,
+                    "the job sets the password the service's URL carries",
+                );
             });
 
             it("the server's DATABASE_URL is the append-only role's secret; it does not migrate and checkpoints to the bucket", () => {
                 const c = service().inputs.template.containers[0];
                 const e = env(c);
                 assert.equal(secretName(run(), e.get("DATABASE_URL").valueSource.secretKeyRef.secret), "mcp-audit-url");
-                for (const admin of ["DATABASE_ADMIN_URL", "MCP_AUDIT_SERVER_PASSWORD"]) assert.ok(!e.has(admin), `the service gets no ${admin}`);
+                for (const admin of ["DATABASE_ADMIN_URL", "MCP_AUDIT_SERVER_PASSWORD"])
+                    assert.ok(!e.has(admin), `the service gets no ${admin}`);
                 assert.equal(e.get("MCP_AUDIT_MIGRATE").value, "off");
                 assert.equal(e.get("MCP_AUDIT_ANCHORS").value, `gs://${bucketName()}/checkpoints`);
                 assert.match(bucketName(), /audit-anchors/);
@@ -126,7 +140,11 @@ describe("GCP audit log wiring (issue 11)", function () {
             it("audit:migrate is a Cloud Run job that runs on create under its own account, with the administrator's URL", () => {
                 const j = job().inputs;
                 const r = run();
-                assert.match(String(j.runExecutionToken), /^m[0-9a-f]{12}$/, "an execution on create (and on a new image), the job ready only when it completed");
+                assert.match(
+                    String(j.runExecutionToken),
+                    /^m[0-9a-f]{12}$/,
+                    "an execution on create (and on a new image), the job ready only when it completed",
+                );
                 assert.ok(String(j.name).length + String(j.runExecutionToken).length < 63, "job name + token under 63 characters");
                 const t = j.template.template;
                 assert.equal(t.serviceAccount, memberOf(r, "mcp-server-migrate-identity").replace(/^serviceAccount:/, ""));
@@ -135,7 +153,10 @@ describe("GCP audit log wiring (issue 11)", function () {
                 assert.equal(c.image, service().inputs.template.containers[0].image, "the same image as the service");
                 const e = env(c);
                 assert.equal(secretName(r, e.get("DATABASE_ADMIN_URL").valueSource.secretKeyRef.secret), "mcp-audit-admin-url");
-                assert.equal(secretName(r, e.get("MCP_AUDIT_SERVER_PASSWORD").valueSource.secretKeyRef.secret), "mcp-audit-server-password-secret");
+                assert.equal(
+                    secretName(r, e.get("MCP_AUDIT_SERVER_PASSWORD").valueSource.secretKeyRef.secret),
+                    "mcp-audit-server-password-secret",
+                );
                 assert.equal(e.get("MCP_AUDIT_SERVER_ROLE").value, AUDIT_SERVER_ROLE);
                 assert.equal(e.get("DATABASE_SSL").value, "verify-full");
                 assert.ok(e.get("DATABASE_CA_CERT").value.includes("BEGIN CERTIFICATE"), "verifies Cloud SQL's certificate");
@@ -152,7 +173,10 @@ describe("GCP audit log wiring (issue 11)", function () {
 
             it("the anchor bucket: locked retention of the tier's length, uniform access, public access prevented, no versioning", () => {
                 const b = bucket().inputs;
-                assert.deepEqual(b.retentionPolicy, { retentionPeriod: String(TIERS[tier].audit.anchorRetentionDays * 86_400), isLocked: true });
+                assert.deepEqual(b.retentionPolicy, {
+                    retentionPeriod: String(TIERS[tier].audit.anchorRetentionDays * 86_400),
+                    isLocked: true,
+                });
                 assert.equal(b.uniformBucketLevelAccess, true);
                 assert.equal(b.publicAccessPrevention, "enforced");
                 assert.equal(b.versioning, undefined, "object versioning cannot be combined with a retention policy");
@@ -170,7 +194,12 @@ describe("GCP audit log wiring (issue 11)", function () {
                 }
                 const roles = grants.map((g) => g.inputs.role).sort();
                 assert.deepEqual(roles, ["roles/storage.legacyBucketReader", "roles/storage.objectCreator", "roles/storage.objectViewer"]);
-                for (const deleting of ["roles/storage.objectAdmin", "roles/storage.objectUser", "roles/storage.admin", "roles/storage.legacyBucketWriter"]) {
+                for (const deleting of [
+                    "roles/storage.objectAdmin",
+                    "roles/storage.objectUser",
+                    "roles/storage.admin",
+                    "roles/storage.legacyBucketWriter",
+                ]) {
                     assert.ok(!roles.includes(deleting), `${deleting} would allow deletes`);
                 }
             });
@@ -187,7 +216,10 @@ describe("GCP audit log wiring (issue 11)", function () {
                 const classB = lines.find((l) => l.priceId === "gcp.gcs.classB")!;
                 assert.ok(Math.abs(classB.quantity - (rounds * months) / 1000) < 1e-6, "a monthly verify reads every checkpoint held");
                 for (const l of lines) assert.ok(l.monthlyUsd > 0, `${l.item} is charged`);
-                assert.ok(!e.unpriced.some((u) => [T.bucket, T.bucketIam, T.job].includes(u.type)), "nothing of the audit wiring is unpriced");
+                assert.ok(
+                    !e.unpriced.some((u) => [T.bucket, T.bucketIam, T.job].includes(u.type)),
+                    "nothing of the audit wiring is unpriced",
+                );
             });
         });
     }
@@ -201,9 +233,10 @@ describe("GCP audit log wiring (issue 11)", function () {
     });
 
     it("catalog: GCS prices with their sources", () => {
-        assert.equal(price("gcp.gcs.standard.gb")!.usd, 0.020);
+        assert.equal(price("gcp.gcs.standard.gb")!.usd, 0.02);
         assert.equal(price("gcp.gcs.classA")!.usd, 0.005);
         assert.equal(price("gcp.gcs.classB")!.usd, 0.0004);
-        for (const id of ["gcp.gcs.standard.gb", "gcp.gcs.classA", "gcp.gcs.classB"]) assert.match(price(id)!.source, /cloud\.google\.com\/storage\/pricing/);
+        for (const id of ["gcp.gcs.standard.gb", "gcp.gcs.classA", "gcp.gcs.classB"])
+            assert.match(price(id)!.source, /cloud\.google\.com\/storage\/pricing/);
     });
 });

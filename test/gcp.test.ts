@@ -61,7 +61,11 @@ function container(run: ProgramRun): any {
     return one(run, T.run).inputs.template.containers[0];
 }
 function plainEnv(run: ProgramRun): Record<string, string> {
-    return Object.fromEntries(container(run).envs.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    return Object.fromEntries(
+        container(run)
+            .envs.filter((e: any) => e.value !== undefined)
+            .map((e: any) => [e.name, e.value]),
+    );
 }
 /** The host of the service's deterministic run.app URL, from the name it was created with and the project's number. */
 function runHostOf(run: ProgramRun): string {
@@ -213,8 +217,14 @@ describe("GCP topology (issues 3 and 5)", function () {
         it("is STANDARD_HA with the tier's replicas in prod and enterprise", () => {
             const prod = one(runs.prod!, T.redis).inputs;
             const ent = one(runs.enterprise!, T.redis).inputs;
-            assert.deepEqual([prod.tier, prod.replicaCount, prod.readReplicasMode, prod.memorySizeGb], ["STANDARD_HA", 1, "READ_REPLICAS_DISABLED", 1]);
-            assert.deepEqual([ent.tier, ent.replicaCount, ent.readReplicasMode, ent.memorySizeGb], ["STANDARD_HA", 2, "READ_REPLICAS_ENABLED", 6]);
+            assert.deepEqual(
+                [prod.tier, prod.replicaCount, prod.readReplicasMode, prod.memorySizeGb],
+                ["STANDARD_HA", 1, "READ_REPLICAS_DISABLED", 1],
+            );
+            assert.deepEqual(
+                [ent.tier, ent.replicaCount, ent.readReplicasMode, ent.memorySizeGb],
+                ["STANDARD_HA", 2, "READ_REPLICAS_ENABLED", 6],
+            );
         });
     });
 
@@ -237,7 +247,9 @@ describe("GCP topology (issues 3 and 5)", function () {
                 const svc = one(runs[tier]!, T.run).inputs;
                 const want = TIERS[tier].service;
                 assert.deepEqual(svc.template.scaling, {
-                    minInstanceCount: want.scaleToZero ? 0 : want.minReplicas, maxInstanceCount: want.maxReplicas, cpuUtilization: want.targetCpuPercent / 100,
+                    minInstanceCount: want.scaleToZero ? 0 : want.minReplicas,
+                    maxInstanceCount: want.maxReplicas,
+                    cpuUtilization: want.targetCpuPercent / 100,
                 });
                 assert.equal(container(runs[tier]!).resources.cpuIdle, true, "request-based billing");
                 assert.equal(svc.deletionProtection, tier !== "dev");
@@ -268,7 +280,11 @@ describe("GCP topology (issues 3 and 5)", function () {
                 const envs: any[] = container(run).envs;
                 const secretIds = all(run, T.secret).map((s) => `${s.name}-id`);
                 const cached = cacheTiers.includes(tier);
-                assert.equal(envs.some((e) => e.name === "REDIS_URL"), cached, `${tier}: REDIS_URL only with a managed cache`);
+                assert.equal(
+                    envs.some((e) => e.name === "REDIS_URL"),
+                    cached,
+                    `${tier}: REDIS_URL only with a managed cache`,
+                );
                 for (const name of ["DATABASE_URL", ...(cached ? ["REDIS_URL"] : []), "MCP_API_KEYS"]) {
                     const env = envs.find((e) => e.name === name);
                     assert.ok(env, `${name} missing`);
@@ -276,14 +292,23 @@ describe("GCP topology (issues 3 and 5)", function () {
                     assert.ok(secretIds.includes(env.valueSource.secretKeyRef.secret), `${name} does not reference a secret of this stack`);
                 }
                 for (const e of envs.filter((x) => x.value !== undefined)) {
-                    assert.doesNotMatch(String(e.value), /mock-secret|mock-redis-auth|postgres:\/\/|rediss?:\/\//, `${e.name} leaks a secret`);
+                    assert.doesNotMatch(
+                        String(e.value),
+                        /mock-secret|mock-redis-auth|postgres:\/\/|rediss?:\/\//,
+                        `${e.name} leaks a secret`,
+                    );
                 }
                 const plain = Object.fromEntries(envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
                 // Issue 14: the server verifies Cloud SQL's certificate and host against the instance's own CA.
                 assert.equal(plain.DATABASE_SSL, "verify-full");
                 assert.match(plain.DATABASE_CA_CERT, /MOCK-CLOUD-SQL-CA/);
                 assert.equal(plain.MCP_TIER, tier);
-                if (cached) assert.match(plain.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/, "the server can verify Memorystore's per-instance CA");
+                if (cached)
+                    assert.match(
+                        plain.REDIS_CA_CERT,
+                        /^-----BEGIN CERTIFICATE-----/,
+                        "the server can verify Memorystore's per-instance CA",
+                    );
                 else assert.equal(plain.REDIS_CA_CERT, undefined);
                 assert.equal(plain.PORT, undefined, "PORT is reserved on Cloud Run (set from the container port)");
                 // Issue 14: prod and enterprise serve HTTPS on their (placeholder) domain.
@@ -298,14 +323,24 @@ describe("GCP topology (issues 3 and 5)", function () {
                 // The service's own account (the other, the audit:migrate job's, is asserted in test/gcp-audit.test.ts).
                 const sa = one(run, "gcp:serviceaccount/account:Account", "mcp-server-identity");
                 const member = `serviceAccount:${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`;
-                assert.equal(one(run, T.run).inputs.template.serviceAccount, `${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`);
+                assert.equal(
+                    one(run, T.run).inputs.template.serviceAccount,
+                    `${sa.inputs.accountId}@mcp-infra-demo.iam.gserviceaccount.com`,
+                );
                 const grants = all(run, T.secretIam).filter((g) => g.inputs.member === member);
-                assert.equal(grants.length, cacheTiers.includes(tier) ? 3 : 2, `${tier}: database URL, API keys${cacheTiers.includes(tier) ? " and cache URL" : ""}`);
+                assert.equal(
+                    grants.length,
+                    cacheTiers.includes(tier) ? 3 : 2,
+                    `${tier}: database URL, API keys${cacheTiers.includes(tier) ? " and cache URL" : ""}`,
+                );
                 for (const g of grants) {
                     assert.equal(g.inputs.role, "roles/secretmanager.secretAccessor");
                     assert.equal(g.inputs.member, member);
                 }
-                const refs = container(run).envs.filter((e: any) => e.valueSource).map((e: any) => e.valueSource.secretKeyRef.secret).sort();
+                const refs = container(run)
+                    .envs.filter((e: any) => e.valueSource)
+                    .map((e: any) => e.valueSource.secretKeyRef.secret)
+                    .sort();
                 assert.deepEqual(grants.map((g) => g.inputs.secretId).sort(), refs);
                 const repo = one(run, T.repoIam).inputs;
                 assert.deepEqual([repo.role, repo.member], ["roles/artifactregistry.reader", member]);
@@ -319,7 +354,10 @@ describe("GCP topology (issues 3 and 5)", function () {
             for (const tier of tiers) {
                 const svc = one(runs[tier]!, T.run).inputs;
                 assert.equal(svc.invokerIamDisabled, true);
-                assert.ok(container(runs[tier]!).envs.some((e: any) => e.name === "MCP_API_KEYS" && e.valueSource), `${tier}: the server has API keys`);
+                assert.ok(
+                    container(runs[tier]!).envs.some((e: any) => e.name === "MCP_API_KEYS" && e.valueSource),
+                    `${tier}: the server has API keys`,
+                );
                 assert.equal(plainEnv(runs[tier]!).MCP_ALLOW_UNAUTHENTICATED, undefined, `${tier}: the server never runs open`);
                 assert.equal(all(runs[tier]!, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").length, 0);
             }
@@ -363,20 +401,33 @@ describe("GCP topology (issues 3 and 5)", function () {
                 const rules: any[] = policy.inputs.rules;
                 const waf = rules.filter((r) => /evaluatePreconfiguredWaf/.test(r.match?.expr?.expression ?? ""));
                 // Issue 15: wafRules compact (prod) packs the sets five to a rule; separate (enterprise) one rule per set.
-                const sets = waf.flatMap((r) => [...String(r.match.expr.expression).matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g)].map((m) => m[1]));
+                const sets = waf.flatMap((r) =>
+                    [...String(r.match.expr.expression).matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g)].map((m) => m[1]),
+                );
                 assert.deepEqual(sets, [...WAF_RULE_SETS[TIERS[tier].edge.waf]], "every preconfigured set, once, in order");
                 assert.equal(waf.length, TIERS[tier].edge.wafRules === "compact" ? Math.ceil(sets.length / 5) : sets.length);
-                assert.deepEqual(one(run, T.armor, "mcp-edge-armor") && run.outputs.summary.edge.managedRuleSets, sets, "the summary reads every set of a packed rule");
+                assert.deepEqual(
+                    one(run, T.armor, "mcp-edge-armor") && run.outputs.summary.edge.managedRuleSets,
+                    sets,
+                    "the summary reads every set of a packed rule",
+                );
                 assert.ok(waf.every((r) => r.action.startsWith("deny")));
                 const rate = rules.find((r) => r.action === "throttle" || r.action === "rate_based_ban");
                 assert.ok(rate, "rate limit rule");
                 assert.equal(rate.rateLimitOptions.enforceOnKey, "IP");
                 assert.deepEqual(rate.rateLimitOptions.rateLimitThreshold, { count: TIERS[tier].edge.rateLimitPerMinute, intervalSec: 60 });
-                assert.ok(waf.every((r) => r.priority < rate.priority), "WAF rules are evaluated before the throttle");
+                assert.ok(
+                    waf.every((r) => r.priority < rate.priority),
+                    "WAF rules are evaluated before the throttle",
+                );
             }
             const names = (tier: TierName) => runs[tier]!.outputs.summary.edge.managedRuleSets.length;
             assert.ok(names("enterprise") > names("prod"), "enterprise applies more rule sets");
-            assert.equal((one(runs.prod!, T.armor).inputs.rules as any[]).length, 4, "prod: two packed WAF rules, the throttle and the default rule");
+            assert.equal(
+                (one(runs.prod!, T.armor).inputs.rules as any[]).length,
+                4,
+                "prod: two packed WAF rules, the throttle and the default rule",
+            );
         });
 
         it("serves HTTPS with a managed certificate and a RESTRICTED TLS 1.2+ policy, redirecting HTTP, when a domain is set", () => {
@@ -445,7 +496,10 @@ describe("GCP topology (issues 3 and 5)", function () {
                     assert.ok(s.cache.memoryMiB >= t.cache.memoryMiB);
                     assert.equal(s.cache.highAvailability, t.cache.highAvailability);
                     assert.equal(s.cache.replicas, t.cache.replicas);
-                    assert.deepEqual([s.cache.tls, s.cache.encryptedAtRest, s.cache.authRequired, s.cache.publicAccess], [true, true, true, false]);
+                    assert.deepEqual(
+                        [s.cache.tls, s.cache.encryptedAtRest, s.cache.authRequired, s.cache.publicAccess],
+                        [true, true, true, false],
+                    );
                 }
                 assert.equal(s.edge.kind, t.edge.kind);
                 assert.equal(s.edge.waf, t.edge.waf !== "none");
@@ -463,12 +517,18 @@ describe("GCP topology (issues 3 and 5)", function () {
             const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server", "mcp-monitor"];
             for (const tier of tiers) {
                 for (const r of runs[tier]!.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
-                    assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.type} ${r.name} is not named <component>-<role>`);
+                    assert.ok(
+                        components.some((c) => r.name.startsWith(`${c}-`)),
+                        `${r.type} ${r.name} is not named <component>-<role>`,
+                    );
                 }
             }
             for (const tier of lbTiers) {
                 for (const role of ["neg", "backend", "urlmap", "ip"]) {
-                    assert.ok(runs[tier]!.resources.some((r) => r.name === `mcp-edge-${role}`), `mcp-edge-${role} missing in ${tier}`);
+                    assert.ok(
+                        runs[tier]!.resources.some((r) => r.name === `mcp-edge-${role}`),
+                        `mcp-edge-${role} missing in ${tier}`,
+                    );
                 }
             }
         });
@@ -489,8 +549,10 @@ describe("GCP topology (issues 3 and 5)", function () {
             assert.notEqual(svc.defaultUriDisabled, true, "the run.app URL is the endpoint");
             assert.match(svc.name, /^[a-z][a-z0-9-]{0,48}$/, "a valid Cloud Run service name, fixed before creation");
             assert.ok(svc.name.startsWith("dev-gcp-"), "the stack name keeps stacks sharing a project apart");
-            assert.ok(run.invokes.some((i) => i.token === "gcp:organizations/getProject:getProject" && i.inputs.projectId === "mcp-infra-demo"),
-                "the project number comes from the project, not from the service's own outputs");
+            assert.ok(
+                run.invokes.some((i) => i.token === "gcp:organizations/getProject:getProject" && i.inputs.projectId === "mcp-infra-demo"),
+                "the project number comes from the project, not from the service's own outputs",
+            );
             assert.equal(run.outputs.mcpUrl, `https://${runHostOf(run)}/mcp`);
             assert.equal(plainEnv(run).MCP_ALLOWED_HOSTS, runHostOf(run), "the server accepts exactly the host clients use");
         });
@@ -498,8 +560,15 @@ describe("GCP topology (issues 3 and 5)", function () {
         it("reports HTTPS with redirect on the platform's name, no WAF and no edge rate limit", () => {
             const edge = runs.dev!.outputs.summary.edge;
             assert.deepEqual(edge, {
-                cloud: "gcp", kind: "payPerRequest", tls: "modern", httpRedirect: true, waf: false, managedRuleSets: [],
-                rateLimitPerMinute: null, idleTimeoutSeconds: TIERS.dev.edge.idleTimeoutSeconds, healthPath: "/health",
+                cloud: "gcp",
+                kind: "payPerRequest",
+                tls: "modern",
+                httpRedirect: true,
+                waf: false,
+                managedRuleSets: [],
+                rateLimitPerMinute: null,
+                idleTimeoutSeconds: TIERS.dev.edge.idleTimeoutSeconds,
+                healthPath: "/health",
             });
             assert.equal(container(runs.dev!).startupProbe.httpGet.path, edge.healthPath);
             assert.equal(one(runs.dev!, T.run).inputs.template.timeout, `${edge.idleTimeoutSeconds}s`);
@@ -508,7 +577,10 @@ describe("GCP topology (issues 3 and 5)", function () {
         it("reports the run.app URL only while the service really takes all traffic on it", () => {
             const base = { ingress: "INGRESS_TRAFFIC_ALL", defaultUriDisabled: false, timeoutSeconds: 300, healthPath: "/health" };
             assert.equal(summarizeRunUrlEdge(base).kind, "payPerRequest");
-            assert.throws(() => summarizeRunUrlEdge({ ...base, ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" }), /ingress INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER/);
+            assert.throws(
+                () => summarizeRunUrlEdge({ ...base, ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" }),
+                /ingress INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER/,
+            );
             assert.throws(() => summarizeRunUrlEdge({ ...base, defaultUriDisabled: true }), /run\.app URL disabled/);
         });
 
@@ -520,7 +592,12 @@ describe("GCP topology (issues 3 and 5)", function () {
         });
 
         it("refuses a custom domain, naming mcp-infra:domain", () =>
-            rejectsWith("dev-gcp", { "mcp-infra:domain": "mcp.example.com" }, "mcp-infra:domain", /Cloud Run domain mappings.*edgeKind to "loadBalancer"/));
+            rejectsWith(
+                "dev-gcp",
+                { "mcp-infra:domain": "mcp.example.com" },
+                "mcp-infra:domain",
+                /Cloud Run domain mappings.*edgeKind to "loadBalancer"/,
+            ));
 
         it("is refused where the tier has a WAF", () =>
             rejectsWith("prod-gcp", { "mcp-infra:edgeKind": "payPerRequest" }, "mcp-infra:edgeKind", /WAF/));
@@ -554,7 +631,10 @@ describe("GCP topology (issues 3 and 5)", function () {
         it("dev scales to zero: no minimum instance, summary minReplicas 0", () => {
             const s = runs.dev!.outputs.summary.cluster;
             assert.equal(one(runs.dev!, T.run).inputs.template.scaling.minInstanceCount, 0);
-            assert.deepEqual([s.scalesToZero, s.minReplicas, s.maxReplicas, s.zones], [true, 0, TIERS.dev.service.maxReplicas, TIERS.dev.zones]);
+            assert.deepEqual(
+                [s.scalesToZero, s.minReplicas, s.maxReplicas, s.zones],
+                [true, 0, TIERS.dev.service.maxReplicas, TIERS.dev.zones],
+            );
         });
 
         it("scaleToZero false keeps the tier's minimum instances running", async () => {
@@ -582,7 +662,10 @@ describe("GCP topology (issues 3 and 5)", function () {
             const lines = (run: ProgramRun) => estimateCost(run.resources).lines.filter((l) => l.type === T.run);
             const prodIdle = lines(runs.prod!).filter((l) => l.priceId.startsWith("gcp.run.idle."));
             assert.deepEqual(prodIdle.map((l) => l.priceId).sort(), ["gcp.run.idle.gib", "gcp.run.idle.vcpu"]);
-            assert.ok(!lines(runs.prod!).some((l) => l.priceId.startsWith("gcp.run.instance.")), "request-based billing is not priced per instance");
+            assert.ok(
+                !lines(runs.prod!).some((l) => l.priceId.startsWith("gcp.run.instance.")),
+                "request-based billing is not priced per instance",
+            );
             assert.ok(!lines(runs.dev!).some((l) => /idle/.test(l.item)), "no idle instance in dev");
         });
     });
@@ -591,7 +674,10 @@ describe("GCP topology (issues 3 and 5)", function () {
         it("sessionStore managed with maxReplicas 2 on dev brings Memorystore back (BASIC, 1 GB) and shares it", async () => {
             const run = await withConfig("dev-gcp", { "mcp-infra:sessionStore": "managed", "mcp-infra:maxReplicas": "2" });
             const redis = one(run, T.redis).inputs;
-            assert.deepEqual([redis.tier, redis.memorySizeGb, redis.authEnabled, redis.transitEncryptionMode], ["BASIC", 1, true, "SERVER_AUTHENTICATION"]);
+            assert.deepEqual(
+                [redis.tier, redis.memorySizeGb, redis.authEnabled, redis.transitEncryptionMode],
+                ["BASIC", 1, true, "SERVER_AUTHENTICATION"],
+            );
             const envs: any[] = container(run).envs;
             assert.ok(envs.find((e) => e.name === "REDIS_URL")?.valueSource?.secretKeyRef?.secret, "REDIS_URL is a secret reference");
             assert.match(plainEnv(run).REDIS_CA_CERT, /BEGIN CERTIFICATE/);
@@ -608,7 +694,12 @@ describe("GCP topology (issues 3 and 5)", function () {
 
     describe("CPU architecture (issue 5)", () => {
         it("arm64 is refused: Cloud Run runs x86_64 only", () =>
-            rejectsWith("dev-gcp", { "mcp-infra:cpuArchitecture": "arm64" }, "mcp-infra:cpuArchitecture", /x86_64 \(linux\/amd64\) containers only.*nearest valid values: x86_64/));
+            rejectsWith(
+                "dev-gcp",
+                { "mcp-infra:cpuArchitecture": "arm64" },
+                "mcp-infra:cpuArchitecture",
+                /x86_64 \(linux\/amd64\) containers only.*nearest valid values: x86_64/,
+            ));
 
         it("x86_64 is accepted and reported; the bundled image is built for linux/amd64", async () => {
             const run = await withConfig("prod-gcp", { "mcp-infra:cpuArchitecture": "x86_64" });
@@ -636,7 +727,12 @@ describe("GCP topology (issues 3 and 5)", function () {
         });
 
         it("a shared core is refused where the tier asks for HA", () =>
-            rejectsWith("prod-gcp", { "mcp-infra:dbInstanceClass": "db-g1-small" }, "mcp-infra:dbInstanceClass", /no SLA.*highly available/));
+            rejectsWith(
+                "prod-gcp",
+                { "mcp-infra:dbInstanceClass": "db-g1-small" },
+                "mcp-infra:dbInstanceClass",
+                /no SLA.*highly available/,
+            ));
 
         it("picks a shared core only for a burstable size without HA or replicas that it can hold", () => {
             const dev = TIERS.dev.database;
@@ -674,17 +770,42 @@ describe("GCP topology (issues 3 and 5)", function () {
         it("serviceMilliCpu 300: below 1 vCPU Cloud Run forces concurrency 1", () =>
             failsWith("dev-gcp", { "mcp-infra:serviceMilliCpu": "300" }, "mcp-infra:serviceMilliCpu", /nearest valid values: 1000\b/));
         it("serviceMilliCpu 1500: only whole vCPUs above 1", () =>
-            failsWith("prod-gcp", { "mcp-infra:serviceMilliCpu": "1500" }, "mcp-infra:serviceMilliCpu", /nearest valid values: 1000 or 2000/));
+            failsWith(
+                "prod-gcp",
+                { "mcp-infra:serviceMilliCpu": "1500" },
+                "mcp-infra:serviceMilliCpu",
+                /nearest valid values: 1000 or 2000/,
+            ));
         it("serviceMemoryMiB 6144 with 1 vCPU", () =>
-            failsWith("prod-gcp", { "mcp-infra:serviceMilliCpu": "1000", "mcp-infra:serviceMemoryMiB": "6144" }, "mcp-infra:serviceMemoryMiB", /nearest valid values: 4096/));
+            failsWith(
+                "prod-gcp",
+                { "mcp-infra:serviceMilliCpu": "1000", "mcp-infra:serviceMemoryMiB": "6144" },
+                "mcp-infra:serviceMemoryMiB",
+                /nearest valid values: 4096/,
+            ));
         it("dbVcpu 3: Cloud SQL custom machines take 1 or an even count", () =>
             failsWith("prod-gcp", { "mcp-infra:dbVcpu": "3" }, "mcp-infra:dbVcpu", /nearest valid values: 2 or 4/));
         it("dbMemoryGiB 2: custom machines need 3.75 GiB", () =>
-            failsWith("dev-gcp", { "mcp-infra:dbMemoryGiB": "2" }, "mcp-infra:dbMemoryGiB", /nearest valid values: 4 GiB.*db-f1-micro or db-g1-small/));
+            failsWith(
+                "dev-gcp",
+                { "mcp-infra:dbMemoryGiB": "2" },
+                "mcp-infra:dbMemoryGiB",
+                /nearest valid values: 4 GiB.*db-f1-micro or db-g1-small/,
+            ));
         it("dbInstanceClass db-custom-2-1024", () =>
-            failsWith("dev-gcp", { "mcp-infra:dbInstanceClass": "db-custom-2-1024" }, "mcp-infra:dbInstanceClass", /nearest valid values: 3840 MiB/));
+            failsWith(
+                "dev-gcp",
+                { "mcp-infra:dbInstanceClass": "db-custom-2-1024" },
+                "mcp-infra:dbInstanceClass",
+                /nearest valid values: 3840 MiB/,
+            ));
         it("cacheMemoryMiB 1536: Memorystore sizes are whole GB", () =>
-            failsWith("prod-gcp", { "mcp-infra:cacheMemoryMiB": "1536" }, "mcp-infra:cacheMemoryMiB", /nearest valid values: 1024 or 2048/));
+            failsWith(
+                "prod-gcp",
+                { "mcp-infra:cacheMemoryMiB": "1536" },
+                "mcp-infra:cacheMemoryMiB",
+                /nearest valid values: 1024 or 2048/,
+            ));
         it("cacheMemoryMiB 2048 in enterprise: read replicas need 5 GB", () =>
             failsWith("enterprise-gcp", { "mcp-infra:cacheMemoryMiB": "2048" }, "mcp-infra:cacheMemoryMiB", /nearest valid values: 5120/));
         it("logRetentionDays 3653: Cloud Logging keeps at most 3650", () =>
@@ -692,8 +813,11 @@ describe("GCP topology (issues 3 and 5)", function () {
 
         it("accepts valid GCP overrides and reports them in the summary", async () => {
             const run = await runProgram("prod-gcp", {
-                ...readStackFile("prod-gcp"), "mcp-infra:serviceMilliCpu": "2000", "mcp-infra:serviceMemoryMiB": "6144",
-                "mcp-infra:dbInstanceClass": "db-custom-4-15360", "mcp-infra:cacheNodeType": "5GB",
+                ...readStackFile("prod-gcp"),
+                "mcp-infra:serviceMilliCpu": "2000",
+                "mcp-infra:serviceMemoryMiB": "6144",
+                "mcp-infra:dbInstanceClass": "db-custom-4-15360",
+                "mcp-infra:cacheNodeType": "5GB",
             });
             assert.deepEqual(container(run).resources.limits, { cpu: "2", memory: "6144Mi" });
             assert.equal(primarySql(run).inputs.settings.tier, "db-custom-4-15360");
@@ -704,8 +828,15 @@ describe("GCP topology (issues 3 and 5)", function () {
 
     describe("GCP sizing (pure)", () => {
         it("maps tier sizes to the nearest larger valid SKU", () => {
-            const cases: Array<[number, number, number, number]> = [[250, 512, 1000, 512], [500, 1024, 1000, 1024], [1000, 2048, 1000, 2048], [1000, 6144, 2000, 6144], [3000, 1024, 4000, 2048]];
-            for (const [cpu, mem, wantCpu, wantMem] of cases) assert.deepEqual(cloudRunSize(cpu, mem), { milliCpu: wantCpu, memoryMiB: wantMem });
+            const cases: Array<[number, number, number, number]> = [
+                [250, 512, 1000, 512],
+                [500, 1024, 1000, 1024],
+                [1000, 2048, 1000, 2048],
+                [1000, 6144, 2000, 6144],
+                [3000, 1024, 4000, 2048],
+            ];
+            for (const [cpu, mem, wantCpu, wantMem] of cases)
+                assert.deepEqual(cloudRunSize(cpu, mem), { milliCpu: wantCpu, memoryMiB: wantMem });
             const db = TIERS.prod.database;
             assert.equal(pickSqlTier({ ...db, vcpu: 1, memoryGiB: 1 }).name, "db-custom-1-3840");
             assert.equal(pickSqlTier({ ...db, vcpu: 2, memoryGiB: 1 }).name, "db-custom-2-3840");
@@ -715,7 +846,11 @@ describe("GCP topology (issues 3 and 5)", function () {
             assert.equal(redisMemoryGb(TIERS.dev.cache, {}), 1);
             assert.equal(redisMemoryGb({ ...TIERS.enterprise.cache, memoryMiB: 1024 }, {}), 5);
             assert.equal(gcpSizing(resolveTier("enterprise")).dbPitrDays, 7);
-            assert.deepEqual([1, 7, 30].map(sqlBackups), [{ retainedBackups: 2, pitrDays: 1 }, { retainedBackups: 8, pitrDays: 7 }, { retainedBackups: 30, pitrDays: 7 }]);
+            assert.deepEqual([1, 7, 30].map(sqlBackups), [
+                { retainedBackups: 2, pitrDays: 1 },
+                { retainedBackups: 8, pitrDays: 7 },
+                { retainedBackups: 30, pitrDays: 7 },
+            ]);
         });
     });
 });

@@ -28,16 +28,26 @@ function httpsOnlyViolations(stack: string, resources: ProgramRun["resources"], 
     const out: string[] = [];
     const args = {
         resources: resources.map((r) => ({
-            type: r.type, name: r.name, urn: `urn:pulumi:${stack}::mcp-infra::${r.type}::${r.name}`,
-            props: unknownCheckingProxy(structuredClone(r.inputs)), opts: {}, dependencies: [], propertyDependencies: {},
-            isType: () => false, asType: () => undefined,
+            type: r.type,
+            name: r.name,
+            urn: `urn:pulumi:${stack}::mcp-infra::${r.type}::${r.name}`,
+            props: unknownCheckingProxy(structuredClone(r.inputs)),
+            opts: {},
+            dependencies: [],
+            propertyDependencies: {},
+            isType: () => false,
+            asType: () => undefined,
         })),
         stackTags: new Map(),
         getConfig: () => (tier ? { tier } : {}),
-        notApplicable: (reason?: string): never => { throw new NotApplicable(reason); },
+        notApplicable: (reason?: string): never => {
+            throw new NotApplicable(reason);
+        },
     } as unknown as StackValidationArgs;
     try {
-        edgeHttpsOnly.validateStack(args, ((m: string) => { out.push(m); }) as ReportViolation);
+        edgeHttpsOnly.validateStack(args, ((m: string) => {
+            out.push(m);
+        }) as ReportViolation);
     } catch (e) {
         if (e instanceof NotApplicable) return "not applicable";
         throw e;
@@ -53,7 +63,13 @@ before(async () => {
 describe("HTTPS-only prod and enterprise (issue 14, findings 2 and 3)", () => {
     for (const stack of SHIPPED_HTTPS) {
         it(`${stack}: refused at preview without a domain, naming mcp-infra:domain`, async () => {
-            await rejectsConfig(stack, { "mcp-infra:domain": "", "mcp-infra:tlsCertificate": "" }, "mcp-infra:domain", /serves \/mcp over HTTPS only/, /edgeKind to payPerRequest/);
+            await rejectsConfig(
+                stack,
+                { "mcp-infra:domain": "", "mcp-infra:tlsCertificate": "" },
+                "mcp-infra:domain",
+                /serves \/mcp over HTTPS only/,
+                /edgeKind to payPerRequest/,
+            );
         });
         it(`${stack}: the shipped stack serves HTTPS (TLS 1.2+) on its placeholder domain and port 80 only redirects`, () => {
             const run = runs.get(stack)!;
@@ -68,7 +84,18 @@ describe("HTTPS-only prod and enterprise (issue 14, findings 2 and 3)", () => {
 
     it("edge-https-only flags a plain-HTTP answer on each cloud and leaves dev alone", () => {
         const tamper = (stack: string, type: string, fix: (i: any) => void) =>
-            runs.get(stack)!.resources.map((r) => (r.type === type ? { ...r, inputs: (() => { const i = structuredClone(r.inputs); fix(i); return i; })() } : r));
+            runs.get(stack)!.resources.map((r) =>
+                r.type === type
+                    ? {
+                          ...r,
+                          inputs: (() => {
+                              const i = structuredClone(r.inputs);
+                              fix(i);
+                              return i;
+                          })(),
+                      }
+                    : r,
+            );
         // AWS: the port-80 listener forwards instead of redirecting.
         const aws = tamper("prod-aws", "aws:lb/listener:Listener", (i) => {
             if (i.port === 80) i.defaultActions = [{ type: "forward", targetGroupArn: "tg" }];
@@ -84,7 +111,9 @@ describe("HTTPS-only prod and enterprise (issue 14, findings 2 and 3)", () => {
         // GCP: the HTTP proxy points at the serving URL map.
         const gcpRun = runs.get("enterprise-gcp")!;
         const serving = gcpRun.resources.find((r) => r.type === "gcp:compute/uRLMap:URLMap" && !r.inputs.defaultUrlRedirect)!;
-        const gcp = tamper("enterprise-gcp", "gcp:compute/targetHttpProxy:TargetHttpProxy", (i) => { i.urlMap = `${serving.name}-id`; });
+        const gcp = tamper("enterprise-gcp", "gcp:compute/targetHttpProxy:TargetHttpProxy", (i) => {
+            i.urlMap = `${serving.name}-id`;
+        });
         assert.match(String(httpsOnlyViolations("enterprise-gcp", gcp, "enterprise")), /serves plain HTTP \(tier enterprise\)/);
         // dev may serve plain HTTP.
         assert.equal(httpsOnlyViolations("dev-aws", runs.get("dev-aws")!.resources), "not applicable");
@@ -107,10 +136,31 @@ describe("HTTPS-only prod and enterprise (issue 14, findings 2 and 3)", () => {
             });
         }
         it("refuses a domain without a certificate, a password without one, a PEM file, and a certificate outside Azure", async () => {
-            await rejectsConfig("enterprise-azure", { "mcp-infra:tlsCertificate": "" }, "mcp-infra:tlsCertificate", /has no managed certificate/, /pulumi config set --secret mcp-infra:tlsCertificatePassword/);
-            await rejectsConfig("enterprise-azure", { "mcp-infra:tlsCertificate": "", "mcp-infra:tlsCertificatePassword": "x" }, "mcp-infra:tlsCertificatePassword", /is set but mcp-infra:tlsCertificate/);
-            await rejectsConfig("enterprise-azure", { "mcp-infra:tlsCertificate": "stacks/tls/README.md" }, "mcp-infra:tlsCertificate", /is not a PKCS#12/);
-            await rejectsConfig("enterprise-azure", { "mcp-infra:tlsCertificate": "stacks/tls/missing.pfx" }, "mcp-infra:tlsCertificate", /cannot be read \(ENOENT\)/);
+            await rejectsConfig(
+                "enterprise-azure",
+                { "mcp-infra:tlsCertificate": "" },
+                "mcp-infra:tlsCertificate",
+                /has no managed certificate/,
+                /pulumi config set --secret mcp-infra:tlsCertificatePassword/,
+            );
+            await rejectsConfig(
+                "enterprise-azure",
+                { "mcp-infra:tlsCertificate": "", "mcp-infra:tlsCertificatePassword": "x" },
+                "mcp-infra:tlsCertificatePassword",
+                /is set but mcp-infra:tlsCertificate/,
+            );
+            await rejectsConfig(
+                "enterprise-azure",
+                { "mcp-infra:tlsCertificate": "stacks/tls/README.md" },
+                "mcp-infra:tlsCertificate",
+                /is not a PKCS#12/,
+            );
+            await rejectsConfig(
+                "enterprise-azure",
+                { "mcp-infra:tlsCertificate": "stacks/tls/missing.pfx" },
+                "mcp-infra:tlsCertificate",
+                /cannot be read \(ENOENT\)/,
+            );
             await rejectsConfig("prod-aws", { "mcp-infra:tlsCertificate": PFX }, "mcp-infra:tlsCertificate", /is used on Azure only/);
         });
         it("a PFX password reaches the gateway and appears in no stack output", async () => {

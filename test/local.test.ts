@@ -27,10 +27,12 @@ const T = {
 
 /** A container's `envs` as a map. */
 function envOf(c: RecordedResource): Record<string, string> {
-    return Object.fromEntries((c.inputs.envs ?? []).map((e: string) => {
-        const i = e.indexOf("=");
-        return [e.slice(0, i), e.slice(i + 1)];
-    }));
+    return Object.fromEntries(
+        (c.inputs.envs ?? []).map((e: string) => {
+            const i = e.indexOf("=");
+            return [e.slice(0, i), e.slice(i + 1)];
+        }),
+    );
 }
 
 /** A container's uploads by path: content and permissions. */
@@ -48,7 +50,9 @@ function secretFilesOf(run: ProgramRun, c: RecordedResource): Record<string, { p
     for (const v of c.inputs.volumes ?? []) {
         if (v.containerPath !== "/run/secrets") continue;
         assert.equal(v.readOnly, true, `${c.name} mounts its secrets read-only`);
-        const loaders = all(run, T.container).filter((l) => (l.inputs.volumes ?? []).some((lv: any) => lv.volumeName === v.volumeName) && l.inputs.start === false);
+        const loaders = all(run, T.container).filter(
+            (l) => (l.inputs.volumes ?? []).some((lv: any) => lv.volumeName === v.volumeName) && l.inputs.start === false,
+        );
         assert.equal(loaders.length, 1, `one loader fills ${v.volumeName}`);
         const files = uploadsOf(loaders[0]);
         for (const [name, value] of Object.entries(env)) {
@@ -66,7 +70,9 @@ function networksOf(c: RecordedResource): string[] {
 }
 
 const replicasOf = (run: ProgramRun) =>
-    all(run, T.container).filter((c) => /^mcp-server-replica-\d+$/.test(c.name)).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    all(run, T.container)
+        .filter((c) => /^mcp-server-replica-\d+$/.test(c.name))
+        .sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
 
 /** The generated secrets, as the stack outputs give them (the harness resolves secret outputs). */
 function generatedSecrets(run: ProgramRun): string[] {
@@ -77,7 +83,6 @@ function generatedSecrets(run: ProgramRun): string[] {
 
 /** This machine's architecture as the summaries name it (the local target builds for the Docker host, here). */
 const HOST_ARCH = process.arch === "arm64" ? "arm64" : "x86_64";
-
 
 const tiers: TierName[] = ["dev", "prod"];
 const runs: Partial<Record<TierName, ProgramRun>> = {};
@@ -117,7 +122,8 @@ describe("local (Docker) topology", function () {
                 assert.equal(image.inputs.build.dockerfile, path.join(root, "app", "Dockerfile"));
                 assert.equal(image.inputs.build.platform, HOST_ARCH === "arm64" ? "linux/arm64" : "linux/amd64", "the host's own platform");
                 assert.equal(image.inputs.imageName, `mcp-infra-server:${tier}-local`);
-                for (const r of replicasOf(run())) assert.match(r.inputs.image, /^sha256:[0-9a-f]{64}$/, "replicas run the built image by its ID");
+                for (const r of replicasOf(run()))
+                    assert.match(r.inputs.image, /^sha256:[0-9a-f]{64}$/, "replicas run the built image by its ID");
             });
 
             describe("AuditDatabase (postgres container)", () => {
@@ -129,7 +135,9 @@ describe("local (Docker) topology", function () {
                 });
                 it("keeps its data in a named volume mounted at the data directory", () => {
                     const volume = named(run(), T.volume, "mcp-audit-data");
-                    assert.deepEqual(pg().inputs.volumes, [{ volumeName: `${volume.name}-1a2b3c`, containerPath: "/var/lib/postgresql/data" }]);
+                    assert.deepEqual(pg().inputs.volumes, [
+                        { volumeName: `${volume.name}-1a2b3c`, containerPath: "/var/lib/postgresql/data" },
+                    ]);
                 });
                 it("publishes no host port and lives on the data network only", () => {
                     assert.ok(!pg().inputs.ports?.length, "no host port");
@@ -166,7 +174,10 @@ describe("local (Docker) topology", function () {
                 describe("SessionCache (redis container)", () => {
                     const redis = () => named(run(), T.container, "mcp-cache-redis");
                     it("runs a pinned redis 7 image on the data network only, with no host port", () => {
-                        assert.match(named(run(), T.remoteImage, "mcp-cache-image").inputs.name, /^redis:7\.\d+-alpine@sha256:[0-9a-f]{64}$/);
+                        assert.match(
+                            named(run(), T.remoteImage, "mcp-cache-image").inputs.name,
+                            /^redis:7\.\d+-alpine@sha256:[0-9a-f]{64}$/,
+                        );
                         assert.ok(!redis().inputs.ports?.length);
                         assert.deepEqual(networksOf(redis()), [dataName()]);
                     });
@@ -181,7 +192,10 @@ describe("local (Docker) topology", function () {
                         assert.ok(redis().secretInputs.includes("uploads"), "the config file holding the password is a Pulumi secret");
                         assert.ok(!JSON.stringify(redis().inputs.envs ?? []).includes(token), "no password in the environment");
                         assert.ok(!JSON.stringify(redis().inputs.healthcheck).includes(token), "the health check carries no password");
-                        assert.match(redis().inputs.healthcheck.tests[1], /REDISCLI_AUTH="\$\(sed -n 's\/\^requirepass \/\/p' \/usr\/local\/etc\/redis\/redis\.conf\)" redis-cli/);
+                        assert.match(
+                            redis().inputs.healthcheck.tests[1],
+                            /REDISCLI_AUTH="\$\(sed -n 's\/\^requirepass \/\/p' \/usr\/local\/etc\/redis\/redis\.conf\)" redis-cli/,
+                        );
                     });
                     it("caps memory at the tier's cache size", () => {
                         const conf = uploadsOf(redis())["/usr/local/etc/redis/redis.conf"].content;
@@ -197,7 +211,10 @@ describe("local (Docker) topology", function () {
                     assert.equal(replicas.length, spec.service.minReplicas);
                     for (const [i, r] of replicas.entries()) {
                         assert.deepEqual(networksOf(r), [frontName(), dataName()]);
-                        assert.deepEqual(r.inputs.networksAdvanced.map((n: any) => n.aliases), [[`mcp-server-${i}`], [`mcp-server-${i}`]]);
+                        assert.deepEqual(
+                            r.inputs.networksAdvanced.map((n: any) => n.aliases),
+                            [[`mcp-server-${i}`], [`mcp-server-${i}`]],
+                        );
                         assert.ok(!r.inputs.ports?.length, `${r.name} publishes no port`);
                     }
                 });
@@ -214,7 +231,10 @@ describe("local (Docker) topology", function () {
                         const files = secretFilesOf(run(), r);
                         assert.equal(files.DATABASE_URL.content, creds.url);
                         // The append-only server role that audit:migrate creates, not the administrator.
-                        assert.equal(files.DATABASE_URL.content, `postgres://mcp_server:${encodeURIComponent(creds.password)}@mcp-audit:5432/mcp_audit?sslmode=disable`);
+                        assert.equal(
+                            files.DATABASE_URL.content,
+                            `postgres://mcp_server:${encodeURIComponent(creds.password)}@mcp-audit:5432/mcp_audit?sslmode=disable`,
+                        );
                         assert.equal(env.DATABASE_SSL, "disable");
                         if (spec.cache.store === "managed") {
                             const token = JSON.parse(run().outputs.cacheAuthSecret).token;
@@ -224,7 +244,8 @@ describe("local (Docker) topology", function () {
                             assert.equal(env.REDIS_URL_FILE, undefined);
                         }
                         assert.equal(files.MCP_API_KEYS.content, run().outputs.apiKeySecret);
-                        for (const name of ["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"]) assert.equal(env[name], undefined, `${name} is a file, not a value`);
+                        for (const name of ["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"])
+                            assert.equal(env[name], undefined, `${name} is a file, not a value`);
                         assert.equal(r.inputs.user, "1000:0", "node (uid 1000) in group 0 reads the root:0 0440 files");
                     }
                 });
@@ -265,7 +286,12 @@ describe("local (Docker) topology", function () {
                 });
                 it("is replaced with the replicas (their IDs are in a label)", () => {
                     const label = nginx().inputs.labels.find((l: any) => l.label === "mcp-infra.upstreams");
-                    assert.equal(label.value, replicasOf(run()).map((r) => `${r.name}-id`).join(","));
+                    assert.equal(
+                        label.value,
+                        replicasOf(run())
+                            .map((r) => `${r.name}-id`)
+                            .join(","),
+                    );
                 });
             });
 
@@ -295,7 +321,8 @@ describe("local (Docker) topology", function () {
                         assert.match(files.DATABASE_URL.content, /^postgres:\/\/mcp_server:/);
                         assert.equal(files.DATABASE_ADMIN_URL, undefined);
                         assert.equal(env.DATABASE_ADMIN_URL_FILE, undefined);
-                        for (const f of Object.values(files)) assert.ok(!f.content.includes(creds().adminPassword), `${r.name} reads the administrator's password`);
+                        for (const f of Object.values(files))
+                            assert.ok(!f.content.includes(creds().adminPassword), `${r.name} reads the administrator's password`);
                         assert.equal(env.MCP_AUDIT_MIGRATE, "off");
                     }
                 });
@@ -348,20 +375,34 @@ describe("local (Docker) topology", function () {
                             assert.ok(direct[value] || viaVolume[name.slice(0, -5)], `${c.name}: ${name}=${value} is not uploaded`);
                         }
                     }
-                    const replicaVars = Object.keys(envOf(replicasOf(run())[0])).filter((n) => n.endsWith("_FILE")).sort();
-                    assert.deepEqual(replicaVars, ["DATABASE_URL_FILE", "MCP_API_KEYS_FILE", ...(spec.cache.store === "managed" ? ["REDIS_URL_FILE"] : [])].sort());
+                    const replicaVars = Object.keys(envOf(replicasOf(run())[0]))
+                        .filter((n) => n.endsWith("_FILE"))
+                        .sort();
+                    assert.deepEqual(
+                        replicaVars,
+                        ["DATABASE_URL_FILE", "MCP_API_KEYS_FILE", ...(spec.cache.store === "managed" ? ["REDIS_URL_FILE"] : [])].sort(),
+                    );
                 });
                 it("the secret volumes are filled by loaders that never start, and only their readers mount them", () => {
                     const loaders = containers().filter((c) => c.inputs.start === false);
                     assert.deepEqual(loaders.map((l) => l.name).sort(), ["mcp-server-migrate-secrets-loader", "mcp-server-secrets-loader"]);
                     for (const l of loaders) {
-                        assert.deepEqual([l.inputs.mustRun, l.inputs.networkMode, l.inputs.volumes[0].containerPath, l.inputs.volumes[0].readOnly], [false, "none", "/run/secrets", undefined]);
-                        const readers = containers().filter((c) => c !== l && (c.inputs.volumes ?? []).some((v: any) => v.volumeName === l.inputs.volumes[0].volumeName));
+                        assert.deepEqual(
+                            [l.inputs.mustRun, l.inputs.networkMode, l.inputs.volumes[0].containerPath, l.inputs.volumes[0].readOnly],
+                            [false, "none", "/run/secrets", undefined],
+                        );
+                        const readers = containers().filter(
+                            (c) => c !== l && (c.inputs.volumes ?? []).some((v: any) => v.volumeName === l.inputs.volumes[0].volumeName),
+                        );
                         const expected = l.name.includes("migrate") ? ["mcp-server-audit-migrate"] : replicasOf(run()).map((r) => r.name);
                         assert.deepEqual(readers.map((r) => r.name).sort(), [...expected].sort());
                         for (const r of readers) {
                             assert.equal(r.inputs.readOnly, true, `${r.name} keeps its read-only root file system`);
-                            assert.equal(r.inputs.labels.find((x: any) => x.label === "mcp-infra.secrets")?.value, `${l.name}-id`, `${r.name} is replaced with new secrets`);
+                            assert.equal(
+                                r.inputs.labels.find((x: any) => x.label === "mcp-infra.secrets")?.value,
+                                `${l.name}-id`,
+                                `${r.name} is replaced with new secrets`,
+                            );
                         }
                     }
                 });
@@ -383,35 +424,78 @@ describe("local (Docker) topology", function () {
             it("reports summaries that say what a single Docker host really runs", () => {
                 const s = run().outputs.summary;
                 assert.deepEqual(s.cluster, {
-                    cloud: "local", minReplicas: spec.service.minReplicas, maxReplicas: spec.service.minReplicas, targetCpuPercent: 0,
-                    scalesToZero: false, cpuArchitecture: HOST_ARCH,
-                    milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB, zones: 1, publicIp: false, logRetentionDays: 0,
+                    cloud: "local",
+                    minReplicas: spec.service.minReplicas,
+                    maxReplicas: spec.service.minReplicas,
+                    targetCpuPercent: 0,
+                    scalesToZero: false,
+                    cpuArchitecture: HOST_ARCH,
+                    milliCpu: spec.service.milliCpu,
+                    memoryMiB: spec.service.memoryMiB,
+                    zones: 1,
+                    publicIp: false,
+                    logRetentionDays: 0,
                     auditAnchors: {
-                        location: "file:///var/lib/mcp/anchors", writeOnce: false, retentionDays: 0,
+                        location: "file:///var/lib/mcp/anchors",
+                        writeOnce: false,
+                        retentionDays: 0,
                         note: "a Docker volume: NOT write-once; anyone with access to the Docker host can change or delete the checkpoints",
                     },
                 });
                 assert.deepEqual(s.database, {
-                    cloud: "local", engine: "postgres", engineVersion: "17", sku: named(run(), T.remoteImage, "mcp-audit-image").inputs.name,
-                    vcpu: spec.database.vcpu, memoryGiB: spec.database.memoryGiB, storageGiB: 0,
-                    highAvailability: false, backupRetentionDays: 0, pointInTimeRestore: false, deletionProtection: false,
-                    readReplicas: 0, encryptedAtRest: false, tlsRequired: false, publicAccess: false,
+                    cloud: "local",
+                    engine: "postgres",
+                    engineVersion: "17",
+                    sku: named(run(), T.remoteImage, "mcp-audit-image").inputs.name,
+                    vcpu: spec.database.vcpu,
+                    memoryGiB: spec.database.memoryGiB,
+                    storageGiB: 0,
+                    highAvailability: false,
+                    backupRetentionDays: 0,
+                    pointInTimeRestore: false,
+                    deletionProtection: false,
+                    readReplicas: 0,
+                    encryptedAtRest: false,
+                    tlsRequired: false,
+                    publicAccess: false,
                 });
-                assert.deepEqual(s.cache, spec.cache.store === "embedded" ? null : {
-                    cloud: "local", engine: "redis", sku: named(run(), T.remoteImage, "mcp-cache-image").inputs.name,
-                    memoryMiB: spec.cache.memoryMiB, highAvailability: false, replicas: 0, tls: false,
-                    encryptedAtRest: false, authRequired: true, publicAccess: false,
-                });
+                assert.deepEqual(
+                    s.cache,
+                    spec.cache.store === "embedded"
+                        ? null
+                        : {
+                              cloud: "local",
+                              engine: "redis",
+                              sku: named(run(), T.remoteImage, "mcp-cache-image").inputs.name,
+                              memoryMiB: spec.cache.memoryMiB,
+                              highAvailability: false,
+                              replicas: 0,
+                              tls: false,
+                              encryptedAtRest: false,
+                              authRequired: true,
+                              publicAccess: false,
+                          },
+                );
                 assert.deepEqual(s.edge, {
-                    cloud: "local", kind: "loadBalancer", tls: "none", httpRedirect: false, waf: false, managedRuleSets: [],
-                    rateLimitPerMinute: spec.edge.rateLimitPerMinute, idleTimeoutSeconds: spec.edge.idleTimeoutSeconds, healthPath: "/health",
+                    cloud: "local",
+                    kind: "loadBalancer",
+                    tls: "none",
+                    httpRedirect: false,
+                    waf: false,
+                    managedRuleSets: [],
+                    rateLimitPerMinute: spec.edge.rateLimitPerMinute,
+                    idleTimeoutSeconds: spec.edge.idleTimeoutSeconds,
+                    healthPath: "/health",
                 });
             });
 
             it("names every child after its component", () => {
                 const components = ["mcp-network", "mcp-image", "mcp-audit", "mcp-cache", "mcp-edge", "mcp-server", "mcp-monitor"];
                 for (const r of run().resources.filter((x) => x.custom)) {
-                    assert.ok(components.some((c) => r.name.startsWith(`${c}-`)), `${r.name} is not named under a component`);
+                    assert.ok(
+                        components.some((c) => r.name.startsWith(`${c}-`)),
+                        `${r.name} is not named under a component`,
+                    );
                 }
                 assert.equal(run().resources.filter((r) => !r.custom).length, spec.cache.store === "managed" ? 8 : 7);
             });
@@ -438,26 +522,43 @@ describe("local (Docker) topology", function () {
         it("minReplicas sets the number of server containers and nginx upstreams; sizes reach the containers", async () => {
             const run = await runProgram("prod-local", {
                 ...readStackFile("prod-local"),
-                "mcp-infra:minReplicas": "3", "mcp-infra:serviceMilliCpu": "1000", "mcp-infra:serviceMemoryMiB": "2048",
-                "mcp-infra:cacheMemoryMiB": "256", "mcp-infra:dbVcpu": "1", "mcp-infra:dbMemoryGiB": "4",
+                "mcp-infra:minReplicas": "3",
+                "mcp-infra:serviceMilliCpu": "1000",
+                "mcp-infra:serviceMemoryMiB": "2048",
+                "mcp-infra:cacheMemoryMiB": "256",
+                "mcp-infra:dbVcpu": "1",
+                "mcp-infra:dbMemoryGiB": "4",
             });
             const replicas = replicasOf(run);
             assert.equal(replicas.length, 3);
-            assert.deepEqual(replicas.map((r) => envOf(r).MCP_REPLICA_ID), ["mcp-server-0", "mcp-server-1", "mcp-server-2"]);
+            assert.deepEqual(
+                replicas.map((r) => envOf(r).MCP_REPLICA_ID),
+                ["mcp-server-0", "mcp-server-1", "mcp-server-2"],
+            );
             for (const r of replicas) assert.deepEqual([r.inputs.cpus, r.inputs.memory], ["1", 2048]);
             const conf: string = named(run, T.container, "mcp-edge-nginx").inputs.uploads[0].content;
-            assert.deepEqual(conf.match(/server mcp-server-\d+:8080/g), ["server mcp-server-0:8080", "server mcp-server-1:8080", "server mcp-server-2:8080"]);
+            assert.deepEqual(conf.match(/server mcp-server-\d+:8080/g), [
+                "server mcp-server-0:8080",
+                "server mcp-server-1:8080",
+                "server mcp-server-2:8080",
+            ]);
             const redis = uploadsOf(named(run, T.container, "mcp-cache-redis"))["/usr/local/etc/redis/redis.conf"].content;
             assert.match(redis, /^maxmemory 256mb$/m);
             const pg = named(run, T.container, "mcp-audit-postgres");
             assert.deepEqual([pg.inputs.cpus, pg.inputs.memory], ["1", 4096]);
             const s = run.outputs.summary;
-            assert.deepEqual([s.cluster.minReplicas, s.cluster.milliCpu, s.cluster.memoryMiB, s.cache.memoryMiB, s.database.memoryGiB], [3, 1000, 2048, 256, 4]);
+            assert.deepEqual(
+                [s.cluster.minReplicas, s.cluster.milliCpu, s.cluster.memoryMiB, s.cache.memoryMiB, s.database.memoryGiB],
+                [3, 1000, 2048, 256, 4],
+            );
         });
 
         it("a managed session store on dev adds the redis container and REDIS_URL", async () => {
             const run = await runProgram("dev-local", {
-                ...readStackFile("dev-local"), "mcp-infra:sessionStore": "managed", "mcp-infra:minReplicas": "2", "mcp-infra:maxReplicas": "2",
+                ...readStackFile("dev-local"),
+                "mcp-infra:sessionStore": "managed",
+                "mcp-infra:minReplicas": "2",
+                "mcp-infra:maxReplicas": "2",
             });
             const redis = named(run, T.container, "mcp-cache-redis");
             const token = JSON.parse(run.outputs.cacheAuthSecret).token;
@@ -473,7 +574,9 @@ describe("local (Docker) topology", function () {
             assert.equal(all(run, T.image).length, 0, "nothing is built");
             const image = named(run, T.remoteImage, "mcp-image-image");
             assert.deepEqual(image.inputs, {
-                name: "ghcr.io/acme/mcp:1.2.3", keepLocally: true, platform: HOST_ARCH === "arm64" ? "linux/arm64" : "linux/amd64",
+                name: "ghcr.io/acme/mcp:1.2.3",
+                keepLocally: true,
+                platform: HOST_ARCH === "arm64" ? "linux/arm64" : "linux/amd64",
             });
             for (const r of replicasOf(run)) assert.match(r.inputs.image, /^sha256:[0-9a-f]{64}$/);
         });
@@ -483,16 +586,31 @@ describe("local (Docker) topology", function () {
         it("a domain (the local edge has no certificate)", () =>
             rejectsConfig("dev-local", { "mcp-infra:domain": "mcp.example.com" }, "mcp-infra:domain", /local/, /http:\/\/localhost:8080/));
         it("a cloud database class", () =>
-            rejectsConfig("prod-local", { "mcp-infra:dbInstanceClass": "db.t4g.medium" }, "mcp-infra:dbInstanceClass", /dbVcpu and dbMemoryGiB/));
+            rejectsConfig(
+                "prod-local",
+                { "mcp-infra:dbInstanceClass": "db.t4g.medium" },
+                "mcp-infra:dbInstanceClass",
+                /dbVcpu and dbMemoryGiB/,
+            ));
         it("a cloud cache node type", () =>
             rejectsConfig("prod-local", { "mcp-infra:cacheNodeType": "cache.t4g.small" }, "mcp-infra:cacheNodeType", /cacheMemoryMiB/));
         it("more replicas than allowed", () =>
             rejectsConfig("dev-local", { "mcp-infra:minReplicas": "101" }, "mcp-infra:minReplicas", /whole number from 1 to 100/));
         it("minReplicas above maxReplicas", () =>
-            rejectsConfig("prod-local", { "mcp-infra:maxReplicas": "1" }, "mcp-infra:maxReplicas", /minReplicas \(2\) is above maxReplicas \(1\)/));
+            rejectsConfig(
+                "prod-local",
+                { "mcp-infra:maxReplicas": "1" },
+                "mcp-infra:maxReplicas",
+                /minReplicas \(2\) is above maxReplicas \(1\)/,
+            ));
         it("a CPU architecture other than the Docker host's", () => {
             const other = HOST_ARCH === "arm64" ? "x86_64" : "arm64";
-            return rejectsConfig("dev-local", { "mcp-infra:cpuArchitecture": other }, "mcp-infra:cpuArchitecture", new RegExp(`host's own architecture \\(${HOST_ARCH}\\)`));
+            return rejectsConfig(
+                "dev-local",
+                { "mcp-infra:cpuArchitecture": other },
+                "mcp-infra:cpuArchitecture",
+                new RegExp(`host's own architecture \\(${HOST_ARCH}\\)`),
+            );
         });
     });
 
@@ -500,27 +618,47 @@ describe("local (Docker) topology", function () {
         it("reports a rate limit only where a location applies the zone, per minute", () => {
             const zone = "limit_req_zone $binary_remote_addr zone=z:10m rate=10r/s;";
             assert.equal(summarizeNginx(`${zone} location = /mcp { limit_req zone=z burst=5; }`, "/health").rateLimitPerMinute, 600);
-            assert.equal(summarizeNginx(`${zone} location = /mcp { proxy_pass http://u; }`, "/health").rateLimitPerMinute, null, "a zone nobody uses limits nothing");
+            assert.equal(
+                summarizeNginx(`${zone} location = /mcp { proxy_pass http://u; }`, "/health").rateLimitPerMinute,
+                null,
+                "a zone nobody uses limits nothing",
+            );
         });
         it("reports TLS and a redirect only when the configuration has them", () => {
             const plain = summarizeNginx("server { listen 8080; proxy_read_timeout 120s; }", "/health");
             assert.deepEqual([plain.tls, plain.httpRedirect, plain.idleTimeoutSeconds], ["none", false, 120]);
-            const tls = summarizeNginx("server { listen 80; return 301 https://$host$request_uri; } server { listen 443 ssl; ssl_protocols TLSv1.2 TLSv1.3; }", "/health");
+            const tls = summarizeNginx(
+                "server { listen 80; return 301 https://$host$request_uri; } server { listen 443 ssl; ssl_protocols TLSv1.2 TLSv1.3; }",
+                "/health",
+            );
             assert.deepEqual([tls.tls, tls.httpRedirect, tls.idleTimeoutSeconds], ["modern", true, 60]);
-            assert.equal(summarizeNginx("server { listen 443 ssl; ssl_protocols TLSv1 TLSv1.2; }", "/").tls, "none", "TLS 1.0 is not modern");
+            assert.equal(
+                summarizeNginx("server { listen 443 ssl; ssl_protocols TLSv1 TLSv1.2; }", "/").tls,
+                "none",
+                "TLS 1.0 is not modern",
+            );
         });
     });
 
     describe("as a library", () => {
-        const build = (tier: TierName, withCache: boolean, overrides: lib.TierOverrides = {}) => runProgram("lib-local", {}, () => {
-            const network = new lib.Network("n", { cloud: "local", tier, overrides });
-            const image = new lib.ServerImage("img", { network, image: "mcp:dev" });
-            const database = new lib.AuditDatabase("db", { network, overrides });
-            const cache = withCache ? new lib.SessionCache("kv", { network, overrides }) : undefined;
-            const edge = new lib.EdgeLB("lb", { network });
-            const cluster = new lib.McpCluster("svc", { network, image, database, cache, edge, overrides, environment: { LOG_LEVEL: "debug" } });
-            return { summary: cluster.summary, url: edge.mcpUrl };
-        });
+        const build = (tier: TierName, withCache: boolean, overrides: lib.TierOverrides = {}) =>
+            runProgram("lib-local", {}, () => {
+                const network = new lib.Network("n", { cloud: "local", tier, overrides });
+                const image = new lib.ServerImage("img", { network, image: "mcp:dev" });
+                const database = new lib.AuditDatabase("db", { network, overrides });
+                const cache = withCache ? new lib.SessionCache("kv", { network, overrides }) : undefined;
+                const edge = new lib.EdgeLB("lb", { network });
+                const cluster = new lib.McpCluster("svc", {
+                    network,
+                    image,
+                    database,
+                    cache,
+                    edge,
+                    overrides,
+                    environment: { LOG_LEVEL: "debug" },
+                });
+                return { summary: cluster.summary, url: edge.mcpUrl };
+            });
 
         it("needs a cache when more than one replica may run, and runs one replica without one", async () => {
             await assert.rejects(build("prod", false), /McpCluster\.cache: is required when more than one replica/);

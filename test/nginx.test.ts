@@ -20,7 +20,10 @@ const run = promisify(execFile);
 
 const BASE: NginxConfigOptions = {
     listenPort: 8080,
-    upstreams: [{ host: "mcp-server-1", port: 8080 }, { host: "mcp-server-2", port: 8080 }],
+    upstreams: [
+        { host: "mcp-server-1", port: 8080 },
+        { host: "mcp-server-2", port: 8080 },
+    ],
     rateLimitPerMinute: 600,
 };
 
@@ -41,12 +44,15 @@ function block(conf: string, header: string): string {
 }
 
 function rejectsOption(extra: Partial<NginxConfigOptions>, key: string, mention: RegExp): void {
-    assert.throws(() => render(extra), (e: unknown) => {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        assert.equal(e.key, key);
-        assert.match(e.message, mention);
-        return true;
-    });
+    assert.throws(
+        () => render(extra),
+        (e: unknown) => {
+            assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+            assert.equal(e.key, key);
+            assert.match(e.message, mention);
+            return true;
+        },
+    );
 }
 
 describe("renderNginxConfig (local EdgeLB)", () => {
@@ -87,7 +93,13 @@ describe("renderNginxConfig (local EdgeLB)", () => {
 
     it("streams: no buffering either way, HTTP/1.1 keep-alive upstream, long read timeout", () => {
         const mcp = block(render(), "location = /mcp");
-        for (const d of ["proxy_buffering off;", "proxy_request_buffering off;", "proxy_http_version 1.1;", 'proxy_set_header Connection "";', "proxy_read_timeout 300s;"]) {
+        for (const d of [
+            "proxy_buffering off;",
+            "proxy_request_buffering off;",
+            "proxy_http_version 1.1;",
+            'proxy_set_header Connection "";',
+            "proxy_read_timeout 300s;",
+        ]) {
             assert.ok(mcp.includes(d), d);
         }
         assert.match(block(render({ readTimeoutSeconds: 900 }), "location = /mcp"), /proxy_read_timeout 900s;/);
@@ -117,7 +129,12 @@ describe("renderNginxConfig (local EdgeLB)", () => {
     it("sets the security headers on every answer and hides the server's copies", () => {
         const conf = render();
         const server = conf.slice(conf.lastIndexOf("    server {"));
-        for (const [h, v] of [["X-Content-Type-Options", "nosniff"], ["X-Frame-Options", "DENY"], ["Referrer-Policy", "no-referrer"], ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"]]) {
+        for (const [h, v] of [
+            ["X-Content-Type-Options", "nosniff"],
+            ["X-Frame-Options", "DENY"],
+            ["Referrer-Policy", "no-referrer"],
+            ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
+        ]) {
             assert.ok(server.includes(`proxy_hide_header ${h};`), h);
             // In the server block and repeated in every location that adds a header of its own.
             const count = server.split(`add_header ${h} "${v}" always;`).length - 1;
@@ -147,7 +164,13 @@ describe("renderNginxConfig (local EdgeLB)", () => {
     });
 
     it("writes addresses as nginx needs them: IPv6 in brackets, an optional listen address", () => {
-        const conf = render({ upstreams: [{ host: "::1", port: 9000 }, { host: "10.0.0.7", port: 8080 }], listenAddress: "127.0.0.1" });
+        const conf = render({
+            upstreams: [
+                { host: "::1", port: 9000 },
+                { host: "10.0.0.7", port: 8080 },
+            ],
+            listenAddress: "127.0.0.1",
+        });
         assert.match(conf, /server \[::1\]:9000 max_fails/);
         assert.match(conf, /server 10\.0\.0\.7:8080 max_fails/);
         assert.match(conf, /listen 127\.0\.0\.1:8080 default_server;/);
@@ -160,7 +183,9 @@ describe("renderNginxConfig (local EdgeLB)", () => {
         assert.match(dflt, /access_log \/dev\/stdout mcp_json;/);
         assert.match(dflt, /"mcp_method":"\$http_mcp_method","mcp_name":"\$http_mcp_name"/, "the 2026-07-28 mirrored headers are logged");
         assert.doesNotMatch(dflt, /^pid |_temp_path/m);
-        const rt = render({ runtime: { pidFile: "/tmp/x/nginx.pid", errorLog: "/tmp/x/error.log", accessLog: "/tmp/x/access.log", tempDir: "/tmp/x/t" } });
+        const rt = render({
+            runtime: { pidFile: "/tmp/x/nginx.pid", errorLog: "/tmp/x/error.log", accessLog: "/tmp/x/access.log", tempDir: "/tmp/x/t" },
+        });
         assert.match(rt, /^pid \/tmp\/x\/nginx\.pid;$/m);
         assert.match(rt, /^error_log \/tmp\/x\/error\.log warn;$/m);
         assert.match(rt, /access_log \/tmp\/x\/access\.log mcp_json;/);
@@ -175,8 +200,26 @@ describe("renderNginxConfig (local EdgeLB)", () => {
         rejectsOption({ upstreams: [{ host: "a b", port: 1 }] }, "upstreams[0].host", /host name or an IP/);
         rejectsOption({ upstreams: [{ host: "x;y", port: 1 }] }, "upstreams[0].host", /x;y/);
         rejectsOption({ upstreams: [{ host: "", port: 1 }] }, "upstreams[0].host", /host name/);
-        rejectsOption({ upstreams: [{ host: "ok", port: 8080 }, { host: "ok", port: 0 }] }, "upstreams[1].port", /1 to 65535/);
-        rejectsOption({ upstreams: [{ host: "ok", port: 8080 }, { host: "ok", port: 8080 }] }, "upstreams", /ok:8080 twice/);
+        rejectsOption(
+            {
+                upstreams: [
+                    { host: "ok", port: 8080 },
+                    { host: "ok", port: 0 },
+                ],
+            },
+            "upstreams[1].port",
+            /1 to 65535/,
+        );
+        rejectsOption(
+            {
+                upstreams: [
+                    { host: "ok", port: 8080 },
+                    { host: "ok", port: 8080 },
+                ],
+            },
+            "upstreams",
+            /ok:8080 twice/,
+        );
         rejectsOption({ serverNames: [] }, "serverNames", /at least one/);
         rejectsOption({ serverNames: ["localhost", "*.example.com"] }, "serverNames[1]", /host name/);
         rejectsOption({ serverNames: ["localhost:8080"] }, "serverNames[0]", /no port/);
@@ -194,7 +237,12 @@ describe("renderNginxConfig (local EdgeLB)", () => {
     });
 
     it("does not change the options it is given", () => {
-        const opts: NginxConfigOptions = { ...BASE, serverNames: ["LOCALHOST"], upstreams: [{ host: " s1 ", port: 1 }], runtime: { pidFile: "/tmp/p" } };
+        const opts: NginxConfigOptions = {
+            ...BASE,
+            serverNames: ["LOCALHOST"],
+            upstreams: [{ host: " s1 ", port: 1 }],
+            runtime: { pidFile: "/tmp/p" },
+        };
         const before = JSON.stringify(opts);
         render(opts);
         assert.equal(JSON.stringify(opts), before);
@@ -203,12 +251,19 @@ describe("renderNginxConfig (local EdgeLB)", () => {
     it("names every upstream exactly once, for any valid set (property)", () => {
         const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
         const upstream = fc.record({ host: label, port: fc.integer({ min: 1, max: 65535 }) });
-        fc.assert(fc.property(fc.uniqueArray(upstream, { minLength: 1, maxLength: 8, selector: (u) => `${u.host}:${u.port}` }), fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: null }), (ups, rate) => {
-            const conf = render({ upstreams: ups, rateLimitPerMinute: rate });
-            for (const u of ups) assert.equal(conf.split(`server ${u.host}:${u.port} `).length - 1, 1);
-            assert.equal((conf.match(/\{/g) ?? []).length, (conf.match(/\}/g) ?? []).length);
-            assert.equal(/limit_req_zone/.test(conf), rate !== null);
-        }), { numRuns: 200 });
+        fc.assert(
+            fc.property(
+                fc.uniqueArray(upstream, { minLength: 1, maxLength: 8, selector: (u) => `${u.host}:${u.port}` }),
+                fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: null }),
+                (ups, rate) => {
+                    const conf = render({ upstreams: ups, rateLimitPerMinute: rate });
+                    for (const u of ups) assert.equal(conf.split(`server ${u.host}:${u.port} `).length - 1, 1);
+                    assert.equal((conf.match(/\{/g) ?? []).length, (conf.match(/\}/g) ?? []).length);
+                    assert.equal(/limit_req_zone/.test(conf), rate !== null);
+                },
+            ),
+            { numRuns: 200 },
+        );
     });
 });
 
@@ -230,19 +285,39 @@ describe("renderNginxConfig with the Debian nginx", function () {
 
     const variants: [string, Partial<NginxConfigOptions>][] = [
         ["rate limit, named hosts, OAuth metadata", { serverNames: ["localhost", "127.0.0.1"], exposeOAuthMetadata: true }],
-        ["no rate limit, any host, IPv6 upstream", { rateLimitPerMinute: null, upstreams: [{ host: "::1", port: 9001 }, { host: "127.0.0.1", port: 9002 }] }],
+        [
+            "no rate limit, any host, IPv6 upstream",
+            {
+                rateLimitPerMinute: null,
+                upstreams: [
+                    { host: "::1", port: 9001 },
+                    { host: "127.0.0.1", port: 9002 },
+                ],
+            },
+        ],
     ];
     for (const [name, extra] of variants) {
         it(`nginx -t accepts it: ${name}`, async () => {
             const dir = fs.mkdtempSync(path.join(tmp, "t-"));
             fs.mkdirSync(path.join(dir, "temp"));
             const conf = path.join(dir, "nginx.conf");
-            fs.writeFileSync(conf, render({
-                upstreams: [{ host: "127.0.0.1", port: 9001 }, { host: "127.0.0.1", port: 9002 }],
-                ...extra,
-                listenPort: 18080,
-                runtime: { pidFile: path.join(dir, "nginx.pid"), errorLog: path.join(dir, "error.log"), accessLog: path.join(dir, "access.log"), tempDir: path.join(dir, "temp") },
-            }));
+            fs.writeFileSync(
+                conf,
+                render({
+                    upstreams: [
+                        { host: "127.0.0.1", port: 9001 },
+                        { host: "127.0.0.1", port: 9002 },
+                    ],
+                    ...extra,
+                    listenPort: 18080,
+                    runtime: {
+                        pidFile: path.join(dir, "nginx.pid"),
+                        errorLog: path.join(dir, "error.log"),
+                        accessLog: path.join(dir, "access.log"),
+                        tempDir: path.join(dir, "temp"),
+                    },
+                }),
+            );
             const { stderr } = await run(nginx!, ["-t", "-p", dir, "-c", conf, "-e", path.join(dir, "error.log")]);
             assert.match(stderr, /syntax is ok[\s\S]*test is successful/);
         });
@@ -250,13 +325,22 @@ describe("renderNginxConfig with the Debian nginx", function () {
 
     describe("in front of stub replicas", () => {
         /** A stub replica: records the requests it gets; "drop" closes the connection without answering. */
-        interface Stub { port: number; seen: { id: string; method: string; host: string; xff: string }[]; server: http.Server }
+        interface Stub {
+            port: number;
+            seen: { id: string; method: string; host: string; xff: string }[];
+            server: http.Server;
+        }
         async function stub(mode: "ok" | "drop" | "503"): Promise<Stub> {
             const s: Stub = { port: 0, seen: [], server: http.createServer() };
             s.server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
                 req.resume();
                 req.on("end", () => {
-                    s.seen.push({ id: String(req.headers["x-request-id"]), method: req.method!, host: String(req.headers.host), xff: String(req.headers["x-forwarded-for"]) });
+                    s.seen.push({
+                        id: String(req.headers["x-request-id"]),
+                        method: req.method!,
+                        host: String(req.headers.host),
+                        xff: String(req.headers["x-forwarded-for"]),
+                    });
                     if (mode === "drop") {
                         req.socket.destroy();
                         return;
@@ -276,7 +360,10 @@ describe("renderNginxConfig with the Debian nginx", function () {
         let edges: NginxEdge[] = [];
         async function edge(ports: number[], extra: Partial<NginxConfigOptions> = {}): Promise<NginxEdge> {
             const e = new NginxEdge(nginx!, fs.mkdtempSync(path.join(tmp, "e-")), await freePort(), {
-                upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), rateLimitPerMinute: null, serverNames: ["localhost", "127.0.0.1"], ...extra,
+                upstreams: ports.map((port) => ({ host: "127.0.0.1", port })),
+                rateLimitPerMinute: null,
+                serverNames: ["localhost", "127.0.0.1"],
+                ...extra,
             });
             edges.push(e);
             await e.start();
@@ -289,8 +376,18 @@ describe("renderNginxConfig with the Debian nginx", function () {
             edges = [];
         });
 
-        async function send(e: NginxEdge, method: string, p: string, id: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
-            const res = await fetch(`${e.url}${p}`, { method, headers: { "X-Request-Id": id, "Content-Type": "application/json", ...headers }, body: method === "POST" ? '{"jsonrpc":"2.0","id":1,"method":"tools/call"}' : undefined });
+        async function send(
+            e: NginxEdge,
+            method: string,
+            p: string,
+            id: string,
+            headers: Record<string, string> = {},
+        ): Promise<{ status: number; headers: Headers; body: any }> {
+            const res = await fetch(`${e.url}${p}`, {
+                method,
+                headers: { "X-Request-Id": id, "Content-Type": "application/json", ...headers },
+                body: method === "POST" ? '{"jsonrpc":"2.0","id":1,"method":"tools/call"}' : undefined,
+            });
             const text = await res.text();
             let body: unknown = text;
             try {
@@ -307,7 +404,10 @@ describe("renderNginxConfig with the Debian nginx", function () {
             const e = await edge([await freePort(), live.port]);
             const results = [];
             for (let i = 0; i < 6; i++) results.push(await send(e, "POST", "/mcp", `refused-${i}`));
-            assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200, 200, 200]);
+            assert.deepEqual(
+                results.map((r) => r.status),
+                [200, 200, 200, 200, 200, 200],
+            );
             assert.equal(live.seen.length, 6);
             const retried = e.accessLog().filter((l) => l.upstream.includes(", "));
             assert.ok(retried.length > 0, "at least one request went to the dead replica first");
@@ -327,7 +427,10 @@ describe("renderNginxConfig with the Debian nginx", function () {
             const lost = posts.filter((p) => p.status === 502);
             assert.ok(lost.length > 0, "some POSTs went to the dropping replica");
             for (const p of lost) {
-                assert.ok(dropper.seen.some((s) => s.id === p.id), `${p.id} reached the dropping replica`);
+                assert.ok(
+                    dropper.seen.some((s) => s.id === p.id),
+                    `${p.id} reached the dropping replica`,
+                );
                 assert.ok(!live.seen.some((s) => s.id === p.id), `${p.id} was not sent again to another replica`);
                 assert.equal(p.body.error.code, -32000);
                 assert.match(p.body.error.message, /may have run/);
@@ -337,8 +440,15 @@ describe("renderNginxConfig with the Debian nginx", function () {
 
             const gets = [];
             for (let i = 0; i < 6; i++) gets.push({ id: `get-${i}`, ...(await send(e, "GET", "/health", `get-${i}`)) });
-            assert.deepEqual(gets.map((g) => g.status), [200, 200, 200, 200, 200, 200], "GETs are repeated on the other replica");
-            assert.ok(gets.some((g) => dropper.seen.some((s) => s.id === g.id)), "some GETs reached the dropping replica first");
+            assert.deepEqual(
+                gets.map((g) => g.status),
+                [200, 200, 200, 200, 200, 200],
+                "GETs are repeated on the other replica",
+            );
+            assert.ok(
+                gets.some((g) => dropper.seen.some((s) => s.id === g.id)),
+                "some GETs reached the dropping replica first",
+            );
         });
 
         it("passes a replica's own 503 on a POST through as is, without taking the replica out", async () => {
@@ -382,7 +492,11 @@ describe("renderNginxConfig with the Debian nginx", function () {
                 }).on("error", reject);
             });
             assert.equal(other, 421);
-            const big = await fetch(`${e.url}/mcp`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "x".repeat(2_000_000) });
+            const big = await fetch(`${e.url}/mcp`, {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: "x".repeat(2_000_000),
+            });
             assert.equal(big.status, 413);
             assert.match(((await big.json()) as { error: { message: string } }).error.message, /exceeds the limit of 1048576 bytes/);
             assert.ok(!live.seen.some((s) => s.method === "POST" && s.id !== "hdr-1"), "the oversized body never reached the replica");
@@ -394,7 +508,11 @@ describe("renderNginxConfig with the Debian nginx", function () {
             const e = await edge([live.port], { rateLimitPerMinute: 60, rateLimitBurst: 3 });
             const results = [];
             for (let i = 0; i < 8; i++) results.push(await send(e, "POST", "/mcp", `rl-${i}`));
-            assert.deepEqual(results.slice(0, 4).map((r) => r.status), [200, 200, 200, 200], "the rate plus the burst");
+            assert.deepEqual(
+                results.slice(0, 4).map((r) => r.status),
+                [200, 200, 200, 200],
+                "the rate plus the burst",
+            );
             const limited = results.filter((r) => r.status === 429);
             assert.ok(limited.length >= 3);
             assert.equal(limited[0].headers.get("retry-after"), "60");

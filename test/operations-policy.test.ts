@@ -20,9 +20,15 @@ describe("operations-signals policy (policy/operations.ts)", () => {
         const without = (type: string) => aws().filter((r) => r.type !== type);
         assert.match(operationsGaps(without("aws:route53/healthCheck:HealthCheck"), {}).join("\n"), /no external uptime check/);
         assert.match(operationsGaps(without("aws:cloudwatch/dashboard:Dashboard"), {}).join("\n"), /no dashboard/);
-        assert.match(operationsGaps(without("aws:budgets/budget:Budget"), { monthlyBudgetUsd: 250 }).join("\n"), /monthlyBudgetUsd is 250 but no cloud budget/);
+        assert.match(
+            operationsGaps(without("aws:budgets/budget:Budget"), { monthlyBudgetUsd: 250 }).join("\n"),
+            /monthlyBudgetUsd is 250 but no cloud budget/,
+        );
         assert.deepEqual(operationsGaps(without("aws:budgets/budget:Budget"), {}), [], "no budget needed without monthlyBudgetUsd");
-        const gaps = operationsGaps(aws().filter((r) => r.props?.tags?.["mcp-infra:signal"] !== "latency-p95"), {});
+        const gaps = operationsGaps(
+            aws().filter((r) => r.props?.tags?.["mcp-infra:signal"] !== "latency-p95"),
+            {},
+        );
         assert.match(gaps.join("\n"), /no alarm for the signals latency-p95/);
     });
     it("requires a notification target unless the stack opted out", () => {

@@ -61,24 +61,55 @@ function within(actual: number, wanted: number, factor: number, what: string) {
 function exactFields(s: DeploymentSummary) {
     const c = s.cache;
     return {
-        maxReplicas: s.cluster.maxReplicas, targetCpuPercent: s.cluster.targetCpuPercent, zones: s.cluster.zones,
-        dbHa: s.database.highAvailability, pitr: s.database.pointInTimeRestore, deletionProtection: s.database.deletionProtection,
-        readReplicas: s.database.readReplicas, dbEncrypted: s.database.encryptedAtRest, dbTls: s.database.tlsRequired, dbPublic: s.database.publicAccess,
+        maxReplicas: s.cluster.maxReplicas,
+        targetCpuPercent: s.cluster.targetCpuPercent,
+        zones: s.cluster.zones,
+        dbHa: s.database.highAvailability,
+        pitr: s.database.pointInTimeRestore,
+        deletionProtection: s.database.deletionProtection,
+        readReplicas: s.database.readReplicas,
+        dbEncrypted: s.database.encryptedAtRest,
+        dbTls: s.database.tlsRequired,
+        dbPublic: s.database.publicAccess,
         cache: c && { ha: c.highAvailability, tls: c.tls, encrypted: c.encryptedAtRest, auth: c.authRequired, public: c.publicAccess },
-        edgeKind: s.edge.kind, edgeTls: s.edge.tls, redirect: s.edge.httpRedirect, waf: s.edge.waf, rateLimit: s.edge.rateLimitPerMinute, healthPath: s.edge.healthPath,
+        edgeKind: s.edge.kind,
+        edgeTls: s.edge.tls,
+        redirect: s.edge.httpRedirect,
+        waf: s.edge.waf,
+        rateLimit: s.edge.rateLimitPerMinute,
+        healthPath: s.edge.healthPath,
     };
 }
 
 function meetsTier(s: DeploymentSummary, t: TierSpec, hasDomain: boolean) {
     const where = `${s.cloud} ${t.name}`;
     const https = hasDomain || t.edge.kind === "payPerRequest";
-    assert.deepEqual(exactFields(s), {
-        maxReplicas: t.service.maxReplicas, targetCpuPercent: t.service.targetCpuPercent, zones: t.zones,
-        dbHa: t.database.highAvailability, pitr: t.database.pointInTimeRestore, deletionProtection: t.database.deletionProtection,
-        readReplicas: t.database.readReplicas, dbEncrypted: true, dbTls: true, dbPublic: false,
-        cache: t.cache.store === "embedded" ? null : { ha: t.cache.highAvailability, tls: true, encrypted: true, auth: true, public: false },
-        edgeKind: t.edge.kind, edgeTls: https ? t.edge.tlsProfile : "none", redirect: https, waf: t.edge.waf !== "none", rateLimit: t.edge.rateLimitPerMinute, healthPath: "/health",
-    }, where);
+    assert.deepEqual(
+        exactFields(s),
+        {
+            maxReplicas: t.service.maxReplicas,
+            targetCpuPercent: t.service.targetCpuPercent,
+            zones: t.zones,
+            dbHa: t.database.highAvailability,
+            pitr: t.database.pointInTimeRestore,
+            deletionProtection: t.database.deletionProtection,
+            readReplicas: t.database.readReplicas,
+            dbEncrypted: true,
+            dbTls: true,
+            dbPublic: false,
+            cache:
+                t.cache.store === "embedded"
+                    ? null
+                    : { ha: t.cache.highAvailability, tls: true, encrypted: true, auth: true, public: false },
+            edgeKind: t.edge.kind,
+            edgeTls: https ? t.edge.tlsProfile : "none",
+            redirect: https,
+            waf: t.edge.waf !== "none",
+            rateLimit: t.edge.rateLimitPerMinute,
+            healthPath: "/health",
+        },
+        where,
+    );
     const cloud = cloudDescriptor(s.cloud);
     const toZero = t.service.scaleToZero && cloud.scalesToZero;
     assert.equal(s.cluster.scalesToZero, toZero, `${where} scales to zero`);
@@ -94,7 +125,10 @@ function meetsTier(s: DeploymentSummary, t: TierSpec, hasDomain: boolean) {
     const shared = burstable && !t.database.highAvailability && t.database.readReplicas === 0;
     const lowest = shared ? t.database.vcpu * 0.5 : burstable ? Math.min(t.database.vcpu, sustainedVcpu(t.database)) : t.database.vcpu;
     assert.ok(s.database.vcpu >= lowest, `${where} database vCPU: ${s.database.vcpu} is below ${lowest} (the tier's sustained capacity)`);
-    assert.ok(s.database.vcpu <= t.database.vcpu * TOLERANCE.dbVcpu, `${where} database vCPU: ${s.database.vcpu} is more than ${TOLERANCE.dbVcpu}x the tier's ${t.database.vcpu}`);
+    assert.ok(
+        s.database.vcpu <= t.database.vcpu * TOLERANCE.dbVcpu,
+        `${where} database vCPU: ${s.database.vcpu} is more than ${TOLERANCE.dbVcpu}x the tier's ${t.database.vcpu}`,
+    );
     within(s.database.memoryGiB, t.database.memoryGiB, TOLERANCE.dbMemory, `${where} database memory`);
     within(s.database.storageGiB, t.database.storageGiB, TOLERANCE.dbStorage, `${where} database storage`);
     assert.ok(s.database.backupRetentionDays >= t.database.backupRetentionDays, `${where} backup retention`);

@@ -9,7 +9,9 @@ const root = path.resolve(__dirname, "..");
 
 function plan(...args: string[]) {
     const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/plan.ts", ...args], {
-        cwd: root, encoding: "utf8", timeout: 120_000,
+        cwd: root,
+        encoding: "utf8",
+        timeout: 120_000,
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -25,7 +27,10 @@ describe("npm run plan", () => {
     });
     it("fails on a bad stack config with the key and the allowed values, naming the stack", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-plan-"));
-        fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config:\n  aws:region: us-east-1\n  mcp-infra:cloud: aws\n  mcp-infra:tier: gold\n");
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.broken.yaml"),
+            "config:\n  aws:region: us-east-1\n  mcp-infra:cloud: aws\n  mcp-infra:tier: gold\n",
+        );
         fs.writeFileSync(path.join(dir, "Pulumi.ok-aws.yaml"), "config:\n  aws:region: us-east-1\n  mcp-infra:tier: dev\n");
         const r = plan("--all", "--stacks-dir", dir, "--format", "tree");
         assert.equal(r.code, 1);
@@ -46,7 +51,10 @@ describe("npm run plan", () => {
     it("--format markdown gives every stack a priced row and details, nothing unpriced", () => {
         const r = plan("--all", "--format", "markdown");
         assert.equal(r.code, 0, r.err);
-        const stacks = fs.readdirSync(path.join(root, "stacks")).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean) as string[];
+        const stacks = fs
+            .readdirSync(path.join(root, "stacks"))
+            .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+            .filter(Boolean) as string[];
         assert.ok(stacks.length >= 9);
         for (const s of stacks) {
             assert.match(r.out, new RegExp(`^\\| ${s} \\| \\w+ \\| \\w+ \\| \\$[\\d,.]+ \\|`, "m"), `summary row for ${s}`);
@@ -67,8 +75,10 @@ describe("npm run plan", () => {
     });
     it("fails a stack over its budget, naming the stack, the total and the budget", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-budget-"));
-        const prod = fs.readFileSync(path.join(root, "stacks", "Pulumi.prod-aws.yaml"), "utf8").replace(/^ *mcp-infra:monthlyBudgetUsd:.*\n/m, "");
-        fs.writeFileSync(path.join(dir, "Pulumi.tight.yaml"), prod + "  mcp-infra:monthlyBudgetUsd: \"50\"\n");
+        const prod = fs
+            .readFileSync(path.join(root, "stacks", "Pulumi.prod-aws.yaml"), "utf8")
+            .replace(/^ *mcp-infra:monthlyBudgetUsd:.*\n/m, "");
+        fs.writeFileSync(path.join(dir, "Pulumi.tight.yaml"), prod + '  mcp-infra:monthlyBudgetUsd: "50"\n');
         const r = plan("--all", "--stacks-dir", dir);
         assert.equal(r.code, 1, r.out);
         assert.match(r.out, /^Stack tight .*OVER budget \$50\.00$/m);
@@ -82,7 +92,8 @@ describe("npm run plan", () => {
         assert.equal(runs[0].stack, "prod-aws");
         assert.equal(typeof runs[0].estimate.totalMonthlyUsd, "number");
         // The base branch ran one replica less: its Fargate lines were smaller.
-        for (const l of runs[0].estimate.lines) if (l.priceId.startsWith("aws.fargate.")) l.monthlyUsd = Math.round(l.monthlyUsd * 50) / 100;
+        for (const l of runs[0].estimate.lines)
+            if (l.priceId.startsWith("aws.fargate.")) l.monthlyUsd = Math.round(l.monthlyUsd * 50) / 100;
         runs[0].estimate.totalMonthlyUsd -= 10;
         fs.writeFileSync(path.join(dir, "base.json"), JSON.stringify(runs));
         const r = plan("--stack", "prod-aws", "--format", "markdown", "--diff", path.join(dir, "base.json"));

@@ -14,7 +14,11 @@ const cents = (n: number) => Math.round(n * 100) / 100;
 
 function line(run: ProgramRun, resource: string, priceId: string, usage = {}) {
     const found = estimateCost(declared(run), usage).lines.filter((l) => l.resource === resource && l.priceId === priceId);
-    assert.equal(found.length, 1, `one ${priceId} line for ${resource}; lines: ${JSON.stringify(estimateCost(declared(run), usage).lines.map((l) => [l.resource, l.priceId]))}`);
+    assert.equal(
+        found.length,
+        1,
+        `one ${priceId} line for ${resource}; lines: ${JSON.stringify(estimateCost(declared(run), usage).lines.map((l) => [l.resource, l.priceId]))}`,
+    );
     return found[0];
 }
 
@@ -53,7 +57,7 @@ describe("corrected catalog entries (issue 15)", () => {
         assert.match(waf.source, /Retail Prices API/);
         assert.match(waf.unit, /public IP included/);
         assert.equal(unit("azure.appgw.WAF_v2.cu"), 0.0144);
-        assert.equal(unit("azure.appgw.Standard_v2.fixed"), 0.20);
+        assert.equal(unit("azure.appgw.Standard_v2.fixed"), 0.2);
         assert.equal(unit("azure.appgw.Standard_v2.cu"), 0.008);
         for (const p of CATALOG.values()) if (p.id.startsWith("azure.appgw.")) assert.notEqual(p.confidence, "?", `${p.id} is settled`);
     });
@@ -65,46 +69,80 @@ describe("corrected catalog entries (issue 15)", () => {
     it("has ElastiCache Serverless for Valkey, CloudWatch custom metrics and SSM advanced parameters", () => {
         assert.equal(unit("aws.elasticache.serverless.valkey.gb"), 0.084);
         assert.equal(unit("aws.elasticache.serverless.valkey.ecpu"), 0.0023);
-        assert.equal(unit("aws.cloudwatch.metric"), 0.30);
+        assert.equal(unit("aws.cloudwatch.metric"), 0.3);
         assert.equal(unit("aws.ssm.advanced"), 0.05);
     });
 });
 
 describe("engine accuracy (issue 15)", () => {
-    const rule = (name: string, port: string) => ({ type: "gcp:compute/globalForwardingRule:GlobalForwardingRule", name, inputs: { portRange: port } });
+    const rule = (name: string, port: string) => ({
+        type: "gcp:compute/globalForwardingRule:GlobalForwardingRule",
+        name,
+        inputs: { portRange: port },
+    });
 
     it("charges one block for the first five GCP forwarding rules and $0.01 an hour for each further rule", () => {
         const two = estimateCost([rule("lb-http", "80"), rule("lb-https", "443")]);
-        assert.deepEqual(two.lines.map((l) => [l.resource, l.priceId, l.monthlyUsd]), [["lb-http", "gcp.lb.rule", cents(HOURS_PER_MONTH * 0.025)]]);
+        assert.deepEqual(
+            two.lines.map((l) => [l.resource, l.priceId, l.monthlyUsd]),
+            [["lb-http", "gcp.lb.rule", cents(HOURS_PER_MONTH * 0.025)]],
+        );
         assert.deepEqual(two.unpriced, []);
         assert.ok(two.notes.some((n) => /first 5 of a project are billed as one block/.test(n)));
         const seven = estimateCost(Array.from({ length: 7 }, (_, i) => rule(`lb-${i}`, String(8000 + i))));
         assert.equal(seven.lines.filter((l) => l.priceId === "gcp.lb.rule").length, 1);
-        assert.deepEqual(seven.lines.filter((l) => l.priceId === "gcp.lb.rule.extra").map((l) => l.resource), ["lb-5", "lb-6"]);
+        assert.deepEqual(
+            seven.lines.filter((l) => l.priceId === "gcp.lb.rule.extra").map((l) => l.resource),
+            ["lb-5", "lb-6"],
+        );
         assert.equal(seven.totalMonthlyUsd, cents(HOURS_PER_MONTH * (0.025 + 2 * 0.01)));
     });
 
     it("does not price an Application Gateway's public IP twice, but still prices other public IPs", () => {
-        const ip = (name: string) => ({ type: "azure-native:network:PublicIPAddress", name, inputs: { sku: { name: "Standard" }, publicIPAllocationMethod: "Static" } });
+        const ip = (name: string) => ({
+            type: "azure-native:network:PublicIPAddress",
+            name,
+            inputs: { sku: { name: "Standard" }, publicIPAllocationMethod: "Static" },
+        });
         const gateway = {
-            type: "azure-native:network:ApplicationGateway", name: "edge-gateway",
-            inputs: { sku: { name: "WAF_v2" }, autoscaleConfiguration: { minCapacity: 0 }, frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: "edge-ip-id" } }] },
+            type: "azure-native:network:ApplicationGateway",
+            name: "edge-gateway",
+            inputs: {
+                sku: { name: "WAF_v2" },
+                autoscaleConfiguration: { minCapacity: 0 },
+                frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: "edge-ip-id" } }],
+            },
         };
         const e = estimateCost([ip("edge-ip"), ip("nat-ip"), gateway]);
-        assert.deepEqual(e.lines.filter((l) => l.priceId === "azure.publicip.static").map((l) => l.resource), ["nat-ip"]);
+        assert.deepEqual(
+            e.lines.filter((l) => l.priceId === "azure.publicip.static").map((l) => l.resource),
+            ["nat-ip"],
+        );
         const fixed = e.lines.find((l) => l.priceId === "azure.appgw.WAF_v2.fixed")!;
         assert.equal(fixed.monthlyUsd, cents(HOURS_PER_MONTH * 0.36)); // 262.80
         assert.ok(e.notes.some((n) => /public IP of Application Gateway edge-gateway is included/.test(n)));
     });
 
     it("prices ECS Container Insights as custom metrics and performance events, and nothing when it is off", () => {
-        const cluster = (value: string) => ({ type: "aws:ecs/cluster:Cluster", name: "svc-cluster", inputs: { settings: [{ name: "containerInsights", value }] } });
+        const cluster = (value: string) => ({
+            type: "aws:ecs/cluster:Cluster",
+            name: "svc-cluster",
+            inputs: { settings: [{ name: "containerInsights", value }] },
+        });
         const task = { type: "aws:ecs/taskDefinition:TaskDefinition", name: "svc-task", inputs: { cpu: "512", memory: "1024" } };
-        const service = { type: "aws:ecs/service:Service", name: "svc-service", inputs: { cluster: "arn:aws:ecs:us-east-1:1:cluster/svc-cluster", taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/svc-task", desiredCount: 2 } };
+        const service = {
+            type: "aws:ecs/service:Service",
+            name: "svc-service",
+            inputs: {
+                cluster: "arn:aws:ecs:us-east-1:1:cluster/svc-cluster",
+                taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/svc-task",
+                desiredCount: 2,
+            },
+        };
         const on = estimateCost([cluster("enabled"), task, service]);
         const metrics = on.lines.find((l) => l.resource === "svc-cluster" && l.priceId === "aws.cloudwatch.metric")!;
         assert.equal(metrics.quantity, 12 + 15 + 10);
-        assert.equal(metrics.monthlyUsd, cents(37 * 0.30)); // 11.10
+        assert.equal(metrics.monthlyUsd, cents(37 * 0.3)); // 11.10
         const events = on.lines.find((l) => l.resource === "svc-cluster" && l.priceId === "aws.logs.ingest")!;
         assert.equal(events.quantity, Math.round(((2 * 2 * HOURS_PER_MONTH * 60) / 1024 ** 2) * 1000) / 1000);
         const off = estimateCost([cluster("disabled"), task, service]);
@@ -115,7 +153,11 @@ describe("engine accuracy (issue 15)", () => {
     });
 
     it("prices ElastiCache Serverless for Valkey by data stored (100 MB minimum) and ECPUs", () => {
-        const cache = (inputs: Record<string, any>) => ({ type: "aws:elasticache/serverlessCache:ServerlessCache", name: "sessions", inputs: { engine: "valkey", ...inputs } });
+        const cache = (inputs: Record<string, any>) => ({
+            type: "aws:elasticache/serverlessCache:ServerlessCache",
+            name: "sessions",
+            inputs: { engine: "valkey", ...inputs },
+        });
         const e = estimateCost([cache({ cacheUsageLimits: { dataStorage: { maximum: 1, unit: "GB" } } })]);
         const data = e.lines.find((l) => l.priceId === "aws.elasticache.serverless.valkey.gb")!;
         assert.equal(data.quantity, HOURS_PER_MONTH * 0.1);
@@ -130,9 +172,16 @@ describe("engine accuracy (issue 15)", () => {
     });
 
     it("prices SSM standard parameters at nothing and advanced ones per month", () => {
-        const param = (tier?: string) => ({ type: "aws:ssm/parameter:Parameter", name: `p-${tier ?? "default"}`, inputs: { type: "SecureString", ...(tier ? { tier } : {}) } });
+        const param = (tier?: string) => ({
+            type: "aws:ssm/parameter:Parameter",
+            name: `p-${tier ?? "default"}`,
+            inputs: { type: "SecureString", ...(tier ? { tier } : {}) },
+        });
         const e = estimateCost([param(), param("Standard"), param("Advanced")]);
-        assert.deepEqual(e.lines.map((l) => [l.resource, l.monthlyUsd]), [["p-Advanced", 0.05]]);
+        assert.deepEqual(
+            e.lines.map((l) => [l.resource, l.monthlyUsd]),
+            [["p-Advanced", 0.05]],
+        );
         assert.deepEqual(e.unpriced, []);
     });
 });
@@ -151,7 +200,11 @@ describe("estimate from a program run", function () {
     it("prices line items at catalog price times the declared quantity", () => {
         const alb = line(prodAws, "mcp-edge-alb", "aws.alb.hour");
         assert.equal(alb.monthlyUsd, cents(HOURS_PER_MONTH * 0.0225)); // 16.43
-        const rds = line(prodAws, "mcp-audit-instance", `aws.rds.pg.${prodAws.resources.find((r) => r.name === "mcp-audit-instance")!.inputs.instanceClass}`);
+        const rds = line(
+            prodAws,
+            "mcp-audit-instance",
+            `aws.rds.pg.${prodAws.resources.find((r) => r.name === "mcp-audit-instance")!.inputs.instanceClass}`,
+        );
         assert.equal(rds.quantity, 2 * HOURS_PER_MONTH, "Multi-AZ bills the standby too");
         const pg = line(prodAzure, "mcp-audit-server", "azure.pg.Standard_D2ds_v5");
         assert.equal(pg.monthlyUsd, cents(2 * HOURS_PER_MONTH * 0.178)); // 259.88, zone-redundant HA
@@ -161,13 +214,21 @@ describe("estimate from a program run", function () {
 
     it("follows an override of a database class and of the replica count", async () => {
         const base = estimateCost(declared(prodAws));
-        const bigger = await runProgram("prod-aws", { ...readStackFile("prod-aws"), "mcp-infra:dbInstanceClass": "db.t4g.medium", "mcp-infra:minReplicas": "3" });
+        const bigger = await runProgram("prod-aws", {
+            ...readStackFile("prod-aws"),
+            "mcp-infra:dbInstanceClass": "db.t4g.medium",
+            "mcp-infra:minReplicas": "3",
+        });
         const after = estimateCost(declared(bigger));
         const rds = after.lines.find((l) => l.resource === "mcp-audit-instance" && l.priceId.startsWith("aws.rds.pg."))!;
         assert.equal(rds.priceId, "aws.rds.pg.db.t4g.medium");
         assert.equal(rds.monthlyUsd, cents(2 * HOURS_PER_MONTH * 0.065));
-        const fargate = (e: typeof base) => e.lines.filter((l) => l.priceId.startsWith("aws.fargate.")).reduce((s, l) => s + l.monthlyUsd, 0);
-        assert.ok(Math.abs(fargate(after) - fargate(base) * 1.5) < 0.05, `3 replicas cost 1.5x 2 replicas: ${fargate(base)} -> ${fargate(after)}`);
+        const fargate = (e: typeof base) =>
+            e.lines.filter((l) => l.priceId.startsWith("aws.fargate.")).reduce((s, l) => s + l.monthlyUsd, 0);
+        assert.ok(
+            Math.abs(fargate(after) - fargate(base) * 1.5) < 0.05,
+            `3 replicas cost 1.5x 2 replicas: ${fargate(base)} -> ${fargate(after)}`,
+        );
         assert.ok(after.totalMonthlyUsd > base.totalMonthlyUsd);
     });
 
@@ -179,12 +240,20 @@ describe("estimate from a program run", function () {
         const waf = (e: typeof base) => e.lines.find((l) => l.priceId === "aws.waf.requests")!;
         assert.equal(waf(busy).monthlyUsd, cents(10 * 0.6));
         for (const l of busy.lines.filter((x) => !x.usageBased)) {
-            assert.equal(l.monthlyUsd, base.lines.find((b) => b.resource === l.resource && b.priceId === l.priceId)!.monthlyUsd, `${l.item} does not depend on usage`);
+            assert.equal(
+                l.monthlyUsd,
+                base.lines.find((b) => b.resource === l.resource && b.priceId === l.priceId)!.monthlyUsd,
+                `${l.item} does not depend on usage`,
+            );
         }
     });
 
     it("takes usage assumptions from stack config into the exported estimate", async () => {
-        const run = await runProgram("prod-aws", { ...readStackFile("prod-aws"), "mcp-infra:monthlyRequests": "10000000", "mcp-infra:logGiBPerReplica": "5" });
+        const run = await runProgram("prod-aws", {
+            ...readStackFile("prod-aws"),
+            "mcp-infra:monthlyRequests": "10000000",
+            "mcp-infra:logGiBPerReplica": "5",
+        });
         assert.equal(run.outputs.costEstimate.assumptions.monthlyRequests, 10_000_000);
         assert.equal(run.outputs.costEstimate.assumptions.logGiBPerReplica, 5);
         const expected = estimateCost(declared(run), { monthlyRequests: 10_000_000, logGiBPerReplica: 5 });
@@ -216,21 +285,35 @@ describe("estimate from a program run", function () {
 
     it("says that subtracted free allowances are shared by every stack of the subscription, billing account or project", async () => {
         const azure = estimateCost(declared(await runStack("dev-azure")));
-        assert.ok(azure.notes.some((n) => /Container Apps grant .* belongs to the subscription/.test(n)), azure.notes.join("\n"));
+        assert.ok(
+            azure.notes.some((n) => /Container Apps grant .* belongs to the subscription/.test(n)),
+            azure.notes.join("\n"),
+        );
         assert.ok(azure.notes.some((n) => /Log Analytics ingestion\. It belongs to the billing account/.test(n)));
         const gcp = estimateCost(declared(prodGcp));
         assert.ok(gcp.notes.some((n) => /Cloud Run free tier .* belongs to the billing account/.test(n)));
         assert.ok(gcp.notes.some((n) => /Cloud Logging ingestion\. It belongs to the project/.test(n)));
-        assert.ok(!estimateCost(declared(prodAws)).notes.some((n) => /Free allowance subtracted/.test(n)), "AWS subtracts no shared allowance");
+        assert.ok(
+            !estimateCost(declared(prodAws)).notes.some((n) => /Free allowance subtracted/.test(n)),
+            "AWS subtracts no shared allowance",
+        );
     });
 
     it("matches the estimate the program exports as a stack output (the same engine on the same resources)", () => {
         for (const run of [prodAws, prodAzure, prodGcp]) {
             const fromPlan = estimateCost(declared(run));
             assert.equal(run.outputs.costEstimate.totalMonthlyUsd, fromPlan.totalMonthlyUsd, run.stack);
-            assert.deepEqual(run.outputs.costEstimate.perComponentUsd, Object.fromEntries(fromPlan.components.map((c) => [c.component, c.monthlyUsd])), run.stack);
+            assert.deepEqual(
+                run.outputs.costEstimate.perComponentUsd,
+                Object.fromEntries(fromPlan.components.map((c) => [c.component, c.monthlyUsd])),
+                run.stack,
+            );
             assert.deepEqual(run.outputs.costEstimate.notPriced, []);
-            assert.deepEqual(run.outputs.costEstimate.notes, fromPlan.notes, `${run.stack}: the notes (shared free allowances among them) reach the stack outputs`);
+            assert.deepEqual(
+                run.outputs.costEstimate.notes,
+                fromPlan.notes,
+                `${run.stack}: the notes (shared free allowances among them) reach the stack outputs`,
+            );
         }
     });
 });
@@ -257,7 +340,13 @@ describe("floor targets (issue 15)", () => {
     it("are set for dev and prod on every cloud and printed as met or missed", () => {
         assert.deepEqual(FLOOR_TARGETS, { aws: { dev: 28.5, prod: 170 }, gcp: { dev: 30, prod: 225 }, azure: { dev: 48, prod: 715 } });
         assert.equal(floorTarget("aws", "enterprise"), undefined);
-        const cost = (total: number, targetUsd?: number) => ({ stack: "s", cloud: "aws", tier: "prod", targetUsd, estimate: { ...estimateCost([]), totalMonthlyUsd: total } });
+        const cost = (total: number, targetUsd?: number) => ({
+            stack: "s",
+            cloud: "aws",
+            tier: "prod",
+            targetUsd,
+            estimate: { ...estimateCost([]), totalMonthlyUsd: total },
+        });
         assert.equal(targetStatus(cost(170, 170)), "<= $170.00: met");
         assert.equal(targetStatus(cost(173.2, 170)), "<= $170.00: MISSED by $3.20");
         assert.equal(targetStatus(cost(10)), undefined);
@@ -267,22 +356,59 @@ describe("floor targets (issue 15)", () => {
 
 describe("cost diff", () => {
     const stack = (name: string, total: number, lines: Array<[string, string, number]>): StackCost => ({
-        stack: name, cloud: "aws", tier: "prod",
+        stack: name,
+        cloud: "aws",
+        tier: "prod",
         estimate: {
-            currency: "USD", cloud: "aws", totalMonthlyUsd: total, components: [{ component: "mcp-audit", monthlyUsd: total }],
-            lines: lines.map(([resource, priceId, usd]) => ({ component: "mcp-audit", resource, type: "t", item: priceId, quantity: 1, unit: "u", unitPriceUsd: usd, monthlyUsd: usd, priceId, usageBased: false })),
-            free: [], unpriced: [], assumptions: DEFAULT_USAGE, notes: [],
+            currency: "USD",
+            cloud: "aws",
+            totalMonthlyUsd: total,
+            components: [{ component: "mcp-audit", monthlyUsd: total }],
+            lines: lines.map(([resource, priceId, usd]) => ({
+                component: "mcp-audit",
+                resource,
+                type: "t",
+                item: priceId,
+                quantity: 1,
+                unit: "u",
+                unitPriceUsd: usd,
+                monthlyUsd: usd,
+                priceId,
+                usageBased: false,
+            })),
+            free: [],
+            unpriced: [],
+            assumptions: DEFAULT_USAGE,
+            notes: [],
         },
     });
     it("shows the change per stack and line, new and removed stacks", () => {
         const d = diffCosts(
-            [stack("a", 50, [["db", "aws.rds.pg.db.t4g.small", 46.72], ["s", "aws.secrets.secret", 0.4]]), stack("gone", 10, [])],
-            [stack("a", 95, [["db", "aws.rds.pg.db.t4g.medium", 94.9], ["s", "aws.secrets.secret", 0.4]]), stack("new", 5, [])],
+            [
+                stack("a", 50, [
+                    ["db", "aws.rds.pg.db.t4g.small", 46.72],
+                    ["s", "aws.secrets.secret", 0.4],
+                ]),
+                stack("gone", 10, []),
+            ],
+            [
+                stack("a", 95, [
+                    ["db", "aws.rds.pg.db.t4g.medium", 94.9],
+                    ["s", "aws.secrets.secret", 0.4],
+                ]),
+                stack("new", 5, []),
+            ],
         );
         const a = d.find((x) => x.stack === "a")!;
         assert.equal(a.beforeUsd, 50);
         assert.equal(a.afterUsd, 95);
-        assert.deepEqual(a.lines.map((l) => [l.item, l.beforeUsd, l.afterUsd]), [["aws.rds.pg.db.t4g.medium", 0, 94.9], ["aws.rds.pg.db.t4g.small", 46.72, 0]]);
+        assert.deepEqual(
+            a.lines.map((l) => [l.item, l.beforeUsd, l.afterUsd]),
+            [
+                ["aws.rds.pg.db.t4g.medium", 0, 94.9],
+                ["aws.rds.pg.db.t4g.small", 46.72, 0],
+            ],
+        );
         assert.equal(d.find((x) => x.stack === "gone")!.afterUsd, undefined);
         assert.equal(d.find((x) => x.stack === "new")!.beforeUsd, undefined);
     });

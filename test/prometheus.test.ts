@@ -12,8 +12,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import {
-    JOBS, localUnobserved, prometheusRules, renderAlertmanagerConfig, renderBlackboxConfig, renderPrometheusConfig, renderPrometheusRules,
-    type LocalRuleContext, type PrometheusRule,
+    JOBS,
+    localUnobserved,
+    prometheusRules,
+    renderAlertmanagerConfig,
+    renderBlackboxConfig,
+    renderPrometheusConfig,
+    renderPrometheusRules,
+    type LocalRuleContext,
+    type PrometheusRule,
 } from "../components/local/prometheus";
 import { AlertSignal, alertSignals, ConfigError, resolveTier, SignalId, TIER_NAMES, TierName } from "../sizing";
 import { requireBinary } from "./drill/monitoring";
@@ -23,7 +30,10 @@ const run = promisify(execFile);
 /** The local stack's rules for a tier: Docker never scales to zero, so replica counts always apply. */
 function localSignals(tier: TierName): { signals: AlertSignal[]; ctx: LocalRuleContext } {
     const spec = resolveTier(tier);
-    return { signals: alertSignals(spec, { scalesToZero: false }), ctx: { milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB } };
+    return {
+        signals: alertSignals(spec, { scalesToZero: false }),
+        ctx: { milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB },
+    };
 }
 
 // ---------------------------------------------------------------- fixtures
@@ -77,10 +87,19 @@ const FIXTURES: Partial<Record<SignalId, Fixture>> = {
     "edge-5xx-ratio": {
         // 1000 requests a minute; `level` percent of them 5xx from minute 5 on.
         series: (level, n) => [
-            { series: `mcp_http_requests_total{${SRV},instance="r0",method="tools/call",status="500"}`, values: counter(levels(n, 0, level * 10)) },
-            { series: `mcp_http_requests_total{${SRV},instance="r0",method="tools/call",status="200"}`, values: counter(levels(n, 1000, 1000 - level * 10)) },
+            {
+                series: `mcp_http_requests_total{${SRV},instance="r0",method="tools/call",status="500"}`,
+                values: counter(levels(n, 0, level * 10)),
+            },
+            {
+                series: `mcp_http_requests_total{${SRV},instance="r0",method="tools/call",status="200"}`,
+                values: counter(levels(n, 1000, 1000 - level * 10)),
+            },
         ],
-        crossing: above, holding: justBelow, lag: 1, labels: {},
+        crossing: above,
+        holding: justBelow,
+        lag: 1,
+        labels: {},
     },
     "latency-p95": {
         // 100 requests a minute, all under 50 ms; from minute 5, 94 % (crossing: p95 above the bound) or
@@ -93,10 +112,16 @@ const FIXTURES: Partial<Record<SignalId, Fixture>> = {
                 const bound = le === "+Inf" ? Infinity : Number(le);
                 const before = bound >= 0.05 ? 100 : 0; // healthy: everything under 50 ms
                 const after = bound < t ? 0 : bound === t ? share : 100;
-                return { series: `mcp_http_request_duration_seconds_bucket{${SRV},instance="r0",method="tools/call",le="${le}"}`, values: counter(levels(n, before, after)) };
+                return {
+                    series: `mcp_http_request_duration_seconds_bucket{${SRV},instance="r0",method="tools/call",le="${le}"}`,
+                    values: counter(levels(n, before, after)),
+                };
             });
         },
-        crossing: (s) => s.threshold, holding: (s) => s.threshold, lag: 1, labels: {},
+        crossing: (s) => s.threshold,
+        holding: (s) => s.threshold,
+        lag: 1,
+        labels: {},
     },
     "replicas-below-minimum": {
         // level + 1 replicas configured; r0 stops at minute 5, so `level` answer from then on.
@@ -107,39 +132,84 @@ const FIXTURES: Partial<Record<SignalId, Fixture>> = {
             }));
         },
         // Crossing: minimum replicas configured, one stops (minimum - 1 answer). Holding: one more configured, one stops (minimum answer).
-        crossing: (s) => s.threshold - 1, holding: (s) => s.threshold, lag: 0, labels: { job: JOBS.server, instance: "r0" },
+        crossing: (s) => s.threshold - 1,
+        holding: (s) => s.threshold,
+        lag: 0,
+        labels: { job: JOBS.server, instance: "r0" },
     },
     "service-cpu": {
-        series: (level, n, ctx) => [{ series: `process_cpu_seconds_total{${SRV},instance="r0"}`, values: counter(levels(n, 6, (level / 100) * (ctx.milliCpu / 1000) * 60)) }],
-        crossing: above, holding: justBelow, lag: 1, labels: { job: JOBS.server, instance: "r0" },
+        series: (level, n, ctx) => [
+            {
+                series: `process_cpu_seconds_total{${SRV},instance="r0"}`,
+                values: counter(levels(n, 6, (level / 100) * (ctx.milliCpu / 1000) * 60)),
+            },
+        ],
+        crossing: above,
+        holding: justBelow,
+        lag: 1,
+        labels: { job: JOBS.server, instance: "r0" },
     },
     "service-memory": {
-        series: (level, n, ctx) => [{ series: `process_resident_memory_bytes{${SRV},instance="r0"}`, values: gauge(levels(n, 50 * 1024 * 1024, (level / 100) * ctx.memoryMiB * 1024 * 1024)) }],
-        crossing: above, holding: justBelow, lag: 0, labels: { job: JOBS.server, instance: "r0" },
+        series: (level, n, ctx) => [
+            {
+                series: `process_resident_memory_bytes{${SRV},instance="r0"}`,
+                values: gauge(levels(n, 50 * 1024 * 1024, (level / 100) * ctx.memoryMiB * 1024 * 1024)),
+            },
+        ],
+        crossing: above,
+        holding: justBelow,
+        lag: 0,
+        labels: { job: JOBS.server, instance: "r0" },
     },
     "database-connection-failures": {
-        series: (level, n) => [{ series: `mcp_dependency_up{${SRV},instance="r0",dependency="postgres"}`, values: gauge(levels(n, 1, 1 - level)) }],
-        crossing: () => 1, holding: () => 0, lag: 0, labels: { job: JOBS.server, instance: "r0", dependency: "postgres" },
+        series: (level, n) => [
+            { series: `mcp_dependency_up{${SRV},instance="r0",dependency="postgres"}`, values: gauge(levels(n, 1, 1 - level)) },
+        ],
+        crossing: () => 1,
+        holding: () => 0,
+        lag: 0,
+        labels: { job: JOBS.server, instance: "r0", dependency: "postgres" },
     },
     "cache-unavailable": {
-        series: (level, n) => [{ series: `mcp_dependency_up{${SRV},instance="r0",dependency="redis"}`, values: gauge(levels(n, 1, level)) }],
-        crossing: () => 0, holding: () => 1, lag: 0, labels: { job: JOBS.server, instance: "r0", dependency: "redis" },
+        series: (level, n) => [
+            { series: `mcp_dependency_up{${SRV},instance="r0",dependency="redis"}`, values: gauge(levels(n, 1, level)) },
+        ],
+        crossing: () => 0,
+        holding: () => 1,
+        lag: 0,
+        labels: { job: JOBS.server, instance: "r0", dependency: "redis" },
     },
     "uptime-check": {
-        series: (level, n) => [{ series: `probe_success{job="${JOBS.uptime}",instance="edge"}`, values: gauge(levels(n, 1, level > 0 ? 0 : 1)) }],
-        crossing: () => 1, holding: () => 0, lag: 0, labels: {},
+        series: (level, n) => [
+            { series: `probe_success{job="${JOBS.uptime}",instance="edge"}`, values: gauge(levels(n, 1, level > 0 ? 0 : 1)) },
+        ],
+        crossing: () => 1,
+        holding: () => 0,
+        lag: 0,
+        labels: {},
     },
     "audit-append-failures": {
         // `level` failures in minute 5, none before or after.
-        series: (level, n) => [{ series: `mcp_audit_append_failures_total{${SRV},instance="r0"}`, values: counter(Array.from({ length: n }, (_, i) => (i === SWITCH ? level : 0))) }],
-        crossing: () => 1, holding: () => 0, lag: 1, labels: {},
+        series: (level, n) => [
+            {
+                series: `mcp_audit_append_failures_total{${SRV},instance="r0"}`,
+                values: counter(Array.from({ length: n }, (_, i) => (i === SWITCH ? level : 0))),
+            },
+        ],
+        crossing: () => 1,
+        holding: () => 0,
+        lag: 1,
+        labels: {},
     },
     "audit-checkpoint-late": {
         series: (level, n) => [
             { series: `mcp_audit_checkpoint_age_seconds{job="mcp-audit-export",instance="x"}`, values: gauge(levels(n, 60, level)) },
             { series: `mcp_audit_last_verified_seq{job="mcp-audit-export",instance="x"}`, values: gauge(levels(n, 42, 42)) },
         ],
-        crossing: (s) => s.threshold + 60, holding: (s) => s.threshold, lag: 0, labels: {},
+        crossing: (s) => s.threshold + 60,
+        holding: (s) => s.threshold,
+        lag: 0,
+        labels: {},
     },
 };
 
@@ -156,7 +226,10 @@ function unitTest(rulesFile: string, signal: AlertSignal, rule: PrometheusRule, 
     assert.ok(Number.isFinite(forMinutes), `${rule.alert}: for ${rule.for}`);
     const firesAt = SWITCH + f.lag + forMinutes;
     const minutes = firesAt + 10;
-    const exp = { exp_labels: { alertname: rule.alert, severity: signal.severity, signal: signal.id, ...f.labels }, exp_annotations: renderedAnnotations(rule) };
+    const exp = {
+        exp_labels: { alertname: rule.alert, severity: signal.severity, signal: signal.id, ...f.labels },
+        exp_annotations: renderedAnnotations(rule),
+    };
     const evalAt = (m: number, alerts: unknown[]) => ({ eval_time: `${m}m`, alertname: rule.alert, exp_alerts: alerts });
     return {
         rule_files: [rulesFile],
@@ -190,7 +263,14 @@ describe("local Prometheus rules (components/local/prometheus.ts)", () => {
             const { signals, ctx } = localSignals(tier);
             const rules = prometheusRules(signals, ctx);
             const unobserved = localUnobserved(signals);
-            assert.deepEqual(rules.map((r) => r.alert).sort(), signals.filter((s) => !unobserved.includes(s.id)).map((s) => s.name).sort(), tier);
+            assert.deepEqual(
+                rules.map((r) => r.alert).sort(),
+                signals
+                    .filter((s) => !unobserved.includes(s.id))
+                    .map((s) => s.name)
+                    .sort(),
+                tier,
+            );
             for (const r of rules) {
                 const s = signals.find((x) => x.name === r.alert)!;
                 assert.equal(r.labels.severity, s.severity);
@@ -198,7 +278,14 @@ describe("local Prometheus rules (components/local/prometheus.ts)", () => {
                 assert.equal(r.annotations.runbook, s.runbook);
             }
             // What the local containers cannot report: the managed database's and cache's own metrics.
-            assert.deepEqual(unobserved, signals.map((s) => s.id).filter((id) => ["database-cpu", "database-free-storage", "database-replica-lag", "cache-memory", "cache-evictions"].includes(id)));
+            assert.deepEqual(
+                unobserved,
+                signals
+                    .map((s) => s.id)
+                    .filter((id) =>
+                        ["database-cpu", "database-free-storage", "database-replica-lag", "cache-memory", "cache-evictions"].includes(id),
+                    ),
+            );
         }
     });
     it("the thresholds are the tier's: 1 % errors, 500 ms p95, 80 % CPU, 85 % memory in prod; the tier's minimum replicas", () => {
@@ -209,25 +296,43 @@ describe("local Prometheus rules (components/local/prometheus.ts)", () => {
         assert.match(expr("McpServiceCpu"), /\/ 0\.5 > 80$/);
         assert.match(expr("McpServiceMemory"), /\/ 1073741824 > 85$/);
         assert.match(expr("McpReplicasBelowMinimum"), /< 2\)$/);
-        assert.match(prometheusRules(localSignals("enterprise").signals, ctx).find((r) => r.alert === "McpReplicasBelowMinimum")!.expr, /< 3\)$/);
+        assert.match(
+            prometheusRules(localSignals("enterprise").signals, ctx).find((r) => r.alert === "McpReplicasBelowMinimum")!.expr,
+            /< 3\)$/,
+        );
     });
     it("the p95 threshold of every tier is a bucket bound of the server's histogram (so p95 is exact there)", () => {
         for (const tier of TIER_NAMES) assert.ok(BUCKETS.includes(resolveTier(tier).alerts.p95LatencyMs / 1000), tier);
     });
     it("refuses a context or target list it cannot render", () => {
         const { signals } = localSignals("prod");
-        assert.throws(() => prometheusRules(signals, { milliCpu: 0, memoryMiB: 512 }), (e: unknown) => e instanceof ConfigError && e.key === "milliCpu");
-        const base = { rulesFile: "/r.yml", replicas: [{ name: "a", host: "a", port: 9464 }], readyTargets: [], edgeHealthUrl: "http://edge:8080/health", blackbox: { host: "bb", port: 9115 }, alertmanager: { host: "am", port: 9093 } };
+        assert.throws(
+            () => prometheusRules(signals, { milliCpu: 0, memoryMiB: 512 }),
+            (e: unknown) => e instanceof ConfigError && e.key === "milliCpu",
+        );
+        const base = {
+            rulesFile: "/r.yml",
+            replicas: [{ name: "a", host: "a", port: 9464 }],
+            readyTargets: [],
+            edgeHealthUrl: "http://edge:8080/health",
+            blackbox: { host: "bb", port: 9115 },
+            alertmanager: { host: "am", port: 9093 },
+        };
         assert.throws(() => renderPrometheusConfig({ ...base, replicas: [] }), /replicas: must list at least one/);
         assert.throws(() => renderPrometheusConfig({ ...base, replicas: [base.replicas[0], base.replicas[0]] }), /names a twice/);
         assert.throws(() => renderPrometheusConfig({ ...base, edgeHealthUrl: "edge/health" }), /edgeHealthUrl/);
         assert.throws(() => renderPrometheusConfig({ ...base, scrapeIntervalSeconds: 0 }), /scrapeIntervalSeconds/);
-        assert.throws(() => renderAlertmanagerConfig({ webhookUrl: "not a url s3cr3t" }), (e: unknown) => e instanceof ConfigError && !/s3cr3t/.test(String(e)));
+        assert.throws(
+            () => renderAlertmanagerConfig({ webhookUrl: "not a url s3cr3t" }),
+            (e: unknown) => e instanceof ConfigError && !/s3cr3t/.test(String(e)),
+        );
     });
     it("Alertmanager sends firing and resolved alerts to the webhook (Slack's own format for Slack URLs), or to nobody", () => {
         const parse = (t: string) => JSON.parse(t.slice(t.indexOf("\n") + 1));
         const hook = parse(renderAlertmanagerConfig({ webhookUrl: "https://hooks.example.com/x" }));
-        assert.deepEqual(hook.receivers, [{ name: "webhook", webhook_configs: [{ url: "https://hooks.example.com/x", send_resolved: true }] }]);
+        assert.deepEqual(hook.receivers, [
+            { name: "webhook", webhook_configs: [{ url: "https://hooks.example.com/x", send_resolved: true }] },
+        ]);
         assert.equal(hook.route.receiver, "webhook");
         const slack = parse(renderAlertmanagerConfig({ webhookUrl: "https://hooks.slack.com/services/T/B/X" }));
         assert.equal(slack.receivers[0].slack_configs[0].api_url, "https://hooks.slack.com/services/T/B/X");
@@ -285,7 +390,9 @@ describe("local Prometheus rules (components/local/prometheus.ts)", () => {
             checks[checks.length - 2].exp_alerts = checks[checks.length - 1].exp_alerts;
             const file = path.join(dir, "control.test.json");
             fs.writeFileSync(file, JSON.stringify(test));
-            await assert.rejects(run(promtool, ["test", "rules", file]), (e: { stdout?: string; stderr?: string }) => /FAILED:[\s\S]*time: 10m[\s\S]*got:\[\]/.test(`${e.stdout ?? ""}${e.stderr ?? ""}`));
+            await assert.rejects(run(promtool, ["test", "rules", file]), (e: { stdout?: string; stderr?: string }) =>
+                /FAILED:[\s\S]*time: 10m[\s\S]*got:\[\]/.test(`${e.stdout ?? ""}${e.stderr ?? ""}`),
+            );
         });
 
         it("promtool check config accepts the generated prometheus.yml (with its rules file)", async () => {
@@ -293,14 +400,23 @@ describe("local Prometheus rules (components/local/prometheus.ts)", () => {
             const rulesFile = path.join(dir, "cfg-rules.yml");
             fs.writeFileSync(rulesFile, renderPrometheusRules(signals, ctx));
             const cfg = path.join(dir, "prometheus.yml");
-            fs.writeFileSync(cfg, renderPrometheusConfig({
-                rulesFile,
-                replicas: [{ name: "mcp-server-0", host: "mcp-server-0", port: 9464 }, { name: "mcp-server-1", host: "mcp-server-1", port: 9464 }],
-                readyTargets: [{ name: "mcp-server-0", host: "mcp-server-0", port: 8080 }, { name: "mcp-server-1", host: "mcp-server-1", port: 8080 }],
-                edgeHealthUrl: "http://mcp-edge:8080/health",
-                blackbox: { host: "mcp-blackbox", port: 9115 },
-                alertmanager: { host: "mcp-alertmanager", port: 9093 },
-            }));
+            fs.writeFileSync(
+                cfg,
+                renderPrometheusConfig({
+                    rulesFile,
+                    replicas: [
+                        { name: "mcp-server-0", host: "mcp-server-0", port: 9464 },
+                        { name: "mcp-server-1", host: "mcp-server-1", port: 9464 },
+                    ],
+                    readyTargets: [
+                        { name: "mcp-server-0", host: "mcp-server-0", port: 8080 },
+                        { name: "mcp-server-1", host: "mcp-server-1", port: 8080 },
+                    ],
+                    edgeHealthUrl: "http://mcp-edge:8080/health",
+                    blackbox: { host: "mcp-blackbox", port: 9115 },
+                    alertmanager: { host: "mcp-alertmanager", port: 9093 },
+                }),
+            );
             const out = await run(promtool, ["check", "config", cfg]);
             assert.match(out.stdout, /SUCCESS: \S*prometheus\.yml is valid/);
         });

@@ -12,7 +12,6 @@ export async function rejectsConfig(stack: string, extra: Record<string, string>
     });
 }
 
-
 /** Every recorded resource of a type. */
 export function all(run: ProgramRun, type: string): RecordedResource[] {
     return run.resources.filter((r) => r.type === type);

@@ -13,7 +13,14 @@ import { listStacks } from "../scripts/harness";
 const ROOT = path.join(__dirname, "..");
 const workflow = parseYaml(fs.readFileSync(path.join(ROOT, ".github", "workflows", "preview.yml"), "utf8"));
 
-interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, any>; env?: Record<string, string> }
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, any>;
+    env?: Record<string, string>;
+}
 
 const job = () => {
     const jobs = Object.values(workflow.jobs ?? {}) as any[];
@@ -49,10 +56,18 @@ describe("CI workflow for the stacks (.github/workflows/preview.yml)", () => {
         const ci = index((s) => s.run?.trim() === "npm ci", "npm ci");
         const setup = steps()[node].with ?? {};
         const wanted = /(\d+)/.exec(require("@pulumi/pulumi/package.json").engines?.node ?? ">=20")![1];
-        assert.ok(Number(setup["node-version"]) >= Number(wanted), `node-version ${setup["node-version"]} satisfies @pulumi/pulumi's engines (>= ${wanted})`);
+        assert.ok(
+            Number(setup["node-version"]) >= Number(wanted),
+            `node-version ${setup["node-version"]} satisfies @pulumi/pulumi's engines (>= ${wanted})`,
+        );
         assert.equal(setup.cache, "npm");
         assert.ok(checkout < node && node < ci);
-        assert.ok(steps().slice(0, ci).every((s) => !s.run), "nothing runs before npm ci");
+        assert.ok(
+            steps()
+                .slice(0, ci)
+                .every((s) => !s.run),
+            "nothing runs before npm ci",
+        );
     });
 
     it("writes the offline plan of the matrix stack as markdown into the job summary, for every stack", () => {

@@ -25,15 +25,44 @@ describe("Redis over TLS with a private CA", function () {
         const files = makeTestCa(dir);
         caPem = fs.readFileSync(files.ca, "utf8");
         const port = await freePort();
-        child = spawn("redis-server", [
-            "--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--tls-cert-file", files.cert, "--tls-key-file", files.key, "--tls-ca-cert-file", files.ca, "--tls-auth-clients", "no",
-            "--requirepass", "s3cret-token",
-        ], { stdio: "ignore" });
-        await waitFor("TLS redis-server", () => new Promise<boolean>((resolve) => {
-            const sock = net.connect(port, "127.0.0.1", () => { sock.end(); resolve(true); });
-            sock.on("error", () => resolve(false));
-        }), 10_000);
+        child = spawn(
+            "redis-server",
+            [
+                "--port",
+                "0",
+                "--tls-port",
+                String(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--tls-cert-file",
+                files.cert,
+                "--tls-key-file",
+                files.key,
+                "--tls-ca-cert-file",
+                files.ca,
+                "--tls-auth-clients",
+                "no",
+                "--requirepass",
+                "s3cret-token",
+            ],
+            { stdio: "ignore" },
+        );
+        await waitFor(
+            "TLS redis-server",
+            () =>
+                new Promise<boolean>((resolve) => {
+                    const sock = net.connect(port, "127.0.0.1", () => {
+                        sock.end();
+                        resolve(true);
+                    });
+                    sock.on("error", () => resolve(false));
+                }),
+            10_000,
+        );
         url = `rediss://:s3cret-token@127.0.0.1:${port}`;
     });
 
@@ -60,7 +89,10 @@ describe("Redis over TLS with a private CA", function () {
         const store = new RedisSessionStore(url, { onError: (e) => errors.push(e.message) });
         try {
             await assert.rejects(store.connect());
-            assert.ok(errors.some((m) => /self[- ]signed|unable to (verify|get local issuer)/i.test(m)), errors.join("; "));
+            assert.ok(
+                errors.some((m) => /self[- ]signed|unable to (verify|get local issuer)/i.test(m)),
+                errors.join("; "),
+            );
         } finally {
             await store.close();
         }

@@ -23,8 +23,11 @@ export const MANAGED_RULE_GROUPS: Readonly<Record<WafRuleSets, readonly string[]
     none: [],
     baseline: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
     extended: [
-        "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList",
-        "AWSManagedRulesAnonymousIpList", "AWSManagedRulesSQLiRuleSet",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesAnonymousIpList",
+        "AWSManagedRulesSQLiRuleSet",
     ],
 };
 
@@ -52,13 +55,24 @@ export function wafRules(edge: EdgeSize): aws.types.input.wafv2.WebAclRule[] {
         statement: { managedRuleGroupStatement: { name, vendorName: "AWS" } },
         visibilityConfig: visibility(name),
     }));
-    const rate = edge.rateLimitPerMinute === null ? [] : [{
-        name: "rate-limit-per-client-ip",
-        priority: managed.length + 1,
-        action: { block: {} },
-        statement: { rateBasedStatement: { limit: edge.rateLimitPerMinute, aggregateKeyType: "IP", evaluationWindowSec: RATE_WINDOW_SECONDS } },
-        visibilityConfig: visibility("rate-limit-per-client-ip"),
-    }];
+    const rate =
+        edge.rateLimitPerMinute === null
+            ? []
+            : [
+                  {
+                      name: "rate-limit-per-client-ip",
+                      priority: managed.length + 1,
+                      action: { block: {} },
+                      statement: {
+                          rateBasedStatement: {
+                              limit: edge.rateLimitPerMinute,
+                              aggregateKeyType: "IP",
+                              evaluationWindowSec: RATE_WINDOW_SECONDS,
+                          },
+                      },
+                      visibilityConfig: visibility("rate-limit-per-client-ip"),
+                  },
+              ];
     return [...managed, ...rate];
 }
 
@@ -73,8 +87,12 @@ export interface AlbSummaryInputs {
 
 export function summarizeAlb(i: AlbSummaryInputs): EdgeSummary {
     const rules = i.webAclRules ?? [];
-    const managed = rules.map((r) => (r.statement as pulumi.Unwrap<aws.types.input.wafv2.WebAclRuleStatement> | undefined)?.managedRuleGroupStatement?.name).filter((n): n is string => !!n);
-    const rate = rules.map((r) => (r.statement as pulumi.Unwrap<aws.types.input.wafv2.WebAclRuleStatement> | undefined)?.rateBasedStatement).find((s) => s);
+    const managed = rules
+        .map((r) => (r.statement as pulumi.Unwrap<aws.types.input.wafv2.WebAclRuleStatement> | undefined)?.managedRuleGroupStatement?.name)
+        .filter((n): n is string => !!n);
+    const rate = rules
+        .map((r) => (r.statement as pulumi.Unwrap<aws.types.input.wafv2.WebAclRuleStatement> | undefined)?.rateBasedStatement)
+        .find((s) => s);
     const tls = i.httpsSslPolicy === undefined ? "none" : i.httpsSslPolicy.includes("-Res-") ? "restricted" : "modern";
     return {
         cloud: "aws",
@@ -192,15 +210,17 @@ export function createAlbEdge(scope: Scope, { network, spec, domain, dnsZone }: 
     const httpsArgs = domain ? scope.inputs<aws.lb.ListenerArgs>("https") : undefined;
     const httpArgs = scope.inputs<aws.lb.ListenerArgs>("http");
     const wafArgs = webAcl ? scope.inputs<aws.wafv2.WebAclArgs>("waf") : undefined;
-    const summary = pulumi.all([
-        albArgs.idleTimeout, httpsArgs?.sslPolicy, httpArgs.defaultActions, tgArgs.healthCheck, wafArgs?.rules,
-    ]).apply(([idle, ssl, httpActions, health, rules]) => summarizeAlb({
-        idleTimeout: Number(idle ?? 60),
-        httpsSslPolicy: ssl,
-        httpRedirects: (httpActions ?? []).some((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS"),
-        healthPath: String(health?.path ?? "/"),
-        webAclRules: rules as aws.types.input.wafv2.WebAclRule[] | undefined,
-    }));
+    const summary = pulumi
+        .all([albArgs.idleTimeout, httpsArgs?.sslPolicy, httpArgs.defaultActions, tgArgs.healthCheck, wafArgs?.rules])
+        .apply(([idle, ssl, httpActions, health, rules]) =>
+            summarizeAlb({
+                idleTimeout: Number(idle ?? 60),
+                httpsSslPolicy: ssl,
+                httpRedirects: (httpActions ?? []).some((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS"),
+                healthPath: String(health?.path ?? "/"),
+                webAclRules: rules as aws.types.input.wafv2.WebAclRule[] | undefined,
+            }),
+        );
 
     return {
         kind: "loadBalancer",

@@ -41,7 +41,9 @@ export interface AwsAnchors {
 export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
     const retentionDays = spec.audit.anchorRetentionDays;
     if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-        throw new Error(`audit.anchorRetentionDays of tier ${spec.name} must be a whole number of days >= 1 (S3 Object Lock default retention), got ${retentionDays}`);
+        throw new Error(
+            `audit.anchorRetentionDays of tier ${spec.name} must be a whole number of days >= 1 (S3 Object Lock default retention), got ${retentionDays}`,
+        );
     }
     const bucket = scope.child("audit-anchors", aws.s3.Bucket, {
         objectLockEnabled: true,
@@ -52,11 +54,16 @@ export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
         bucket: bucket.id,
         versioningConfiguration: { status: "Enabled" },
     });
-    const lock = scope.child("audit-anchors-lock", aws.s3.BucketObjectLockConfiguration, {
-        bucket: bucket.id,
-        objectLockEnabled: "Enabled",
-        rule: { defaultRetention: { mode: ANCHOR_LOCK_MODE, days: retentionDays } },
-    }, { dependsOn: [versioning] });
+    const lock = scope.child(
+        "audit-anchors-lock",
+        aws.s3.BucketObjectLockConfiguration,
+        {
+            bucket: bucket.id,
+            objectLockEnabled: "Enabled",
+            rule: { defaultRetention: { mode: ANCHOR_LOCK_MODE, days: retentionDays } },
+        },
+        { dependsOn: [versioning] },
+    );
     const publicAccess = scope.child("audit-anchors-public-access", aws.s3.BucketPublicAccessBlock, {
         bucket: bucket.id,
         blockPublicAcls: true,
@@ -68,33 +75,38 @@ export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
         bucket: bucket.id,
         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    const policy = scope.child("audit-anchors-policy", aws.s3.BucketPolicy, {
-        bucket: bucket.id,
-        policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "DenyDeletesAndLockChanges",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: [...ANCHOR_DENIED_ACTIONS],
-                    Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                },
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:*",
-                    Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-            ],
-        }),
-    }, {
-        // After the lock configuration: the policy denies PutBucketObjectLockConfiguration to everyone, this program included
-        // (changing the default retention later means lifting that statement first; locked versions keep their own dates).
-        dependsOn: [publicAccess, lock],
-    });
+    const policy = scope.child(
+        "audit-anchors-policy",
+        aws.s3.BucketPolicy,
+        {
+            bucket: bucket.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "DenyDeletesAndLockChanges",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: [...ANCHOR_DENIED_ACTIONS],
+                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                    },
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ],
+            }),
+        },
+        {
+            // After the lock configuration: the policy denies PutBucketObjectLockConfiguration to everyone, this program included
+            // (changing the default retention later means lifting that statement first; locked versions keep their own dates).
+            dependsOn: [publicAccess, lock],
+        },
+    );
 
     // An S3 bucket's id is its name.
     const location = pulumi.interpolate`s3://${bucket.id}/${ANCHOR_PREFIX}`;
@@ -109,7 +121,14 @@ export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
         bucket,
         location,
         summary,
-        resources: { anchorBucket: bucket, anchorVersioning: versioning, anchorLock: lock, anchorPublicAccess: publicAccess, anchorEncryption: encryption, anchorPolicy: policy },
+        resources: {
+            anchorBucket: bucket,
+            anchorVersioning: versioning,
+            anchorLock: lock,
+            anchorPublicAccess: publicAccess,
+            anchorEncryption: encryption,
+            anchorPolicy: policy,
+        },
     };
 }
 
@@ -118,7 +137,12 @@ export function anchorWriterPolicy(bucketArn: pulumi.Input<string>): pulumi.Outp
     return pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-            { Sid: "CheckpointObjects", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: pulumi.interpolate`${bucketArn}/${ANCHOR_PREFIX}*` },
+            {
+                Sid: "CheckpointObjects",
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:GetObject"],
+                Resource: pulumi.interpolate`${bucketArn}/${ANCHOR_PREFIX}*`,
+            },
             {
                 Sid: "ListCheckpoints",
                 Effect: "Allow",

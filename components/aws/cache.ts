@@ -100,7 +100,8 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
         description: "Session cache: Valkey from the MCP service only",
     });
     const token = scope.child("auth-token", random.RandomPassword, { length: 48, special: false });
-    if (sizing.cacheMode === "serverless") return createServerlessCache(scope, net, sizing.cacheMaxDataGb, securityGroup, token, spec.secretStore);
+    if (sizing.cacheMode === "serverless")
+        return createServerlessCache(scope, net, sizing.cacheMaxDataGb, securityGroup, token, spec.secretStore);
 
     const subnetGroup = scope.child("subnets", aws.elasticache.SubnetGroup, {
         subnetIds: net.privateSubnetIds,
@@ -125,29 +126,44 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
         applyImmediately: !ha,
     });
 
-    const secret = storedSecret(scope, "auth", "Session cache AUTH token and connection URL for the MCP server",
+    const secret = storedSecret(
+        scope,
+        "auth",
+        "Session cache AUTH token and connection URL for the MCP server",
         pulumi.all([group.primaryEndpointAddress, token.result]).apply(([host, t]) => ({
             host,
             port: CACHE_PORT,
             token: t,
             url: `rediss://:${encodeURIComponent(t)}@${host}:${CACHE_PORT}`,
         })),
-        0, spec.secretStore, ["url"]);
+        0,
+        spec.secretStore,
+        ["url"],
+    );
 
     const used = scope.inputs<aws.elasticache.ReplicationGroupArgs>("replication-group");
-    const summary = pulumi.all([
-        used.engine, used.nodeType, used.numCacheClusters, used.automaticFailoverEnabled, used.multiAzEnabled,
-        used.transitEncryptionEnabled, used.atRestEncryptionEnabled,
-    ]).apply(([engine, nodeType, clusters, failover, multiAz, transit, atRest]) => summarizeElastiCache({
-        engine: String(engine),
-        nodeType: String(nodeType),
-        numCacheClusters: Number(clusters ?? 1),
-        automaticFailoverEnabled: Boolean(failover),
-        multiAzEnabled: Boolean(multiAz),
-        transitEncryptionEnabled: Boolean(transit),
-        atRestEncryptionEnabled: Boolean(atRest),
-        hasAuthToken: used.authToken !== undefined,
-    }));
+    const summary = pulumi
+        .all([
+            used.engine,
+            used.nodeType,
+            used.numCacheClusters,
+            used.automaticFailoverEnabled,
+            used.multiAzEnabled,
+            used.transitEncryptionEnabled,
+            used.atRestEncryptionEnabled,
+        ])
+        .apply(([engine, nodeType, clusters, failover, multiAz, transit, atRest]) =>
+            summarizeElastiCache({
+                engine: String(engine),
+                nodeType: String(nodeType),
+                numCacheClusters: Number(clusters ?? 1),
+                automaticFailoverEnabled: Boolean(failover),
+                multiAzEnabled: Boolean(multiAz),
+                transitEncryptionEnabled: Boolean(transit),
+                atRestEncryptionEnabled: Boolean(atRest),
+                hasAuthToken: used.authToken !== undefined,
+            }),
+        );
 
     return {
         endpoint: group.primaryEndpointAddress,
@@ -164,7 +180,14 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
 /** Valkey's serverless data-storage unit. */
 const SERVERLESS_UNIT = "GB";
 
-function createServerlessCache(scope: Scope, net: AwsNetwork, maxDataGb: number, securityGroup: aws.ec2.SecurityGroup, token: random.RandomPassword, store: SecretStore): AwsCache {
+function createServerlessCache(
+    scope: Scope,
+    net: AwsNetwork,
+    maxDataGb: number,
+    securityGroup: aws.ec2.SecurityGroup,
+    token: random.RandomPassword,
+    store: SecretStore,
+): AwsCache {
     // User ids are unique per account and region: a random suffix keeps stacks apart.
     const suffix = scope.child("user-suffix", random.RandomId, { byteLength: 4 });
     const app = scope.child("app-user", aws.elasticache.User, {
@@ -200,7 +223,10 @@ function createServerlessCache(scope: Scope, net: AwsNetwork, maxDataGb: number,
         snapshotRetentionLimit: 0,
     });
     const host = cache.endpoints.apply((e) => e?.[0]?.address ?? "");
-    const secret = storedSecret(scope, "auth", "Session cache user, password and connection URL (cluster mode) for the MCP server",
+    const secret = storedSecret(
+        scope,
+        "auth",
+        "Session cache user, password and connection URL (cluster mode) for the MCP server",
         pulumi.all([host, token.result]).apply(([h, t]) => ({
             host: h,
             port: CACHE_PORT,
@@ -208,15 +234,20 @@ function createServerlessCache(scope: Scope, net: AwsNetwork, maxDataGb: number,
             token: t,
             url: `rediss://mcp-app:${encodeURIComponent(t)}@${h}:${CACHE_PORT}`,
         })),
-        0, store, ["url"]);
+        0,
+        store,
+        ["url"],
+    );
 
     const used = scope.inputs<aws.elasticache.ServerlessCacheArgs>("serverless");
-    const summary = pulumi.all([used.engine, used.cacheUsageLimits, used.subnetIds]).apply(([engine, limits, subnets]) => summarizeServerlessCache({
-        engine: String(engine),
-        maxDataGb: Number(limits?.dataStorage?.maximum ?? 0),
-        subnetCount: (subnets as unknown[] | undefined)?.length ?? 0,
-        hasUserGroup: used.userGroupId !== undefined,
-    }));
+    const summary = pulumi.all([used.engine, used.cacheUsageLimits, used.subnetIds]).apply(([engine, limits, subnets]) =>
+        summarizeServerlessCache({
+            engine: String(engine),
+            maxDataGb: Number(limits?.dataStorage?.maximum ?? 0),
+            subnetCount: (subnets as unknown[] | undefined)?.length ?? 0,
+            hasUserGroup: used.userGroupId !== undefined,
+        }),
+    );
 
     return {
         endpoint: host,

@@ -108,8 +108,10 @@ export function edgeAttachment(edge: AwsEdge): AwsEdgeAttachment {
  */
 export function taskCpuArchitecture(wanted: CpuArchitecture, image: AwsImage): CpuArchitecture {
     if (image.cpuArchitecture !== undefined && image.cpuArchitecture !== wanted) {
-        throw new ConfigError(overrideKey("cpuArchitecture"),
-            `the bundled image is built for ${image.cpuArchitecture} (the Network's overrides) but the cluster asks for ${wanted}; give the Network and the McpCluster the same cpuArchitecture`);
+        throw new ConfigError(
+            overrideKey("cpuArchitecture"),
+            `the bundled image is built for ${image.cpuArchitecture} (the Network's overrides) but the cluster asks for ${wanted}; give the Network and the McpCluster the same cpuArchitecture`,
+        );
     }
     return wanted;
 }
@@ -139,33 +141,61 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         description: "MCP service: from the edge only",
     });
     scope.child("sg-in-edge", aws.vpc.SecurityGroupIngressRule, {
-        securityGroupId: securityGroup.id, referencedSecurityGroupId: edge.securityGroup.id,
-        ipProtocol: "tcp", fromPort: SERVER.port, toPort: SERVER.port, description: "MCP traffic from the edge",
+        securityGroupId: securityGroup.id,
+        referencedSecurityGroupId: edge.securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: SERVER.port,
+        toPort: SERVER.port,
+        description: "MCP traffic from the edge",
     });
     scope.child("edge-out-service", aws.vpc.SecurityGroupEgressRule, {
-        securityGroupId: edge.securityGroup.id, referencedSecurityGroupId: securityGroup.id,
-        ipProtocol: "tcp", fromPort: SERVER.port, toPort: SERVER.port, description: "Edge to the MCP service",
+        securityGroupId: edge.securityGroup.id,
+        referencedSecurityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: SERVER.port,
+        toPort: SERVER.port,
+        description: "Edge to the MCP service",
     });
     scope.child("sg-out-https", aws.vpc.SecurityGroupEgressRule, {
-        securityGroupId: securityGroup.id, cidrIpv4: "0.0.0.0/0",
-        ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs (ECR, Secrets Manager, Logs) and OAuth JWKS over HTTPS",
+        securityGroupId: securityGroup.id,
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "AWS APIs (ECR, Secrets Manager, Logs) and OAuth JWKS over HTTPS",
     });
     scope.child("sg-out-database", aws.vpc.SecurityGroupEgressRule, {
-        securityGroupId: securityGroup.id, referencedSecurityGroupId: database.securityGroup.id,
-        ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, description: "Audit database",
+        securityGroupId: securityGroup.id,
+        referencedSecurityGroupId: database.securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: DB_PORT,
+        toPort: DB_PORT,
+        description: "Audit database",
     });
     scope.child("database-in-service", aws.vpc.SecurityGroupIngressRule, {
-        securityGroupId: database.securityGroup.id, referencedSecurityGroupId: securityGroup.id,
-        ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, description: "PostgreSQL from the MCP service",
+        securityGroupId: database.securityGroup.id,
+        referencedSecurityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: DB_PORT,
+        toPort: DB_PORT,
+        description: "PostgreSQL from the MCP service",
     });
     if (cache) {
         scope.child("sg-out-cache", aws.vpc.SecurityGroupEgressRule, {
-            securityGroupId: securityGroup.id, referencedSecurityGroupId: cache.securityGroup.id,
-            ipProtocol: "tcp", fromPort: CACHE_PORT, toPort: CACHE_PORT, description: "Session cache",
+            securityGroupId: securityGroup.id,
+            referencedSecurityGroupId: cache.securityGroup.id,
+            ipProtocol: "tcp",
+            fromPort: CACHE_PORT,
+            toPort: CACHE_PORT,
+            description: "Session cache",
         });
         scope.child("cache-in-service", aws.vpc.SecurityGroupIngressRule, {
-            securityGroupId: cache.securityGroup.id, referencedSecurityGroupId: securityGroup.id,
-            ipProtocol: "tcp", fromPort: CACHE_PORT, toPort: CACHE_PORT, description: "Valkey from the MCP service",
+            securityGroupId: cache.securityGroup.id,
+            referencedSecurityGroupId: securityGroup.id,
+            ipProtocol: "tcp",
+            fromPort: CACHE_PORT,
+            toPort: CACHE_PORT,
+            description: "Valkey from the MCP service",
         });
     }
 
@@ -173,9 +203,15 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
 
     // The server's secrets (the contract's); AWS keeps the generated API key in Secrets Manager.
     const { apiKeys, secrets } = serverSecrets(scope, input, (keys) => {
-        const stored = storedSecret(scope, "api-keys",
+        const stored = storedSecret(
+            scope,
+            "api-keys",
             "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
-            keys.apply((k) => ({ keys: k })), 0, spec.secretStore, ["keys"]);
+            keys.apply((k) => ({ keys: k })),
+            0,
+            spec.secretStore,
+            ["keys"],
+        );
         return { secret: stored.resources["api-keys"], ref: stored.ref("keys") };
     });
     const apiKeySecret = apiKeys.secret;
@@ -196,9 +232,13 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     });
     const pullStatements = image.repository
         ? [
-            { Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-            { Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: image.repository.arn },
-        ]
+              { Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+              {
+                  Effect: "Allow",
+                  Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                  Resource: image.repository.arn,
+              },
+          ]
         : [];
     scope.child("execution-policy", aws.iam.RolePolicy, {
         role: executionRole.id,
@@ -243,42 +283,45 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         logDriver: "awslogs",
         options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": streamPrefix },
     });
-    const containerDefinitions = pulumi.jsonStringify([{
-        name: SERVER.containerName,
-        image: input.image.ref,
-        essential: true,
-        readonlyRootFilesystem: true,
-        portMappings: [{ containerPort: SERVER.port, protocol: "tcp" }],
-        environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
-        secrets: secrets.map((s) => ({ name: s.env, valueFrom: secretValueFrom(s.ref) })),
-        healthCheck: {
-            command: [...SERVER_PROBES.healthCommand],
-            interval: SERVER_PROBES.intervalSeconds,
-            timeout: SERVER_PROBES.timeoutSeconds,
-            retries: SERVER_PROBES.retries,
-            startPeriod: SERVER_PROBES.startPeriodSeconds,
+    const containerDefinitions = pulumi.jsonStringify([
+        {
+            name: SERVER.containerName,
+            image: input.image.ref,
+            essential: true,
+            readonlyRootFilesystem: true,
+            portMappings: [{ containerPort: SERVER.port, protocol: "tcp" }],
+            environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+            secrets: secrets.map((s) => ({ name: s.env, valueFrom: secretValueFrom(s.ref) })),
+            healthCheck: {
+                command: [...SERVER_PROBES.healthCommand],
+                interval: SERVER_PROBES.intervalSeconds,
+                timeout: SERVER_PROBES.timeoutSeconds,
+                retries: SERVER_PROBES.retries,
+                startPeriod: SERVER_PROBES.startPeriodSeconds,
+            },
+            stopTimeout: 30,
+            linuxParameters: { initProcessEnabled: true },
+            logConfiguration: awslogs("mcp"),
+            // Starts only after audit:migrate exited 0 (a failed migrate fails the task, and the deployment rolls back).
+            dependsOn: [{ containerName: AUDIT_MIGRATE_CONTAINER, condition: "SUCCESS" }],
         },
-        stopTimeout: 30,
-        linuxParameters: { initProcessEnabled: true },
-        logConfiguration: awslogs("mcp"),
-        // Starts only after audit:migrate exited 0 (a failed migrate fails the task, and the deployment rolls back).
-        dependsOn: [{ containerName: AUDIT_MIGRATE_CONTAINER, condition: "SUCCESS" }],
-    }, {
-        // audit:migrate: the only container given the master secret; creates or upgrades the schema and the
-        // append-only role, then exits.
-        name: AUDIT_MIGRATE_CONTAINER,
-        image: input.image.ref,
-        essential: false,
-        command: ["node", "dist/audit/migrate.js"],
-        readonlyRootFilesystem: true,
-        environment: [
-            { name: "DATABASE_SSL", value: "verify-full" },
-            { name: "DATABASE_CA_CERT_FILE", value: DATABASE_CA_FILES.aws },
-            { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
-        ],
-        secrets: migrateSecrets.map((s) => ({ name: s.env, valueFrom: secretValueFrom(s.ref) })),
-        logConfiguration: awslogs("audit-migrate"),
-    }]);
+        {
+            // audit:migrate: the only container given the master secret; creates or upgrades the schema and the
+            // append-only role, then exits.
+            name: AUDIT_MIGRATE_CONTAINER,
+            image: input.image.ref,
+            essential: false,
+            command: ["node", "dist/audit/migrate.js"],
+            readonlyRootFilesystem: true,
+            environment: [
+                { name: "DATABASE_SSL", value: "verify-full" },
+                { name: "DATABASE_CA_CERT_FILE", value: DATABASE_CA_FILES.aws },
+                { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
+            ],
+            secrets: migrateSecrets.map((s) => ({ name: s.env, valueFrom: secretValueFrom(s.ref) })),
+            logConfiguration: awslogs("audit-migrate"),
+        },
+    ]);
 
     const taskDefinition = scope.child("task", aws.ecs.TaskDefinition, {
         family: `${pulumi.getProject()}-${pulumi.getStack()}-${scope.name}`,
@@ -293,26 +336,31 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     });
 
     const attachment = edgeAttachment(edge);
-    const service = scope.child("service", aws.ecs.Service, {
-        cluster: cluster.arn,
-        taskDefinition: taskDefinition.arn,
-        launchType: "FARGATE",
-        desiredCount: spec.service.minReplicas,
-        networkConfiguration: {
-            // Private subnets behind NAT; with natGateways none, public subnets and a public IPv4 per task
-            // (outbound only: the security group admits the edge alone).
-            subnets: net.serviceSubnetIds,
-            securityGroups: [securityGroup.id],
-            assignPublicIp: net.servicePublicIp,
+    const service = scope.child(
+        "service",
+        aws.ecs.Service,
+        {
+            cluster: cluster.arn,
+            taskDefinition: taskDefinition.arn,
+            launchType: "FARGATE",
+            desiredCount: spec.service.minReplicas,
+            networkConfiguration: {
+                // Private subnets behind NAT; with natGateways none, public subnets and a public IPv4 per task
+                // (outbound only: the security group admits the edge alone).
+                subnets: net.serviceSubnetIds,
+                securityGroups: [securityGroup.id],
+                assignPublicIp: net.servicePublicIp,
+            },
+            ...attachment.args,
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            deploymentMinimumHealthyPercent: 100,
+            deploymentMaximumPercent: 200,
+            propagateTags: "SERVICE",
+            enableExecuteCommand: false,
+            waitForSteadyState: true,
         },
-        ...attachment.args,
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        deploymentMaximumPercent: 200,
-        propagateTags: "SERVICE",
-        enableExecuteCommand: false,
-        waitForSteadyState: true,
-    }, { dependsOn: attachment.dependsOn, ignoreChanges: ["desiredCount"] });
+        { dependsOn: attachment.dependsOn, ignoreChanges: ["desiredCount"] },
+    );
 
     const scalingTarget = scope.child("scaling-target", aws.appautoscaling.Target, {
         serviceNamespace: "ecs",
@@ -340,21 +388,32 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
     const policy = scope.inputs<aws.appautoscaling.PolicyArgs>("scaling-policy");
     const logs = scope.inputs<aws.cloudwatch.LogGroupArgs>("logs");
     const inbound = scope.inputs<aws.vpc.SecurityGroupIngressRuleArgs>("sg-in-edge");
-    const summary = pulumi.all([
-        task.cpu, task.memory, target.minCapacity, target.maxCapacity, policy.targetTrackingScalingPolicyConfiguration,
-        svc.networkConfiguration, pulumi.output({ retention: logs.retentionInDays, protocol: inbound.ipProtocol, port: inbound.fromPort }), task.runtimePlatform,
-    ]).apply(([cpu, memory, min, max, tracking, netConfig, { retention, protocol, port }, platform]) => summarizeFargate({
-        cpu: String(cpu),
-        memory: String(memory),
-        minCapacity: Number(min),
-        maxCapacity: Number(max),
-        targetValue: Number(tracking?.targetValue),
-        subnetCount: netConfig?.subnets?.length ?? 0,
-        assignPublicIp: Boolean(netConfig?.assignPublicIp),
-        inbound: { ipProtocol: String(protocol), port: Number(port) },
-        logRetentionDays: Number(retention),
-        runtimeCpuArchitecture: platform?.cpuArchitecture,
-    })).apply((s) => pulumi.output(anchors.summary).apply((auditAnchors) => ({ ...s, auditAnchors })));
+    const summary = pulumi
+        .all([
+            task.cpu,
+            task.memory,
+            target.minCapacity,
+            target.maxCapacity,
+            policy.targetTrackingScalingPolicyConfiguration,
+            svc.networkConfiguration,
+            pulumi.output({ retention: logs.retentionInDays, protocol: inbound.ipProtocol, port: inbound.fromPort }),
+            task.runtimePlatform,
+        ])
+        .apply(([cpu, memory, min, max, tracking, netConfig, { retention, protocol, port }, platform]) =>
+            summarizeFargate({
+                cpu: String(cpu),
+                memory: String(memory),
+                minCapacity: Number(min),
+                maxCapacity: Number(max),
+                targetValue: Number(tracking?.targetValue),
+                subnetCount: netConfig?.subnets?.length ?? 0,
+                assignPublicIp: Boolean(netConfig?.assignPublicIp),
+                inbound: { ipProtocol: String(protocol), port: Number(port) },
+                logRetentionDays: Number(retention),
+                runtimeCpuArchitecture: platform?.cpuArchitecture,
+            }),
+        )
+        .apply((s) => pulumi.output(anchors.summary).apply((auditAnchors) => ({ ...s, auditAnchors })));
 
     return {
         serviceName: service.name,
@@ -365,6 +424,18 @@ export function createCluster(scope: Scope, input: ClusterInput<AwsClusterParts>
         service,
         taskDefinition,
         logGroup,
-        resources: { securityGroup, logGroup, apiKeySecret, executionRole, taskRole, taskPolicy, cluster, taskDefinition, service, scalingTarget, ...anchors.resources },
+        resources: {
+            securityGroup,
+            logGroup,
+            apiKeySecret,
+            executionRole,
+            taskRole,
+            taskPolicy,
+            cluster,
+            taskDefinition,
+            service,
+            scalingTarget,
+            ...anchors.resources,
+        },
     };
 }

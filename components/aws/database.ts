@@ -124,27 +124,32 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     };
     const instance = scope.child("instance", aws.rds.Instance, instanceArgs);
 
-    const replicas = [...Array(db.readReplicas).keys()].map((i) => scope.child(`replica-${i}`, aws.rds.Instance, {
-        replicateSourceDb: instance.identifier,
-        instanceClass: sizing.dbInstanceClass,
-        storageType: "gp3",
-        storageEncrypted: true,
-        vpcSecurityGroupIds: [securityGroup.id],
-        parameterGroupName: parameterGroup.name,
-        publiclyAccessible: false,
-        multiAz: false,
-        backupRetentionPeriod: 0,
-        deletionProtection: db.deletionProtection,
-        skipFinalSnapshot: true,
-        autoMinorVersionUpgrade: true,
-        caCertIdentifier: "rds-ca-rsa2048-g1",
-        performanceInsightsEnabled: db.compute === "standard",
-    }));
+    const replicas = [...Array(db.readReplicas).keys()].map((i) =>
+        scope.child(`replica-${i}`, aws.rds.Instance, {
+            replicateSourceDb: instance.identifier,
+            instanceClass: sizing.dbInstanceClass,
+            storageType: "gp3",
+            storageEncrypted: true,
+            vpcSecurityGroupIds: [securityGroup.id],
+            parameterGroupName: parameterGroup.name,
+            publiclyAccessible: false,
+            multiAz: false,
+            backupRetentionPeriod: 0,
+            deletionProtection: db.deletionProtection,
+            skipFinalSnapshot: true,
+            autoMinorVersionUpgrade: true,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            performanceInsightsEnabled: db.compute === "standard",
+        }),
+    );
 
     const urlOf = (user: string, pw: string, host: string) =>
         `postgres://${user}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
     // The master user's credentials: named only in the audit:migrate init container's secrets.
-    const secret = storedSecret(scope, "credentials", "Audit database master credentials: for the audit:migrate step only, never the MCP server",
+    const secret = storedSecret(
+        scope,
+        "credentials",
+        "Audit database master credentials: for the audit:migrate step only, never the MCP server",
         pulumi.all([instance.address, password.result]).apply(([host, pw]) => ({
             engine: "postgres",
             host,
@@ -154,10 +159,16 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
             password: pw,
             url: urlOf(DB_USER, pw, host),
         })),
-        db.deletionProtection ? 30 : 0, spec.secretStore, ["url"]);
+        db.deletionProtection ? 30 : 0,
+        spec.secretStore,
+        ["url"],
+    );
     // The append-only role the server connects as; audit:migrate creates it with this password.
     const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
-    const serverSecret = storedSecret(scope, "server-credentials", `Audit database credentials of the append-only ${AUDIT_SERVER_ROLE} role and the MCP server's connection URL`,
+    const serverSecret = storedSecret(
+        scope,
+        "server-credentials",
+        `Audit database credentials of the append-only ${AUDIT_SERVER_ROLE} role and the MCP server's connection URL`,
         pulumi.all([instance.address, serverPassword.result]).apply(([host, pw]) => ({
             engine: "postgres",
             host,
@@ -167,32 +178,39 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
             password: pw,
             url: urlOf(AUDIT_SERVER_ROLE, pw, host),
         })),
-        db.deletionProtection ? 30 : 0, spec.secretStore, ["url", "password"]);
+        db.deletionProtection ? 30 : 0,
+        spec.secretStore,
+        ["url", "password"],
+    );
 
     const params = scope.inputs<aws.rds.ParameterGroupArgs>("params");
     const used = scope.inputs<aws.rds.InstanceArgs>("instance");
-    const summary = pulumi.output({
-        instanceClass: used.instanceClass,
-        engineVersion: used.engineVersion,
-        allocatedStorage: used.allocatedStorage,
-        multiAz: used.multiAz,
-        backups: used.backupRetentionPeriod,
-        deletion: used.deletionProtection,
-        encrypted: used.storageEncrypted,
-        isPublic: used.publiclyAccessible,
-        parameters: params.parameters,
-    }).apply((u) => summarizeRds({
-        instanceClass: String(u.instanceClass),
-        engineVersion: String(u.engineVersion),
-        allocatedStorage: Number(u.allocatedStorage),
-        multiAz: Boolean(u.multiAz),
-        backupRetentionPeriod: Number(u.backups ?? 0),
-        deletionProtection: Boolean(u.deletion),
-        storageEncrypted: Boolean(u.encrypted),
-        publiclyAccessible: Boolean(u.isPublic),
-        forceSsl: u.parameters?.find((p) => p.name === "rds.force_ssl")?.value,
-        replicaCount: replicas.length,
-    }));
+    const summary = pulumi
+        .output({
+            instanceClass: used.instanceClass,
+            engineVersion: used.engineVersion,
+            allocatedStorage: used.allocatedStorage,
+            multiAz: used.multiAz,
+            backups: used.backupRetentionPeriod,
+            deletion: used.deletionProtection,
+            encrypted: used.storageEncrypted,
+            isPublic: used.publiclyAccessible,
+            parameters: params.parameters,
+        })
+        .apply((u) =>
+            summarizeRds({
+                instanceClass: String(u.instanceClass),
+                engineVersion: String(u.engineVersion),
+                allocatedStorage: Number(u.allocatedStorage),
+                multiAz: Boolean(u.multiAz),
+                backupRetentionPeriod: Number(u.backups ?? 0),
+                deletionProtection: Boolean(u.deletion),
+                storageEncrypted: Boolean(u.encrypted),
+                publiclyAccessible: Boolean(u.isPublic),
+                forceSsl: u.parameters?.find((p) => p.name === "rds.force_ssl")?.value,
+                replicaCount: replicas.length,
+            }),
+        );
 
     return {
         endpoint: instance.address,
@@ -209,6 +227,15 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         securityGroup,
         instance,
         replicas,
-        resources: { securityGroup, subnetGroup, parameterGroup, instance, replicas, serverPassword, ...secret.resources, ...serverSecret.resources },
+        resources: {
+            securityGroup,
+            subnetGroup,
+            parameterGroup,
+            instance,
+            replicas,
+            serverPassword,
+            ...secret.resources,
+            ...serverSecret.resources,
+        },
     };
 }

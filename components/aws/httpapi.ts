@@ -49,7 +49,10 @@ export const HTTP_API_ROUTES = [
 
 /** A route's child role: `route-` and its path as a slug (`route-mcp`, `route-well-known-oauth-protected-resource`). */
 export function routeRole(routeKey: string): string {
-    return `route-${routeKey.split(" ")[1].replace(/[^a-z0-9]+/gi, "-").replace(/^-+|-+$/g, "")}`;
+    return `route-${routeKey
+        .split(" ")[1]
+        .replace(/[^a-z0-9]+/gi, "-")
+        .replace(/^-+|-+$/g, "")}`;
 }
 
 /** The Cloud Map service's name in the namespace (API Gateway discovers the tasks through the API; the DNS name is incidental). */
@@ -137,23 +140,30 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
         // The server checks Host against MCP_ALLOWED_HOSTS: send the name the client called, not the task's address.
         requestParameters: { "overwrite:header.host": "$context.domainName" },
     });
-    const routes = HTTP_API_ROUTES.map((routeKey) => scope.child(routeRole(routeKey), aws.apigatewayv2.Route, {
-        apiId: api.id,
-        routeKey,
-        target: pulumi.interpolate`integrations/${integration.id}`,
-        // The server authenticates every /mcp call itself (API keys or OAuth).
-        authorizationType: "NONE",
-    }));
+    const routes = HTTP_API_ROUTES.map((routeKey) =>
+        scope.child(routeRole(routeKey), aws.apigatewayv2.Route, {
+            apiId: api.id,
+            routeKey,
+            target: pulumi.interpolate`integrations/${integration.id}`,
+            // The server authenticates every /mcp call itself (API keys or OAuth).
+            authorizationType: "NONE",
+        }),
+    );
     // $default: served at the root (no stage prefix in the path the server sees), deployed on every change.
-    const stage = scope.child("stage", aws.apigatewayv2.Stage, {
-        apiId: api.id,
-        name: "$default",
-        autoDeploy: true,
-        defaultRouteSettings: {
-            throttlingRateLimit: HTTP_API_THROTTLE.rateLimitPerSecond,
-            throttlingBurstLimit: HTTP_API_THROTTLE.burstLimit,
+    const stage = scope.child(
+        "stage",
+        aws.apigatewayv2.Stage,
+        {
+            apiId: api.id,
+            name: "$default",
+            autoDeploy: true,
+            defaultRouteSettings: {
+                throttlingRateLimit: HTTP_API_THROTTLE.rateLimitPerSecond,
+                throttlingBurstLimit: HTTP_API_THROTTLE.burstLimit,
+            },
         },
-    }, { dependsOn: routes });
+        { dependsOn: routes },
+    );
 
     let url: pulumi.Output<string>;
     let hostnames: pulumi.Output<string[]>;
@@ -174,7 +184,13 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
             zoneId,
             name: domain,
             type: "A",
-            aliases: [{ name: target.apply((t) => t.targetDomainName!), zoneId: target.apply((t) => t.hostedZoneId!), evaluateTargetHealth: false }],
+            aliases: [
+                {
+                    name: target.apply((t) => t.targetDomainName!),
+                    zoneId: target.apply((t) => t.hostedZoneId!),
+                    evaluateTargetHealth: false,
+                },
+            ],
         });
         url = pulumi.output(`https://${domain}`);
         hostnames = pulumi.output([domain]);
@@ -188,16 +204,23 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
     const discoveryArgs = scope.inputs<aws.servicediscovery.ServiceArgs>("discovery");
     const routeKeys = HTTP_API_ROUTES.map((r) => scope.inputs<aws.apigatewayv2.RouteArgs>(routeRole(r)).routeKey);
     const domainArgs = domain ? scope.inputs<aws.apigatewayv2.DomainNameArgs>("domain") : undefined;
-    const summary = pulumi.all([
-        apiArgs.disableExecuteApiEndpoint, integrationArgs.timeoutMilliseconds, discoveryArgs.healthCheckCustomConfig,
-        pulumi.all(routeKeys), domainArgs?.domainNameConfiguration,
-    ]).apply(([disabled, timeout, customHealth, keys, domainConfig]) => summarizeHttpApi({
-        domainSecurityPolicy: domainConfig?.securityPolicy,
-        executeApiEndpoint: disabled !== true,
-        routeKeys: keys,
-        integrationTimeoutMs: Number(timeout ?? HTTP_API_MAX_TIMEOUT_MS),
-        healthFromEcs: customHealth !== undefined,
-    }));
+    const summary = pulumi
+        .all([
+            apiArgs.disableExecuteApiEndpoint,
+            integrationArgs.timeoutMilliseconds,
+            discoveryArgs.healthCheckCustomConfig,
+            pulumi.all(routeKeys),
+            domainArgs?.domainNameConfiguration,
+        ])
+        .apply(([disabled, timeout, customHealth, keys, domainConfig]) =>
+            summarizeHttpApi({
+                domainSecurityPolicy: domainConfig?.securityPolicy,
+                executeApiEndpoint: disabled !== true,
+                routeKeys: keys,
+                integrationTimeoutMs: Number(timeout ?? HTTP_API_MAX_TIMEOUT_MS),
+                healthFromEcs: customHealth !== undefined,
+            }),
+        );
 
     return {
         kind: "payPerRequest",
@@ -218,6 +241,16 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
             args: { serviceRegistries: { registryArn: discovery.arn, containerName: SERVER.containerName, containerPort: SERVER.port } },
             dependsOn: [stage],
         }),
-        resources: { securityGroup, vpcLink, namespace, discoveryService: discovery, api, integration, routes, stage, ...(domainName ? { domainName } : {}) },
+        resources: {
+            securityGroup,
+            vpcLink,
+            namespace,
+            discoveryService: discovery,
+            api,
+            integration,
+            routes,
+            stage,
+            ...(domainName ? { domainName } : {}),
+        },
     };
 }

@@ -39,12 +39,14 @@ export function createImage(scope: Scope, { network, image, context, dockerfile 
     const lifecycle = scope.child("lifecycle", aws.ecr.LifecyclePolicy, {
         repository: repository.name,
         policy: JSON.stringify({
-            rules: [{
-                rulePriority: 1,
-                description: `keep the last ${KEEP_IMAGES} images`,
-                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: KEEP_IMAGES },
-                action: { type: "expire" },
-            }],
+            rules: [
+                {
+                    rulePriority: 1,
+                    description: `keep the last ${KEEP_IMAGES} images`,
+                    selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: KEEP_IMAGES },
+                    action: { type: "expire" },
+                },
+            ],
         }),
     });
     const { cpuArchitecture } = network;

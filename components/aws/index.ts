@@ -18,5 +18,12 @@ export interface AwsParts extends AwsClusterParts {
 }
 
 export const module: CloudModule<AwsParts> = {
-    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster, createMonitor,
+    descriptor,
+    createNetwork,
+    createImage,
+    createDatabase,
+    createCache,
+    createEdge,
+    createCluster,
+    createMonitor,
 };

@@ -25,7 +25,16 @@ import { AwsEdge } from "./edge-types";
 import { AwsNetwork } from "./network";
 
 /** Route 53 health checker regions, in the order a tier takes them (Route 53 needs at least 3). */
-export const HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1", "sa-east-1", "ap-northeast-1", "ap-southeast-2", "us-west-1"] as const;
+export const HEALTH_CHECK_REGIONS = [
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "sa-east-1",
+    "ap-northeast-1",
+    "ap-southeast-2",
+    "us-west-1",
+] as const;
 
 /** Route 53 health checks probe every 10 or 30 s. */
 export function healthCheckInterval(wantedSeconds: number): 10 | 30 {
@@ -59,32 +68,56 @@ export interface AwsMonitor extends MonitorImpl {
 }
 
 /** A topic, its policy (CloudWatch and Budgets may publish) and its subscriptions. */
-function notificationTopic(scope: Scope, role: string, input: AwsMonitorInput, region?: string): { topic: aws.sns.Topic; children: pulumi.Resource[] } {
+function notificationTopic(
+    scope: Scope,
+    role: string,
+    input: AwsMonitorInput,
+    region?: string,
+): { topic: aws.sns.Topic; children: pulumi.Resource[] } {
     // Not encrypted with the AWS-managed SNS key: CloudWatch alarms and Budgets cannot publish to a topic under it
     // (alerts carry alarm names and thresholds, no data).
     const topic = scope.child(role, aws.sns.Topic, { ...(region ? { region } : {}) });
     const children: pulumi.Resource[] = [topic];
-    children.push(scope.child(`${role}-policy`, aws.sns.TopicPolicy, {
-        ...(region ? { region } : {}),
-        arn: topic.arn,
-        policy: topic.arn.apply((arn) => JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{
-                Sid: "AlarmsAndBudgetsPublish",
-                Effect: "Allow",
-                Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
-                Action: "sns:Publish",
-                Resource: arn,
-            }],
-        })),
-    }));
-    input.alerting.emails.forEach((email, i) => children.push(scope.child(`${role}-email-${i}`, aws.sns.TopicSubscription, {
-        ...(region ? { region } : {}), topic: topic.arn, protocol: "email", endpoint: email,
-    })));
+    children.push(
+        scope.child(`${role}-policy`, aws.sns.TopicPolicy, {
+            ...(region ? { region } : {}),
+            arn: topic.arn,
+            policy: topic.arn.apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AlarmsAndBudgetsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
+                            Action: "sns:Publish",
+                            Resource: arn,
+                        },
+                    ],
+                }),
+            ),
+        }),
+    );
+    input.alerting.emails.forEach((email, i) =>
+        children.push(
+            scope.child(`${role}-email-${i}`, aws.sns.TopicSubscription, {
+                ...(region ? { region } : {}),
+                topic: topic.arn,
+                protocol: "email",
+                endpoint: email,
+            }),
+        ),
+    );
     if (input.alerting.webhookUrl !== undefined) {
-        children.push(scope.child(`${role}-webhook`, aws.sns.TopicSubscription, {
-            ...(region ? { region } : {}), topic: topic.arn, protocol: "https", endpoint: input.alerting.webhookUrl, endpointAutoConfirms: false,
-        }));
+        children.push(
+            scope.child(`${role}-webhook`, aws.sns.TopicSubscription, {
+                ...(region ? { region } : {}),
+                topic: topic.arn,
+                protocol: "https",
+                endpoint: input.alerting.webhookUrl,
+                endpointAutoConfirms: false,
+            }),
+        );
     }
     return { topic, children };
 }
@@ -127,13 +160,14 @@ export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
             logGroupName: input.logGroup.name,
             pattern: m.pattern,
             metricTransformation: { name: m.metricName, namespace, value: m.value, ...(m.value === "1" ? { defaultValue: "0" } : {}) },
-        }));
+        }),
+    );
     resources.logMetrics = logMetrics;
 
     // The uptime check: the public endpoint's /health, from the tier's number of regions.
     const regions = HEALTH_CHECK_REGIONS.slice(0, spec.alerts.uptimeLocations);
-    const host: pulumi.Input<string> = input.domain
-        ?? (edge.kind === "loadBalancer" ? edge.loadBalancer.dnsName : edge.api.apiEndpoint.apply((u) => new URL(u).host));
+    const host: pulumi.Input<string> =
+        input.domain ?? (edge.kind === "loadBalancer" ? edge.loadBalancer.dnsName : edge.api.apiEndpoint.apply((u) => new URL(u).host));
     const https = input.domain !== undefined || edge.kind === "payPerRequest";
     const healthCheck = scope.child("uptime", aws.route53.HealthCheck, {
         type: https ? "HTTPS" : "HTTP",
@@ -150,15 +184,27 @@ export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
     resources.healthCheck = healthCheck;
 
     const sizing = awsSizing(spec, input.overrides);
-    const cacheTarget: AwsAlarmTargets["cache"] = cache === undefined ? undefined
-        : cache.serverlessCache !== undefined ? { serverless: cache.serverlessCache.name, maxDataGb: sizing.cacheMaxDataGb }
-        : { memberClusters: [...Array(1 + spec.cache.replicas).keys()].map((i) => pulumi.interpolate`${cache.replicationGroup!.id}-${String(i + 1).padStart(3, "0")}`) };
+    const cacheTarget: AwsAlarmTargets["cache"] =
+        cache === undefined
+            ? undefined
+            : cache.serverlessCache !== undefined
+              ? { serverless: cache.serverlessCache.name, maxDataGb: sizing.cacheMaxDataGb }
+              : {
+                    memberClusters: [...Array(1 + spec.cache.replicas).keys()].map(
+                        (i) => pulumi.interpolate`${cache.replicationGroup!.id}-${String(i + 1).padStart(3, "0")}`,
+                    ),
+                };
     const specs: AwsAlarm[] = awsAlarms(signals, {
-        edge: edge.kind === "loadBalancer"
-            ? { kind: "alb", loadBalancer: edge.loadBalancer.arnSuffix, targetGroup: edge.targetGroup.arnSuffix }
-            : { kind: "httpApi", apiId: edge.api.id, stage: edge.stage.name },
+        edge:
+            edge.kind === "loadBalancer"
+                ? { kind: "alb", loadBalancer: edge.loadBalancer.arnSuffix, targetGroup: edge.targetGroup.arnSuffix }
+                : { kind: "httpApi", apiId: edge.api.id, stage: edge.stage.name },
         service: { cluster: cluster.cluster.name, service: cluster.service.name },
-        database: { instance: database.instance.identifier, readReplicas: database.replicas.map((r) => r.identifier), storageGiB: spec.database.storageGiB },
+        database: {
+            instance: database.instance.identifier,
+            readReplicas: database.replicas.map((r) => r.identifier),
+            storageGiB: spec.database.storageGiB,
+        },
         cache: cacheTarget,
         containerInsights: sizing.containerInsights,
         healthCheckId: healthCheck.id,
@@ -168,8 +214,12 @@ export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
     const alarms = specs.map((a) => {
         const topic = a.args.region === "us-east-1" ? east.topic : main.topic;
         const actions = input.alerting.optedOut ? [] : [topic.arn];
-        return scope.child(`alarm-${a.role}`, aws.cloudwatch.MetricAlarm, { ...a.args, alarmActions: actions, okActions: actions },
-            { dependsOn: logMetrics });
+        return scope.child(
+            `alarm-${a.role}`,
+            aws.cloudwatch.MetricAlarm,
+            { ...a.args, alarmActions: actions, okActions: actions },
+            { dependsOn: logMetrics },
+        );
     });
     resources.alarms = alarms;
 
@@ -209,14 +259,18 @@ export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
         });
         scope.child("flow-logs-policy", aws.iam.RolePolicy, {
             role: role.id,
-            policy: flowLogs.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    Resource: [arn, `${arn}:*`],
-                }],
-            })),
+            policy: flowLogs.arn.apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Resource: [arn, `${arn}:*`],
+                        },
+                    ],
+                }),
+            ),
         });
         flowLog = scope.child("flow-log", aws.ec2.FlowLog, {
             vpcId: input.network.vpc.id,
@@ -234,14 +288,30 @@ export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
 
 /** The dashboard: the alarms' states at the top, then each alarm's metric with its threshold. */
 export function dashboardBody(alarmArns: string[], specs: AwsAlarm[], region: string): string {
-    const widgets: unknown[] = [{
-        type: "alarm", x: 0, y: 0, width: 24, height: 4,
-        properties: { title: "mcp-infra alerts", alarms: alarmArns },
-    }];
+    const widgets: unknown[] = [
+        {
+            type: "alarm",
+            x: 0,
+            y: 0,
+            width: 24,
+            height: 4,
+            properties: { title: "mcp-infra alerts", alarms: alarmArns },
+        },
+    ];
     alarmArns.forEach((arn, i) => {
         widgets.push({
-            type: "metric", x: (i % 3) * 8, y: 4 + Math.floor(i / 3) * 6, width: 8, height: 6,
-            properties: { title: specs[i].role, region: specs[i].args.region ?? region, annotations: { alarms: [arn] }, view: "timeSeries", stacked: false },
+            type: "metric",
+            x: (i % 3) * 8,
+            y: 4 + Math.floor(i / 3) * 6,
+            width: 8,
+            height: 6,
+            properties: {
+                title: specs[i].role,
+                region: specs[i].args.region ?? region,
+                annotations: { alarms: [arn] },
+                view: "timeSeries",
+                stacked: false,
+            },
         });
     });
     return JSON.stringify({ widgets });

@@ -40,11 +40,13 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
     const layout = subnetLayout(cidr, azCount);
     const azs = aws.getAvailabilityZonesOutput(
         { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-        { parent: scope.parent });
-    const az = (i: number) => azs.names.apply((names) => {
-        if (names.length < azCount) throw new Error(`the region has ${names.length} availability zones; this tier needs ${azCount}`);
-        return names[i];
-    });
+        { parent: scope.parent },
+    );
+    const az = (i: number) =>
+        azs.names.apply((names) => {
+            if (names.length < azCount) throw new Error(`the region has ${names.length} availability zones; this tier needs ${azCount}`);
+            return names[i];
+        });
 
     const vpc = scope.child("vpc", aws.ec2.Vpc, {
         cidrBlock: cidr,
@@ -73,11 +75,16 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
     const natCount = spec.nat === "none" ? 0 : spec.nat === "single" ? 1 : azCount;
     const natGateways = [...Array(natCount).keys()].map((i) => {
         const eip = scope.child(`nat-${i}-eip`, aws.ec2.Eip, { domain: "vpc" });
-        return scope.child(`nat-${i}`, aws.ec2.NatGateway, {
-            allocationId: eip.id,
-            subnetId: publicSubnets[i].id,
-            connectivityType: "public",
-        }, { dependsOn: [igw] });
+        return scope.child(
+            `nat-${i}`,
+            aws.ec2.NatGateway,
+            {
+                allocationId: eip.id,
+                subnetId: publicSubnets[i].id,
+                connectivityType: "public",
+            },
+            { dependsOn: [igw] },
+        );
     });
 
     const privateRts: aws.ec2.RouteTable[] = [];

@@ -58,14 +58,28 @@ export function storedSecret(
         return { document: { id: secret.arn }, ref: (key) => ({ id: secret.arn, key }), resources: { [role]: secret } };
     }
     const doc = pulumi.output(value);
-    const parameter = (name: string, text: pulumi.Output<string>, what: string) => scope.child(name, aws.ssm.Parameter, {
-        type: "SecureString",
-        tier: "Standard",
-        description: what,
-        value: pulumi.secret(text),
-    });
-    const whole = parameter(role, doc.apply((v) => JSON.stringify(v)), description);
-    const byKey = new Map(keys.map((key) => [key, parameter(`${role}-${key}`, doc.apply((v) => String(v[key] ?? "")), `${description}: ${key}`)]));
+    const parameter = (name: string, text: pulumi.Output<string>, what: string) =>
+        scope.child(name, aws.ssm.Parameter, {
+            type: "SecureString",
+            tier: "Standard",
+            description: what,
+            value: pulumi.secret(text),
+        });
+    const whole = parameter(
+        role,
+        doc.apply((v) => JSON.stringify(v)),
+        description,
+    );
+    const byKey = new Map(
+        keys.map((key) => [
+            key,
+            parameter(
+                `${role}-${key}`,
+                doc.apply((v) => String(v[key] ?? "")),
+                `${description}: ${key}`,
+            ),
+        ]),
+    );
     return {
         document: { id: whole.arn, store: "parameter" },
         ref: (key) => {

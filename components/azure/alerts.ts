@@ -53,9 +53,17 @@ type Interp = (s: TemplateStringsArray, ...v: pulumi.Input<string>[]) => pulumi.
 export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpolate: Interp): AzureRule[] {
     const out: AzureRule[] = [];
     const op = (s: AlertSignal) => (s.comparison === "above" ? "GreaterThan" : "LessThan");
-    const metric = (s: AlertSignal, scope: pulumi.Input<string>, namespace: string, metricName: string, aggregation: string,
-        extra: { threshold?: number; operator?: string; role?: string } = {}): AzureRule => ({
-        signal: s.id, role: extra.role ?? s.id, kind: "metric",
+    const metric = (
+        s: AlertSignal,
+        scope: pulumi.Input<string>,
+        namespace: string,
+        metricName: string,
+        aggregation: string,
+        extra: { threshold?: number; operator?: string; role?: string } = {},
+    ): AzureRule => ({
+        signal: s.id,
+        role: extra.role ?? s.id,
+        kind: "metric",
         args: {
             description: `${s.title}. First look: ${s.runbook}`,
             severity: SEVERITY[s.severity],
@@ -67,7 +75,17 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
             location: "global",
             criteria: {
                 odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                allOf: [{ criterionType: "StaticThresholdCriterion", name: s.id, metricNamespace: namespace, metricName, operator: extra.operator ?? op(s), threshold: extra.threshold ?? s.threshold, timeAggregation: aggregation }],
+                allOf: [
+                    {
+                        criterionType: "StaticThresholdCriterion",
+                        name: s.id,
+                        metricNamespace: namespace,
+                        metricName,
+                        operator: extra.operator ?? op(s),
+                        threshold: extra.threshold ?? s.threshold,
+                        timeAggregation: aggregation,
+                    },
+                ],
             },
             tags: tags(s),
         },
@@ -79,9 +97,12 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
     const log = (s: AlertSignal, rawQuery: pulumi.Input<string>, extra: { threshold?: number; operator?: string } = {}): AzureRule => {
         const total = s.evaluation === "total";
         const bin = !total && s.windowMinutes > 5 && s.windowMinutes % 5 === 0 ? 5 : 1;
-        const query = bin === 1 ? rawQuery : pulumi.output(rawQuery).apply((q) => q.replace("bin(TimeGenerated, 1m)", `bin(TimeGenerated, ${bin}m)`));
+        const query =
+            bin === 1 ? rawQuery : pulumi.output(rawQuery).apply((q) => q.replace("bin(TimeGenerated, 1m)", `bin(TimeGenerated, ${bin}m)`));
         return {
-            signal: s.id, role: s.id, kind: "log",
+            signal: s.id,
+            role: s.id,
+            kind: "log",
             args: {
                 description: `${s.title}. First look: ${s.runbook}`,
                 displayName: s.name,
@@ -93,16 +114,18 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
                 autoMitigate: true,
                 kind: "LogAlert",
                 criteria: {
-                    allOf: [{
-                        query,
-                        timeAggregation: "Maximum",
-                        metricMeasureColumn: "value",
-                        operator: extra.operator ?? op(s),
-                        threshold: extra.threshold ?? s.threshold,
-                        failingPeriods: total
-                            ? { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
-                            : { numberOfEvaluationPeriods: s.windowMinutes / bin, minFailingPeriodsToAlert: s.windowMinutes / bin },
-                    }],
+                    allOf: [
+                        {
+                            query,
+                            timeAggregation: "Maximum",
+                            metricMeasureColumn: "value",
+                            operator: extra.operator ?? op(s),
+                            threshold: extra.threshold ?? s.threshold,
+                            failingPeriods: total
+                                ? { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+                                : { numberOfEvaluationPeriods: s.windowMinutes / bin, minFailingPeriodsToAlert: s.windowMinutes / bin },
+                        },
+                    ],
                 },
                 tags: tags(s),
             },
@@ -114,15 +137,25 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
     for (const s of signals) {
         switch (s.id) {
             case "edge-5xx-ratio":
-                out.push(log(s, t.edge.kind === "appGateway"
-                    ? interpolate`AGWAccessLogs | where _ResourceId =~ "${t.edge.id}" | summarize value = 100.0 * countif(HttpStatus >= 500) / count() by bin(TimeGenerated, 1m)`
-                    : interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) == "request"')} | summarize value = 100.0 * countif(toint(j.status) >= 500) / count() by bin(TimeGenerated, 1m)`));
+                out.push(
+                    log(
+                        s,
+                        t.edge.kind === "appGateway"
+                            ? interpolate`AGWAccessLogs | where _ResourceId =~ "${t.edge.id}" | summarize value = 100.0 * countif(HttpStatus >= 500) / count() by bin(TimeGenerated, 1m)`
+                            : interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) == "request"')} | summarize value = 100.0 * countif(toint(j.status) >= 500) / count() by bin(TimeGenerated, 1m)`,
+                    ),
+                );
                 break;
             case "latency-p95":
-                out.push(log(s, t.edge.kind === "appGateway"
-                    // TimeTaken is in seconds.
-                    ? interpolate`AGWAccessLogs | where _ResourceId =~ "${t.edge.id}" | summarize value = 1000.0 * percentile(TimeTaken, 95) by bin(TimeGenerated, 1m)`
-                    : interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) == "request"')} | summarize value = percentile(todouble(j.ms), 95) by bin(TimeGenerated, 1m)`));
+                out.push(
+                    log(
+                        s,
+                        t.edge.kind === "appGateway"
+                            ? // TimeTaken is in seconds.
+                              interpolate`AGWAccessLogs | where _ResourceId =~ "${t.edge.id}" | summarize value = 1000.0 * percentile(TimeTaken, 95) by bin(TimeGenerated, 1m)`
+                            : interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) == "request"')} | summarize value = percentile(todouble(j.ms), 95) by bin(TimeGenerated, 1m)`,
+                    ),
+                );
                 break;
             case "replicas-below-minimum":
                 out.push(metric(s, t.app.id, app, "Replicas", "Minimum"));
@@ -138,13 +171,17 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
                 break;
             case "database-free-storage":
                 // Azure reports storage used: free below 15 % is used above 85 %.
-                out.push(metric(s, t.database.id, pg, "storage_percent", "Maximum", { operator: "GreaterThan", threshold: 100 - s.threshold }));
+                out.push(
+                    metric(s, t.database.id, pg, "storage_percent", "Maximum", { operator: "GreaterThan", threshold: 100 - s.threshold }),
+                );
                 break;
             case "database-connection-failures":
                 out.push(metric(s, t.database.id, pg, "connections_failed", "Total"));
                 break;
             case "database-replica-lag":
-                t.database.readReplicas.forEach((id, i) => out.push(metric(s, id, pg, "physical_replication_delay_in_seconds", "Maximum", { role: `${s.id}-${i}` })));
+                t.database.readReplicas.forEach((id, i) =>
+                    out.push(metric(s, id, pg, "physical_replication_delay_in_seconds", "Maximum", { role: `${s.id}-${i}` })),
+                );
                 break;
             case "cache-memory":
             case "cache-evictions":
@@ -153,13 +190,21 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
                 if (s.id === "cache-memory") out.push(metric(s, t.cache.id, redis, "usedmemorypercentage", "Maximum"));
                 else if (s.id === "cache-evictions") out.push(metric(s, t.cache.id, redis, "evictedkeys", "Total"));
                 // Managed Redis has no availability metric: the servers log every lost connection.
-                else out.push(log(s, interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) in ("redis connection error") or tostring(j.msg) startswith "redis unreachable"')} | summarize value = count() by bin(TimeGenerated, 1m)`,
-                    { operator: "GreaterThan", threshold: 0 }));
+                else
+                    out.push(
+                        log(
+                            s,
+                            interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) in ("redis connection error") or tostring(j.msg) startswith "redis unreachable"')} | summarize value = count() by bin(TimeGenerated, 1m)`,
+                            { operator: "GreaterThan", threshold: 0 },
+                        ),
+                    );
                 break;
             }
             case "uptime-check":
                 out.push({
-                    signal: s.id, role: s.id, kind: "metric",
+                    signal: s.id,
+                    role: s.id,
+                    kind: "metric",
                     args: {
                         description: `${s.title}. First look: ${s.runbook}`,
                         severity: SEVERITY[s.severity],
@@ -180,10 +225,20 @@ export function azureRules(signals: AlertSignal[], t: AzureAlertTargets, interpo
                 });
                 break;
             case "audit-append-failures":
-                out.push(log(s, interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) == "audit append failed"')} | summarize value = count() by bin(TimeGenerated, 1m)`));
+                out.push(
+                    log(
+                        s,
+                        interpolate`${consoleLines(t.app.name, interpolate, 'tostring(j.msg) == "audit append failed"')} | summarize value = count() by bin(TimeGenerated, 1m)`,
+                    ),
+                );
                 break;
             case "audit-checkpoint-late":
-                out.push(log(s, interpolate`${consoleLines(t.app.name, interpolate, "isnotnull(j.mcp_audit_checkpoint_age_seconds)")} | summarize value = max(todouble(j.mcp_audit_checkpoint_age_seconds)) by bin(TimeGenerated, 1m)`));
+                out.push(
+                    log(
+                        s,
+                        interpolate`${consoleLines(t.app.name, interpolate, "isnotnull(j.mcp_audit_checkpoint_age_seconds)")} | summarize value = max(todouble(j.mcp_audit_checkpoint_age_seconds)) by bin(TimeGenerated, 1m)`,
+                    ),
+                );
                 break;
             default: {
                 const never: never = s.id;

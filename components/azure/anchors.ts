@@ -52,13 +52,16 @@ export interface AzureAnchors {
     location: pulumi.Output<string>;
 }
 
-export function createAnchors(scope: Scope, i: {
-    network: AzureNetwork;
-    spec: TierSpec;
-    zoneRedundant: boolean;
-    /** The server's identity (the only writer). */
-    principalId: pulumi.Input<string>;
-}): AzureAnchors {
+export function createAnchors(
+    scope: Scope,
+    i: {
+        network: AzureNetwork;
+        spec: TierSpec;
+        zoneRedundant: boolean;
+        /** The server's identity (the only writer). */
+        principalId: pulumi.Input<string>;
+    },
+): AzureAnchors {
     const net = i.network;
     const resourceGroupName = net.resourceGroupName;
     // 3-24 lower-case letters and digits, globally unique.
@@ -86,15 +89,20 @@ export function createAnchors(scope: Scope, i: {
         containerName: ANCHOR_CONTAINER,
         publicAccess: "None",
     });
-    const policy = scope.child("anchors-retention", storage.BlobContainerImmutabilityPolicy, {
-        resourceGroupName,
-        accountName: account.name,
-        containerName: ANCHOR_CONTAINER,
-        immutabilityPolicyName: "default",
-        immutabilityPeriodSinceCreationInDays: i.spec.audit.anchorRetentionDays,
-        // Checkpoints are whole block blobs written once: no appends to protected blobs.
-        allowProtectedAppendWrites: false,
-    }, { dependsOn: [container] });
+    const policy = scope.child(
+        "anchors-retention",
+        storage.BlobContainerImmutabilityPolicy,
+        {
+            resourceGroupName,
+            accountName: account.name,
+            containerName: ANCHOR_CONTAINER,
+            immutabilityPolicyName: "default",
+            immutabilityPeriodSinceCreationInDays: i.spec.audit.anchorRetentionDays,
+            // Checkpoints are whole block blobs written once: no appends to protected blobs.
+            allowProtectedAppendWrites: false,
+        },
+        { dependsOn: [container] },
+    );
 
     const dns = privateZone(scope, "anchors-dns", "privatelink.blob.core.windows.net", resourceGroupName, net.vnet);
     const endpoint = createPrivateEndpoint(scope, "anchors-endpoint", {
@@ -113,17 +121,28 @@ export function createAnchors(scope: Scope, i: {
         assignableScopes: [account.id],
         permissions: [{ actions: [], notActions: [], dataActions: [...ANCHOR_WRITER_DATA_ACTIONS], notDataActions: [] }],
     });
-    const assignment = scope.child("anchors-write", authorization.RoleAssignment, {
-        principalId: i.principalId,
-        principalType: "ServicePrincipal",
-        roleDefinitionId: role.id,
-        // On the container only, not the account.
-        scope: pulumi.interpolate`${account.id}/blobServices/default/containers/${ANCHOR_CONTAINER}`,
-        description: "MCP server writes audit checkpoints to this container only",
-    }, { dependsOn: [container] });
+    const assignment = scope.child(
+        "anchors-write",
+        authorization.RoleAssignment,
+        {
+            principalId: i.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: role.id,
+            // On the container only, not the account.
+            scope: pulumi.interpolate`${account.id}/blobServices/default/containers/${ANCHOR_CONTAINER}`,
+            description: "MCP server writes audit checkpoints to this container only",
+        },
+        { dependsOn: [container] },
+    );
 
     return {
-        account, container, policy, role, assignment, endpoint, privateDnsZone: dns.zone,
+        account,
+        container,
+        policy,
+        role,
+        assignment,
+        endpoint,
+        privateDnsZone: dns.zone,
         // The account's name as requested (azure-native keeps it), once the account exists.
         location: pulumi.all([accountName, account.id]).apply(([n]) => `azblob://${n}/${ANCHOR_CONTAINER}/${ANCHOR_PREFIX}`),
     };

@@ -89,7 +89,8 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
 
     const keys = redisenterprise.listDatabaseKeysOutput(
         { resourceGroupName, clusterName: cluster.name, databaseName: database.id.apply(() => DATABASE_NAME) },
-        { parent: scope.parent });
+        { parent: scope.parent },
+    );
     const host = cluster.hostName;
     const key = pulumi.secret(keys.primaryKey);
     const auth = createVaultSecret(scope, "auth", {
@@ -109,16 +110,18 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
 
     const c = scope.inputs<redisenterprise.RedisEnterpriseArgs>("cluster");
     const d = scope.inputs<redisenterprise.DatabaseArgs>("database");
-    const summary = pulumi.all([
-        c.sku, c.highAvailability, d.clientProtocol, c.minimumTlsVersion, d.accessKeysAuthentication, c.publicNetworkAccess,
-    ]).apply(([sku, ha, protocol, tlsMin, accessKeys, publicAccess]) => summarizeManagedRedis({
-        skuName: String(sku.name),
-        highAvailability: String(ha ?? "Enabled"),
-        clientProtocol: String(protocol ?? "Encrypted"),
-        minimumTlsVersion: String(tlsMin ?? "1.2"),
-        accessKeysAuthentication: String(accessKeys ?? "Disabled"),
-        publicNetworkAccess: String(publicAccess),
-    }));
+    const summary = pulumi
+        .all([c.sku, c.highAvailability, d.clientProtocol, c.minimumTlsVersion, d.accessKeysAuthentication, c.publicNetworkAccess])
+        .apply(([sku, ha, protocol, tlsMin, accessKeys, publicAccess]) =>
+            summarizeManagedRedis({
+                skuName: String(sku.name),
+                highAvailability: String(ha ?? "Enabled"),
+                clientProtocol: String(protocol ?? "Encrypted"),
+                minimumTlsVersion: String(tlsMin ?? "1.2"),
+                accessKeysAuthentication: String(accessKeys ?? "Disabled"),
+                publicNetworkAccess: String(publicAccess),
+            }),
+        );
 
     return {
         endpoint: host,

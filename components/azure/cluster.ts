@@ -153,36 +153,45 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
     }
 
     // The server's secrets (the contract's); Azure keeps the generated API key in Key Vault, referenced by the app.
-    const { apiKeys, secrets: serverSecretList } = serverSecrets(scope, input, (keys) => createVaultSecret(scope, "api-keys", {
-        resourceGroupName,
-        vaultName: net.vaultName,
-        name: "mcp-api-keys",
-        contentType: "text/plain",
-        value: keys,
-    }));
+    const { apiKeys, secrets: serverSecretList } = serverSecrets(scope, input, (keys) =>
+        createVaultSecret(scope, "api-keys", {
+            resourceGroupName,
+            vaultName: net.vaultName,
+            name: "mcp-api-keys",
+            contentType: "text/plain",
+            value: keys,
+        }),
+    );
 
     // Identity: read these three secrets, pull from this registry. Nothing else.
     const identity = scope.child("identity", managedidentity.UserAssignedIdentity, { resourceGroupName });
     // Each secret is named after its variable in the app (database-url, redis-url, mcp-api-keys); the role grant is on its vault secret.
     const vaultSecretIds = { database: database.urlVaultSecret.id, cache: cache?.urlVaultSecret.id, apiKeys: apiKeys.secret.id };
     const secrets = serverSecretList.map((s) => ({
-        env: s.env, name: s.env.toLowerCase().replace(/_/g, "-"), ref: s.ref, secretId: vaultSecretIds[s.from]!,
+        env: s.env,
+        name: s.env.toLowerCase().replace(/_/g, "-"),
+        ref: s.ref,
+        secretId: vaultSecretIds[s.from]!,
     }));
-    const grants = secrets.map((s) => grant(scope, `read-${s.name}`, {
-        principalId: identity.principalId,
-        subscriptionId: net.subscriptionId,
-        roleName: "keyVaultSecretsUser",
-        scope: s.secretId,
-        description: `MCP server reads ${s.env} from this secret only`,
-    }));
-    if (image.registry) {
-        grants.push(grant(scope, "pull", {
+    const grants = secrets.map((s) =>
+        grant(scope, `read-${s.name}`, {
             principalId: identity.principalId,
             subscriptionId: net.subscriptionId,
-            roleName: "acrPull",
-            scope: image.registry.id,
-            description: "MCP server pulls its image from this registry only",
-        }));
+            roleName: "keyVaultSecretsUser",
+            scope: s.secretId,
+            description: `MCP server reads ${s.env} from this secret only`,
+        }),
+    );
+    if (image.registry) {
+        grants.push(
+            grant(scope, "pull", {
+                principalId: identity.principalId,
+                subscriptionId: net.subscriptionId,
+                roleName: "acrPull",
+                scope: image.registry.id,
+                description: "MCP server pulls its image from this registry only",
+            }),
+        );
     }
 
     // Write-once checkpoints: the server's identity may create, read and list blobs in the container, never delete.
@@ -196,56 +205,80 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
     const migration = database.migration!;
     const migrateIdentity = scope.child("migrate-identity", managedidentity.UserAssignedIdentity, { resourceGroupName });
     const migrateSecrets = [
-        { env: "DATABASE_ADMIN_URL", name: "database-admin-url", ref: migration.adminUrlSecret, secretId: database.migrationVaultSecrets.adminUrl.id },
-        { env: "MCP_AUDIT_SERVER_PASSWORD", name: "database-server-password", ref: migration.serverPasswordSecret, secretId: database.migrationVaultSecrets.serverPassword.id },
+        {
+            env: "DATABASE_ADMIN_URL",
+            name: "database-admin-url",
+            ref: migration.adminUrlSecret,
+            secretId: database.migrationVaultSecrets.adminUrl.id,
+        },
+        {
+            env: "MCP_AUDIT_SERVER_PASSWORD",
+            name: "database-server-password",
+            ref: migration.serverPasswordSecret,
+            secretId: database.migrationVaultSecrets.serverPassword.id,
+        },
     ];
-    const migrateGrants = migrateSecrets.map((s) => grant(scope, `migrate-read-${s.name}`, {
-        principalId: migrateIdentity.principalId,
-        subscriptionId: net.subscriptionId,
-        roleName: "keyVaultSecretsUser",
-        scope: s.secretId,
-        description: `audit:migrate reads ${s.env} from this secret only`,
-    }));
-    if (image.registry) {
-        migrateGrants.push(grant(scope, "migrate-pull", {
+    const migrateGrants = migrateSecrets.map((s) =>
+        grant(scope, `migrate-read-${s.name}`, {
             principalId: migrateIdentity.principalId,
             subscriptionId: net.subscriptionId,
-            roleName: "acrPull",
-            scope: image.registry.id,
-            description: "audit:migrate pulls the server image from this registry only",
-        }));
+            roleName: "keyVaultSecretsUser",
+            scope: s.secretId,
+            description: `audit:migrate reads ${s.env} from this secret only`,
+        }),
+    );
+    if (image.registry) {
+        migrateGrants.push(
+            grant(scope, "migrate-pull", {
+                principalId: migrateIdentity.principalId,
+                subscriptionId: net.subscriptionId,
+                roleName: "acrPull",
+                scope: image.registry.id,
+                description: "audit:migrate pulls the server image from this registry only",
+            }),
+        );
     }
-    const migrateJob = scope.child("audit-migrate", app.Job, {
-        resourceGroupName,
-        environmentId: environment.id,
-        workloadProfileName: WORKLOAD_PROFILE,
-        identity: { type: "UserAssigned", userAssignedIdentities: [migrateIdentity.id] },
-        configuration: {
-            triggerType: "Schedule",
-            scheduleTriggerConfig: { cronExpression: MIGRATE_CRON, parallelism: 1, replicaCompletionCount: 1 },
-            replicaTimeout: 300,
-            replicaRetryLimit: 1,
-            secrets: migrateSecrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: migrateIdentity.id })),
-            registries: image.registry ? [{ server: image.registry.loginServer, identity: migrateIdentity.id }] : [],
-        },
-        template: {
-            containers: [{
-                name: "audit-migrate",
-                image: input.image.ref,
-                command: ["node", "dist/audit/migrate.js"],
-                resources: { ...MIGRATE_SIZE },
-                env: [
-                    { name: "NODE_ENV", value: "production" },
-                    { name: "DATABASE_SSL", value: "verify-full" },
-                    { name: "DATABASE_CA_CERT_FILE", value: DATABASE_CA_FILES.azure },
-                    { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
-                    ...migrateSecrets.map((s) => ({ name: s.env, secretRef: s.name })),
+    const migrateJob = scope.child(
+        "audit-migrate",
+        app.Job,
+        {
+            resourceGroupName,
+            environmentId: environment.id,
+            workloadProfileName: WORKLOAD_PROFILE,
+            identity: { type: "UserAssigned", userAssignedIdentities: [migrateIdentity.id] },
+            configuration: {
+                triggerType: "Schedule",
+                scheduleTriggerConfig: { cronExpression: MIGRATE_CRON, parallelism: 1, replicaCompletionCount: 1 },
+                replicaTimeout: 300,
+                replicaRetryLimit: 1,
+                secrets: migrateSecrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: migrateIdentity.id })),
+                registries: image.registry ? [{ server: image.registry.loginServer, identity: migrateIdentity.id }] : [],
+            },
+            template: {
+                containers: [
+                    {
+                        name: "audit-migrate",
+                        image: input.image.ref,
+                        command: ["node", "dist/audit/migrate.js"],
+                        resources: { ...MIGRATE_SIZE },
+                        env: [
+                            { name: "NODE_ENV", value: "production" },
+                            { name: "DATABASE_SSL", value: "verify-full" },
+                            { name: "DATABASE_CA_CERT_FILE", value: DATABASE_CA_FILES.azure },
+                            { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
+                            ...migrateSecrets.map((s) => ({ name: s.env, secretRef: s.name })),
+                        ],
+                    },
                 ],
-            }],
+            },
         },
-    }, { dependsOn: migrateGrants });
+        { dependsOn: migrateGrants },
+    );
 
-    const appName = scope.name.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 32);
+    const appName = scope.name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .slice(0, 32);
     const appFqdn = pulumi.interpolate`${appName}.${environment.defaultDomain}`;
     const environmentVars = serverEnvironment(input, {
         // The edge's names, and the app's own (the gateway forwards with it; it is the payPerRequest edge's name).
@@ -256,88 +289,114 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
         auditAnchors: anchors.location,
     });
     const probe = (type: string, path: string, extra: { periodSeconds: number; failureThreshold: number }) => ({
-        type, httpGet: { path, port: SERVER.port, scheme: "HTTP" }, timeoutSeconds: SERVER_PROBES.timeoutSeconds, ...extra,
+        type,
+        httpGet: { path, port: SERVER.port, scheme: "HTTP" },
+        timeoutSeconds: SERVER_PROBES.timeoutSeconds,
+        ...extra,
     });
 
-    const containerApp = scope.child("app", app.ContainerApp, {
-        resourceGroupName,
-        containerAppName: appName,
-        managedEnvironmentId: environment.id,
-        workloadProfileName: WORKLOAD_PROFILE,
-        identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
-        configuration: {
-            activeRevisionsMode: "Single",
-            ingress: {
-                // In an internal environment "external" means reachable from the VNet (the gateway), never the internet;
-                // in an external one it is the public endpoint. HTTP is redirected to HTTPS (allowInsecure false).
-                external: true,
-                targetPort: SERVER.port,
-                transport: "http",
-                allowInsecure: false,
-                ipSecurityRestrictions: internal
-                    ? [{ name: "gateway-subnet", description: "Application Gateway only", ipAddressRange: net.layout.gateway, action: "Allow" }]
-                    : undefined,
+    const containerApp = scope.child(
+        "app",
+        app.ContainerApp,
+        {
+            resourceGroupName,
+            containerAppName: appName,
+            managedEnvironmentId: environment.id,
+            workloadProfileName: WORKLOAD_PROFILE,
+            identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+            configuration: {
+                activeRevisionsMode: "Single",
+                ingress: {
+                    // In an internal environment "external" means reachable from the VNet (the gateway), never the internet;
+                    // in an external one it is the public endpoint. HTTP is redirected to HTTPS (allowInsecure false).
+                    external: true,
+                    targetPort: SERVER.port,
+                    transport: "http",
+                    allowInsecure: false,
+                    ipSecurityRestrictions: internal
+                        ? [
+                              {
+                                  name: "gateway-subnet",
+                                  description: "Application Gateway only",
+                                  ipAddressRange: net.layout.gateway,
+                                  action: "Allow",
+                              },
+                          ]
+                        : undefined,
+                },
+                secrets: secrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: identity.id })),
+                registries: image.registry ? [{ server: image.registry.loginServer, identity: identity.id }] : [],
             },
-            secrets: secrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: identity.id })),
-            registries: image.registry ? [{ server: image.registry.loginServer, identity: identity.id }] : [],
-        },
-        template: {
-            terminationGracePeriodSeconds: 30,
-            containers: [{
-                name: SERVER.containerName,
-                image: input.image.ref,
-                resources: { cpu: sizing.cpu, memory: sizing.memory },
-                env: [
-                    ...Object.entries(environmentVars).map(([name, value]) => ({ name, value })),
-                    ...secrets.map((s) => ({ name: s.env, secretRef: s.name })),
+            template: {
+                terminationGracePeriodSeconds: 30,
+                containers: [
+                    {
+                        name: SERVER.containerName,
+                        image: input.image.ref,
+                        resources: { cpu: sizing.cpu, memory: sizing.memory },
+                        env: [
+                            ...Object.entries(environmentVars).map(([name, value]) => ({ name, value })),
+                            ...secrets.map((s) => ({ name: s.env, secretRef: s.name })),
+                        ],
+                        probes: [
+                            probe("Startup", SERVER.healthPath, SERVER_PROBES.startup),
+                            probe("Liveness", SERVER.healthPath, SERVER_PROBES.liveness),
+                            probe("Readiness", SERVER.readyPath, SERVER_PROBES.readiness),
+                        ],
+                    },
                 ],
-                probes: [
-                    probe("Startup", SERVER.healthPath, SERVER_PROBES.startup),
-                    probe("Liveness", SERVER.healthPath, SERVER_PROBES.liveness),
-                    probe("Readiness", SERVER.readyPath, SERVER_PROBES.readiness),
-                ],
-            }],
-            scale: {
-                minReplicas: containerAppMinReplicas(spec, edge.kind, input.overrides),
-                maxReplicas: spec.service.maxReplicas,
-                rules: [
-                    { name: "http-concurrency", http: { metadata: { concurrentRequests: String(HTTP_CONCURRENCY) } } },
-                    { name: "cpu", custom: { type: "cpu", metadata: { type: "Utilization", value: String(spec.service.targetCpuPercent) } } },
-                ],
+                scale: {
+                    minReplicas: containerAppMinReplicas(spec, edge.kind, input.overrides),
+                    maxReplicas: spec.service.maxReplicas,
+                    rules: [
+                        { name: "http-concurrency", http: { metadata: { concurrentRequests: String(HTTP_CONCURRENCY) } } },
+                        {
+                            name: "cpu",
+                            custom: { type: "cpu", metadata: { type: "Utilization", value: String(spec.service.targetCpuPercent) } },
+                        },
+                    ],
+                },
             },
         },
-    }, { dependsOn: [...grants, logs, migrateJob] });
+        { dependsOn: [...grants, logs, migrateJob] },
+    );
 
     const env = scope.inputs<app.ManagedEnvironmentArgs>("environment");
     const used = scope.inputs<app.ContainerAppArgs>("app");
     edge.attach({ fqdn: appFqdn, dependsOn: [containerApp, ...(wildcard ? [wildcard] : [])], app: used, environment: env });
 
-    const summary = pulumi.output({
-        template: used.template, zoneRedundant: env.zoneRedundant, retention: net.workspaceArgs.retentionInDays,
-    }).apply((u) => {
-        const container = u.template?.containers?.[0];
-        const cpuRule = (u.template?.scale?.rules ?? []).find((r) => r.custom?.type === "cpu");
-        return summarizeContainerApp({
-            cpu: Number(container?.resources?.cpu),
-            memory: String(container?.resources?.memory),
-            minReplicas: Number(u.template?.scale?.minReplicas ?? 0),
-            maxReplicas: Number(u.template?.scale?.maxReplicas ?? 10),
-            cpuTarget: Number(cpuRule?.custom?.metadata?.value),
-            zoneRedundant: Boolean(u.zoneRedundant),
-            logRetentionDays: Number(u.retention),
+    const summary = pulumi
+        .output({
+            template: used.template,
+            zoneRedundant: env.zoneRedundant,
+            retention: net.workspaceArgs.retentionInDays,
+        })
+        .apply((u) => {
+            const container = u.template?.containers?.[0];
+            const cpuRule = (u.template?.scale?.rules ?? []).find((r) => r.custom?.type === "cpu");
+            return summarizeContainerApp({
+                cpu: Number(container?.resources?.cpu),
+                memory: String(container?.resources?.memory),
+                minReplicas: Number(u.template?.scale?.minReplicas ?? 0),
+                maxReplicas: Number(u.template?.scale?.maxReplicas ?? 10),
+                cpuTarget: Number(cpuRule?.custom?.metadata?.value),
+                zoneRedundant: Boolean(u.zoneRedundant),
+                logRetentionDays: Number(u.retention),
+            });
         });
-    });
     const policyArgs = scope.inputs<storage.BlobContainerImmutabilityPolicyArgs>("anchors-retention");
-    const withAnchors = pulumi.all([summary, anchors.location, policyArgs.immutabilityPeriodSinceCreationInDays, anchors.policy.state])
+    const withAnchors = pulumi
+        .all([summary, anchors.location, policyArgs.immutabilityPeriodSinceCreationInDays, anchors.policy.state])
         .apply(([s, location, days, state]) => ({
             ...s,
             auditAnchors: {
                 location,
                 writeOnce: true,
                 retentionDays: Number(days),
-                note: state === "Locked"
-                    ? "Blob container with a Locked time-based immutability policy"
-                    : "Blob container with a time-based immutability policy, created Unlocked (deletes and overwrites refused; the policy itself can still be removed by an administrator until it is locked: docs/audit.md)",
+                note:
+                    state === "Locked"
+                        ? "Blob container with a Locked time-based immutability policy"
+                        : "Blob container with a time-based immutability policy, created Unlocked (deletes and overwrites refused; the policy itself can still be removed by an administrator until it is locked: docs/audit.md)",
             },
         }));
 
@@ -351,10 +410,20 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
         app: containerApp,
         identity,
         resources: {
-            environment, app: containerApp, identity, apiKeySecret: apiKeys.secret, roleAssignments: grants,
-            migrateJob, migrateIdentity, migrateRoleAssignments: migrateGrants,
-            anchorsAccount: anchors.account, anchorsContainer: anchors.container, anchorsPolicy: anchors.policy, anchorsRole: anchors.role,
-            anchorsEndpoint: anchors.endpoint.endpoint, anchorsPrivateDnsZone: anchors.privateDnsZone,
+            environment,
+            app: containerApp,
+            identity,
+            apiKeySecret: apiKeys.secret,
+            roleAssignments: grants,
+            migrateJob,
+            migrateIdentity,
+            migrateRoleAssignments: migrateGrants,
+            anchorsAccount: anchors.account,
+            anchorsContainer: anchors.container,
+            anchorsPolicy: anchors.policy,
+            anchorsRole: anchors.role,
+            anchorsEndpoint: anchors.endpoint.endpoint,
+            anchorsPrivateDnsZone: anchors.privateDnsZone,
             ...(dns ? { privateDnsZone: dns.zone } : {}),
         },
     };

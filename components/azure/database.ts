@@ -82,7 +82,13 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     const db = spec.database;
     const resourceGroupName = net.resourceGroupName;
 
-    const dns = privateZone(scope, "dns", pulumi.interpolate`mcp-${net.suffix}.private.postgres.database.azure.com`, resourceGroupName, net.vnet);
+    const dns = privateZone(
+        scope,
+        "dns",
+        pulumi.interpolate`mcp-${net.suffix}.private.postgres.database.azure.com`,
+        resourceGroupName,
+        net.vnet,
+    );
     const password = scope.child("password", random.RandomPassword, { length: 32, special: false });
     const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
 
@@ -92,46 +98,78 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         privateDnsZoneArmResourceId: dns.zone.id,
         publicNetworkAccess: "Disabled",
     };
-    const server = scope.child("server", dbforpostgresql.Server, {
-        resourceGroupName,
-        createMode: "Create",
-        version: POSTGRES_MAJOR,
-        sku,
-        storage: { storageSizeGB: sizing.dbStorageGiB, autoGrow: "Enabled" },
-        administratorLogin: DB_USER,
-        administratorLoginPassword: password.result,
-        authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
-        network: serverNetwork,
-        availabilityZone: sizing.zoneRedundant ? "1" : undefined,
-        highAvailability: db.highAvailability
-            ? { mode: "ZoneRedundant", standbyAvailabilityZone: "2" }
-            : { mode: "Disabled" },
-        backup: {
-            backupRetentionDays: sizing.dbBackupRetentionDays,
-            geoRedundantBackup: sizing.dbGeoRedundantBackup ? "Enabled" : "Disabled",
+    const server = scope.child(
+        "server",
+        dbforpostgresql.Server,
+        {
+            resourceGroupName,
+            createMode: "Create",
+            version: POSTGRES_MAJOR,
+            sku,
+            storage: { storageSizeGB: sizing.dbStorageGiB, autoGrow: "Enabled" },
+            administratorLogin: DB_USER,
+            administratorLoginPassword: password.result,
+            authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+            network: serverNetwork,
+            availabilityZone: sizing.zoneRedundant ? "1" : undefined,
+            highAvailability: db.highAvailability ? { mode: "ZoneRedundant", standbyAvailabilityZone: "2" } : { mode: "Disabled" },
+            backup: {
+                backupRetentionDays: sizing.dbBackupRetentionDays,
+                geoRedundantBackup: sizing.dbGeoRedundantBackup ? "Enabled" : "Disabled",
+            },
         },
-    }, { dependsOn: [dns.link] });
+        { dependsOn: [dns.link] },
+    );
 
     // Server parameters are applied one at a time (the server rejects concurrent updates).
     const tls = scope.child("require-tls", dbforpostgresql.Configuration, {
-        resourceGroupName, serverName: server.name, configurationName: "require_secure_transport", value: "on", source: "user-override",
-    });
-    const tlsVersion = scope.child("tls-version", dbforpostgresql.Configuration, {
-        resourceGroupName, serverName: server.name, configurationName: "ssl_min_protocol_version", value: "TLSv1.2", source: "user-override",
-    }, { dependsOn: [tls] });
-    const database = scope.child("database", dbforpostgresql.Database, {
-        resourceGroupName, serverName: server.name, databaseName: DB_NAME, charset: "UTF8", collation: "en_US.utf8",
-    }, { dependsOn: [tlsVersion] });
-
-    const replicas = [...Array(db.readReplicas).keys()].map((i) => scope.child(`replica-${i}`, dbforpostgresql.Server, {
         resourceGroupName,
-        createMode: "Replica",
-        sourceServerResourceId: server.id,
-        sku,
-        storage: { storageSizeGB: sizing.dbStorageGiB, autoGrow: "Enabled" },
-        network: serverNetwork,
-        availabilityZone: sizing.zoneRedundant ? "3" : undefined,
-    }, { dependsOn: [database] }));
+        serverName: server.name,
+        configurationName: "require_secure_transport",
+        value: "on",
+        source: "user-override",
+    });
+    const tlsVersion = scope.child(
+        "tls-version",
+        dbforpostgresql.Configuration,
+        {
+            resourceGroupName,
+            serverName: server.name,
+            configurationName: "ssl_min_protocol_version",
+            value: "TLSv1.2",
+            source: "user-override",
+        },
+        { dependsOn: [tls] },
+    );
+    const database = scope.child(
+        "database",
+        dbforpostgresql.Database,
+        {
+            resourceGroupName,
+            serverName: server.name,
+            databaseName: DB_NAME,
+            charset: "UTF8",
+            collation: "en_US.utf8",
+        },
+        { dependsOn: [tlsVersion] },
+    );
+
+    const replicas = [...Array(db.readReplicas).keys()].map((i) =>
+        scope.child(
+            `replica-${i}`,
+            dbforpostgresql.Server,
+            {
+                resourceGroupName,
+                createMode: "Replica",
+                sourceServerResourceId: server.id,
+                sku,
+                storage: { storageSizeGB: sizing.dbStorageGiB, autoGrow: "Enabled" },
+                network: serverNetwork,
+                availabilityZone: sizing.zoneRedundant ? "3" : undefined,
+            },
+            { dependsOn: [database] },
+        ),
+    );
 
     if (db.deletionProtection) {
         scope.child("lock", authorization.ManagementLockByScope, {
@@ -147,11 +185,19 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         vaultName: net.vaultName,
         name: "database-credentials",
         contentType: "application/json",
-        value: pulumi.all([host, password.result]).apply(([h, pw]) => JSON.stringify({
-            engine: "postgres", host: h, port: DB_PORT, dbname: DB_NAME, username: DB_USER, password: pw,
-        })),
+        value: pulumi.all([host, password.result]).apply(([h, pw]) =>
+            JSON.stringify({
+                engine: "postgres",
+                host: h,
+                port: DB_PORT,
+                dbname: DB_NAME,
+                username: DB_USER,
+                password: pw,
+            }),
+        ),
     });
-    const urlOf = (user: string, pw: string, h: string) => `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
+    const urlOf = (user: string, pw: string, h: string) =>
+        `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
     // The administrator's URL: for the audit:migrate job only (schema, grants, the server role's password).
     const adminUrl = createVaultSecret(scope, "admin-url", {
         resourceGroupName,
@@ -179,20 +225,29 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     const used = scope.inputs<dbforpostgresql.ServerArgs>("server");
     const tlsArgs = scope.inputs<dbforpostgresql.ConfigurationArgs>("require-tls");
     const hasLock = scope.childRoles().includes("lock");
-    const summary = pulumi.output({
-        sku: used.sku, version: used.version, storage: used.storage, ha: used.highAvailability, backup: used.backup,
-        net: used.network, requireTls: tlsArgs.value,
-    }).apply((u) => summarizeFlexibleServer({
-        skuName: String(u.sku?.name),
-        version: String(u.version),
-        storageSizeGB: Number(u.storage?.storageSizeGB),
-        haMode: String(u.ha?.mode ?? "Disabled"),
-        backupRetentionDays: Number(u.backup?.backupRetentionDays ?? 7),
-        deleteLock: hasLock,
-        publicNetworkAccess: String(u.net?.publicNetworkAccess ?? "Enabled"),
-        requireSecureTransport: u.requireTls,
-        replicaCount: replicas.length,
-    }));
+    const summary = pulumi
+        .output({
+            sku: used.sku,
+            version: used.version,
+            storage: used.storage,
+            ha: used.highAvailability,
+            backup: used.backup,
+            net: used.network,
+            requireTls: tlsArgs.value,
+        })
+        .apply((u) =>
+            summarizeFlexibleServer({
+                skuName: String(u.sku?.name),
+                version: String(u.version),
+                storageSizeGB: Number(u.storage?.storageSizeGB),
+                haMode: String(u.ha?.mode ?? "Disabled"),
+                backupRetentionDays: Number(u.backup?.backupRetentionDays ?? 7),
+                deleteLock: hasLock,
+                publicNetworkAccess: String(u.net?.publicNetworkAccess ?? "Enabled"),
+                requireSecureTransport: u.requireTls,
+                replicaCount: replicas.length,
+            }),
+        );
 
     return {
         endpoint: host,
@@ -207,8 +262,14 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         migration: { adminUrlSecret: adminUrl.ref, serverRole: AUDIT_SERVER_ROLE, serverPasswordSecret: serverPasswordSecret.ref },
         migrationVaultSecrets: { adminUrl: adminUrl.secret, serverPassword: serverPasswordSecret.secret },
         resources: {
-            server, replicas, database, privateDnsZone: dns.zone, credentials: credentials.secret, url: url.secret,
-            adminUrl: adminUrl.secret, serverPassword: serverPasswordSecret.secret,
+            server,
+            replicas,
+            database,
+            privateDnsZone: dns.zone,
+            credentials: credentials.secret,
+            url: url.secret,
+            adminUrl: adminUrl.secret,
+            serverPassword: serverPasswordSecret.secret,
         },
     };
 }

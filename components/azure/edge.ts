@@ -80,18 +80,27 @@ export const MANAGED_RULE_SETS: Readonly<Record<WafRuleSets, ReadonlyArray<{ rul
 /** The WAF policy's custom rules: a rate limit per client IP over every request. */
 export function wafCustomRules(edge: EdgeSize): network.WebApplicationFirewallPolicyArgs["customRules"] {
     if (edge.rateLimitPerMinute === null) return [];
-    return [{
-        name: "RateLimitPerClientIp",
-        priority: 10,
-        ruleType: "RateLimitRule",
-        rateLimitDuration: "OneMin",
-        rateLimitThreshold: edge.rateLimitPerMinute,
-        groupByUserSession: [{ groupByVariables: [{ variableName: "ClientAddr" }] }],
-        // "Not from 255.255.255.255" matches every request, so the limit counts all of a client's traffic.
-        matchConditions: [{ matchVariables: [{ variableName: "RemoteAddr" }], operator: "IPMatch", negationConditon: true, matchValues: ["255.255.255.255/32"] }],
-        action: "Block",
-        state: "Enabled",
-    }];
+    return [
+        {
+            name: "RateLimitPerClientIp",
+            priority: 10,
+            ruleType: "RateLimitRule",
+            rateLimitDuration: "OneMin",
+            rateLimitThreshold: edge.rateLimitPerMinute,
+            groupByUserSession: [{ groupByVariables: [{ variableName: "ClientAddr" }] }],
+            // "Not from 255.255.255.255" matches every request, so the limit counts all of a client's traffic.
+            matchConditions: [
+                {
+                    matchVariables: [{ variableName: "RemoteAddr" }],
+                    operator: "IPMatch",
+                    negationConditon: true,
+                    matchValues: ["255.255.255.255/32"],
+                },
+            ],
+            action: "Block",
+            state: "Enabled",
+        },
+    ];
 }
 
 /** The gateway and WAF policy inputs the edge summary is computed from. */
@@ -134,7 +143,13 @@ export function createEdge(scope: Scope, { network, spec, domain, certificate }:
 }
 
 /** Application Gateway v2 (Standard_v2, or WAF_v2 with the tier's WAF policy). */
-function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, domain: string | undefined, certificate: EdgeCertificate | undefined): AzureEdge {
+function createGatewayEdge(
+    scope: Scope,
+    net: AzureNetwork,
+    spec: TierSpec,
+    domain: string | undefined,
+    certificate: EdgeCertificate | undefined,
+): AzureEdge {
     const sizing = azureSizing(spec, {});
     const edge = spec.edge;
     const resourceGroupName = net.resourceGroupName;
@@ -148,12 +163,14 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
         dnsSettings: { domainNameLabel: pulumi.interpolate`mcp-${net.suffix}` },
     });
     const listenPorts = domain ? [80, 443] : [80];
-    const listenerRules = listenPorts.map((port, i) => scope.child(`nsg-in-${port}`, network.SecurityRule, {
-        resourceGroupName,
-        networkSecurityGroupName: net.gatewayNsg.name,
-        ...allowRule(`internet-${port}`, 200 + i, "Internet", "*", [String(port)]),
-        description: port === 443 ? "HTTPS from anywhere" : "HTTP from anywhere",
-    }));
+    const listenerRules = listenPorts.map((port, i) =>
+        scope.child(`nsg-in-${port}`, network.SecurityRule, {
+            resourceGroupName,
+            networkSecurityGroupName: net.gatewayNsg.name,
+            ...allowRule(`internet-${port}`, 200 + i, "Internet", "*", [String(port)]),
+            description: port === 443 ? "HTTPS from anywhere" : "HTTP from anywhere",
+        }),
+    );
 
     let wafPolicy: network.WebApplicationFirewallPolicy | undefined;
     if (edge.waf !== "none") {
@@ -167,16 +184,20 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
 
     const gatewayDeps: pulumi.Resource[] = [...listenerRules];
     if (domain && !certificate) {
-        throw new ConfigError("mcp-infra:tlsCertificate",
+        throw new ConfigError(
+            "mcp-infra:tlsCertificate",
             `Application Gateway has no managed certificate: give the certificate for "${domain}" as a PFX file ` +
-            "(pulumi config set mcp-infra:tlsCertificate path/to/cert.pfx, and pulumi config set --secret mcp-infra:tlsCertificatePassword <password>); " +
-            "the gateway gets it directly, so HTTPS works from the first pulumi up");
+                "(pulumi config set mcp-infra:tlsCertificate path/to/cert.pfx, and pulumi config set --secret mcp-infra:tlsCertificatePassword <password>); " +
+                "the gateway gets it directly, so HTTPS works from the first pulumi up",
+        );
     }
 
     const hostnames = domain ? pulumi.output([domain]) : publicIp.dnsSettings.apply((d) => [String(d?.fqdn)]);
     const url = domain ? pulumi.output(`https://${domain}`) : hostnames.apply((h) => `http://${h[0]}`);
 
-    const bound = new HandOff<{ gateway: network.ApplicationGatewayArgs; waf?: network.WebApplicationFirewallPolicyArgs }>(`${scope.name}: the gateway's origin`);
+    const bound = new HandOff<{ gateway: network.ApplicationGatewayArgs; waf?: network.WebApplicationFirewallPolicyArgs }>(
+        `${scope.name}: the gateway's origin`,
+    );
     const resources: EdgeImpl["resources"] = { publicIp, ...(wafPolicy ? { wafPolicy } : {}) };
 
     const gatewayName = `${scope.name}-gateway`;
@@ -184,66 +205,111 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
     const attach = (target: EdgeTarget): network.ApplicationGateway => {
         const base = pulumi.interpolate`/subscriptions/${net.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/applicationGateways/${gatewayName}`;
         const ref = (kind: string, name: string) => ({ id: pulumi.interpolate`${base}/${kind}/${name}` });
-        const toBackend = { backendAddressPool: ref("backendAddressPools", "service"), backendHttpSettings: ref("backendHttpSettingsCollection", "service") };
+        const toBackend = {
+            backendAddressPool: ref("backendAddressPools", "service"),
+            backendHttpSettings: ref("backendHttpSettingsCollection", "service"),
+        };
         const skuName = wafPolicy ? "WAF_v2" : "Standard_v2";
-        const gateway = scope.child("gateway", network.ApplicationGateway, {
-            resourceGroupName,
-            applicationGatewayName: gatewayName,
-            sku: { name: skuName, tier: skuName },
-            autoscaleConfiguration: { minCapacity: sizing.gatewayMinInstances, maxCapacity: 10 },
-            zones,
-            enableHttp2: true,
-            firewallPolicy: wafPolicy ? { id: wafPolicy.id } : undefined,
-            gatewayIPConfigurations: [{ name: "gateway", subnet: { id: net.subnets.gateway.id } }],
-            frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: publicIp.id } }],
-            frontendPorts: listenPorts.map((port) => ({ name: port === 443 ? "https" : "http", port })),
-            sslPolicy: { policyType: "Predefined", policyName: sizing.sslPolicy },
-            // The PFX and its password go to the gateway itself (secrets in Pulumi's state): no vault
-            // the gateway must reach, so the HTTPS listener has its certificate on the first up.
-            sslCertificates: domain && certificate
-                ? [{ name: CERTIFICATE_NAME, data: pulumi.secret(certificate.pfxBase64), password: pulumi.secret(certificate.password ?? "") }]
-                : undefined,
-            backendAddressPools: [{ name: "service", backendAddresses: [{ fqdn: target.fqdn }] }],
-            probes: [{
-                name: "health",
-                protocol: "Https",
-                path: SERVER.healthPath,
-                interval: 15,
-                timeout: 5,
-                unhealthyThreshold: 3,
-                pickHostNameFromBackendHttpSettings: true,
-                match: { statusCodes: ["200"] },
-            }],
-            // End-to-end TLS to the environment's ingress, which routes on the app's own host name.
-            backendHttpSettingsCollection: [{
-                name: "service",
-                port: 443,
-                protocol: "Https",
-                pickHostNameFromBackendAddress: true,
-                cookieBasedAffinity: "Disabled",
-                requestTimeout: edge.idleTimeoutSeconds,
-                connectionDraining: { enabled: true, drainTimeoutInSec: 30 },
-                probe: ref("probes", "health"),
-            }],
-            httpListeners: [
-                { name: "http", protocol: "Http", frontendIPConfiguration: ref("frontendIPConfigurations", "public"), frontendPort: ref("frontendPorts", "http") },
-                ...(domain ? [{
-                    name: "https", protocol: "Https", hostNames: [domain], requireServerNameIndication: true,
-                    frontendIPConfiguration: ref("frontendIPConfigurations", "public"), frontendPort: ref("frontendPorts", "https"),
-                    sslCertificate: ref("sslCertificates", CERTIFICATE_NAME),
-                }] : []),
-            ],
-            redirectConfigurations: domain ? [{
-                name: "http-to-https", redirectType: "Permanent", targetListener: ref("httpListeners", "https"),
-                includePath: true, includeQueryString: true,
-            }] : undefined,
-            requestRoutingRules: domain
-                ? [
-                    { name: "https", ruleType: "Basic", priority: 100, httpListener: ref("httpListeners", "https"), ...toBackend },
-                    { name: "http-to-https", ruleType: "Basic", priority: 200, httpListener: ref("httpListeners", "http"), redirectConfiguration: ref("redirectConfigurations", "http-to-https") },
-                ]
-                : [{ name: "http", ruleType: "Basic", priority: 100, httpListener: ref("httpListeners", "http"), ...toBackend }],
-        }, { dependsOn: [...gatewayDeps, ...target.dependsOn] });
+        const gateway = scope.child(
+            "gateway",
+            network.ApplicationGateway,
+            {
+                resourceGroupName,
+                applicationGatewayName: gatewayName,
+                sku: { name: skuName, tier: skuName },
+                autoscaleConfiguration: { minCapacity: sizing.gatewayMinInstances, maxCapacity: 10 },
+                zones,
+                enableHttp2: true,
+                firewallPolicy: wafPolicy ? { id: wafPolicy.id } : undefined,
+                gatewayIPConfigurations: [{ name: "gateway", subnet: { id: net.subnets.gateway.id } }],
+                frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: publicIp.id } }],
+                frontendPorts: listenPorts.map((port) => ({ name: port === 443 ? "https" : "http", port })),
+                sslPolicy: { policyType: "Predefined", policyName: sizing.sslPolicy },
+                // The PFX and its password go to the gateway itself (secrets in Pulumi's state): no vault
+                // the gateway must reach, so the HTTPS listener has its certificate on the first up.
+                sslCertificates:
+                    domain && certificate
+                        ? [
+                              {
+                                  name: CERTIFICATE_NAME,
+                                  data: pulumi.secret(certificate.pfxBase64),
+                                  password: pulumi.secret(certificate.password ?? ""),
+                              },
+                          ]
+                        : undefined,
+                backendAddressPools: [{ name: "service", backendAddresses: [{ fqdn: target.fqdn }] }],
+                probes: [
+                    {
+                        name: "health",
+                        protocol: "Https",
+                        path: SERVER.healthPath,
+                        interval: 15,
+                        timeout: 5,
+                        unhealthyThreshold: 3,
+                        pickHostNameFromBackendHttpSettings: true,
+                        match: { statusCodes: ["200"] },
+                    },
+                ],
+                // End-to-end TLS to the environment's ingress, which routes on the app's own host name.
+                backendHttpSettingsCollection: [
+                    {
+                        name: "service",
+                        port: 443,
+                        protocol: "Https",
+                        pickHostNameFromBackendAddress: true,
+                        cookieBasedAffinity: "Disabled",
+                        requestTimeout: edge.idleTimeoutSeconds,
+                        connectionDraining: { enabled: true, drainTimeoutInSec: 30 },
+                        probe: ref("probes", "health"),
+                    },
+                ],
+                httpListeners: [
+                    {
+                        name: "http",
+                        protocol: "Http",
+                        frontendIPConfiguration: ref("frontendIPConfigurations", "public"),
+                        frontendPort: ref("frontendPorts", "http"),
+                    },
+                    ...(domain
+                        ? [
+                              {
+                                  name: "https",
+                                  protocol: "Https",
+                                  hostNames: [domain],
+                                  requireServerNameIndication: true,
+                                  frontendIPConfiguration: ref("frontendIPConfigurations", "public"),
+                                  frontendPort: ref("frontendPorts", "https"),
+                                  sslCertificate: ref("sslCertificates", CERTIFICATE_NAME),
+                              },
+                          ]
+                        : []),
+                ],
+                redirectConfigurations: domain
+                    ? [
+                          {
+                              name: "http-to-https",
+                              redirectType: "Permanent",
+                              targetListener: ref("httpListeners", "https"),
+                              includePath: true,
+                              includeQueryString: true,
+                          },
+                      ]
+                    : undefined,
+                requestRoutingRules: domain
+                    ? [
+                          { name: "https", ruleType: "Basic", priority: 100, httpListener: ref("httpListeners", "https"), ...toBackend },
+                          {
+                              name: "http-to-https",
+                              ruleType: "Basic",
+                              priority: 200,
+                              httpListener: ref("httpListeners", "http"),
+                              redirectConfiguration: ref("redirectConfigurations", "http-to-https"),
+                          },
+                      ]
+                    : [{ name: "http", ruleType: "Basic", priority: 100, httpListener: ref("httpListeners", "http"), ...toBackend }],
+            },
+            { dependsOn: [...gatewayDeps, ...target.dependsOn] },
+        );
         resources.gateway = gateway;
         bound.give({
             gateway: scope.inputs<network.ApplicationGatewayArgs>("gateway"),
@@ -252,23 +318,43 @@ function createGatewayEdge(scope: Scope, net: AzureNetwork, spec: TierSpec, doma
         return gateway;
     };
 
-    const summary = pulumi.output(bound.value).apply(({ gateway: g, waf }) => pulumi.output({
-        sku: g.sku, ssl: g.sslPolicy, listeners: g.httpListeners, redirects: g.redirectConfigurations,
-        settings: g.backendHttpSettingsCollection, probes: g.probes, firewall: g.firewallPolicy,
-        ruleSets: waf?.managedRules, rules: waf?.customRules,
-    })).apply((u) => summarizeAppGateway({
-        skuName: String(u.sku?.name),
-        sslPolicyName: u.ssl?.policyName,
-        listenerProtocols: (u.listeners ?? []).map((l) => String(l.protocol)),
-        httpsRedirects: (u.redirects ?? []).some((r) => r.redirectType === "Permanent" && String(r.targetListener?.id).endsWith("/httpListeners/https")),
-        requestTimeout: Number(u.settings?.[0]?.requestTimeout ?? 30),
-        probePath: String(u.probes?.[0]?.path ?? "/"),
-        firewallPolicy: u.firewall !== undefined,
-        managedRuleSets: (u.ruleSets?.managedRuleSets ?? []).map((s) => ({ ruleSetType: String(s.ruleSetType), ruleSetVersion: String(s.ruleSetVersion) })),
-        customRules: (u.rules ?? []).map((r) => ({
-            ruleType: String(r.ruleType), rateLimitDuration: r.rateLimitDuration, rateLimitThreshold: r.rateLimitThreshold,
-        })),
-    }));
+    const summary = pulumi
+        .output(bound.value)
+        .apply(({ gateway: g, waf }) =>
+            pulumi.output({
+                sku: g.sku,
+                ssl: g.sslPolicy,
+                listeners: g.httpListeners,
+                redirects: g.redirectConfigurations,
+                settings: g.backendHttpSettingsCollection,
+                probes: g.probes,
+                firewall: g.firewallPolicy,
+                ruleSets: waf?.managedRules,
+                rules: waf?.customRules,
+            }),
+        )
+        .apply((u) =>
+            summarizeAppGateway({
+                skuName: String(u.sku?.name),
+                sslPolicyName: u.ssl?.policyName,
+                listenerProtocols: (u.listeners ?? []).map((l) => String(l.protocol)),
+                httpsRedirects: (u.redirects ?? []).some(
+                    (r) => r.redirectType === "Permanent" && String(r.targetListener?.id).endsWith("/httpListeners/https"),
+                ),
+                requestTimeout: Number(u.settings?.[0]?.requestTimeout ?? 30),
+                probePath: String(u.probes?.[0]?.path ?? "/"),
+                firewallPolicy: u.firewall !== undefined,
+                managedRuleSets: (u.ruleSets?.managedRuleSets ?? []).map((s) => ({
+                    ruleSetType: String(s.ruleSetType),
+                    ruleSetVersion: String(s.ruleSetVersion),
+                })),
+                customRules: (u.rules ?? []).map((r) => ({
+                    ruleType: String(r.ruleType),
+                    rateLimitDuration: r.rateLimitDuration,
+                    rateLimitThreshold: r.rateLimitThreshold,
+                })),
+            }),
+        );
 
     return { kind: "loadBalancer", url, hostnames, summary, publicIp, wafPolicy, attach, resources };
 }

@@ -18,5 +18,12 @@ export interface AzureParts extends AzureClusterParts {
 }
 
 export const module: CloudModule<AzureParts> = {
-    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster, createMonitor,
+    descriptor,
+    createNetwork,
+    createImage,
+    createDatabase,
+    createCache,
+    createEdge,
+    createCluster,
+    createMonitor,
 };

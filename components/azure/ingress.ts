@@ -61,21 +61,26 @@ export function createIngressEdge(): AzureEdge {
     // is computed from `hostnames`, so unwrapping the whole target for the host name would wait on itself.
     const hostnames = pulumi.output(bound.then((t) => t.fqdn)).apply((fqdn) => [fqdn]);
     const url = hostnames.apply(([fqdn]) => `https://${fqdn}`);
-    const summary = pulumi.output(bound.then((t) => ({
-        ingress: t.app.configuration && pulumi.output(t.app.configuration).apply((c) => c?.ingress),
-        containers: t.app.template && pulumi.output(t.app.template).apply((tpl) => tpl?.containers),
-        vnet: t.environment.vnetConfiguration, publicNetworkAccess: t.environment.publicNetworkAccess,
-    }))).apply((a) => {
-        const ingress = a.ingress;
-        const probes = a.containers?.[0]?.probes ?? [];
-        return summarizeIngress({
-            external: ingress?.external === true,
-            internalEnvironment: a.vnet?.internal === true || a.publicNetworkAccess === "Disabled",
-            allowInsecure: ingress?.allowInsecure === true,
-            transport: String(ingress?.transport ?? "auto"),
-            livenessPath: String(probes.find((p) => p.type === "Liveness")?.httpGet?.path ?? "/"),
+    const summary = pulumi
+        .output(
+            bound.then((t) => ({
+                ingress: t.app.configuration && pulumi.output(t.app.configuration).apply((c) => c?.ingress),
+                containers: t.app.template && pulumi.output(t.app.template).apply((tpl) => tpl?.containers),
+                vnet: t.environment.vnetConfiguration,
+                publicNetworkAccess: t.environment.publicNetworkAccess,
+            })),
+        )
+        .apply((a) => {
+            const ingress = a.ingress;
+            const probes = a.containers?.[0]?.probes ?? [];
+            return summarizeIngress({
+                external: ingress?.external === true,
+                internalEnvironment: a.vnet?.internal === true || a.publicNetworkAccess === "Disabled",
+                allowInsecure: ingress?.allowInsecure === true,
+                transport: String(ingress?.transport ?? "auto"),
+                livenessPath: String(probes.find((p) => p.type === "Liveness")?.httpGet?.path ?? "/"),
+            });
         });
-    });
     return {
         kind: "payPerRequest",
         url,

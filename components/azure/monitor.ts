@@ -22,7 +22,14 @@ import { AzureAlertTargets, azureRules } from "./alerts";
 import { AzureCluster, AzureClusterParts } from "./cluster";
 
 /** Availability test locations (Azure's ids), in the order a tier takes them. */
-export const AVAILABILITY_LOCATIONS = ["us-va-ash-azr", "emea-nl-ams-azr", "apac-sg-sin-azr", "us-ca-sjc-azr", "emea-gb-db3-azr", "latam-br-gru-edge"] as const;
+export const AVAILABILITY_LOCATIONS = [
+    "us-va-ash-azr",
+    "emea-nl-ams-azr",
+    "apac-sg-sin-azr",
+    "us-ca-sjc-azr",
+    "emea-gb-db3-azr",
+    "latam-br-gru-edge",
+] as const;
 
 /** Standard availability tests run every 300, 600 or 900 s: the nearest at or below the wanted period, at least 300. */
 export function availabilityFrequency(wantedSeconds: number): 300 | 600 | 900 {
@@ -99,7 +106,10 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
         groupShortName: "mcpalerts",
         enabled: true,
         emailReceivers: input.alerting.emails.map((emailAddress, i) => ({ name: `email-${i}`, emailAddress, useCommonAlertSchema: true })),
-        webhookReceivers: input.alerting.webhookUrl === undefined ? [] : [{ name: "webhook", serviceUri: input.alerting.webhookUrl, useCommonAlertSchema: true }],
+        webhookReceivers:
+            input.alerting.webhookUrl === undefined
+                ? []
+                : [{ name: "webhook", serviceUri: input.alerting.webhookUrl, useCommonAlertSchema: true }],
     });
 
     const insights = scope.child("insights", applicationinsights.Component, {
@@ -131,20 +141,41 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
 
     // The edge's access log (and WAF log) into the workspace, resource-specific tables (AGWAccessLogs), kept for the
     // workspace's retention (the tier's): the 5xx and p95 alerts read it.
-    const accessLogs = input.gatewayId === undefined ? undefined : scope.child("edge-access-logs", monitor.DiagnosticSetting, {
-        resourceUri: input.gatewayId,
-        workspaceId: input.workspaceId,
-        logAnalyticsDestinationType: "Dedicated",
-        logs: [{ category: "ApplicationGatewayAccessLog", enabled: true }, { category: "ApplicationGatewayFirewallLog", enabled: true }],
-    });
+    const accessLogs =
+        input.gatewayId === undefined
+            ? undefined
+            : scope.child("edge-access-logs", monitor.DiagnosticSetting, {
+                  resourceUri: input.gatewayId,
+                  workspaceId: input.workspaceId,
+                  logAnalyticsDestinationType: "Dedicated",
+                  logs: [
+                      { category: "ApplicationGatewayAccessLog", enabled: true },
+                      { category: "ApplicationGatewayFirewallLog", enabled: true },
+                  ],
+              });
     const actions = input.alerting.optedOut ? undefined : actionGroup.id;
-    const rules = azureRules(signals, {
-        ...input.targets,
-        availability: { webTestId: webTest.id, componentId: insights.id },
-        workspaceId: input.workspaceId,
-    }, pulumi.interpolate).map((r) => r.kind === "metric"
-        ? scope.child(`alert-${r.role}`, monitor.MetricAlert, { resourceGroupName, ...r.args, actions: actions ? [{ actionGroupId: actions }] : [] })
-        : scope.child(`alert-${r.role}`, monitor.ScheduledQueryRule, { resourceGroupName, location: input.location, ...r.args, actions: actions ? { actionGroups: [actions] } : {} }));
+    const rules = azureRules(
+        signals,
+        {
+            ...input.targets,
+            availability: { webTestId: webTest.id, componentId: insights.id },
+            workspaceId: input.workspaceId,
+        },
+        pulumi.interpolate,
+    ).map((r) =>
+        r.kind === "metric"
+            ? scope.child(`alert-${r.role}`, monitor.MetricAlert, {
+                  resourceGroupName,
+                  ...r.args,
+                  actions: actions ? [{ actionGroupId: actions }] : [],
+              })
+            : scope.child(`alert-${r.role}`, monitor.ScheduledQueryRule, {
+                  resourceGroupName,
+                  location: input.location,
+                  ...r.args,
+                  actions: actions ? { actionGroups: [actions] } : {},
+              }),
+    );
 
     const workbook = scope.child("workbook", applicationinsights.Workbook, {
         resourceGroupName,
@@ -156,7 +187,12 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
         serializedData: JSON.stringify({
             version: "Notebook/1.0",
             items: [
-                { type: 1, content: { json: `## mcp-infra ${pulumi.getStack()}\nAlerts fired on this resource group, then the availability test and the rules' signals.` } },
+                {
+                    type: 1,
+                    content: {
+                        json: `## mcp-infra ${pulumi.getStack()}\nAlerts fired on this resource group, then the availability test and the rules' signals.`,
+                    },
+                },
                 {
                     type: 3,
                     content: {
@@ -174,26 +210,48 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
 
     let budget: consumption.Budget | undefined;
     if ((input.monthlyBudgetUsd ?? 0) > 0) {
-        budget = scope.child("budget", consumption.Budget, {
-            scope: input.resourceGroupId,
-            amount: input.monthlyBudgetUsd!,
-            category: "Cost",
-            timeGrain: "Monthly",
-            timePeriod: { startDate: budgetStart() },
-            notifications: Object.fromEntries(BUDGET_NOTIFICATIONS.map((n) => [`${n.kind}${n.percent}`, {
-                enabled: true,
-                operator: "GreaterThan",
-                threshold: n.percent,
-                thresholdType: n.kind === "forecast" ? "Forecasted" : "Actual",
-                contactEmails: input.alerting.emails,
-                contactGroups: actions ? [actions] : [],
-            }])),
-        }, { ignoreChanges: ["timePeriod"] });
+        budget = scope.child(
+            "budget",
+            consumption.Budget,
+            {
+                scope: input.resourceGroupId,
+                amount: input.monthlyBudgetUsd!,
+                category: "Cost",
+                timeGrain: "Monthly",
+                timePeriod: { startDate: budgetStart() },
+                notifications: Object.fromEntries(
+                    BUDGET_NOTIFICATIONS.map((n) => [
+                        `${n.kind}${n.percent}`,
+                        {
+                            enabled: true,
+                            operator: "GreaterThan",
+                            threshold: n.percent,
+                            thresholdType: n.kind === "forecast" ? "Forecasted" : "Actual",
+                            contactEmails: input.alerting.emails,
+                            contactGroups: actions ? [actions] : [],
+                        },
+                    ]),
+                ),
+            },
+            { ignoreChanges: ["timePeriod"] },
+        );
     }
 
     return {
-        actionGroup, webTest, rules, workbook, budget, signals,
-        resources: { actionGroup, insights, webTest, rules, workbook, ...(budget ? { budget } : {}), ...(accessLogs ? { accessLogs } : {}) },
+        actionGroup,
+        webTest,
+        rules,
+        workbook,
+        budget,
+        signals,
+        resources: {
+            actionGroup,
+            insights,
+            webTest,
+            rules,
+            workbook,
+            ...(budget ? { budget } : {}),
+            ...(accessLogs ? { accessLogs } : {}),
+        },
     };
 }
-

@@ -60,7 +60,8 @@ export interface AzureSubnetLayout {
 /** Lays the subnets out in `cidr`: a /23 for the environment, /24s for the rest. */
 export function azureSubnetLayout(cidr: string): AzureSubnetLayout {
     const prefix = Number(cidr.split("/")[1]);
-    if (!(prefix <= 21)) throw new ConfigError("cidr", `${cidr} is too small for the Azure layout; use a /21 or larger block (e.g. 10.0.0.0/16)`);
+    if (!(prefix <= 21))
+        throw new ConfigError("cidr", `${cidr} is too small for the Azure layout; use a /21 or larger block (e.g. 10.0.0.0/16)`);
     return {
         apps: subnetOf(cidr, 23 - prefix, 0),
         database: subnetOf(cidr, 24 - prefix, 2),
@@ -106,14 +107,29 @@ export interface NsgRule {
     destinationPortRange?: string;
 }
 const allow = (name: string, priority: number, from: string, to: string, ports: string[], protocol = "Tcp"): NsgRule => ({
-    name, priority, direction: "Inbound", access: "Allow", protocol,
-    sourceAddressPrefix: from, sourcePortRange: "*", destinationAddressPrefix: to,
+    name,
+    priority,
+    direction: "Inbound",
+    access: "Allow",
+    protocol,
+    sourceAddressPrefix: from,
+    sourcePortRange: "*",
+    destinationAddressPrefix: to,
     // The API takes "*" only in the singular field; the list holds ports and ranges.
     ...(ports.length === 1 && ports[0] === "*" ? { destinationPortRange: "*" } : { destinationPortRanges: ports }),
 });
 /** Overrides Azure's default AllowVnetInBound: nothing else inside the VNet reaches the subnet. */
-const denyVnet: NsgRule = { name: "deny-vnet-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*",
-    sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*" };
+const denyVnet: NsgRule = {
+    name: "deny-vnet-inbound",
+    priority: 4000,
+    direction: "Inbound",
+    access: "Deny",
+    protocol: "*",
+    sourceAddressPrefix: "VirtualNetwork",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRange: "*",
+};
 
 /** The NSG rules of each subnet but the gateway's (whose listener rules the edge adds). */
 export function nsgRules(l: AzureSubnetLayout): Record<"apps" | "database" | "endpoints", NsgRule[]> {
@@ -164,19 +180,30 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
     const endpointsNsg = nsg("endpoints", rules.endpoints);
     // Application Gateway v2's infrastructure rules; the edge adds the public listener's.
     scope.child("gateway-nsg-manager", network.SecurityRule, {
-        resourceGroupName, networkSecurityGroupName: gatewayNsg.name,
+        resourceGroupName,
+        networkSecurityGroupName: gatewayNsg.name,
         ...allow("gateway-manager", 100, "GatewayManager", "*", ["65200-65535"]),
     });
     scope.child("gateway-nsg-lb", network.SecurityRule, {
-        resourceGroupName, networkSecurityGroupName: gatewayNsg.name,
+        resourceGroupName,
+        networkSecurityGroupName: gatewayNsg.name,
         ...allow("azure-load-balancer", 110, "AzureLoadBalancer", "*", ["*"], "*"),
     });
-    scope.child("gateway-nsg-deny-vnet", network.SecurityRule, { resourceGroupName, networkSecurityGroupName: gatewayNsg.name, ...denyVnet });
-
-    const vnet = scope.child("vnet", network.VirtualNetwork, {
+    scope.child("gateway-nsg-deny-vnet", network.SecurityRule, {
         resourceGroupName,
-        addressSpace: { addressPrefixes: [cidr] },
-    }, { ignoreChanges: ["subnets"] });
+        networkSecurityGroupName: gatewayNsg.name,
+        ...denyVnet,
+    });
+
+    const vnet = scope.child(
+        "vnet",
+        network.VirtualNetwork,
+        {
+            resourceGroupName,
+            addressSpace: { addressPrefixes: [cidr] },
+        },
+        { ignoreChanges: ["subnets"] },
+    );
 
     let natGateway: network.NatGateway | undefined;
     // NAT only where the stack sets natGateways (azureNatGateways): the environment's own zone-redundant IP
@@ -198,28 +225,45 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
     }
 
     const subnet = (role: keyof AzureSubnetLayout, extra: Partial<network.SubnetArgs>, dependsOn: pulumi.Resource[] = []) =>
-        scope.child(`${role}-subnet`, network.Subnet, {
-            resourceGroupName,
-            virtualNetworkName: vnet.name,
-            addressPrefix: layout[role],
-            defaultOutboundAccess: false,
-            ...extra,
-        }, { dependsOn });
+        scope.child(
+            `${role}-subnet`,
+            network.Subnet,
+            {
+                resourceGroupName,
+                virtualNetworkName: vnet.name,
+                addressPrefix: layout[role],
+                defaultOutboundAccess: false,
+                ...extra,
+            },
+            { dependsOn },
+        );
     // Subnets of one VNet are created one after another (Azure rejects concurrent subnet writes).
     const gatewaySubnet = subnet("gateway", { networkSecurityGroup: { id: gatewayNsg.id } });
-    const appsSubnet = subnet("apps", {
-        networkSecurityGroup: { id: appsNsg.id },
-        delegations: [{ name: "containerapps", serviceName: "Microsoft.App/environments" }],
-        natGateway: natGateway ? { id: natGateway.id } : undefined,
-    }, [gatewaySubnet]);
-    const databaseSubnet = subnet("database", {
-        networkSecurityGroup: { id: databaseNsg.id },
-        delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
-    }, [appsSubnet]);
-    const endpointsSubnet = subnet("endpoints", {
-        networkSecurityGroup: { id: endpointsNsg.id },
-        privateEndpointNetworkPolicies: "Enabled",
-    }, [databaseSubnet]);
+    const appsSubnet = subnet(
+        "apps",
+        {
+            networkSecurityGroup: { id: appsNsg.id },
+            delegations: [{ name: "containerapps", serviceName: "Microsoft.App/environments" }],
+            natGateway: natGateway ? { id: natGateway.id } : undefined,
+        },
+        [gatewaySubnet],
+    );
+    const databaseSubnet = subnet(
+        "database",
+        {
+            networkSecurityGroup: { id: databaseNsg.id },
+            delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
+        },
+        [appsSubnet],
+    );
+    const endpointsSubnet = subnet(
+        "endpoints",
+        {
+            networkSecurityGroup: { id: endpointsNsg.id },
+            privateEndpointNetworkPolicies: "Enabled",
+        },
+        [databaseSubnet],
+    );
     const subnets = { gateway: gatewaySubnet, apps: appsSubnet, database: databaseSubnet, endpoints: endpointsSubnet };
 
     const vault = scope.child("vault", keyvault.Vault, {
@@ -266,7 +310,10 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         vaultName: vault.name,
         vaultDnsZoneId: vaultZone.zone.id,
         resources: {
-            resourceGroup, vnet, workspace, vault,
+            resourceGroup,
+            vnet,
+            workspace,
+            vault,
             subnets: Object.values(subnets),
             securityGroups: [gatewayNsg, appsNsg, databaseNsg, endpointsNsg],
             ...(natGateway ? { natGateway } : {}),

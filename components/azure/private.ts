@@ -23,7 +23,13 @@ export function roleDefinitionId(subscriptionId: string, role: keyof typeof ROLE
 }
 
 /** A private DNS zone linked to the VNet (no auto-registration). */
-export function privateZone(scope: Scope, role: string, zoneName: pulumi.Input<string>, resourceGroupName: pulumi.Input<string>, vnet: network.VirtualNetwork) {
+export function privateZone(
+    scope: Scope,
+    role: string,
+    zoneName: pulumi.Input<string>,
+    resourceGroupName: pulumi.Input<string>,
+    vnet: network.VirtualNetwork,
+) {
     const zone = scope.child(role, privatedns.PrivateZone, { resourceGroupName, privateZoneName: zoneName, location: "global" });
     const link = scope.child(`${role}-link`, privatedns.VirtualNetworkLink, {
         resourceGroupName,
@@ -88,13 +94,17 @@ export function createVaultSecret(scope: Scope, role: string, i: VaultSecretInpu
 }
 
 /** Grants a principal one built-in role on exactly one scope. */
-export function grant(scope: Scope, role: string, i: {
-    principalId: pulumi.Input<string>;
-    subscriptionId: pulumi.Input<string>;
-    roleName: keyof typeof ROLES;
-    scope: pulumi.Input<string>;
-    description: string;
-}): authorization.RoleAssignment {
+export function grant(
+    scope: Scope,
+    role: string,
+    i: {
+        principalId: pulumi.Input<string>;
+        subscriptionId: pulumi.Input<string>;
+        roleName: keyof typeof ROLES;
+        scope: pulumi.Input<string>;
+        description: string;
+    },
+): authorization.RoleAssignment {
     return scope.child(role, authorization.RoleAssignment, {
         principalId: i.principalId,
         principalType: "ServicePrincipal",

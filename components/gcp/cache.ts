@@ -57,47 +57,68 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
     const { project, region } = net.location;
     const sizing = gcpSizing(spec, overrides);
 
-    const instance = scope.child("instance", gcp.redis.Instance, {
-        project,
-        region,
-        tier: sizing.cacheTier,
-        memorySizeGb: sizing.cacheMemoryGb,
-        redisVersion: REDIS_VERSION,
-        authorizedNetwork: net.network.id,
-        connectMode: "PRIVATE_SERVICE_ACCESS",
-        reservedIpRange: net.privateRangeName,
-        authEnabled: true,
-        transitEncryptionMode: "SERVER_AUTHENTICATION",
-        replicaCount: sizing.cacheReplicas,
-        readReplicasMode: sizing.cacheReadReplicas ? "READ_REPLICAS_ENABLED" : "READ_REPLICAS_DISABLED",
-        // Session state and rate-limit counters are rebuilt by clients; no persistence needed.
-        persistenceConfig: { persistenceMode: "DISABLED" },
-        redisConfigs: { "maxmemory-policy": "volatile-lru" },
-        maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "SUNDAY", startTime: { hours: 4, minutes: 0, seconds: 0, nanos: 0 } }] },
-        labels: { "mcp-infra": "sessions" },
-    }, { dependsOn: [net.privateServices] });
+    const instance = scope.child(
+        "instance",
+        gcp.redis.Instance,
+        {
+            project,
+            region,
+            tier: sizing.cacheTier,
+            memorySizeGb: sizing.cacheMemoryGb,
+            redisVersion: REDIS_VERSION,
+            authorizedNetwork: net.network.id,
+            connectMode: "PRIVATE_SERVICE_ACCESS",
+            reservedIpRange: net.privateRangeName,
+            authEnabled: true,
+            transitEncryptionMode: "SERVER_AUTHENTICATION",
+            replicaCount: sizing.cacheReplicas,
+            readReplicasMode: sizing.cacheReadReplicas ? "READ_REPLICAS_ENABLED" : "READ_REPLICAS_DISABLED",
+            // Session state and rate-limit counters are rebuilt by clients; no persistence needed.
+            persistenceConfig: { persistenceMode: "DISABLED" },
+            redisConfigs: { "maxmemory-policy": "volatile-lru" },
+            maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "SUNDAY", startTime: { hours: 4, minutes: 0, seconds: 0, nanos: 0 } }] },
+            labels: { "mcp-infra": "sessions" },
+        },
+        { dependsOn: [net.privateServices] },
+    );
 
     const caCert = instance.serverCaCerts.apply((certs) => certs?.[0]?.cert ?? "");
-    const url = pulumi.all([instance.host, instance.port, instance.authString]).apply(([host, port, token]) =>
-        `rediss://:${encodeURIComponent(token)}@${host}:${port}`);
-    const auth = secretWithValue(scope, "auth",
-        pulumi.all([instance.host, instance.port, instance.authString, url, caCert]).apply(([host, port, token, u, ca]) =>
-            JSON.stringify({ host, port, token, url: u, caCert: ca })),
-        "Session cache AUTH string, CA certificate and connection URL (operators)", { dependsOn: net.apis });
+    const url = pulumi
+        .all([instance.host, instance.port, instance.authString])
+        .apply(([host, port, token]) => `rediss://:${encodeURIComponent(token)}@${host}:${port}`);
+    const auth = secretWithValue(
+        scope,
+        "auth",
+        pulumi
+            .all([instance.host, instance.port, instance.authString, url, caCert])
+            .apply(([host, port, token, u, ca]) => JSON.stringify({ host, port, token, url: u, caCert: ca })),
+        "Session cache AUTH string, CA certificate and connection URL (operators)",
+        { dependsOn: net.apis },
+    );
     const urlSecret = secretWithValue(scope, "url", url, "REDIS_URL of the MCP server", { dependsOn: net.apis });
 
     const used = scope.inputs<gcp.redis.InstanceArgs>("instance");
-    const summary = pulumi.all([
-        used.tier, used.memorySizeGb, used.replicaCount, used.readReplicasMode, used.authEnabled, used.transitEncryptionMode, used.connectMode,
-    ]).apply(([tier, gb, replicas, mode, authOn, transit, connect]) => summarizeMemorystore({
-        tier: String(tier ?? "BASIC"),
-        memorySizeGb: Number(gb),
-        replicaCount: Number(replicas ?? 0),
-        readReplicasMode: String(mode ?? "READ_REPLICAS_DISABLED"),
-        authEnabled: Boolean(authOn),
-        transitEncryptionMode: String(transit ?? "DISABLED"),
-        connectMode: String(connect ?? "DIRECT_PEERING"),
-    }));
+    const summary = pulumi
+        .all([
+            used.tier,
+            used.memorySizeGb,
+            used.replicaCount,
+            used.readReplicasMode,
+            used.authEnabled,
+            used.transitEncryptionMode,
+            used.connectMode,
+        ])
+        .apply(([tier, gb, replicas, mode, authOn, transit, connect]) =>
+            summarizeMemorystore({
+                tier: String(tier ?? "BASIC"),
+                memorySizeGb: Number(gb),
+                replicaCount: Number(replicas ?? 0),
+                readReplicasMode: String(mode ?? "READ_REPLICAS_DISABLED"),
+                authEnabled: Boolean(authOn),
+                transitEncryptionMode: String(transit ?? "DISABLED"),
+                connectMode: String(connect ?? "DIRECT_PEERING"),
+            }),
+        );
 
     return {
         endpoint: instance.host,

@@ -117,31 +117,52 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
     const after = { dependsOn: net.apis };
     const perRequestEdge = edge.kind === "payPerRequest";
 
-    const serviceAccount = scope.child("identity", gcp.serviceaccount.Account, {
-        project,
-        accountId: gcpId(scope, "run", 30),
-        displayName: "MCP server (Cloud Run)",
-        description: "Runtime identity of the MCP server: reads its own secrets, nothing else",
-    }, after);
+    const serviceAccount = scope.child(
+        "identity",
+        gcp.serviceaccount.Account,
+        {
+            project,
+            accountId: gcpId(scope, "run", 30),
+            displayName: "MCP server (Cloud Run)",
+            description: "Runtime identity of the MCP server: reads its own secrets, nothing else",
+        },
+        after,
+    );
     const member = pulumi.interpolate`serviceAccount:${serviceAccount.email}`;
 
     // The server's secrets (the contract's); GCP keeps the generated API key in Secret Manager.
     const { apiKeys, secrets } = serverSecrets(scope, input, (keys) => {
-        const secret = secretWithValue(scope, "api-keys", keys,
-            "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)", after);
+        const secret = secretWithValue(
+            scope,
+            "api-keys",
+            keys,
+            "API keys accepted by the MCP server (comma-separated; add a key before removing the old one to rotate)",
+            after,
+        );
         return { secret, ref: { id: secret.id } };
     });
     const apiKeySecret = apiKeys.secret;
     // Secret-level grants: the service account can read exactly these secrets and no other.
-    const grants = secrets.map((s) => scope.child(`access-${s.env.toLowerCase().replace(/_/g, "-")}`, gcp.secretmanager.SecretIamMember, {
-        project, secretId: s.ref.id, role: "roles/secretmanager.secretAccessor", member,
-    }));
+    const grants = secrets.map((s) =>
+        scope.child(`access-${s.env.toLowerCase().replace(/_/g, "-")}`, gcp.secretmanager.SecretIamMember, {
+            project,
+            secretId: s.ref.id,
+            role: "roles/secretmanager.secretAccessor",
+            member,
+        }),
+    );
     // Read-only and scoped to this one repository. Cloud Run pulls the image with its own service agent
     // (which already reads same-project repositories), so this grant is belt-and-braces, not required.
     const pull = image.repository
-        ? [scope.child("image-reader", gcp.artifactregistry.RepositoryIamMember, {
-            project, location: region, repository: image.repository.name, role: "roles/artifactregistry.reader", member,
-        })]
+        ? [
+              scope.child("image-reader", gcp.artifactregistry.RepositoryIamMember, {
+                  project,
+                  location: region,
+                  repository: image.repository.name,
+                  role: "roles/artifactregistry.reader",
+                  member,
+              }),
+          ]
         : [];
     // No roles/cloudsql.client: the server reaches Cloud SQL on its private IP with password auth, not via the connector.
 
@@ -151,82 +172,119 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
     // The hash-based URL Cloud Run also gives (`uri`) is not accepted.
     const serviceName = perRequestEdge ? gcpId(scope, "service", CLOUD_RUN_NAME_MAX) : undefined;
     const runHost = serviceName
-        ? gcp.organizations.getProjectOutput({ projectId: project }, { parent: scope.parent }).number.apply((n) => runAppHost(serviceName, String(n), region))
+        ? gcp.organizations
+              .getProjectOutput({ projectId: project }, { parent: scope.parent })
+              .number.apply((n) => runAppHost(serviceName, String(n), region))
         : undefined;
     const allowedHosts = runHost ? runHost.apply((h) => [h]) : edge.hostnames;
 
     // Audit checkpoints: a bucket whose retention policy is locked (objects cannot be deleted or replaced
     // before the tier's retention ends, by anyone). No object versioning: GCS refuses it with a retention policy.
-    const anchorBucket = scope.child("audit-anchors", gcp.storage.Bucket, {
-        project,
-        location: region,
-        storageClass: "STANDARD",
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: "enforced",
-        retentionPolicy: { retentionPeriod: String(spec.audit.anchorRetentionDays * 86_400), isLocked: true },
-        forceDestroy: false,
-        labels: { "mcp-infra": "audit-anchors", "checkpoint-interval-s": String(spec.audit.checkpointIntervalSeconds) },
-    }, after);
-    const anchorGrants = Object.entries(ANCHOR_BUCKET_ROLES).map(([k, role]) => scope.child(`anchors-${k}`, gcp.storage.BucketIAMMember, {
-        bucket: anchorBucket.name, role, member,
-    }));
+    const anchorBucket = scope.child(
+        "audit-anchors",
+        gcp.storage.Bucket,
+        {
+            project,
+            location: region,
+            storageClass: "STANDARD",
+            uniformBucketLevelAccess: true,
+            publicAccessPrevention: "enforced",
+            retentionPolicy: { retentionPeriod: String(spec.audit.anchorRetentionDays * 86_400), isLocked: true },
+            forceDestroy: false,
+            labels: { "mcp-infra": "audit-anchors", "checkpoint-interval-s": String(spec.audit.checkpointIntervalSeconds) },
+        },
+        after,
+    );
+    const anchorGrants = Object.entries(ANCHOR_BUCKET_ROLES).map(([k, role]) =>
+        scope.child(`anchors-${k}`, gcp.storage.BucketIAMMember, {
+            bucket: anchorBucket.name,
+            role,
+            member,
+        }),
+    );
     const auditAnchors = pulumi.interpolate`gs://${anchorBucket.name}/${AUDIT_ANCHOR_PREFIX}`;
 
     // audit:migrate: a Cloud Run job under its own service account, the only identity with access to the
     // administrator's URL and the server role's password. It creates the schema and the append-only role.
     const migration = database.migration;
     if (!migration) throw new Error(`${scope.name}: the GCP database gives no audit migration (administrator and server credentials)`);
-    const migrateAccount = scope.child("migrate-identity", gcp.serviceaccount.Account, {
-        project,
-        accountId: gcpId(scope, "migrate", 30),
-        displayName: "MCP audit:migrate (Cloud Run job)",
-        description: "Runs the audit log's schema migration with the database administrator's credentials; nothing else",
-    }, after);
+    const migrateAccount = scope.child(
+        "migrate-identity",
+        gcp.serviceaccount.Account,
+        {
+            project,
+            accountId: gcpId(scope, "migrate", 30),
+            displayName: "MCP audit:migrate (Cloud Run job)",
+            description: "Runs the audit log's schema migration with the database administrator's credentials; nothing else",
+        },
+        after,
+    );
     const migrateMember = pulumi.interpolate`serviceAccount:${migrateAccount.email}`;
     const migrateGrants = [
         scope.child("migrate-access-admin-url", gcp.secretmanager.SecretIamMember, {
-            project, secretId: migration.adminUrlSecret.id, role: "roles/secretmanager.secretAccessor", member: migrateMember,
+            project,
+            secretId: migration.adminUrlSecret.id,
+            role: "roles/secretmanager.secretAccessor",
+            member: migrateMember,
         }),
         scope.child("migrate-access-server-password", gcp.secretmanager.SecretIamMember, {
-            project, secretId: migration.serverPasswordSecret.id, role: "roles/secretmanager.secretAccessor", member: migrateMember,
+            project,
+            secretId: migration.serverPasswordSecret.id,
+            role: "roles/secretmanager.secretAccessor",
+            member: migrateMember,
         }),
     ];
     const migrateName = gcpId(scope, "migrate", 40);
-    const migrateJob = scope.child("audit-migrate", gcp.cloudrunv2.Job, {
-        project,
-        location: region,
-        name: migrateName,
-        deletionProtection: false,
-        // A new execution on create and whenever the image changes; the job is ready (and the service
-        // is created) only once that execution completed successfully.
-        runExecutionToken: pulumi.output(input.image.ref).apply((ref) => `m${createHash("sha256").update(ref).digest("hex").slice(0, 12)}`),
-        template: {
-            taskCount: 1,
-            parallelism: 1,
+    const migrateJob = scope.child(
+        "audit-migrate",
+        gcp.cloudrunv2.Job,
+        {
+            project,
+            location: region,
+            name: migrateName,
+            deletionProtection: false,
+            // A new execution on create and whenever the image changes; the job is ready (and the service
+            // is created) only once that execution completed successfully.
+            runExecutionToken: pulumi
+                .output(input.image.ref)
+                .apply((ref) => `m${createHash("sha256").update(ref).digest("hex").slice(0, 12)}`),
             template: {
-                serviceAccount: migrateAccount.email,
-                maxRetries: 2,
-                timeout: "600s",
-                vpcAccess: {
-                    networkInterfaces: [{ network: net.network.id, subnetwork: net.subnet.id }],
-                    egress: "PRIVATE_RANGES_ONLY",
-                },
-                containers: [{
-                    name: "audit-migrate",
-                    image: input.image.ref,
-                    commands: ["node", "dist/audit/migrate.js"],
-                    resources: { limits: { cpu: "1", memory: "512Mi" } },
-                    envs: [
-                        { name: "DATABASE_SSL", value: "verify-full" },
-                        ...(database.caCertificate ? [{ name: "DATABASE_CA_CERT", value: database.caCertificate }] : []),
-                        { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
-                        { name: "DATABASE_ADMIN_URL", valueSource: { secretKeyRef: { secret: migration.adminUrlSecret.id, version: "latest" } } },
-                        { name: "MCP_AUDIT_SERVER_PASSWORD", valueSource: { secretKeyRef: { secret: migration.serverPasswordSecret.id, version: "latest" } } },
+                taskCount: 1,
+                parallelism: 1,
+                template: {
+                    serviceAccount: migrateAccount.email,
+                    maxRetries: 2,
+                    timeout: "600s",
+                    vpcAccess: {
+                        networkInterfaces: [{ network: net.network.id, subnetwork: net.subnet.id }],
+                        egress: "PRIVATE_RANGES_ONLY",
+                    },
+                    containers: [
+                        {
+                            name: "audit-migrate",
+                            image: input.image.ref,
+                            commands: ["node", "dist/audit/migrate.js"],
+                            resources: { limits: { cpu: "1", memory: "512Mi" } },
+                            envs: [
+                                { name: "DATABASE_SSL", value: "verify-full" },
+                                ...(database.caCertificate ? [{ name: "DATABASE_CA_CERT", value: database.caCertificate }] : []),
+                                { name: "MCP_AUDIT_SERVER_ROLE", value: migration.serverRole },
+                                {
+                                    name: "DATABASE_ADMIN_URL",
+                                    valueSource: { secretKeyRef: { secret: migration.adminUrlSecret.id, version: "latest" } },
+                                },
+                                {
+                                    name: "MCP_AUDIT_SERVER_PASSWORD",
+                                    valueSource: { secretKeyRef: { secret: migration.serverPasswordSecret.id, version: "latest" } },
+                                },
+                            ],
+                        },
                     ],
-                }],
+                },
             },
         },
-    }, { dependsOn: [...migrateGrants, ...net.apis, ...database.replicas, database.instance] });
+        { dependsOn: [...migrateGrants, ...net.apis, ...database.replicas, database.instance] },
+    );
 
     const environment = serverEnvironment(input, {
         allowedHosts,
@@ -243,78 +301,93 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
         failureThreshold,
     });
 
-    const service = scope.child("service", gcp.cloudrunv2.Service, {
-        project,
-        location: region,
-        ...(serviceName ? { name: serviceName } : {}),
-        description: "MCP server",
-        // Behind a load balancer only it (and internal traffic) reaches the service; its run.app URL is closed
-        // to the internet. Behind a per-request edge the run.app URL IS the edge, open to all.
-        ingress: perRequestEdge ? "INGRESS_TRAFFIC_ALL" : "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
-        // No IAM invoker check: the server authenticates every MCP request itself (API keys or OAuth), and MCP
-        // clients carry no Google identity token. Behind the load balancer nobody else can reach the service,
-        // and the LB does not sign requests (there is no IAP-less invoker identity for a serverless NEG), so an
-        // IAM check would reject all traffic; on the run.app URL it would reject every MCP client.
-        invokerIamDisabled: true,
-        // Set explicitly (the provider defaults it on): protected in the tiers that protect their data (prod, enterprise).
-        deletionProtection: spec.database.deletionProtection,
-        // `template.scaling.cpuUtilization` (the tier's CPU target) is a beta field of the Cloud Run API.
-        launchStage: "BETA",
-        template: {
-            // The audit:migrate execution this revision follows (also a data dependency on the job).
-            labels: { "mcp-audit-migration": migrateJob.runExecutionToken.apply((t) => t ?? "none") },
-            serviceAccount: serviceAccount.email,
-            executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
-            maxInstanceRequestConcurrency: CONCURRENCY,
-            // Streamed MCP responses may last as long as the edge keeps an idle connection.
-            timeout: `${spec.edge.idleTimeoutSeconds}s`,
-            scaling: {
-                // Scale to zero where the tier allows it: no instance (and no charge) while idle.
-                minInstanceCount: spec.service.scaleToZero ? 0 : spec.service.minReplicas,
-                maxInstanceCount: spec.service.maxReplicas,
-                cpuUtilization: spec.service.targetCpuPercent / 100,
-            },
-            vpcAccess: {
-                networkInterfaces: [{ network: net.network.id, subnetwork: net.subnet.id }],
-                egress: "PRIVATE_RANGES_ONLY",
-            },
-            containers: [{
-                name: SERVER.containerName,
-                image: input.image.ref,
-                // Cloud Run sets PORT from here; only this port is served (the metrics port stays inside the instance).
-                ports: { name: "http1", containerPort: SERVER.port },
-                resources: {
-                    limits: { cpu: cloudRunCpuLimit(sizing.serviceMilliCpu), memory: `${sizing.serviceMemoryMiB}Mi` },
-                    // Request-based billing: CPU is allocated (and billed) only while serving; idle minimum
-                    // instances are billed at the lower idle rate, and a service scaled to zero costs nothing.
-                    cpuIdle: true,
-                    startupCpuBoost: true,
+    const service = scope.child(
+        "service",
+        gcp.cloudrunv2.Service,
+        {
+            project,
+            location: region,
+            ...(serviceName ? { name: serviceName } : {}),
+            description: "MCP server",
+            // Behind a load balancer only it (and internal traffic) reaches the service; its run.app URL is closed
+            // to the internet. Behind a per-request edge the run.app URL IS the edge, open to all.
+            ingress: perRequestEdge ? "INGRESS_TRAFFIC_ALL" : "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+            // No IAM invoker check: the server authenticates every MCP request itself (API keys or OAuth), and MCP
+            // clients carry no Google identity token. Behind the load balancer nobody else can reach the service,
+            // and the LB does not sign requests (there is no IAP-less invoker identity for a serverless NEG), so an
+            // IAM check would reject all traffic; on the run.app URL it would reject every MCP client.
+            invokerIamDisabled: true,
+            // Set explicitly (the provider defaults it on): protected in the tiers that protect their data (prod, enterprise).
+            deletionProtection: spec.database.deletionProtection,
+            // `template.scaling.cpuUtilization` (the tier's CPU target) is a beta field of the Cloud Run API.
+            launchStage: "BETA",
+            template: {
+                // The audit:migrate execution this revision follows (also a data dependency on the job).
+                labels: { "mcp-audit-migration": migrateJob.runExecutionToken.apply((t) => t ?? "none") },
+                serviceAccount: serviceAccount.email,
+                executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+                maxInstanceRequestConcurrency: CONCURRENCY,
+                // Streamed MCP responses may last as long as the edge keeps an idle connection.
+                timeout: `${spec.edge.idleTimeoutSeconds}s`,
+                scaling: {
+                    // Scale to zero where the tier allows it: no instance (and no charge) while idle.
+                    minInstanceCount: spec.service.scaleToZero ? 0 : spec.service.minReplicas,
+                    maxInstanceCount: spec.service.maxReplicas,
+                    cpuUtilization: spec.service.targetCpuPercent / 100,
                 },
-                envs: [
-                    ...Object.entries(environment).map(([name, value]) => ({ name, value })),
-                    ...secrets.map((s) => ({ name: s.env, valueSource: { secretKeyRef: { secret: s.ref.id, version: "latest" } } })),
+                vpcAccess: {
+                    networkInterfaces: [{ network: net.network.id, subnetwork: net.subnet.id }],
+                    egress: "PRIVATE_RANGES_ONLY",
+                },
+                containers: [
+                    {
+                        name: SERVER.containerName,
+                        image: input.image.ref,
+                        // Cloud Run sets PORT from here; only this port is served (the metrics port stays inside the instance).
+                        ports: { name: "http1", containerPort: SERVER.port },
+                        resources: {
+                            limits: { cpu: cloudRunCpuLimit(sizing.serviceMilliCpu), memory: `${sizing.serviceMemoryMiB}Mi` },
+                            // Request-based billing: CPU is allocated (and billed) only while serving; idle minimum
+                            // instances are billed at the lower idle rate, and a service scaled to zero costs nothing.
+                            cpuIdle: true,
+                            startupCpuBoost: true,
+                        },
+                        envs: [
+                            ...Object.entries(environment).map(([name, value]) => ({ name, value })),
+                            ...secrets.map((s) => ({
+                                name: s.env,
+                                valueSource: { secretKeyRef: { secret: s.ref.id, version: "latest" } },
+                            })),
+                        ],
+                        // Direct VPC egress may take a while on start: allow up to two minutes before the first success.
+                        startupProbe: { ...probe(SERVER_PROBES.startup), initialDelaySeconds: 0 },
+                        livenessProbe: probe(SERVER_PROBES.liveness),
+                    },
                 ],
-                // Direct VPC egress may take a while on start: allow up to two minutes before the first success.
-                startupProbe: { ...probe(SERVER_PROBES.startup), initialDelaySeconds: 0 },
-                livenessProbe: probe(SERVER_PROBES.liveness),
-            }],
+            },
         },
-    }, {
-        // The schema and the append-only role exist (audit:migrate succeeded) before a revision starts.
-        dependsOn: [...grants, ...pull, ...anchorGrants, migrateJob],
-        // A service with a fixed name cannot be created beside the one it replaces.
-        ...(serviceName ? { deleteBeforeReplace: true } : {}),
-    });
+        {
+            // The schema and the append-only role exist (audit:migrate succeeded) before a revision starts.
+            dependsOn: [...grants, ...pull, ...anchorGrants, migrateJob],
+            // A service with a fixed name cannot be created beside the one it replaces.
+            ...(serviceName ? { deleteBeforeReplace: true } : {}),
+        },
+    );
 
     // Cloud Run writes to Cloud Logging; a bucket with the tier's retention receives this service's logs
     // (the project's _Default bucket also keeps its own copy for its own retention, 30 days unless changed).
-    const logBucket = scope.child("logs", gcp.logging.ProjectBucketConfig, {
-        project,
-        location: region,
-        bucketId: gcpId(scope, "logs", 100),
-        retentionDays: sizing.logRetentionDays,
-        description: "MCP server logs",
-    }, after);
+    const logBucket = scope.child(
+        "logs",
+        gcp.logging.ProjectBucketConfig,
+        {
+            project,
+            location: region,
+            bucketId: gcpId(scope, "logs", 100),
+            retentionDays: sizing.logRetentionDays,
+            description: "MCP server logs",
+        },
+        after,
+    );
     const logSink = scope.child("log-sink", gcp.logging.ProjectSink, {
         project,
         destination: pulumi.interpolate`logging.googleapis.com/${logBucket.id}`,
@@ -338,7 +411,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
 
     const logs = scope.inputs<gcp.logging.ProjectBucketConfigArgs>("logs");
     const anchorsUsed = scope.inputs<gcp.storage.BucketArgs>("audit-anchors");
-    const anchorsSummary = pulumi.all([auditAnchors, anchorsUsed.retentionPolicy, anchorsUsed.publicAccessPrevention, anchorsUsed.uniformBucketLevelAccess])
+    const anchorsSummary = pulumi
+        .all([auditAnchors, anchorsUsed.retentionPolicy, anchorsUsed.publicAccessPrevention, anchorsUsed.uniformBucketLevelAccess])
         .apply(([location, retention, pap, uniform]) => {
             const locked = Boolean(retention?.isLocked);
             const days = Number(retention?.retentionPeriod ?? 0) / 86_400;
@@ -349,7 +423,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
                 note: `GCS bucket with a ${locked ? "locked" : "NOT locked"} retention policy of ${days} days; public access prevention ${pap ?? "inherited"}, uniform access ${uniform ? "on" : "off"}; the service account may create and read objects, not delete or overwrite them`,
             };
         });
-    const summary = pulumi.output({ template: svc.template, retention: logs.retentionDays, anchors: anchorsSummary })
+    const summary = pulumi
+        .output({ template: svc.template, retention: logs.retentionDays, anchors: anchorsSummary })
         .apply(({ template, retention, anchors }) => {
             const limits = template.containers?.[0]?.resources?.limits ?? {};
             return {
@@ -375,8 +450,18 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
         migrateAccount,
         anchorBucket,
         resources: {
-            serviceAccount, apiKeySecret, secretGrants: grants, imageReader: pull, service, logBucket, logSink,
-            anchorBucket, anchorGrants, migrateAccount, migrateGrants, migrateJob,
+            serviceAccount,
+            apiKeySecret,
+            secretGrants: grants,
+            imageReader: pull,
+            service,
+            logBucket,
+            logSink,
+            anchorBucket,
+            anchorGrants,
+            migrateAccount,
+            migrateGrants,
+            migrateJob,
         },
     };
 }

@@ -34,7 +34,10 @@ export const REGION_ZONES = 3;
  * project never collide.
  */
 export function gcpId(scope: Scope, role: string, max: number): string {
-    const raw = `${pulumi.getStack()}-${scope.name}-${role}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "");
+    const raw = `${pulumi.getStack()}-${scope.name}-${role}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^[^a-z]+/, "");
     if (raw.length <= max) return raw.replace(/-+$/, "");
     let hash = 0;
     for (const ch of raw) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
@@ -54,18 +57,31 @@ export const CLOUD_RUN_NAME_MAX = 49;
 export function runAppHost(serviceName: string, projectNumber: string, region: string): string {
     const label = `${serviceName}-${projectNumber}`;
     if (label.length > 63) {
-        throw new Error(`the Cloud Run service name "${serviceName}" is too long for a deterministic run.app URL ("${label}" is ${label.length} characters, at most 63); use a shorter stack or component name, or mcp-infra:edgeKind "loadBalancer"`);
+        throw new Error(
+            `the Cloud Run service name "${serviceName}" is too long for a deterministic run.app URL ("${label}" is ${label.length} characters, at most 63); use a shorter stack or component name, or mcp-infra:edgeKind "loadBalancer"`,
+        );
     }
     return `${label}.${region}.run.app`;
 }
 
 /** A Secret Manager secret with one version holding `value`; returns the secret. */
-export function secretWithValue(scope: Scope, role: string, value: pulumi.Input<string>, description: string, opts: pulumi.CustomResourceOptions = {}): gcp.secretmanager.Secret {
-    const secret = scope.child(role, gcp.secretmanager.Secret, {
-        replication: { auto: {} },
-        labels: { "mcp-infra": "true" },
-        annotations: { description },
-    }, opts);
+export function secretWithValue(
+    scope: Scope,
+    role: string,
+    value: pulumi.Input<string>,
+    description: string,
+    opts: pulumi.CustomResourceOptions = {},
+): gcp.secretmanager.Secret {
+    const secret = scope.child(
+        role,
+        gcp.secretmanager.Secret,
+        {
+            replication: { auto: {} },
+            labels: { "mcp-infra": "true" },
+            annotations: { description },
+        },
+        opts,
+    );
     scope.child(`${role}-version`, gcp.secretmanager.SecretVersion, {
         secret: secret.id,
         secretData: pulumi.secret(value),

@@ -93,60 +93,72 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     };
     const flags = [{ name: "log_min_duration_statement", value: "1000" }];
 
-    const instance = scope.child("instance", gcp.sql.DatabaseInstance, {
-        project,
-        region,
-        databaseVersion: POSTGRES_VERSION,
-        deletionProtection: db.deletionProtection,
-        settings: {
-            // PostgreSQL 16+ defaults to Enterprise Plus, which has no custom or shared-core tiers.
-            edition: "ENTERPRISE",
-            tier: sizing.dbTier,
-            availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
-            diskType: "PD_SSD",
-            diskSize: sizing.dbStorageGb,
-            diskAutoresize: true,
-            diskAutoresizeLimit: sizing.dbStorageGb * 2,
-            deletionProtectionEnabled: db.deletionProtection,
-            retainBackupsOnDelete: db.deletionProtection,
-            ipConfiguration,
-            backupConfiguration: {
-                enabled: true,
-                startTime: "03:00",
-                pointInTimeRecoveryEnabled: db.pointInTimeRestore,
-                transactionLogRetentionDays: sizing.dbPitrDays,
-                backupRetentionSettings: { retainedBackups: sizing.dbRetainedBackups, retentionUnit: "COUNT" },
+    const instance = scope.child(
+        "instance",
+        gcp.sql.DatabaseInstance,
+        {
+            project,
+            region,
+            databaseVersion: POSTGRES_VERSION,
+            deletionProtection: db.deletionProtection,
+            settings: {
+                // PostgreSQL 16+ defaults to Enterprise Plus, which has no custom or shared-core tiers.
+                edition: "ENTERPRISE",
+                tier: sizing.dbTier,
+                availabilityType: db.highAvailability ? "REGIONAL" : "ZONAL",
+                diskType: "PD_SSD",
+                diskSize: sizing.dbStorageGb,
+                diskAutoresize: true,
+                diskAutoresizeLimit: sizing.dbStorageGb * 2,
+                deletionProtectionEnabled: db.deletionProtection,
+                retainBackupsOnDelete: db.deletionProtection,
+                ipConfiguration,
+                backupConfiguration: {
+                    enabled: true,
+                    startTime: "03:00",
+                    pointInTimeRecoveryEnabled: db.pointInTimeRestore,
+                    transactionLogRetentionDays: sizing.dbPitrDays,
+                    backupRetentionSettings: { retainedBackups: sizing.dbRetainedBackups, retentionUnit: "COUNT" },
+                },
+                databaseFlags: flags,
+                insightsConfig: { queryInsightsEnabled: spec.database.compute === "standard" },
+                maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
+                userLabels: { "mcp-infra": "audit" },
             },
-            databaseFlags: flags,
-            insightsConfig: { queryInsightsEnabled: spec.database.compute === "standard" },
-            maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
-            userLabels: { "mcp-infra": "audit" },
         },
-    }, { dependsOn: [net.privateServices] });
+        { dependsOn: [net.privateServices] },
+    );
 
-    const replicas = [...Array(db.readReplicas).keys()].map((i) => scope.child(`replica-${i}`, gcp.sql.DatabaseInstance, {
-        project,
-        region,
-        databaseVersion: POSTGRES_VERSION,
-        masterInstanceName: instance.name,
-        replicaConfiguration: { failoverTarget: false },
-        deletionProtection: db.deletionProtection,
-        settings: {
-            edition: "ENTERPRISE",
-            tier: sizing.dbTier,
-            availabilityType: "ZONAL",
-            diskType: "PD_SSD",
-            diskSize: sizing.dbStorageGb,
-            diskAutoresize: true,
-            diskAutoresizeLimit: sizing.dbStorageGb * 2,
-            deletionProtectionEnabled: db.deletionProtection,
-            ipConfiguration,
-            // Replicas take no backups of their own; the primary's cover them.
-            backupConfiguration: { enabled: false },
-            databaseFlags: flags,
-            userLabels: { "mcp-infra": "audit-replica" },
-        },
-    }, { dependsOn: [net.privateServices] }));
+    const replicas = [...Array(db.readReplicas).keys()].map((i) =>
+        scope.child(
+            `replica-${i}`,
+            gcp.sql.DatabaseInstance,
+            {
+                project,
+                region,
+                databaseVersion: POSTGRES_VERSION,
+                masterInstanceName: instance.name,
+                replicaConfiguration: { failoverTarget: false },
+                deletionProtection: db.deletionProtection,
+                settings: {
+                    edition: "ENTERPRISE",
+                    tier: sizing.dbTier,
+                    availabilityType: "ZONAL",
+                    diskType: "PD_SSD",
+                    diskSize: sizing.dbStorageGb,
+                    diskAutoresize: true,
+                    diskAutoresizeLimit: sizing.dbStorageGb * 2,
+                    deletionProtectionEnabled: db.deletionProtection,
+                    ipConfiguration,
+                    // Replicas take no backups of their own; the primary's cover them.
+                    backupConfiguration: { enabled: false },
+                    databaseFlags: flags,
+                    userLabels: { "mcp-infra": "audit-replica" },
+                },
+            },
+            { dependsOn: [net.privateServices] },
+        ),
+    );
 
     const database = scope.child("database", gcp.sql.Database, { project, instance: instance.name, name: DB_NAME });
     const password = scope.child("password", random.RandomPassword, { length: 32, special: false });
@@ -163,44 +175,70 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
 
     // The instance's DNS name (the name its certificate carries), without the trailing dot.
     const host = instance.dnsName.apply((n) => n.replace(/\.$/, ""));
-    const urlOf = (user: string, pw: string, h: string) => `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
+    const urlOf = (user: string, pw: string, h: string) =>
+        `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
     const adminUrl = pulumi.all([host, password.result]).apply(([h, pw]) => urlOf(DB_USER, pw, h));
     const url = pulumi.all([host, serverPassword.result]).apply(([h, pw]) => urlOf(AUDIT_SERVER_ROLE, pw, h));
     // The CAs that sign the server certificate (current, and the next during a rotation), for DATABASE_CA_CERT.
     const caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n"));
-    const credentials = secretWithValue(scope, "credentials",
-        pulumi.all([host, password.result, adminUrl]).apply(([host, pw, u]) => JSON.stringify({
-            engine: "postgres", host, port: DB_PORT, dbname: DB_NAME, username: DB_USER, password: pw, url: u,
-        })),
-        "Audit database administrator credentials and connection URL (operators)", { dependsOn: net.apis });
+    const credentials = secretWithValue(
+        scope,
+        "credentials",
+        pulumi.all([host, password.result, adminUrl]).apply(([host, pw, u]) =>
+            JSON.stringify({
+                engine: "postgres",
+                host,
+                port: DB_PORT,
+                dbname: DB_NAME,
+                username: DB_USER,
+                password: pw,
+                url: u,
+            }),
+        ),
+        "Audit database administrator credentials and connection URL (operators)",
+        { dependsOn: net.apis },
+    );
     // Secret Manager holds whole values (no JSON keys), so each URL and password has its own secret.
     // DATABASE_URL of the service: the append-only role (no UPDATE, DELETE or TRUNCATE on the audit log).
-    const urlSecret = secretWithValue(scope, "url", url, `DATABASE_URL of the MCP server (the append-only ${AUDIT_SERVER_ROLE} role)`, { dependsOn: [...net.apis, user, database] });
+    const urlSecret = secretWithValue(scope, "url", url, `DATABASE_URL of the MCP server (the append-only ${AUDIT_SERVER_ROLE} role)`, {
+        dependsOn: [...net.apis, user, database],
+    });
     // DATABASE_ADMIN_URL and the server role's password: read only by the audit:migrate job.
-    const adminUrlSecret = secretWithValue(scope, "admin-url", adminUrl, "DATABASE_ADMIN_URL of the audit:migrate job (administrator)", { dependsOn: [...net.apis, user, database] });
-    const serverPasswordSecret = secretWithValue(scope, "server-password-secret", serverPassword.result,
-        `Password of the ${AUDIT_SERVER_ROLE} role, set by the audit:migrate job`, { dependsOn: net.apis });
+    const adminUrlSecret = secretWithValue(scope, "admin-url", adminUrl, "DATABASE_ADMIN_URL of the audit:migrate job (administrator)", {
+        dependsOn: [...net.apis, user, database],
+    });
+    const serverPasswordSecret = secretWithValue(
+        scope,
+        "server-password-secret",
+        serverPassword.result,
+        `Password of the ${AUDIT_SERVER_ROLE} role, set by the audit:migrate job`,
+        { dependsOn: net.apis },
+    );
 
     const used = scope.inputs<gcp.sql.DatabaseInstanceArgs>("instance");
-    const summary = pulumi.output({
-        version: used.databaseVersion,
-        deletion: used.deletionProtection,
-        settings: used.settings,
-    }).apply(({ version, deletion, settings }) => summarizeCloudSql({
-        databaseVersion: String(version),
-        tier: String(settings?.tier),
-        diskSize: Number(settings?.diskSize),
-        availabilityType: String(settings?.availabilityType ?? "ZONAL"),
-        backupsEnabled: Boolean(settings?.backupConfiguration?.enabled),
-        retainedBackups: Number(settings?.backupConfiguration?.backupRetentionSettings?.retainedBackups ?? 7),
-        pointInTimeRecovery: Boolean(settings?.backupConfiguration?.pointInTimeRecoveryEnabled),
-        // The provider's deletion protection defaults to true when unset.
-        deletionProtection: deletion ?? true,
-        deletionProtectionEnabled: Boolean(settings?.deletionProtectionEnabled),
-        ipv4Enabled: settings?.ipConfiguration?.ipv4Enabled ?? true,
-        sslMode: String(settings?.ipConfiguration?.sslMode ?? "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
-        replicaCount: replicas.length,
-    }));
+    const summary = pulumi
+        .output({
+            version: used.databaseVersion,
+            deletion: used.deletionProtection,
+            settings: used.settings,
+        })
+        .apply(({ version, deletion, settings }) =>
+            summarizeCloudSql({
+                databaseVersion: String(version),
+                tier: String(settings?.tier),
+                diskSize: Number(settings?.diskSize),
+                availabilityType: String(settings?.availabilityType ?? "ZONAL"),
+                backupsEnabled: Boolean(settings?.backupConfiguration?.enabled),
+                retainedBackups: Number(settings?.backupConfiguration?.backupRetentionSettings?.retainedBackups ?? 7),
+                pointInTimeRecovery: Boolean(settings?.backupConfiguration?.pointInTimeRecoveryEnabled),
+                // The provider's deletion protection defaults to true when unset.
+                deletionProtection: deletion ?? true,
+                deletionProtectionEnabled: Boolean(settings?.deletionProtectionEnabled),
+                ipv4Enabled: settings?.ipConfiguration?.ipv4Enabled ?? true,
+                sslMode: String(settings?.ipConfiguration?.sslMode ?? "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
+                replicaCount: replicas.length,
+            }),
+        );
 
     return {
         endpoint: instance.privateIpAddress,

@@ -52,13 +52,29 @@ import { GcpNetwork } from "./network";
 export const WAF_RULE_SETS: Readonly<Record<WafRuleSets, readonly string[]>> = {
     none: [],
     baseline: [
-        "xss-v33-stable", "lfi-v33-stable", "rfi-v33-stable", "rce-v33-stable", "methodenforcement-v33-stable",
-        "scannerdetection-v33-stable", "protocolattack-v33-stable", "sessionfixation-v33-stable", "cve-canary",
+        "xss-v33-stable",
+        "lfi-v33-stable",
+        "rfi-v33-stable",
+        "rce-v33-stable",
+        "methodenforcement-v33-stable",
+        "scannerdetection-v33-stable",
+        "protocolattack-v33-stable",
+        "sessionfixation-v33-stable",
+        "cve-canary",
     ],
     extended: [
-        "xss-v33-stable", "lfi-v33-stable", "rfi-v33-stable", "rce-v33-stable", "methodenforcement-v33-stable",
-        "scannerdetection-v33-stable", "protocolattack-v33-stable", "sessionfixation-v33-stable", "cve-canary",
-        "sqli-v33-stable", "php-v33-stable", "nodejs-v33-stable",
+        "xss-v33-stable",
+        "lfi-v33-stable",
+        "rfi-v33-stable",
+        "rce-v33-stable",
+        "methodenforcement-v33-stable",
+        "scannerdetection-v33-stable",
+        "protocolattack-v33-stable",
+        "sessionfixation-v33-stable",
+        "cve-canary",
+        "sqli-v33-stable",
+        "php-v33-stable",
+        "nodejs-v33-stable",
     ],
 };
 
@@ -82,18 +98,23 @@ export function armorRules(edge: EdgeSize): gcp.types.input.compute.SecurityPoli
         description: `Preconfigured WAF ${sets.join(", ")}`.slice(0, 64),
         match: { expr: { expression: sets.map((set) => `evaluatePreconfiguredWaf('${set}', {'sensitivity': 1})`).join(" || ") } },
     }));
-    const rate = edge.rateLimitPerMinute === null ? [] : [{
-        priority: RATE_PRIORITY,
-        action: "throttle",
-        description: "Rate limit per client IP",
-        match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
-        rateLimitOptions: {
-            conformAction: "allow",
-            exceedAction: "deny(429)",
-            enforceOnKey: "IP",
-            rateLimitThreshold: { count: edge.rateLimitPerMinute, intervalSec: RATE_INTERVAL_SECONDS },
-        },
-    }];
+    const rate =
+        edge.rateLimitPerMinute === null
+            ? []
+            : [
+                  {
+                      priority: RATE_PRIORITY,
+                      action: "throttle",
+                      description: "Rate limit per client IP",
+                      match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
+                      rateLimitOptions: {
+                          conformAction: "allow",
+                          exceedAction: "deny(429)",
+                          enforceOnKey: "IP",
+                          rateLimitThreshold: { count: edge.rateLimitPerMinute, intervalSec: RATE_INTERVAL_SECONDS },
+                      },
+                  },
+              ];
     const fallback = {
         priority: DEFAULT_PRIORITY,
         action: "allow",
@@ -119,12 +140,27 @@ export interface GcpEdgeSummaryInputs {
 
 export function summarizeGcpEdge(i: GcpEdgeSummaryInputs): EdgeSummary {
     const rules = i.armorRules ?? [];
-    const managed = rules.flatMap((r) => [...String((r.match as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleMatch> | undefined)?.expr?.expression ?? "").matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g)].map((m) => m[1]));
-    const rate = rules.find((r) => (r.action === "throttle" || r.action === "rate_based_ban") && (r.rateLimitOptions as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleRateLimitOptions> | undefined)?.enforceOnKey === "IP");
-    const threshold = (rate?.rateLimitOptions as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleRateLimitOptions> | undefined)?.rateLimitThreshold;
-    const tls = i.sslPolicyProfile === undefined || i.sslMinTlsVersion !== "TLS_1_2"
-        ? "none"
-        : i.sslPolicyProfile === "RESTRICTED" ? "restricted" : "modern";
+    const managed = rules.flatMap((r) =>
+        [
+            ...String(
+                (r.match as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleMatch> | undefined)?.expr?.expression ?? "",
+            ).matchAll(/evaluatePreconfiguredWaf\('([^']+)'/g),
+        ].map((m) => m[1]),
+    );
+    const rate = rules.find(
+        (r) =>
+            (r.action === "throttle" || r.action === "rate_based_ban") &&
+            (r.rateLimitOptions as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleRateLimitOptions> | undefined)?.enforceOnKey ===
+                "IP",
+    );
+    const threshold = (rate?.rateLimitOptions as pulumi.Unwrap<gcp.types.input.compute.SecurityPolicyRuleRateLimitOptions> | undefined)
+        ?.rateLimitThreshold;
+    const tls =
+        i.sslPolicyProfile === undefined || i.sslMinTlsVersion !== "TLS_1_2"
+            ? "none"
+            : i.sslPolicyProfile === "RESTRICTED"
+              ? "restricted"
+              : "modern";
     return {
         cloud: "gcp",
         kind: "loadBalancer",
@@ -162,7 +198,9 @@ export interface RunUrlSummaryInputs {
  */
 export function summarizeRunUrlEdge(i: RunUrlSummaryInputs): EdgeSummary {
     if (i.ingress !== "INGRESS_TRAFFIC_ALL" || i.defaultUriDisabled) {
-        throw new Error(`the payPerRequest edge serves the Cloud Run service's own run.app URL, but the service has ingress ${i.ingress}${i.defaultUriDisabled ? " and its run.app URL disabled" : ""}`);
+        throw new Error(
+            `the payPerRequest edge serves the Cloud Run service's own run.app URL, but the service has ingress ${i.ingress}${i.defaultUriDisabled ? " and its run.app URL disabled" : ""}`,
+        );
     }
     return {
         cloud: "gcp",
@@ -189,14 +227,22 @@ export function gcpEdgeKind(spec: TierSpec, overrides: TierOverrides, domain?: s
     if (kind !== "payPerRequest") return kind;
     const field = overrides.edgeKind !== undefined ? overrideKey("edgeKind") : "mcp-infra:tier";
     if (spec.edge.waf !== "none" || spec.edge.rateLimitPerMinute !== null) {
-        throw new ConfigError(field, `the ${spec.name} tier filters traffic with a WAF and a per-client rate limit, which Cloud Run's own URL does not have; use edgeKind "loadBalancer"`);
+        throw new ConfigError(
+            field,
+            `the ${spec.name} tier filters traffic with a WAF and a per-client rate limit, which Cloud Run's own URL does not have; use edgeKind "loadBalancer"`,
+        );
     }
     if (spec.edge.tlsProfile !== "modern") {
-        throw new ConfigError(field, `the ${spec.name} tier asks for the ${spec.edge.tlsProfile} TLS profile, which only a load balancer's SSL policy enforces (Cloud Run's run.app URL uses Google's own TLS policy); use edgeKind "loadBalancer"`);
+        throw new ConfigError(
+            field,
+            `the ${spec.name} tier asks for the ${spec.edge.tlsProfile} TLS profile, which only a load balancer's SSL policy enforces (Cloud Run's run.app URL uses Google's own TLS policy); use edgeKind "loadBalancer"`,
+        );
     }
     if (domain) {
-        throw new ConfigError("mcp-infra:domain",
-            `"${domain}" needs a load balancer on GCP: a payPerRequest edge serves Cloud Run's own https://<service>-<project number>.<region>.run.app URL, and Cloud Run domain mappings are a preview with limited regions; leave domain empty or set mcp-infra:edgeKind to "loadBalancer"`);
+        throw new ConfigError(
+            "mcp-infra:domain",
+            `"${domain}" needs a load balancer on GCP: a payPerRequest edge serves Cloud Run's own https://<service>-<project number>.<region>.run.app URL, and Cloud Run domain mappings are a preview with limited regions; leave domain empty or set mcp-infra:edgeKind to "loadBalancer"`,
+        );
     }
     return kind;
 }
@@ -230,7 +276,9 @@ export interface GcpEdge extends EdgeImpl<EdgeOrigin, void> {
 
 export function createEdge(scope: Scope, input: EdgeInput<GcpNetwork>): GcpEdge {
     const net = input.network;
-    return gcpEdgeKind(input.spec, net.overrides, input.domain) === "payPerRequest" ? createRunUrlEdge(scope) : createLoadBalancer(scope, input);
+    return gcpEdgeKind(input.spec, net.overrides, input.domain) === "payPerRequest"
+        ? createRunUrlEdge(scope)
+        : createLoadBalancer(scope, input);
 }
 
 /** The per-request edge: nothing to create; `attach` binds the service's run.app URL. */
@@ -245,20 +293,32 @@ function createRunUrlEdge(scope: Scope): GcpEdge {
             url: pulumi.all([origin.urls, host]).apply(([urls, h]) => {
                 const want = `https://${h}`;
                 if (!(urls ?? []).includes(want)) {
-                    throw new Error(`${scope.name}: Cloud Run serves the service on ${(urls ?? []).join(", ") || "no URL"}, not on ${want}, the only host in MCP_ALLOWED_HOSTS`);
+                    throw new Error(
+                        `${scope.name}: Cloud Run serves the service on ${(urls ?? []).join(", ") || "no URL"}, not on ${want}, the only host in MCP_ALLOWED_HOSTS`,
+                    );
                 }
                 return want;
             }),
             hostnames: host.apply((h) => [h]),
-            summary: pulumi.all([origin.ingress, origin.defaultUriDisabled, origin.timeoutSeconds, origin.healthPath])
-                .apply(([ingress, disabled, timeout, healthPath]) => summarizeRunUrlEdge({
-                    ingress: String(ingress), defaultUriDisabled: Boolean(disabled), timeoutSeconds: Number(timeout), healthPath: String(healthPath),
-                })),
+            summary: pulumi
+                .all([origin.ingress, origin.defaultUriDisabled, origin.timeoutSeconds, origin.healthPath])
+                .apply(([ingress, disabled, timeout, healthPath]) =>
+                    summarizeRunUrlEdge({
+                        ingress: String(ingress),
+                        defaultUriDisabled: Boolean(disabled),
+                        timeoutSeconds: Number(timeout),
+                        healthPath: String(healthPath),
+                    }),
+                ),
         });
     };
     return {
-        kind: "payPerRequest", url: bound.output((b) => b.url), hostnames: bound.output((b) => b.hostnames),
-        summary: bound.output((b) => b.summary), attach, resources: {},
+        kind: "payPerRequest",
+        url: bound.output((b) => b.url),
+        hostnames: bound.output((b) => b.hostnames),
+        summary: bound.output((b) => b.summary),
+        attach,
+        resources: {},
     };
 }
 
@@ -269,59 +329,104 @@ function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: Ed
     const edge = spec.edge;
     const after = { dependsOn: net.apis };
 
-    const address = scope.child("ip", gcp.compute.GlobalAddress, {
-        project, addressType: "EXTERNAL", ipVersion: "IPV4", description: "MCP endpoint",
-    }, after);
+    const address = scope.child(
+        "ip",
+        gcp.compute.GlobalAddress,
+        {
+            project,
+            addressType: "EXTERNAL",
+            ipVersion: "IPV4",
+            description: "MCP endpoint",
+        },
+        after,
+    );
 
     let securityPolicy: gcp.compute.SecurityPolicy | undefined;
     if (edge.waf !== "none" || edge.rateLimitPerMinute !== null) {
-        securityPolicy = scope.child("armor", gcp.compute.SecurityPolicy, {
-            project,
-            type: "CLOUD_ARMOR",
-            description: "MCP edge: WAF and per-client rate limit",
-            // Parse JSON bodies (MCP is JSON-RPC) so WAF rules see values, not raw JSON syntax.
-            advancedOptionsConfig: { jsonParsing: "STANDARD", logLevel: "NORMAL" },
-            rules: armorRules(edge),
-        }, after);
+        securityPolicy = scope.child(
+            "armor",
+            gcp.compute.SecurityPolicy,
+            {
+                project,
+                type: "CLOUD_ARMOR",
+                description: "MCP edge: WAF and per-client rate limit",
+                // Parse JSON bodies (MCP is JSON-RPC) so WAF rules see values, not raw JSON syntax.
+                advancedOptionsConfig: { jsonParsing: "STANDARD", logLevel: "NORMAL" },
+                rules: armorRules(edge),
+            },
+            after,
+        );
     }
 
     let certificate: gcp.compute.ManagedSslCertificate | undefined;
     let sslPolicy: gcp.compute.SSLPolicy | undefined;
     if (domain) {
         certificate = scope.child("certificate", gcp.compute.ManagedSslCertificate, { project, managed: { domains: [domain] } }, after);
-        sslPolicy = scope.child("ssl-policy", gcp.compute.SSLPolicy, { project, profile: sslPolicyProfile, minTlsVersion: "TLS_1_2" }, after);
+        sslPolicy = scope.child(
+            "ssl-policy",
+            gcp.compute.SSLPolicy,
+            { project, profile: sslPolicyProfile, minTlsVersion: "TLS_1_2" },
+            after,
+        );
         // HTTP only redirects: it never reaches the service.
-        const redirect = scope.child("http-redirect", gcp.compute.URLMap, {
-            project,
-            description: "Redirect HTTP to HTTPS",
-            defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: "MOVED_PERMANENTLY_DEFAULT", stripQuery: false },
-        }, after);
+        const redirect = scope.child(
+            "http-redirect",
+            gcp.compute.URLMap,
+            {
+                project,
+                description: "Redirect HTTP to HTTPS",
+                defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: "MOVED_PERMANENTLY_DEFAULT", stripQuery: false },
+            },
+            after,
+        );
         const httpProxy = scope.child("http-proxy", gcp.compute.TargetHttpProxy, {
-            project, urlMap: redirect.id, httpKeepAliveTimeoutSec: edge.idleTimeoutSeconds,
+            project,
+            urlMap: redirect.id,
+            httpKeepAliveTimeoutSec: edge.idleTimeoutSeconds,
         });
         scope.child("http", gcp.compute.GlobalForwardingRule, {
-            project, target: httpProxy.id, ipAddress: address.address, portRange: "80", ipProtocol: "TCP",
+            project,
+            target: httpProxy.id,
+            ipAddress: address.address,
+            portRange: "80",
+            ipProtocol: "TCP",
             loadBalancingScheme: "EXTERNAL_MANAGED",
         });
         const zoneName = dnsZone ?? domain;
         const zones = gcp.dns.getManagedZonesOutput({ project }, { parent: scope.parent });
         const zone = zones.managedZones.apply((all) => {
             const found = all.find((z) => z.dnsName === `${zoneName}.` && z.visibility !== "private");
-            if (!found) throw new Error(`mcp-infra:dnsZone: no public Cloud DNS zone for "${zoneName}" in project ${project}; create it or set dnsZone`);
+            if (!found)
+                throw new Error(
+                    `mcp-infra:dnsZone: no public Cloud DNS zone for "${zoneName}" in project ${project}; create it or set dnsZone`,
+                );
             return found.name!;
         });
-        scope.child("dns", gcp.dns.RecordSet, { project, managedZone: zone, name: `${domain}.`, type: "A", ttl: 300, rrdatas: [address.address] });
+        scope.child("dns", gcp.dns.RecordSet, {
+            project,
+            managedZone: zone,
+            name: `${domain}.`,
+            type: "A",
+            ttl: 300,
+            rrdatas: [address.address],
+        });
     }
 
     const summary = new HandOff<pulumi.Output<EdgeSummary>>(`${scope.name}: the edge's origin`);
     scope.later(["neg", "backend", "urlmap", domain ? "https-proxy" : "http-proxy", domain ? "https" : "http"]);
     const resources: Record<string, pulumi.Resource | pulumi.Resource[]> = {
-        address, ...(securityPolicy ? { securityPolicy } : {}), ...(certificate ? { certificate } : {}), ...(sslPolicy ? { sslPolicy } : {}),
+        address,
+        ...(securityPolicy ? { securityPolicy } : {}),
+        ...(certificate ? { certificate } : {}),
+        ...(sslPolicy ? { sslPolicy } : {}),
     };
 
     const attach = (origin: EdgeOrigin) => {
         const neg = scope.child("neg", gcp.compute.RegionNetworkEndpointGroup, {
-            project, region, networkEndpointType: "SERVERLESS", cloudRun: { service: origin.serviceName },
+            project,
+            region,
+            networkEndpointType: "SERVERLESS",
+            cloudRun: { service: origin.serviceName },
         });
         // Serverless NEG backends take neither a health check nor timeoutSec: Cloud Run's own probes and request timeout apply.
         const backend = scope.child("backend", gcp.compute.BackendService, {
@@ -335,12 +440,24 @@ function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: Ed
         const urlMap = scope.child("urlmap", gcp.compute.URLMap, { project, defaultService: backend.id });
         const proxy = domain
             ? scope.child("https-proxy", gcp.compute.TargetHttpsProxy, {
-                project, urlMap: urlMap.id, sslCertificates: [certificate!.id], sslPolicy: sslPolicy!.id,
-                httpKeepAliveTimeoutSec: edge.idleTimeoutSeconds, quicOverride: "NONE",
-            })
-            : scope.child("http-proxy", gcp.compute.TargetHttpProxy, { project, urlMap: urlMap.id, httpKeepAliveTimeoutSec: edge.idleTimeoutSeconds });
+                  project,
+                  urlMap: urlMap.id,
+                  sslCertificates: [certificate!.id],
+                  sslPolicy: sslPolicy!.id,
+                  httpKeepAliveTimeoutSec: edge.idleTimeoutSeconds,
+                  quicOverride: "NONE",
+              })
+            : scope.child("http-proxy", gcp.compute.TargetHttpProxy, {
+                  project,
+                  urlMap: urlMap.id,
+                  httpKeepAliveTimeoutSec: edge.idleTimeoutSeconds,
+              });
         const rule = scope.child(domain ? "https" : "http", gcp.compute.GlobalForwardingRule, {
-            project, target: proxy.id, ipAddress: address.address, portRange: domain ? "443" : "80", ipProtocol: "TCP",
+            project,
+            target: proxy.id,
+            ipAddress: address.address,
+            portRange: domain ? "443" : "80",
+            ipProtocol: "TCP",
             loadBalancingScheme: "EXTERNAL_MANAGED",
         });
         Object.assign(resources, { neg, backend, urlMap, proxy, forwardingRule: rule });
@@ -350,18 +467,29 @@ function createLoadBalancer(scope: Scope, { network, spec, domain, dnsZone }: Ed
         const redirectArgs = domain ? scope.inputs<gcp.compute.URLMapArgs>("http-redirect") : undefined;
         const armorArgs = securityPolicy ? scope.inputs<gcp.compute.SecurityPolicyArgs>("armor") : undefined;
         const backendArgs = scope.inputs<gcp.compute.BackendServiceArgs>("backend");
-        summary.give(pulumi.all([
-            sslArgs?.profile, sslArgs?.minTlsVersion, redirectArgs?.defaultUrlRedirect, armorArgs?.rules, backendArgs.securityPolicy,
-            proxyArgs.httpKeepAliveTimeoutSec, origin.healthPath,
-        ]).apply(([profile, minTls, redirect, rules, attachedPolicy, keepAlive, healthPath]) => summarizeGcpEdge({
-            sslPolicyProfile: profile,
-            sslMinTlsVersion: minTls,
-            httpRedirectsToHttps: Boolean(redirect?.httpsRedirect),
-            // A policy counts only when the backend service really uses it.
-            armorRules: attachedPolicy ? (rules as gcp.types.input.compute.SecurityPolicyRule[] | undefined) : undefined,
-            keepAliveSeconds: Number(keepAlive ?? 610),
-            healthPath: String(healthPath),
-        })));
+        summary.give(
+            pulumi
+                .all([
+                    sslArgs?.profile,
+                    sslArgs?.minTlsVersion,
+                    redirectArgs?.defaultUrlRedirect,
+                    armorArgs?.rules,
+                    backendArgs.securityPolicy,
+                    proxyArgs.httpKeepAliveTimeoutSec,
+                    origin.healthPath,
+                ])
+                .apply(([profile, minTls, redirect, rules, attachedPolicy, keepAlive, healthPath]) =>
+                    summarizeGcpEdge({
+                        sslPolicyProfile: profile,
+                        sslMinTlsVersion: minTls,
+                        httpRedirectsToHttps: Boolean(redirect?.httpsRedirect),
+                        // A policy counts only when the backend service really uses it.
+                        armorRules: attachedPolicy ? (rules as gcp.types.input.compute.SecurityPolicyRule[] | undefined) : undefined,
+                        keepAliveSeconds: Number(keepAlive ?? 610),
+                        healthPath: String(healthPath),
+                    }),
+                ),
+        );
     };
 
     const ip = address.address;

@@ -26,19 +26,24 @@ export function createImage(scope: Scope, { network, image, context, dockerfile 
     }
     const net = network;
     const { project, region } = net.location;
-    const repository = scope.child("repository", gcp.artifactregistry.Repository, {
-        project,
-        location: region,
-        repositoryId: gcpId(scope, "repo", 63),
-        format: "DOCKER",
-        description: "MCP server images",
-        dockerConfig: { immutableTags: false },
-        cleanupPolicyDryRun: false,
-        cleanupPolicies: [
-            { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: KEEP_IMAGES } },
-            { id: "delete-old", action: "DELETE", condition: { tagState: "ANY", olderThan: "2592000s" } },
-        ],
-    }, { dependsOn: net.apis });
+    const repository = scope.child(
+        "repository",
+        gcp.artifactregistry.Repository,
+        {
+            project,
+            location: region,
+            repositoryId: gcpId(scope, "repo", 63),
+            format: "DOCKER",
+            description: "MCP server images",
+            dockerConfig: { immutableTags: false },
+            cleanupPolicyDryRun: false,
+            cleanupPolicies: [
+                { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: KEEP_IMAGES } },
+                { id: "delete-old", action: "DELETE", condition: { tagState: "ANY", olderThan: "2592000s" } },
+            ],
+        },
+        { dependsOn: net.apis },
+    );
     const registry = `${region}-docker.pkg.dev`;
     const client = gcp.organizations.getClientConfigOutput({ parent: scope.parent });
     const built = scope.child("image", docker.Image, {

@@ -18,5 +18,12 @@ export interface GcpParts extends GcpClusterParts {
 }
 
 export const module: CloudModule<GcpParts> = {
-    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster, createMonitor,
+    descriptor,
+    createNetwork,
+    createImage,
+    createDatabase,
+    createCache,
+    createEdge,
+    createCluster,
+    createMonitor,
 };

@@ -88,13 +88,24 @@ export function buildMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
     const signals = alertSignals(spec);
 
     const channels = [
-        ...input.alerting.emails.map((email, i) => scope.child(`email-${i}`, gcp.monitoring.NotificationChannel, {
-            project, type: "email", displayName: `mcp-infra ${pulumi.getStack()} ${email}`, labels: { email_address: email },
-        })),
-        ...(input.alerting.webhookUrl === undefined ? [] : [scope.child("webhook", gcp.monitoring.NotificationChannel, {
-            project, type: "webhook_tokenauth", displayName: `mcp-infra ${pulumi.getStack()} webhook`,
-            labels: pulumi.secret(input.alerting.webhookUrl.apply((url) => ({ url }))),
-        })]),
+        ...input.alerting.emails.map((email, i) =>
+            scope.child(`email-${i}`, gcp.monitoring.NotificationChannel, {
+                project,
+                type: "email",
+                displayName: `mcp-infra ${pulumi.getStack()} ${email}`,
+                labels: { email_address: email },
+            }),
+        ),
+        ...(input.alerting.webhookUrl === undefined
+            ? []
+            : [
+                  scope.child("webhook", gcp.monitoring.NotificationChannel, {
+                      project,
+                      type: "webhook_tokenauth",
+                      displayName: `mcp-infra ${pulumi.getStack()} webhook`,
+                      labels: pulumi.secret(input.alerting.webhookUrl.apply((url) => ({ url }))),
+                  }),
+              ]),
     ];
 
     const logMetrics = GCP_LOG_METRICS.filter((m) => signals.some((s) => s.id === m.signal)).map((m) =>
@@ -105,8 +116,14 @@ export function buildMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
             metricDescriptor: m.valueField
                 ? { metricKind: "DELTA", valueType: "DISTRIBUTION", unit: "s" }
                 : { metricKind: "DELTA", valueType: "INT64", unit: "1" },
-            ...(m.valueField ? { valueExtractor: m.valueField, bucketOptions: { exponentialBuckets: { numFiniteBuckets: 20, growthFactor: 2, scale: 1 } } } : {}),
-        }));
+            ...(m.valueField
+                ? {
+                      valueExtractor: m.valueField,
+                      bucketOptions: { exponentialBuckets: { numFiniteBuckets: 20, growthFactor: 2, scale: 1 } },
+                  }
+                : {}),
+        }),
+    );
 
     const uptime = scope.child("uptime", gcp.monitoring.UptimeCheckConfig, {
         project,
@@ -114,29 +131,49 @@ export function buildMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
         timeout: "10s",
         period: uptimePeriod(spec.alerts.uptimeIntervalSeconds),
         selectedRegions: UPTIME_REGIONS.slice(0, spec.alerts.uptimeLocations),
-        httpCheck: { path: SERVER.healthPath, port: input.https ? 443 : 80, useSsl: input.https, validateSsl: input.https, requestMethod: "GET", acceptedResponseStatusCodes: [{ statusValue: 200 }] },
+        httpCheck: {
+            path: SERVER.healthPath,
+            port: input.https ? 443 : 80,
+            useSsl: input.https,
+            validateSsl: input.https,
+            requestMethod: "GET",
+            acceptedResponseStatusCodes: [{ statusValue: 200 }],
+        },
         monitoredResource: { type: "uptime_url", labels: { project_id: project, host: input.publicHost } },
         userLabels: { signal: "uptime-check" },
     });
 
-    const specs = gcpPolicies(signals, {
-        edge: input.edge.kind === "loadBalancer" ? { kind: "loadBalancer", urlMap: input.edge.urlMapName } : { kind: "cloudRun" },
-        service: input.serviceName,
-        database: input.database,
-        cache: input.cacheInstanceId,
-        uptimeCheckId: uptime.uptimeCheckId,
-        // The log metrics carry the stack in their names: the policies read exactly this stack's.
-        logMetricSuffix: pulumi.getStack(),
-    }, pulumi.interpolate);
+    const specs = gcpPolicies(
+        signals,
+        {
+            edge: input.edge.kind === "loadBalancer" ? { kind: "loadBalancer", urlMap: input.edge.urlMapName } : { kind: "cloudRun" },
+            service: input.serviceName,
+            database: input.database,
+            cache: input.cacheInstanceId,
+            uptimeCheckId: uptime.uptimeCheckId,
+            // The log metrics carry the stack in their names: the policies read exactly this stack's.
+            logMetricSuffix: pulumi.getStack(),
+        },
+        pulumi.interpolate,
+    );
     const notify = input.alerting.optedOut ? [] : channels.map((c) => c.name);
-    const policies = specs.map((p) => scope.child(`policy-${p.role}`, gcp.monitoring.AlertPolicy, { project, ...p.args, notificationChannels: notify }, { dependsOn: logMetrics }));
+    const policies = specs.map((p) =>
+        scope.child(
+            `policy-${p.role}`,
+            gcp.monitoring.AlertPolicy,
+            { project, ...p.args, notificationChannels: notify },
+            { dependsOn: logMetrics },
+        ),
+    );
 
     const dashboard = scope.child("dashboard", gcp.monitoring.Dashboard, {
         project,
-        dashboardJson: pulumi.all(policies.map((p) => p.name)).apply((names) => JSON.stringify({
-            displayName: `mcp-infra ${pulumi.getStack()}`,
-            gridLayout: { columns: "3", widgets: names.map((name, i) => ({ title: specs[i].role, alertChart: { name } })) },
-        })),
+        dashboardJson: pulumi.all(policies.map((p) => p.name)).apply((names) =>
+            JSON.stringify({
+                displayName: `mcp-infra ${pulumi.getStack()}`,
+                gridLayout: { columns: "3", widgets: names.map((name, i) => ({ title: specs[i].role, alertChart: { name } })) },
+            }),
+        ),
     });
 
     let budget: gcp.billing.Budget | undefined;
@@ -146,13 +183,21 @@ export function buildMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
             displayName: `mcp-infra ${pulumi.getStack()}`.slice(0, 60),
             budgetFilter: { projects: [`projects/${project}`] },
             amount: { specifiedAmount: { currencyCode: "USD", units: String(input.monthlyBudgetUsd) } },
-            thresholdRules: BUDGET_NOTIFICATIONS.map((n) => ({ thresholdPercent: n.percent / 100, spendBasis: n.kind === "forecast" ? "FORECASTED_SPEND" : "CURRENT_SPEND" })),
+            thresholdRules: BUDGET_NOTIFICATIONS.map((n) => ({
+                thresholdPercent: n.percent / 100,
+                spendBasis: n.kind === "forecast" ? "FORECASTED_SPEND" : "CURRENT_SPEND",
+            })),
             allUpdatesRule: { monitoringNotificationChannels: notify, disableDefaultIamRecipients: false },
         });
     }
 
     return {
-        channels, uptime, policies, dashboard, budget, signals,
+        channels,
+        uptime,
+        policies,
+        dashboard,
+        budget,
+        signals,
         resources: { channels, logMetrics, uptime, policies, dashboard, ...(budget ? { budget } : {}) },
     };
 }

@@ -52,19 +52,26 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
     const location = gcpLocation();
     const layout = subnetLayout(cidr, 1);
 
-    const apis = REQUIRED_APIS.map((service) => scope.child(`api-${service.split(".")[0]}`, gcp.projects.Service, {
-        project: location.project,
-        service,
-        disableOnDestroy: false,
-        disableDependentServices: false,
-    }));
+    const apis = REQUIRED_APIS.map((service) =>
+        scope.child(`api-${service.split(".")[0]}`, gcp.projects.Service, {
+            project: location.project,
+            service,
+            disableOnDestroy: false,
+            disableDependentServices: false,
+        }),
+    );
 
-    const network = scope.child("vpc", gcp.compute.Network, {
-        project: location.project,
-        autoCreateSubnetworks: false,
-        routingMode: "REGIONAL",
-        description: "MCP server network",
-    }, { dependsOn: apis });
+    const network = scope.child(
+        "vpc",
+        gcp.compute.Network,
+        {
+            project: location.project,
+            autoCreateSubnetworks: false,
+            routingMode: "REGIONAL",
+            description: "MCP server network",
+        },
+        { dependsOn: apis },
+    );
     const subnet = scope.child("subnet", gcp.compute.Subnetwork, {
         project: location.project,
         region: location.region,
@@ -74,7 +81,9 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         stackType: "IPV4_ONLY",
         description: "Cloud Run Direct VPC egress",
         // VPC flow logs in prod and enterprise (kept with the project's log retention, see cluster.ts' log bucket).
-        ...(spec.name === "dev" ? {} : { logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" } }),
+        ...(spec.name === "dev"
+            ? {}
+            : { logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" } }),
     });
 
     const range = scope.child("private-range", gcp.compute.GlobalAddress, {

@@ -46,7 +46,7 @@ export function renderRedisConfig(maxMemoryMiB: number, password: string): strin
         `maxmemory ${maxMemoryMiB}mb`,
         // Every key the server writes has a TTL: evict the least recently used of those first.
         "maxmemory-policy volatile-lru",
-        "save \"\"",
+        'save ""',
         "appendonly no",
         "",
     ].join("\n");
@@ -58,8 +58,7 @@ function directive(config: string, name: string): string | undefined {
 }
 
 /** The health check: PING with the password read from the config file (never on a command line). */
-export const REDIS_HEALTH_COMMAND =
-    `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' ${REDIS_CONF_PATH})" redis-cli -p ${CACHE_PORT} ping | grep -q PONG`;
+export const REDIS_HEALTH_COMMAND = `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' ${REDIS_CONF_PATH})" redis-cli -p ${CACHE_PORT} ping | grep -q PONG`;
 
 /** The container inputs the summary is computed from. */
 export interface RedisContainerSummaryInputs {
@@ -88,8 +87,10 @@ export function summarizeRedisContainer(i: RedisContainerSummaryInputs): CacheSu
 
 export function createCache(scope: Scope, { network, spec, overrides }: CacheInput<LocalNetwork>): LocalCache {
     if (overrides.cacheNodeType) {
-        throw new ConfigError(overrideKey("cacheNodeType"),
-            `"${overrides.cacheNodeType}" names a cloud node type; the local cache is a container sized by cacheMemoryMiB, so unset cacheNodeType`);
+        throw new ConfigError(
+            overrideKey("cacheNodeType"),
+            `"${overrides.cacheNodeType}" names a cloud node type; the local cache is a container sized by cacheMemoryMiB, so unset cacheNodeType`,
+        );
     }
     const net = network;
     const host = scope.name;
@@ -98,47 +99,57 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
     const password = scope.child("password", random.RandomPassword, { length: 48, special: false });
     const config = pulumi.secret(password.result.apply((pw) => renderRedisConfig(spec.cache.memoryMiB, pw)));
 
-    const container = scope.child("redis", docker.Container, {
-        image: image.imageId,
-        hostname: host,
-        networksAdvanced: [{ name: net.data.name, aliases: [host] }],
-        command: ["redis-server", REDIS_CONF_PATH],
-        // The image's redis user, in group 0 to read the root:0 0440 config (the entrypoint then skips its su-exec).
-        user: SECRET_USERS.redis,
-        uploads: [secretUpload(REDIS_CONF_PATH, config)],
-        healthcheck: {
-            tests: ["CMD-SHELL", REDIS_HEALTH_COMMAND],
-            interval: "5s",
-            timeout: "3s",
-            retries: 10,
-            startPeriod: "5s",
+    const container = scope.child(
+        "redis",
+        docker.Container,
+        {
+            image: image.imageId,
+            hostname: host,
+            networksAdvanced: [{ name: net.data.name, aliases: [host] }],
+            command: ["redis-server", REDIS_CONF_PATH],
+            // The image's redis user, in group 0 to read the root:0 0440 config (the entrypoint then skips its su-exec).
+            user: SECRET_USERS.redis,
+            uploads: [secretUpload(REDIS_CONF_PATH, config)],
+            healthcheck: {
+                tests: ["CMD-SHELL", REDIS_HEALTH_COMMAND],
+                interval: "5s",
+                timeout: "3s",
+                retries: 10,
+                startPeriod: "5s",
+            },
+            wait: true,
+            waitTimeout: 60,
+            restart: "unless-stopped",
+            ...LOGS,
+            labels: labels(scope),
         },
-        wait: true,
-        waitTimeout: 60,
-        restart: "unless-stopped",
-        ...LOGS,
-        labels: labels(scope),
-    }, {
-        // Never two containers under one alias, so the servers reconnect to the new one only.
-        deleteBeforeReplace: true,
-    });
+        {
+            // Never two containers under one alias, so the servers reconnect to the new one only.
+            deleteBeforeReplace: true,
+        },
+    );
 
-    const auth = stateJsonSecret(password.result.apply((t) => ({
-        host,
-        port: CACHE_PORT,
-        token: t,
-        url: `redis://:${encodeURIComponent(t)}@${host}:${CACHE_PORT}`,
-    })));
+    const auth = stateJsonSecret(
+        password.result.apply((t) => ({
+            host,
+            port: CACHE_PORT,
+            token: t,
+            url: `redis://:${encodeURIComponent(t)}@${host}:${CACHE_PORT}`,
+        })),
+    );
 
     const used = scope.inputs<docker.ContainerArgs>("redis");
     const pulled = scope.inputs<docker.RemoteImageArgs>("image");
     // The config file holds the password; the summary keeps only whether one is required, so it is not a secret.
-    const summary = pulumi.unsecret(pulumi.output({ image: pulled.name, uploads: used.uploads, ports: used.ports })
-        .apply((u) => summarizeRedisContainer({
-            image: String(u.image),
-            config: String((u.uploads ?? []).find((f) => f.file === REDIS_CONF_PATH)?.content ?? ""),
-            publishedPorts: u.ports?.length ?? 0,
-        })));
+    const summary = pulumi.unsecret(
+        pulumi.output({ image: pulled.name, uploads: used.uploads, ports: used.ports }).apply((u) =>
+            summarizeRedisContainer({
+                image: String(u.image),
+                config: String((u.uploads ?? []).find((f) => f.file === REDIS_CONF_PATH)?.content ?? ""),
+                publishedPorts: u.ports?.length ?? 0,
+            }),
+        ),
+    );
 
     return {
         endpoint: pulumi.output(host),

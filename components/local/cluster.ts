@@ -18,7 +18,19 @@ import { Scope } from "../base";
 import { ClusterImpl, ClusterInput, serverEnvironment, serverSecrets, SERVER_PROBES } from "../contract";
 import { ClusterSummary, SERVER } from "../types";
 import { LocalCache } from "./cache";
-import { architectureOf, cpus, envList, hostArchitecture, labels, LOGS, milliCpuOf, secretValue, secretVolume, SECRET_USERS, stateSecret } from "./common";
+import {
+    architectureOf,
+    cpus,
+    envList,
+    hostArchitecture,
+    labels,
+    LOGS,
+    milliCpuOf,
+    secretValue,
+    secretVolume,
+    SECRET_USERS,
+    stateSecret,
+} from "./common";
 import { LocalDatabase } from "./database";
 import { LocalEdge } from "./edge";
 import { LocalImage } from "./image";
@@ -82,8 +94,10 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
     const image = input.image;
     const { spec, overrides } = input;
     if (overrides.cpuArchitecture !== undefined && overrides.cpuArchitecture !== hostArchitecture()) {
-        throw new ConfigError(overrideKey("cpuArchitecture"),
-            `the local target runs images for the Docker host's own architecture (${hostArchitecture()}), not ${overrides.cpuArchitecture}; unset cpuArchitecture`);
+        throw new ConfigError(
+            overrideKey("cpuArchitecture"),
+            `the local target runs images for the Docker host's own architecture (${hostArchitecture()}), not ${overrides.cpuArchitecture}; unset cpuArchitecture`,
+        );
     }
 
     // The server's secrets (the contract's); locally the generated API key is kept (encrypted) in Pulumi's state.
@@ -94,11 +108,19 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
     const anchors = scope.child("audit-anchors", docker.Volume, { driver: "local", labels: labels(scope) });
 
     // PostgreSQL is reached over the internal Docker bridge, without TLS (see ./database.ts).
-    const environment = serverEnvironment(input, { allowedHosts: edge.hostnames, databaseSsl: "disable", auditAnchors: `file://${AUDIT_ANCHORS_PATH}` });
+    const environment = serverEnvironment(input, {
+        allowedHosts: edge.hostnames,
+        databaseSsl: "disable",
+        auditAnchors: `file://${AUDIT_ANCHORS_PATH}`,
+    });
     // The secrets as files on a volume the replicas mount read-only; the environment names the files.
     const fileName = (v: string) => v.toLowerCase().replace(/_/g, "-");
-    const serverFiles = secretVolume(scope, "secrets", input.image.ref,
-        Object.fromEntries(serverSecretList.map((s) => [s.env, { name: fileName(s.env), content: secretValue(s.ref) }])));
+    const serverFiles = secretVolume(
+        scope,
+        "secrets",
+        input.image.ref,
+        Object.fromEntries(serverSecretList.map((s) => [s.env, { name: fileName(s.env), content: secretValue(s.ref) }])),
+    );
     const secretFileVars = Object.fromEntries(Object.entries(serverFiles.paths).map(([v, p]) => [`${v}_FILE`, p]));
     const healthcheck = {
         tests: [...SERVER_PROBES.healthCommand],
@@ -117,70 +139,80 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
         DATABASE_ADMIN_URL: { name: "database-admin-url", content: secretValue(migration.adminUrlSecret) },
         MCP_AUDIT_SERVER_PASSWORD: { name: "audit-server-password", content: secretValue(migration.serverPasswordSecret) },
     });
-    const migrate = scope.child("audit-migrate", docker.Container, {
-        image: input.image.ref,
-        hostname: `${scope.name}-migrate`,
-        command: ["node", "dist/audit/migrate.js"],
-        networksAdvanced: [{ name: net.data.name }],
-        user: SECRET_USERS.server,
-        envs: envList({
-            DATABASE_ADMIN_URL_FILE: migrateFiles.paths.DATABASE_ADMIN_URL,
-            DATABASE_SSL: "disable",
-            MCP_AUDIT_SERVER_ROLE: migration.serverRole,
-            MCP_AUDIT_SERVER_PASSWORD_FILE: migrateFiles.paths.MCP_AUDIT_SERVER_PASSWORD,
-        }),
-        volumes: [migrateFiles.mount],
-        attach: true,
-        logs: true,
-        mustRun: false,
-        restart: "no",
-        readOnly: true,
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
-        ...LOGS,
-        labels: [
-            ...labels(scope, { "mcp-infra.job": "audit-migrate" }),
-            // A new loader (new secrets) replaces this container, so it runs again with them.
-            { label: "mcp-infra.secrets", value: migrateFiles.loader.id },
-        ],
-    }, { dependsOn: [...dataTier, migrateFiles.loader] });
+    const migrate = scope.child(
+        "audit-migrate",
+        docker.Container,
+        {
+            image: input.image.ref,
+            hostname: `${scope.name}-migrate`,
+            command: ["node", "dist/audit/migrate.js"],
+            networksAdvanced: [{ name: net.data.name }],
+            user: SECRET_USERS.server,
+            envs: envList({
+                DATABASE_ADMIN_URL_FILE: migrateFiles.paths.DATABASE_ADMIN_URL,
+                DATABASE_SSL: "disable",
+                MCP_AUDIT_SERVER_ROLE: migration.serverRole,
+                MCP_AUDIT_SERVER_PASSWORD_FILE: migrateFiles.paths.MCP_AUDIT_SERVER_PASSWORD,
+            }),
+            volumes: [migrateFiles.mount],
+            attach: true,
+            logs: true,
+            mustRun: false,
+            restart: "no",
+            readOnly: true,
+            capabilities: { drops: ["ALL"] },
+            securityOpts: ["no-new-privileges:true"],
+            ...LOGS,
+            labels: [
+                ...labels(scope, { "mcp-infra.job": "audit-migrate" }),
+                // A new loader (new secrets) replaces this container, so it runs again with them.
+                { label: "mcp-infra.secrets", value: migrateFiles.loader.id },
+            ],
+        },
+        { dependsOn: [...dataTier, migrateFiles.loader] },
+    );
 
     const replicas = [...Array(spec.service.minReplicas).keys()].map((i) => {
         const host = replicaHost(scope.name, i);
-        return scope.child(`replica-${i}`, docker.Container, {
-            image: input.image.ref,
-            hostname: host,
-            networksAdvanced: [
-                { name: net.front.name, aliases: [host] },
-                { name: net.data.name, aliases: [host] },
-            ],
-            // Runs as the image's node user (uid 1000) in group 0, which reads the root:0 0440 secret files.
-            user: SECRET_USERS.server,
-            envs: envList({ ...environment, MCP_REPLICA_ID: host, ...input.environment, ...secretFileVars }),
-            cpus: cpus(spec.service.milliCpu),
-            memory: spec.service.memoryMiB,
-            readOnly: true,
-            tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
-            volumes: [{ volumeName: anchors.name, containerPath: AUDIT_ANCHORS_PATH }, serverFiles.mount],
-            capabilities: { drops: ["ALL"] },
-            securityOpts: ["no-new-privileges:true"],
-            healthcheck,
-            wait: true,
-            waitTimeout: 120,
-            restart: "unless-stopped",
-            // The server drains for up to 25 s on SIGTERM.
-            stopTimeout: 30,
-            ...LOGS,
-            labels: [
-                ...labels(scope, { "mcp-infra.service": scope.name, "mcp-infra.replica": String(i) }),
-                // The server reads its secret files at start: new secrets (a new loader) replace the replica.
-                { label: "mcp-infra.secrets", value: serverFiles.loader.id },
-            ],
-        }, {
-            dependsOn: [...dataTier, migrate, serverFiles.loader],
-            // Never two containers under one alias: nginx would resolve both and keep the address of the one that goes.
-            deleteBeforeReplace: true,
-        });
+        return scope.child(
+            `replica-${i}`,
+            docker.Container,
+            {
+                image: input.image.ref,
+                hostname: host,
+                networksAdvanced: [
+                    { name: net.front.name, aliases: [host] },
+                    { name: net.data.name, aliases: [host] },
+                ],
+                // Runs as the image's node user (uid 1000) in group 0, which reads the root:0 0440 secret files.
+                user: SECRET_USERS.server,
+                envs: envList({ ...environment, MCP_REPLICA_ID: host, ...input.environment, ...secretFileVars }),
+                cpus: cpus(spec.service.milliCpu),
+                memory: spec.service.memoryMiB,
+                readOnly: true,
+                tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
+                volumes: [{ volumeName: anchors.name, containerPath: AUDIT_ANCHORS_PATH }, serverFiles.mount],
+                capabilities: { drops: ["ALL"] },
+                securityOpts: ["no-new-privileges:true"],
+                healthcheck,
+                wait: true,
+                waitTimeout: 120,
+                restart: "unless-stopped",
+                // The server drains for up to 25 s on SIGTERM.
+                stopTimeout: 30,
+                ...LOGS,
+                labels: [
+                    ...labels(scope, { "mcp-infra.service": scope.name, "mcp-infra.replica": String(i) }),
+                    // The server reads its secret files at start: new secrets (a new loader) replace the replica.
+                    { label: "mcp-infra.secrets", value: serverFiles.loader.id },
+                ],
+            },
+            {
+                dependsOn: [...dataTier, migrate, serverFiles.loader],
+                // Never two containers under one alias: nginx would resolve both and keep the address of the one that goes.
+                deleteBeforeReplace: true,
+            },
+        );
     });
 
     const first = scope.inputs<docker.ContainerArgs>("replica-0");
@@ -194,12 +226,18 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
     });
 
     const used = replicas.map((_, i) => scope.inputs<docker.ContainerArgs>(`replica-${i}`));
-    const summary = pulumi.all([pulumi.all(used.map((a) => pulumi.output({ cpus: a.cpus, memory: a.memory, ports: a.ports }))), image.platform])
-        .apply(([rs, platform]) => summarizeReplicas(rs.map((r) => ({
-            cpus: r.cpus,
-            memoryMiB: r.memory,
-            publishedPorts: r.ports?.length ?? 0,
-        })), platform))
+    const summary = pulumi
+        .all([pulumi.all(used.map((a) => pulumi.output({ cpus: a.cpus, memory: a.memory, ports: a.ports }))), image.platform])
+        .apply(([rs, platform]) =>
+            summarizeReplicas(
+                rs.map((r) => ({
+                    cpus: r.cpus,
+                    memoryMiB: r.memory,
+                    publishedPorts: r.ports?.length ?? 0,
+                })),
+                platform,
+            ),
+        )
         .apply((s) => ({
             ...s,
             auditAnchors: {
@@ -218,9 +256,14 @@ export function createCluster(scope: Scope, input: ClusterInput<LocalClusterPart
         replicas,
         edgeContainer,
         resources: {
-            apiKey, replicas, anchors, migrate,
-            secrets: serverFiles.volume, secretsLoader: serverFiles.loader,
-            migrateSecrets: migrateFiles.volume, migrateSecretsLoader: migrateFiles.loader,
+            apiKey,
+            replicas,
+            anchors,
+            migrate,
+            secrets: serverFiles.volume,
+            secretsLoader: serverFiles.loader,
+            migrateSecrets: migrateFiles.volume,
+            migrateSecretsLoader: migrateFiles.loader,
         },
     };
 }

@@ -58,12 +58,14 @@ export function stateJsonSecret(value: pulumi.Input<Record<string, unknown>>): p
 
 /** The value a local SecretRef stands for: the id itself, or its `key` field when the id is a JSON document. */
 export function secretValue(ref: SecretRef): pulumi.Output<string> {
-    return pulumi.secret(ref.id.apply((v) => {
-        if (ref.key === undefined) return v;
-        const field = (JSON.parse(v) as Record<string, unknown>)[ref.key];
-        if (typeof field !== "string") throw new Error(`local secret has no string field "${ref.key}"`);
-        return field;
-    }));
+    return pulumi.secret(
+        ref.id.apply((v) => {
+            if (ref.key === undefined) return v;
+            const field = (JSON.parse(v) as Record<string, unknown>)[ref.key];
+            if (typeof field !== "string") throw new Error(`local secret has no string field "${ref.key}"`);
+            return field;
+        }),
+    );
 }
 
 /** `KEY=value` entries for a container's `envs`, in the given order. A secret value stays a secret entry. */
@@ -111,8 +113,12 @@ export interface SecretVolume {
  * with the volume mounted read-write at SECRETS_DIR; Docker extracts the uploads into the volume.
  * The readers mount it read-only. `files` maps each variable to its file name and content.
  */
-export function secretVolume(scope: Scope, role: string, image: pulumi.Input<string>,
-    files: Record<string, { name: string; content: pulumi.Input<string> }>): SecretVolume {
+export function secretVolume(
+    scope: Scope,
+    role: string,
+    image: pulumi.Input<string>,
+    files: Record<string, { name: string; content: pulumi.Input<string> }>,
+): SecretVolume {
     const volume = scope.child(`${role}`, docker.Volume, { driver: "local", labels: labels(scope, { "mcp-infra.secrets": role }) });
     const paths = Object.fromEntries(Object.entries(files).map(([v, f]) => [v, `${SECRETS_DIR}/${f.name}`]));
     const loader = scope.child(`${role}-loader`, docker.Container, {

@@ -66,8 +66,10 @@ export function summarizePostgresContainer(i: PostgresContainerSummaryInputs): D
 
 export function createDatabase(scope: Scope, { network, spec, overrides }: DatabaseInput<LocalNetwork>): LocalDatabase {
     if (overrides.dbInstanceClass) {
-        throw new ConfigError(overrideKey("dbInstanceClass"),
-            `"${overrides.dbInstanceClass}" names a cloud instance class; the local database is a container sized by dbVcpu and dbMemoryGiB, so unset dbInstanceClass`);
+        throw new ConfigError(
+            overrideKey("dbInstanceClass"),
+            `"${overrides.dbInstanceClass}" names a cloud instance class; the local database is a container sized by dbVcpu and dbMemoryGiB, so unset dbInstanceClass`,
+        );
     }
     const net = network;
     const host = scope.name;
@@ -78,55 +80,68 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
     const volume = scope.child("data", docker.Volume, { driver: "local", labels: labels(scope) });
 
-    const container = scope.child("postgres", docker.Container, {
-        image: image.imageId,
-        hostname: host,
-        networksAdvanced: [{ name: net.data.name, aliases: [host] }],
-        envs: [
-            `POSTGRES_DB=${DB_NAME}`,
-            `POSTGRES_USER=${DB_USER}`,
-            `POSTGRES_PASSWORD_FILE=${PG_PASSWORD_FILE}`,
-        ],
-        uploads: [secretUpload(PG_PASSWORD_FILE, password.result)],
-        volumes: [{ volumeName: volume.name, containerPath: PG_DATA }],
-        cpus: cpus(spec.database.vcpu * 1000),
-        memory: spec.database.memoryGiB * 1024,
-        // Ready only once the real server listens on TCP (the init phase listens on the socket only).
-        healthcheck: {
-            tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", String(DB_PORT), "-U", DB_USER, "-d", DB_NAME],
-            interval: "5s",
-            timeout: "3s",
-            retries: 10,
-            startPeriod: "10s",
+    const container = scope.child(
+        "postgres",
+        docker.Container,
+        {
+            image: image.imageId,
+            hostname: host,
+            networksAdvanced: [{ name: net.data.name, aliases: [host] }],
+            envs: [`POSTGRES_DB=${DB_NAME}`, `POSTGRES_USER=${DB_USER}`, `POSTGRES_PASSWORD_FILE=${PG_PASSWORD_FILE}`],
+            uploads: [secretUpload(PG_PASSWORD_FILE, password.result)],
+            volumes: [{ volumeName: volume.name, containerPath: PG_DATA }],
+            cpus: cpus(spec.database.vcpu * 1000),
+            memory: spec.database.memoryGiB * 1024,
+            // Ready only once the real server listens on TCP (the init phase listens on the socket only).
+            healthcheck: {
+                tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", String(DB_PORT), "-U", DB_USER, "-d", DB_NAME],
+                interval: "5s",
+                timeout: "3s",
+                retries: 10,
+                startPeriod: "10s",
+            },
+            wait: true,
+            waitTimeout: 120,
+            restart: "unless-stopped",
+            // Time for a clean shutdown (a checkpoint) before Docker kills it.
+            stopTimeout: 60,
+            ...LOGS,
+            labels: labels(scope),
         },
-        wait: true,
-        waitTimeout: 120,
-        restart: "unless-stopped",
-        // Time for a clean shutdown (a checkpoint) before Docker kills it.
-        stopTimeout: 60,
-        ...LOGS,
-        labels: labels(scope),
-    }, {
-        // Never two PostgreSQL servers on one data volume, even for a moment.
-        deleteBeforeReplace: true,
-    });
+        {
+            // Never two PostgreSQL servers on one data volume, even for a moment.
+            deleteBeforeReplace: true,
+        },
+    );
 
-    const urlOf = (user: string, pw: string) => `postgres://${user}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=disable`;
+    const urlOf = (user: string, pw: string) =>
+        `postgres://${user}:${encodeURIComponent(pw)}@${host}:${DB_PORT}/${DB_NAME}?sslmode=disable`;
     // `url` (DATABASE_URL of the server) names the append-only role; `adminUrl` only the migrate step reads.
-    const credentials = stateJsonSecret(pulumi.all([password.result, serverPassword.result]).apply(([pw, spw]) => ({
-        engine: "postgres", host, port: DB_PORT, dbname: DB_NAME, username: AUDIT_SERVER_ROLE, password: spw, url: urlOf(AUDIT_SERVER_ROLE, spw),
-        adminUsername: DB_USER, adminPassword: pw, adminUrl: urlOf(DB_USER, pw),
-    })));
+    const credentials = stateJsonSecret(
+        pulumi.all([password.result, serverPassword.result]).apply(([pw, spw]) => ({
+            engine: "postgres",
+            host,
+            port: DB_PORT,
+            dbname: DB_NAME,
+            username: AUDIT_SERVER_ROLE,
+            password: spw,
+            url: urlOf(AUDIT_SERVER_ROLE, spw),
+            adminUsername: DB_USER,
+            adminPassword: pw,
+            adminUrl: urlOf(DB_USER, pw),
+        })),
+    );
 
     const used = scope.inputs<docker.ContainerArgs>("postgres");
     const pulled = scope.inputs<docker.RemoteImageArgs>("image");
-    const summary = pulumi.output({ image: pulled.name, cpus: used.cpus, memory: used.memory, ports: used.ports })
-        .apply((u) => summarizePostgresContainer({
+    const summary = pulumi.output({ image: pulled.name, cpus: used.cpus, memory: used.memory, ports: used.ports }).apply((u) =>
+        summarizePostgresContainer({
             image: String(u.image),
             cpus: u.cpus,
             memoryMiB: u.memory,
             publishedPorts: u.ports?.length ?? 0,
-        }));
+        }),
+    );
 
     return {
         endpoint: pulumi.output(host),

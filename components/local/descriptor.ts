@@ -17,6 +17,6 @@ export const descriptor: CloudDescriptor = {
     replicas: {
         type: "docker:index/container:Container",
         // Each replica container carries the label mcp-infra.replica (see ./cluster.ts); nginx, PostgreSQL and Redis do not.
-        alwaysOn: (inputs) => ((inputs.labels ?? []) as Array<{ label?: string }>).some((l) => l.label === "mcp-infra.replica") ? 1 : 0,
+        alwaysOn: (inputs) => (((inputs.labels ?? []) as Array<{ label?: string }>).some((l) => l.label === "mcp-infra.replica") ? 1 : 0),
     },
 };

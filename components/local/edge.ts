@@ -78,8 +78,10 @@ export function summarizeNginx(conf: string, healthPath: string): EdgeSummary {
 
 export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput<LocalNetwork>): LocalEdge {
     if (domain !== undefined) {
-        throw new ConfigError("mcp-infra:domain",
-            `"${domain}" cannot be served by the local edge (plain HTTP on http://localhost:${EDGE_HOST_PORT}, no certificate); unset it for cloud local`);
+        throw new ConfigError(
+            "mcp-infra:domain",
+            `"${domain}" cannot be served by the local edge (plain HTTP on http://localhost:${EDGE_HOST_PORT}, no certificate); unset it for cloud local`,
+        );
     }
     const net = network;
     const image = pulledImage(scope, "image", IMAGES.nginx);
@@ -97,41 +99,48 @@ export function createEdge(scope: Scope, { network, spec, domain }: EdgeInput<Lo
             // Streamed MCP responses may stay idle this long.
             readTimeoutSeconds: spec.edge.idleTimeoutSeconds,
         });
-        const container = scope.child("nginx", docker.Container, {
-            image: image.imageId,
-            hostname: scope.name,
-            networksAdvanced: [{ name: net.front.name, aliases: [scope.name] }],
-            // Loopback only: the local stack is for this machine.
-            ports: [{ internal: EDGE_LISTEN_PORT, external: EDGE_HOST_PORT, ip: "127.0.0.1", protocol: "tcp" }],
-            uploads: [{ file: NGINX_CONF_PATH, content: conf }],
-            // Through nginx to a replica: healthy when the whole path answers.
-            healthcheck: {
-                tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${EDGE_LISTEN_PORT}/health`],
-                interval: "10s",
-                timeout: "3s",
-                retries: 3,
-                startPeriod: "5s",
+        const container = scope.child(
+            "nginx",
+            docker.Container,
+            {
+                image: image.imageId,
+                hostname: scope.name,
+                networksAdvanced: [{ name: net.front.name, aliases: [scope.name] }],
+                // Loopback only: the local stack is for this machine.
+                ports: [{ internal: EDGE_LISTEN_PORT, external: EDGE_HOST_PORT, ip: "127.0.0.1", protocol: "tcp" }],
+                uploads: [{ file: NGINX_CONF_PATH, content: conf }],
+                // Through nginx to a replica: healthy when the whole path answers.
+                healthcheck: {
+                    tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${EDGE_LISTEN_PORT}/health`],
+                    interval: "10s",
+                    timeout: "3s",
+                    retries: 3,
+                    startPeriod: "5s",
+                },
+                wait: true,
+                waitTimeout: 60,
+                restart: "unless-stopped",
+                ...LOGS,
+                labels: [
+                    ...labels(scope),
+                    { label: "mcp-infra.upstreams", value: pulumi.all(origin.replicas.map((r) => r.id)).apply((ids) => ids.join(",")) },
+                ],
             },
-            wait: true,
-            waitTimeout: 60,
-            restart: "unless-stopped",
-            ...LOGS,
-            labels: [
-                ...labels(scope),
-                { label: "mcp-infra.upstreams", value: pulumi.all(origin.replicas.map((r) => r.id)).apply((ids) => ids.join(",")) },
-            ],
-        }, {
-            dependsOn: origin.replicas,
-            // The host port is fixed: the old container must release it before the new one starts.
-            deleteBeforeReplace: true,
-        });
+            {
+                dependsOn: origin.replicas,
+                // The host port is fixed: the old container must release it before the new one starts.
+                deleteBeforeReplace: true,
+            },
+        );
         resources.container = container;
 
         const used = scope.inputs<docker.ContainerArgs>("nginx");
-        summary.give(pulumi.all([used.uploads, origin.healthPath]).apply(([uploads, healthPath]) => {
-            const file = (uploads ?? []).find((u) => u.file === NGINX_CONF_PATH);
-            return summarizeNginx(String(file?.content ?? ""), String(healthPath));
-        }));
+        summary.give(
+            pulumi.all([used.uploads, origin.healthPath]).apply(([uploads, healthPath]) => {
+                const file = (uploads ?? []).find((u) => u.file === NGINX_CONF_PATH);
+                return summarizeNginx(String(file?.content ?? ""), String(healthPath));
+            }),
+        );
         return container;
     };
 

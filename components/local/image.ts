@@ -22,7 +22,12 @@ export const BUNDLED_REPOSITORY = "mcp-infra-server";
 
 /** A Docker tag from a stack name: letters, digits, `_`, `.` and `-`, not starting with `.` or `-`. */
 export function imageTag(stack: string): string {
-    return stack.replace(/[^A-Za-z0-9_.-]/g, "-").replace(/^[.-]+/, "").slice(0, 128) || "latest";
+    return (
+        stack
+            .replace(/[^A-Za-z0-9_.-]/g, "-")
+            .replace(/^[.-]+/, "")
+            .slice(0, 128) || "latest"
+    );
 }
 
 export function createImage(scope: Scope, { image, context, dockerfile }: ImageInput): LocalImage {

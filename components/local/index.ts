@@ -28,5 +28,12 @@ export interface LocalParts extends LocalClusterParts {
 }
 
 export const module: CloudModule<LocalParts> = {
-    descriptor, createNetwork, createImage, createDatabase, createCache, createEdge, createCluster, createMonitor,
+    descriptor,
+    createNetwork,
+    createImage,
+    createDatabase,
+    createCache,
+    createEdge,
+    createCluster,
+    createMonitor,
 };

@@ -78,7 +78,12 @@ export function createMonitor(scope: Scope, input: MonitorInput<LocalMonitorPart
         spec: input.spec,
         replicaHosts: cluster.replicas.map((r) => r.hostname),
         replicas: cluster.replicas,
-        edge: { host: cluster.edgeContainer.hostname, port: EDGE_LISTEN_PORT, serverName: EDGE_SERVER_NAMES[0], container: cluster.edgeContainer },
+        edge: {
+            host: cluster.edgeContainer.hostname,
+            port: EDGE_LISTEN_PORT,
+            serverName: EDGE_SERVER_NAMES[0],
+            container: cluster.edgeContainer,
+        },
         webhookUrl: input.alerting.optedOut ? undefined : input.alerting.webhookUrl,
     });
 }
@@ -89,17 +94,20 @@ export function createLocalMonitor(scope: Scope, input: LocalMonitorInput): Loca
     const signals = alertSignals(spec, { scalesToZero: false });
     const host = (role: string) => `${scope.name}-${role}`;
     const rules = renderPrometheusRules(signals, { milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB });
-    const promConfig = pulumi.all([pulumi.all(input.replicaHosts), input.edge.host]).apply(([hosts, edgeHost]) => renderPrometheusConfig({
-        rulesFile: PATHS.rules,
-        replicas: hosts.map((h) => ({ name: h, host: h, port: SERVER.metricsPort })),
-        readyTargets: hosts.map((h) => ({ name: h, host: h, port: SERVER.port })),
-        edgeHealthUrl: `http://${edgeHost}:${input.edge.port}${SERVER.healthPath}`,
-        blackbox: { host: host("blackbox"), port: 9115 },
-        alertmanager: { host: host("alertmanager"), port: 9093 },
-    }));
-    const amConfig: pulumi.Input<string> = input.webhookUrl === undefined
-        ? renderAlertmanagerConfig({})
-        : pulumi.secret(input.webhookUrl.apply((url) => renderAlertmanagerConfig({ webhookUrl: url })));
+    const promConfig = pulumi.all([pulumi.all(input.replicaHosts), input.edge.host]).apply(([hosts, edgeHost]) =>
+        renderPrometheusConfig({
+            rulesFile: PATHS.rules,
+            replicas: hosts.map((h) => ({ name: h, host: h, port: SERVER.metricsPort })),
+            readyTargets: hosts.map((h) => ({ name: h, host: h, port: SERVER.port })),
+            edgeHealthUrl: `http://${edgeHost}:${input.edge.port}${SERVER.healthPath}`,
+            blackbox: { host: host("blackbox"), port: 9115 },
+            alertmanager: { host: host("alertmanager"), port: 9093 },
+        }),
+    );
+    const amConfig: pulumi.Input<string> =
+        input.webhookUrl === undefined
+            ? renderAlertmanagerConfig({})
+            : pulumi.secret(input.webhookUrl.apply((url) => renderAlertmanagerConfig({ webhookUrl: url })));
 
     const common = (role: string) => ({
         hostname: host(role),
@@ -119,22 +127,39 @@ export function createLocalMonitor(scope: Scope, input: LocalMonitorInput): Loca
         uploads: [{ file: PATHS.blackbox, content: renderBlackboxConfig({ edgeHost: input.edge.serverName }) }],
     });
     const alertmanagerImage = pulledImage(scope, "alertmanager-image", MONITORING_IMAGES.alertmanager);
-    const alertmanager = scope.child("alertmanager", docker.Container, {
-        ...common("alertmanager"),
-        image: alertmanagerImage.imageId,
-        // One instance: no gossip cluster.
-        command: [`--config.file=${PATHS.alertmanager}`, "--storage.path=/alertmanager", "--cluster.listen-address="],
-        uploads: [{ file: PATHS.alertmanager, content: amConfig }],
-        ports: [{ internal: 9093, external: MONITORING_HOST_PORTS.alertmanager, ip: "127.0.0.1", protocol: "tcp" }],
-    }, { deleteBeforeReplace: true });
+    const alertmanager = scope.child(
+        "alertmanager",
+        docker.Container,
+        {
+            ...common("alertmanager"),
+            image: alertmanagerImage.imageId,
+            // One instance: no gossip cluster.
+            command: [`--config.file=${PATHS.alertmanager}`, "--storage.path=/alertmanager", "--cluster.listen-address="],
+            uploads: [{ file: PATHS.alertmanager, content: amConfig }],
+            ports: [{ internal: 9093, external: MONITORING_HOST_PORTS.alertmanager, ip: "127.0.0.1", protocol: "tcp" }],
+        },
+        { deleteBeforeReplace: true },
+    );
     const prometheusImage = pulledImage(scope, "prometheus-image", MONITORING_IMAGES.prometheus);
-    const prometheus = scope.child("prometheus", docker.Container, {
-        ...common("prometheus"),
-        image: prometheusImage.imageId,
-        command: [`--config.file=${PATHS.prometheus}`, "--storage.tsdb.path=/prometheus", `--storage.tsdb.retention.time=${spec.logRetentionDays}d`],
-        uploads: [{ file: PATHS.prometheus, content: promConfig }, { file: PATHS.rules, content: rules }],
-        ports: [{ internal: 9090, external: MONITORING_HOST_PORTS.prometheus, ip: "127.0.0.1", protocol: "tcp" }],
-    }, { dependsOn: [...input.replicas, input.edge.container, alertmanager, blackbox], deleteBeforeReplace: true });
+    const prometheus = scope.child(
+        "prometheus",
+        docker.Container,
+        {
+            ...common("prometheus"),
+            image: prometheusImage.imageId,
+            command: [
+                `--config.file=${PATHS.prometheus}`,
+                "--storage.tsdb.path=/prometheus",
+                `--storage.tsdb.retention.time=${spec.logRetentionDays}d`,
+            ],
+            uploads: [
+                { file: PATHS.prometheus, content: promConfig },
+                { file: PATHS.rules, content: rules },
+            ],
+            ports: [{ internal: 9090, external: MONITORING_HOST_PORTS.prometheus, ip: "127.0.0.1", protocol: "tcp" }],
+        },
+        { dependsOn: [...input.replicas, input.edge.container, alertmanager, blackbox], deleteBeforeReplace: true },
+    );
 
     return {
         signals,

@@ -144,7 +144,10 @@ function normalize(o: NginxConfigOptions): Normalized {
     if (o.rateLimitPerMinute !== null) {
         const perMinute = o.rateLimitPerMinute;
         if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > 60_000_000) {
-            throw new ConfigError("rateLimitPerMinute", `must be an integer from 1 to 60000000, or null for no edge limit; got ${perMinute}`);
+            throw new ConfigError(
+                "rateLimitPerMinute",
+                `must be an integer from 1 to 60000000, or null for no edge limit; got ${perMinute}`,
+            );
         }
         const burst = positiveInt("rateLimitBurst", o.rateLimitBurst, Math.max(5, Math.ceil(perMinute / 6)), 10_000_000);
         rate = { perMinute, burst };
@@ -160,7 +163,10 @@ function normalize(o: NginxConfigOptions): Normalized {
         serverNames = o.serverNames.map((n, i) => {
             const name = typeof n === "string" ? n.trim().toLowerCase() : "";
             if (isIP(name) === 0 && !HOSTNAME.test(name)) {
-                throw new ConfigError(`serverNames[${i}]`, `must be a host name such as mcp.localhost (no port, wildcard or path), got "${n}"`);
+                throw new ConfigError(
+                    `serverNames[${i}]`,
+                    `must be a host name such as mcp.localhost (no port, wildcard or path), got "${n}"`,
+                );
             }
             return isIP(name) === 6 ? `[${name}]` : name;
         });
@@ -400,11 +406,11 @@ export function renderNginxConfig(opts: NginxConfigOptions): string {
         `${i2}}`,
         ...(n.rate !== null
             ? [
-                `${i2}location @rate_limited {`,
-                ...addHeaders(i3, [["Retry-After", "60"]]),
-                `${i3}return 429 ${rpcErrorBody(-32029, `Too Many Requests: limit of ${n.rate.perMinute} requests per minute from this address; retry later`)};`,
-                `${i2}}`,
-            ]
+                  `${i2}location @rate_limited {`,
+                  ...addHeaders(i3, [["Retry-After", "60"]]),
+                  `${i3}return 429 ${rpcErrorBody(-32029, `Too Many Requests: limit of ${n.rate.perMinute} requests per minute from this address; retry later`)};`,
+                  `${i2}}`,
+              ]
             : []),
         `${i2}location @bad_gateway {`,
         ...addHeaders(i3, [["Retry-After", "1"]]),

@@ -66,7 +66,8 @@ const RATE = "1m";
  */
 const LOCAL: Readonly<Record<SignalId, LocalRule | null>> = {
     "edge-5xx-ratio": {
-        value: () => `100 * sum(rate(mcp_http_requests_total{${S},status=~"5.."}[${RATE}])) / sum(rate(mcp_http_requests_total{${S}}[${RATE}]))`,
+        value: () =>
+            `100 * sum(rate(mcp_http_requests_total{${S},status=~"5.."}[${RATE}])) / sum(rate(mcp_http_requests_total{${S}}[${RATE}]))`,
     },
     "latency-p95": {
         value: () => `1000 * histogram_quantile(0.95, sum by (le) (rate(mcp_http_request_duration_seconds_bucket{${S}}[${RATE}])))`,
@@ -113,7 +114,8 @@ export interface PrometheusRule {
 function annotations(s: AlertSignal): Record<string, string> {
     const a: Record<string, string> = { summary: s.title, runbook: s.runbook };
     if (s.id === "audit-checkpoint-late") {
-        a.description = 'Audit chain verified up to seq {{ with query "max(mcp_audit_last_verified_seq)" }}{{ . | first | value }}{{ else }}unknown{{ end }}.';
+        a.description =
+            'Audit chain verified up to seq {{ with query "max(mcp_audit_last_verified_seq)" }}{{ . | first | value }}{{ else }}unknown{{ end }}.';
     }
     return a;
 }
@@ -172,13 +174,16 @@ export function renderPrometheusRules(signals: AlertSignal[], ctx: LocalRuleCont
 
 /** A Prometheus duration: whole seconds. */
 function seconds(field: string, n: number): string {
-    if (!Number.isInteger(n) || n < 1 || n > 3600) throw new ConfigError(field, `must be a whole number of seconds from 1 to 3600, got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > 3600)
+        throw new ConfigError(field, `must be a whole number of seconds from 1 to 3600, got ${n}`);
     return `${n}s`;
 }
 
 function hostPort(field: string, t: HostPort): string {
-    if (typeof t?.host !== "string" || !/^[A-Za-z0-9.:_-]+$/.test(t.host)) throw new ConfigError(`${field}.host`, `must be a host name or IP address, got ${JSON.stringify(t?.host)}`);
-    if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) throw new ConfigError(`${field}.port`, `must be a port from 1 to 65535, got ${t.port}`);
+    if (typeof t?.host !== "string" || !/^[A-Za-z0-9.:_-]+$/.test(t.host))
+        throw new ConfigError(`${field}.host`, `must be a host name or IP address, got ${JSON.stringify(t?.host)}`);
+    if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
+        throw new ConfigError(`${field}.port`, `must be a port from 1 to 65535, got ${t.port}`);
     return t.host.includes(":") ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
 }
 
@@ -203,7 +208,8 @@ export interface PrometheusConfigOptions {
 
 /** prometheus.yml: scrape every replica, probe the edge and every replica's /ready, send alerts to Alertmanager. */
 export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
-    if (!Array.isArray(o.replicas) || o.replicas.length === 0) throw new ConfigError("replicas", "must list at least one replica ({ name, host, port })");
+    if (!Array.isArray(o.replicas) || o.replicas.length === 0)
+        throw new ConfigError("replicas", "must list at least one replica ({ name, host, port })");
     const names = o.replicas.map((r) => r.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) throw new ConfigError("replicas", `names ${dup} twice`);
@@ -213,7 +219,8 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
     } catch {
         throw new ConfigError("edgeHealthUrl", `must be an http(s) URL, got ${JSON.stringify(o.edgeHealthUrl)}`);
     }
-    if (!["http:", "https:"].includes(health.protocol)) throw new ConfigError("edgeHealthUrl", `must be an http(s) URL, got ${JSON.stringify(o.edgeHealthUrl)}`);
+    if (!["http:", "https:"].includes(health.protocol))
+        throw new ConfigError("edgeHealthUrl", `must be an http(s) URL, got ${JSON.stringify(o.edgeHealthUrl)}`);
     const probe = (job: string, module: string, targets: { target: string; instance: string }[]) => ({
         job_name: job,
         metrics_path: "/probe",
@@ -241,7 +248,11 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
                 static_configs: o.replicas.map((r, i) => ({ targets: [hostPort(`replicas[${i}]`, r)], labels: { instance: r.name } })),
             },
             probe(JOBS.uptime, BLACKBOX_MODULES.health, [{ target: health.toString(), instance: "edge" }]),
-            probe(JOBS.ready, BLACKBOX_MODULES.ready, o.readyTargets.map((r, i) => ({ target: `http://${hostPort(`readyTargets[${i}]`, r)}/ready`, instance: r.name }))),
+            probe(
+                JOBS.ready,
+                BLACKBOX_MODULES.ready,
+                o.readyTargets.map((r, i) => ({ target: `http://${hostPort(`readyTargets[${i}]`, r)}/ready`, instance: r.name })),
+            ),
         ],
     });
 }
@@ -252,14 +263,21 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
  * answer too: the probe exists to run the readiness checks, the gauges carry the result.
  */
 export function renderBlackboxConfig(opts: { edgeHost: string; timeoutSeconds?: number }): string {
-    if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(opts.edgeHost)) throw new ConfigError("edgeHost", `must be a host name (and port) the edge serves, got ${JSON.stringify(opts.edgeHost)}`);
+    if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(opts.edgeHost))
+        throw new ConfigError("edgeHost", `must be a host name (and port) the edge serves, got ${JSON.stringify(opts.edgeHost)}`);
     const timeout = seconds("timeoutSeconds", opts.timeoutSeconds ?? 5);
     return generated("blackbox exporter modules", {
         modules: {
             [BLACKBOX_MODULES.health]: {
                 prober: "http",
                 timeout,
-                http: { method: "GET", valid_status_codes: [200], headers: { Host: opts.edgeHost }, preferred_ip_protocol: "ip4", no_follow_redirects: true },
+                http: {
+                    method: "GET",
+                    valid_status_codes: [200],
+                    headers: { Host: opts.edgeHost },
+                    preferred_ip_protocol: "ip4",
+                    no_follow_redirects: true,
+                },
             },
             [BLACKBOX_MODULES.ready]: {
                 prober: "http",
@@ -288,11 +306,22 @@ export function isSlackWebhook(url: string): boolean {
 
 /** alertmanager.yml: one route, to the webhook (resolved notifications too), or to nobody. */
 export function renderAlertmanagerConfig(o: AlertmanagerOptions): string {
-    const receiver = o.webhookUrl === undefined
-        ? { name: "nobody" }
-        : isSlackWebhook(o.webhookUrl)
-            ? { name: "webhook", slack_configs: [{ api_url: o.webhookUrl, send_resolved: true, title: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}', text: "{{ range .Alerts }}{{ .Annotations.summary }} ({{ .Labels.instance }}). First look: {{ .Annotations.runbook }}\n{{ end }}" }] }
-            : { name: "webhook", webhook_configs: [{ url: o.webhookUrl, send_resolved: true }] };
+    const receiver =
+        o.webhookUrl === undefined
+            ? { name: "nobody" }
+            : isSlackWebhook(o.webhookUrl)
+              ? {
+                    name: "webhook",
+                    slack_configs: [
+                        {
+                            api_url: o.webhookUrl,
+                            send_resolved: true,
+                            title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}",
+                            text: "{{ range .Alerts }}{{ .Annotations.summary }} ({{ .Labels.instance }}). First look: {{ .Annotations.runbook }}\n{{ end }}",
+                        },
+                    ],
+                }
+              : { name: "webhook", webhook_configs: [{ url: o.webhookUrl, send_resolved: true }] };
     if (o.webhookUrl !== undefined) {
         let u: URL;
         try {

@@ -9,7 +9,12 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         case "aws:lb/loadBalancer:LoadBalancer":
             return { arn, dnsName: `${name}-1234567890.${MOCK_REGION}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K" };
         case "aws:rds/instance:Instance":
-            return { arn, identifier: `${name}-id`, address: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com`, endpoint: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com:5432` };
+            return {
+                arn,
+                identifier: `${name}-id`,
+                address: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com`,
+                endpoint: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com:5432`,
+            };
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             return { arn, primaryEndpointAddress: `master.${name}.abcdef.use1.cache.amazonaws.com` };
         case "random:index/randomPassword:RandomPassword":
@@ -28,12 +33,14 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         case "aws:acm/certificate:Certificate":
             return {
                 arn,
-                domainValidationOptions: [{
-                    domainName: inputs.domainName,
-                    resourceRecordName: `_abc.${inputs.domainName}.`,
-                    resourceRecordType: "CNAME",
-                    resourceRecordValue: "_xyz.acm-validations.aws.",
-                }],
+                domainValidationOptions: [
+                    {
+                        domainName: inputs.domainName,
+                        resourceRecordName: `_abc.${inputs.domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: "_xyz.acm-validations.aws.",
+                    },
+                ],
             };
         case "aws:acm/certificateValidation:CertificateValidation":
             return { certificateArn: inputs.certificateArn };
@@ -43,7 +50,11 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
             return { arn };
         case "aws:apigatewayv2/api:Api": {
             const id = `${name.replace(/[^a-z0-9]/g, "").slice(-10)}`;
-            return { arn, apiEndpoint: `https://${id}.execute-api.${MOCK_REGION}.amazonaws.com`, executionArn: `arn:aws:execute-api:${MOCK_REGION}:123456789012:${id}` };
+            return {
+                arn,
+                apiEndpoint: `https://${id}.execute-api.${MOCK_REGION}.amazonaws.com`,
+                executionArn: `arn:aws:execute-api:${MOCK_REGION}:123456789012:${id}`,
+            };
         }
         case "aws:apigatewayv2/domainName:DomainName":
             return {
@@ -65,15 +76,33 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
 export function invokeResult(token: string, inputs: Record<string, any>): Record<string, any> | undefined {
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["a", "b", "c", "d"].map((z) => `${MOCK_REGION}${z}`), zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"], id: MOCK_REGION, region: MOCK_REGION };
+            return {
+                names: ["a", "b", "c", "d"].map((z) => `${MOCK_REGION}${z}`),
+                zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"],
+                id: MOCK_REGION,
+                region: MOCK_REGION,
+            };
         case "aws:index/getRegion:getRegion":
-            return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION, endpoint: `ec2.${MOCK_REGION}.amazonaws.com`, description: "US East (N. Virginia)" };
+            return {
+                name: MOCK_REGION,
+                region: MOCK_REGION,
+                id: MOCK_REGION,
+                endpoint: `ec2.${MOCK_REGION}.amazonaws.com`,
+                description: "US East (N. Virginia)",
+            };
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return { userName: "AWS", password: "mock-ecr-token", authorizationToken: "bW9jaw==", proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", expiresAt: "2099-01-01T00:00:00Z", id: "mock", region: MOCK_REGION };
+            return {
+                userName: "AWS",
+                password: "mock-ecr-token",
+                authorizationToken: "bW9jaw==",
+                proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                expiresAt: "2099-01-01T00:00:00Z",
+                id: "mock",
+                region: MOCK_REGION,
+            };
         case "aws:route53/getZone:getZone":
             return { zoneId: "Z0123456789MOCKZONE", name: inputs.name, id: "Z0123456789MOCKZONE", privateZone: false };
         default:
             return undefined;
     }
 }
-

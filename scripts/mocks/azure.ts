@@ -6,9 +6,25 @@ export const MOCK_TENANT = "99999999-8888-7777-6666-555555555555";
 
 /** The inputs that name each resource type (azure-native takes the name from a type-specific input). */
 const NAME_INPUTS = [
-    "vaultName", "secretName", "registryName", "serverName", "clusterName", "databaseName", "containerAppName", "environmentName",
-    "privateZoneName", "applicationGatewayName", "resourceName", "workspaceName", "virtualNetworkName", "subnetName",
-    "networkSecurityGroupName", "publicIpAddressName", "natGatewayName", "privateEndpointName", "policyName",
+    "vaultName",
+    "secretName",
+    "registryName",
+    "serverName",
+    "clusterName",
+    "databaseName",
+    "containerAppName",
+    "environmentName",
+    "privateZoneName",
+    "applicationGatewayName",
+    "resourceName",
+    "workspaceName",
+    "virtualNetworkName",
+    "subnetName",
+    "networkSecurityGroupName",
+    "publicIpAddressName",
+    "natGatewayName",
+    "privateEndpointName",
+    "policyName",
 ];
 
 /** Pulumi's marker for a secret value inside mock inputs. */
@@ -41,7 +57,14 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         case "azure-native:keyvault:Secret": {
             const n = own("secretName") ?? `${name}-1a2b3c`;
             const uri = `https://${inputs.vaultName}.vault.azure.net/secrets/${n}`;
-            return { name: n, properties: { ...unwrap(inputs.properties), secretUri: uri, secretUriWithVersion: `${uri}/0123456789abcdef0123456789abcdef` } };
+            return {
+                name: n,
+                properties: {
+                    ...unwrap(inputs.properties),
+                    secretUri: uri,
+                    secretUriWithVersion: `${uri}/0123456789abcdef0123456789abcdef`,
+                },
+            };
         }
         case "azure-native:dbforpostgresql:Server": {
             const n = own("serverName") ?? `${name}-1a2b3c`;
@@ -53,14 +76,23 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         }
         case "azure-native:app:ManagedEnvironment": {
             const n = own("environmentName") ?? `${name}-1a2b3c`;
-            return { name: n, defaultDomain: `${n.replace(/[^a-z0-9]/g, "")}.${MOCK_LOCATION}.azurecontainerapps.io`, staticIp: "10.0.1.250" };
+            return {
+                name: n,
+                defaultDomain: `${n.replace(/[^a-z0-9]/g, "")}.${MOCK_LOCATION}.azurecontainerapps.io`,
+                staticIp: "10.0.1.250",
+            };
         }
         case "azure-native:app:ContainerApp": {
             const n = own("containerAppName") ?? `${name}-1a2b3c`;
             return { name: n, latestRevisionFqdn: `${n}--0000001.internal.${MOCK_LOCATION}.azurecontainerapps.io` };
         }
         case "azure-native:managedidentity:UserAssignedIdentity":
-            return { name: `${name}-1a2b3c`, principalId: guidOf(`${name}-principal`), clientId: guidOf(`${name}-client`), tenantId: MOCK_TENANT };
+            return {
+                name: `${name}-1a2b3c`,
+                principalId: guidOf(`${name}-principal`),
+                clientId: guidOf(`${name}-client`),
+                tenantId: MOCK_TENANT,
+            };
         case "azure-native:containerregistry:Registry": {
             const n = own("registryName") ?? `${name}1a2b3c`;
             return { name: n, loginServer: `${n}.azurecr.io` };
@@ -84,7 +116,12 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
 export function invokeResult(token: string, inputs: Record<string, any>): Record<string, any> | undefined {
     switch (token) {
         case "azure-native:authorization:getClientConfig":
-            return { clientId: guidOf("deployer-client"), objectId: guidOf("deployer"), subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+            return {
+                clientId: guidOf("deployer-client"),
+                objectId: guidOf("deployer"),
+                subscriptionId: MOCK_SUBSCRIPTION,
+                tenantId: MOCK_TENANT,
+            };
         case "azure-native:authorization:getClientToken":
             return { token: "mock-entra-access-token" };
         case "azure-native:redisenterprise:listDatabaseKeys":

@@ -36,7 +36,9 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
                 privateIpAddress: inputs.masterInstanceName ? "10.64.0.6" : "10.64.0.5",
                 publicIpAddress: "",
                 dnsName: `${n}-0a1b2c3d4e5f.${region}.sql.goog.`,
-                serverCaCerts: [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK-CLOUD-SQL-CA\n-----END CERTIFICATE-----\n", sha1Fingerprint: "00" }],
+                serverCaCerts: [
+                    { cert: "-----BEGIN CERTIFICATE-----\nMOCK-CLOUD-SQL-CA\n-----END CERTIFICATE-----\n", sha1Fingerprint: "00" },
+                ],
                 selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/${project}/instances/${n}`,
             };
         case "gcp:redis/instance:Instance":
@@ -46,9 +48,10 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
                 port: inputs.transitEncryptionMode === "SERVER_AUTHENTICATION" ? 6378 : 6379,
                 authString: inputs.authEnabled ? "mock-redis-auth-string-0123456789" : "",
                 readEndpoint: inputs.readReplicasMode === "READ_REPLICAS_ENABLED" ? "10.64.1.5" : "",
-                serverCaCerts: inputs.transitEncryptionMode === "SERVER_AUTHENTICATION"
-                    ? [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n", serialNumber: "1" }]
-                    : [],
+                serverCaCerts:
+                    inputs.transitEncryptionMode === "SERVER_AUTHENTICATION"
+                        ? [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n", serialNumber: "1" }]
+                        : [],
             };
         case "gcp:secretmanager/secret:Secret": {
             const secretId = inputs.secretId ?? `${name}-1a2b3c`;
@@ -57,7 +60,11 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         case "gcp:secretmanager/secretVersion:SecretVersion":
             return { name: `${inputs.secret}/versions/1`, version: "1" };
         case "gcp:serviceaccount/account:Account":
-            return { email: `${inputs.accountId}@${project}.iam.gserviceaccount.com`, uniqueId: "112233445566778899", member: `serviceAccount:${inputs.accountId}@${project}.iam.gserviceaccount.com` };
+            return {
+                email: `${inputs.accountId}@${project}.iam.gserviceaccount.com`,
+                uniqueId: "112233445566778899",
+                member: `serviceAccount:${inputs.accountId}@${project}.iam.gserviceaccount.com`,
+            };
         case "gcp:artifactregistry/repository:Repository":
             return { name: inputs.repositoryId, registryUri: `${region}-docker.pkg.dev/${project}/${inputs.repositoryId}` };
         case "gcp:cloudrunv2/service:Service":
@@ -65,7 +72,10 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
             return {
                 name: n,
                 uri: `https://${n}-abcdefghij-uc.a.run.app`,
-                urls: [`https://${n}-abcdefghij-uc.a.run.app`, ...(`${n}-${MOCK_PROJECT_NUMBER}`.length <= 63 ? [`https://${n}-${MOCK_PROJECT_NUMBER}.${region}.run.app`] : [])],
+                urls: [
+                    `https://${n}-abcdefghij-uc.a.run.app`,
+                    ...(`${n}-${MOCK_PROJECT_NUMBER}`.length <= 63 ? [`https://${n}-${MOCK_PROJECT_NUMBER}.${region}.run.app`] : []),
+                ],
             };
         case "gcp:compute/managedSslCertificate:ManagedSslCertificate":
             return { name: n, selfLink: selfLink("sslCertificates"), subjectAlternativeNames: inputs.managed?.domains ?? [] };
@@ -74,7 +84,9 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         case "gcp:logging/projectSink:ProjectSink":
             return { name: n, writerIdentity: "serviceAccount:service-123456789012@gcp-sa-logging.iam.gserviceaccount.com" };
         default:
-            return type.startsWith("gcp:compute/") ? { name: n, selfLink: selfLink(type.split(":").pop()!.toLowerCase() + "s") } : { name: n };
+            return type.startsWith("gcp:compute/")
+                ? { name: n, selfLink: selfLink(type.split(":").pop()!.toLowerCase() + "s") }
+                : { name: n };
     }
 }
 
@@ -83,18 +95,51 @@ export function invokeResult(token: string, inputs: Record<string, any>): Record
     switch (token) {
         case "gcp:organizations/getProject:getProject":
             return {
-                projectId: inputs.projectId ?? MOCK_PROJECT, number: MOCK_PROJECT_NUMBER, name: inputs.projectId ?? MOCK_PROJECT,
-                id: `projects/${inputs.projectId ?? MOCK_PROJECT}`, orgId: "", folderId: "", billingAccount: "", labels: {}, effectiveLabels: {}, autoCreateNetwork: true,
+                projectId: inputs.projectId ?? MOCK_PROJECT,
+                number: MOCK_PROJECT_NUMBER,
+                name: inputs.projectId ?? MOCK_PROJECT,
+                id: `projects/${inputs.projectId ?? MOCK_PROJECT}`,
+                orgId: "",
+                folderId: "",
+                billingAccount: "",
+                labels: {},
+                effectiveLabels: {},
+                autoCreateNetwork: true,
             };
         case "gcp:organizations/getClientConfig:getClientConfig":
-            return { accessToken: "ya29.mock-access-token", project: MOCK_PROJECT, region: MOCK_REGION, zone: `${MOCK_REGION}-a`, id: "mock", defaultLabels: {} };
+            return {
+                accessToken: "ya29.mock-access-token",
+                project: MOCK_PROJECT,
+                region: MOCK_REGION,
+                zone: `${MOCK_REGION}-a`,
+                id: "mock",
+                defaultLabels: {},
+            };
         case "gcp:dns/getManagedZones:getManagedZones":
             return {
                 id: `projects/${inputs.project ?? MOCK_PROJECT}`,
                 project: inputs.project ?? MOCK_PROJECT,
                 managedZones: [
-                    { name: "example-com", dnsName: "example.com.", visibility: "public", managedZoneId: 1234567890, project: MOCK_PROJECT, description: "", id: "example-com", nameServers: ["ns-cloud-a1.googledomains.com."] },
-                    { name: "example-com-private", dnsName: "example.com.", visibility: "private", managedZoneId: 1234567891, project: MOCK_PROJECT, description: "", id: "example-com-private", nameServers: [] },
+                    {
+                        name: "example-com",
+                        dnsName: "example.com.",
+                        visibility: "public",
+                        managedZoneId: 1234567890,
+                        project: MOCK_PROJECT,
+                        description: "",
+                        id: "example-com",
+                        nameServers: ["ns-cloud-a1.googledomains.com."],
+                    },
+                    {
+                        name: "example-com-private",
+                        dnsName: "example.com.",
+                        visibility: "private",
+                        managedZoneId: 1234567891,
+                        project: MOCK_PROJECT,
+                        description: "",
+                        id: "example-com-private",
+                        nameServers: [],
+                    },
                 ],
             };
         default:

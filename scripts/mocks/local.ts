@@ -19,7 +19,9 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
             // A pushed image is answered by ./aws.ts (repo@sha256:...); a local-only one has its image ID here.
             return inputs.skipPush ? { imageName: inputs.imageName, repoDigest: `sha256:${sha(name)}` } : undefined;
         case "docker:index/remoteImage:RemoteImage": {
-            const repo = String(inputs.name).split("@")[0].replace(/:[^/:]+$/, "");
+            const repo = String(inputs.name)
+                .split("@")[0]
+                .replace(/:[^/:]+$/, "");
             return { name: inputs.name, imageId: `sha256:${sha(name)}`, repoDigest: `${repo}@sha256:${sha(`${name}-digest`)}` };
         }
         case "docker:index/network:Network":

@@ -45,7 +45,11 @@ describe("drill: a killed replica pages through Prometheus and Alertmanager, and
         topo = await Topology.start({ name: "alerts" });
         assert.equal(topo.replicas.length, spec.service.minReplicas, "the drill runs the tier's minimum of replicas");
         mon = await Monitoring.start(topo, {
-            signals, ctx: { milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB }, webhookUrl: hook.url, intervalSeconds: INTERVAL_S, bins,
+            signals,
+            ctx: { milliCpu: spec.service.milliCpu, memoryMiB: spec.service.memoryMiB },
+            webhookUrl: hook.url,
+            intervalSeconds: INTERVAL_S,
+            bins,
         });
     });
     after(async () => {
@@ -59,37 +63,59 @@ describe("drill: a killed replica pages through Prometheus and Alertmanager, and
         const m = mon!;
         const [victim, survivor] = t.replicas;
         // Steady state: every replica scraped, the edge probed healthy through nginx, the readiness probes see both dependencies.
-        await waitFor("Prometheus to scrape both replicas and probe the edge", async () => {
-            const up = await m.query('up{job="mcp-server"} == 1');
-            const edge = await m.query('probe_success{job="mcp-uptime"} == 1');
-            const deps = await m.query("mcp_dependency_up == 1");
-            return up.length === 2 && edge.length === 1 && deps.length === 4;
-        }, 30_000, 250);
+        await waitFor(
+            "Prometheus to scrape both replicas and probe the edge",
+            async () => {
+                const up = await m.query('up{job="mcp-server"} == 1');
+                const edge = await m.query('probe_success{job="mcp-uptime"} == 1');
+                const deps = await m.query("mcp_dependency_up == 1");
+                return up.length === 2 && edge.length === 1 && deps.length === 4;
+            },
+            30_000,
+            250,
+        );
         await sleep(3 * INTERVAL_S * 1000);
         assert.deepEqual(await m.query('ALERTS{alertstate="firing"}'), [], "nothing fires while everything is up");
         assert.equal(hook.received.length, 0, "no notification while everything is up");
 
         const killedAt = Date.now();
         await victim.kill9();
-        const fired = await waitFor(`McpReplicasBelowMinimum for ${victim.name} at the webhook`, async () =>
-            hook.alerts((a) => a.status === "firing" && a.labels.alertname === signal.name)[0], detectBoundMs, 100);
+        const fired = await waitFor(
+            `McpReplicasBelowMinimum for ${victim.name} at the webhook`,
+            async () => hook.alerts((a) => a.status === "firing" && a.labels.alertname === signal.name)[0],
+            detectBoundMs,
+            100,
+        );
         const detectMs = fired.at - killedAt;
 
         await victim.start();
         const restartedAt = Date.now();
-        const resolved = await waitFor(`the resolved notification for ${victim.name}`, async () =>
-            hook.alerts((a) => a.status === "resolved" && a.labels.alertname === signal.name)[0], resolveBoundMs, 100);
+        const resolved = await waitFor(
+            `the resolved notification for ${victim.name}`,
+            async () => hook.alerts((a) => a.status === "resolved" && a.labels.alertname === signal.name)[0],
+            resolveBoundMs,
+            100,
+        );
         const resolveMs = resolved.at - restartedAt;
 
-        console.log(`[drill] alert          replica-down detected=${(detectMs / 1000).toFixed(1)} s after kill -9 (window ${signal.windowMinutes} min, bound ${detectBoundMs / 1000} s) ` +
-            `resolved=${(resolveMs / 1000).toFixed(1)} s after restart (bound ${resolveBoundMs / 1000} s) | notifications=${hook.received.length}`);
+        console.log(
+            `[drill] alert          replica-down detected=${(detectMs / 1000).toFixed(1)} s after kill -9 (window ${signal.windowMinutes} min, bound ${detectBoundMs / 1000} s) ` +
+                `resolved=${(resolveMs / 1000).toFixed(1)} s after restart (bound ${resolveBoundMs / 1000} s) | notifications=${hook.received.length}`,
+        );
 
         assert.equal(fired.alert.labels.instance, victim.name, "the page names the replica that went");
         assert.equal(fired.alert.labels.severity, "critical");
         assert.equal(fired.alert.annotations.runbook, signal.runbook, "the runbook line travels with the page");
-        assert.ok(detectMs >= windowMs, `the alert waited its window (${detectMs} ms >= ${windowMs} ms): a blip shorter than the window pages nobody`);
+        assert.ok(
+            detectMs >= windowMs,
+            `the alert waited its window (${detectMs} ms >= ${windowMs} ms): a blip shorter than the window pages nobody`,
+        );
         assert.equal(resolved.alert.labels.instance, victim.name);
         const others = hook.alerts((a) => a.labels.instance === survivor.name || a.labels.alertname !== signal.name);
-        assert.deepEqual(others.map((o) => `${o.alert.labels.alertname} ${o.alert.labels.instance ?? ""}`), [], "only the killed replica's alert was sent");
+        assert.deepEqual(
+            others.map((o) => `${o.alert.labels.alertname} ${o.alert.labels.instance ?? ""}`),
+            [],
+            "only the killed replica's alert was sent",
+        );
     });
 });

@@ -70,7 +70,13 @@ export class RingLog {
 }
 
 /** Spawns a tracked child; `exitSignal` is what the exit hook sends (nginx: SIGTERM, so it stops its workers). */
-export function spawnTracked(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: RingLog, exitSignal: NodeJS.Signals = "SIGKILL"): ChildProcess {
+export function spawnTracked(
+    cmd: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    log: RingLog,
+    exitSignal: NodeJS.Signals = "SIGKILL",
+): ChildProcess {
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     live.set(child, exitSignal);
     child.once("exit", () => live.delete(child));
@@ -130,7 +136,11 @@ export function ensureAppBuilt(): Promise<string> {
     built ??= (async () => {
         const main = path.join(APP_DIR, "dist", "main.js");
         const stale = !fs.existsSync(main) || newestMtime(path.join(APP_DIR, "src")) > fs.statSync(main).mtimeMs;
-        if (stale) await run("npm", ["run", "build", "-w", "app", "--silent"], { cwd: ROOT, env: { ...process.env, npm_config_update_notifier: "false" } });
+        if (stale)
+            await run("npm", ["run", "build", "-w", "app", "--silent"], {
+                cwd: ROOT,
+                env: { ...process.env, npm_config_update_notifier: "false" },
+            });
         return main;
     })();
     return built;
@@ -180,14 +190,22 @@ export async function adminQuery<T = Record<string, unknown>>(sql: string, param
 export class ThrowawayRedis {
     readonly log = new RingLog(50);
     private child?: ChildProcess;
-    constructor(readonly port: number, private readonly dir: string) {}
+    constructor(
+        readonly port: number,
+        private readonly dir: string,
+    ) {}
 
     get url(): string {
         return `redis://127.0.0.1:${this.port}`;
     }
 
     async start(): Promise<void> {
-        this.child = spawnTracked("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir], process.env, this.log);
+        this.child = spawnTracked(
+            "redis-server",
+            ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir],
+            process.env,
+            this.log,
+        );
         await waitFor(`redis-server on ${this.port}`, () => canConnect(this.port), 10_000, 50);
     }
 
@@ -205,7 +223,12 @@ export class Replica {
     private child?: ChildProcess;
     private generation = 0;
 
-    constructor(readonly name: string, readonly port: number, private readonly env: Record<string, string>, private readonly main: string) {}
+    constructor(
+        readonly name: string,
+        readonly port: number,
+        private readonly env: Record<string, string>,
+        private readonly main: string,
+    ) {}
 
     get url(): string {
         return `http://127.0.0.1:${this.port}`;
@@ -227,14 +250,28 @@ export class Replica {
 
     async start(): Promise<void> {
         this.generation += 1;
-        const child = spawnTracked(process.execPath, [this.main], {
-            PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(this.port), MCP_REPLICA_ID: this.replicaId, ...this.env,
-        }, this.log);
+        const child = spawnTracked(
+            process.execPath,
+            [this.main],
+            {
+                PATH: process.env.PATH ?? "",
+                HOST: "127.0.0.1",
+                PORT: String(this.port),
+                MCP_REPLICA_ID: this.replicaId,
+                ...this.env,
+            },
+            this.log,
+        );
         this.child = child;
-        await waitFor(`${this.replicaId} /health`, async () => {
-            if (exited(child)) throw new Error(`${this.replicaId} exited (${child.exitCode ?? child.signalCode}): ${this.log.tail(5)}`);
-            return (await fetch(`${this.url}/health`)).status === 200;
-        }, 30_000, 50);
+        await waitFor(
+            `${this.replicaId} /health`,
+            async () => {
+                if (exited(child)) throw new Error(`${this.replicaId} exited (${child.exitCode ?? child.signalCode}): ${this.log.tail(5)}`);
+                return (await fetch(`${this.url}/health`)).status === 200;
+            },
+            30_000,
+            50,
+        );
     }
 
     async kill9(): Promise<void> {
@@ -263,7 +300,8 @@ export function findNginx(): string | undefined {
 export function requireNginx(ctx: Mocha.Context): string {
     const bin = findNginx();
     if (bin !== undefined) return bin;
-    if (process.env.MCP_REQUIRE_NGINX === "1") throw new Error("nginx is required (MCP_REQUIRE_NGINX=1) but not installed: apt-get install -y nginx");
+    if (process.env.MCP_REQUIRE_NGINX === "1")
+        throw new Error("nginx is required (MCP_REQUIRE_NGINX=1) but not installed: apt-get install -y nginx");
     console.log("    (skipped: nginx is not installed; apt-get install -y nginx)");
     ctx.skip();
 }
@@ -277,21 +315,29 @@ export class NginxEdge {
     readonly confFile: string;
     private child?: ChildProcess;
 
-    constructor(readonly bin: string, readonly dir: string, readonly port: number, opts: EdgeOptions) {
+    constructor(
+        readonly bin: string,
+        readonly dir: string,
+        readonly port: number,
+        opts: EdgeOptions,
+    ) {
         fs.mkdirSync(path.join(dir, "temp"), { recursive: true });
         this.confFile = path.join(dir, "nginx.conf");
-        fs.writeFileSync(this.confFile, renderNginxConfig({
-            workerProcesses: 1,
-            ...opts,
-            listenPort: port,
-            listenAddress: "127.0.0.1",
-            runtime: {
-                pidFile: path.join(dir, "nginx.pid"),
-                errorLog: path.join(dir, "error.log"),
-                accessLog: path.join(dir, "access.log"),
-                tempDir: path.join(dir, "temp"),
-            },
-        }));
+        fs.writeFileSync(
+            this.confFile,
+            renderNginxConfig({
+                workerProcesses: 1,
+                ...opts,
+                listenPort: port,
+                listenAddress: "127.0.0.1",
+                runtime: {
+                    pidFile: path.join(dir, "nginx.pid"),
+                    errorLog: path.join(dir, "error.log"),
+                    accessLog: path.join(dir, "access.log"),
+                    tempDir: path.join(dir, "temp"),
+                },
+            }),
+        );
     }
 
     get url(): string {
@@ -307,10 +353,15 @@ export class NginxEdge {
         await run(this.bin, this.args(["-t", "-q"]));
         const child = spawnTracked(this.bin, this.args(["-g", "daemon off;"]), process.env, this.log, "SIGTERM");
         this.child = child;
-        await waitFor(`nginx on ${this.port}`, async () => {
-            if (exited(child)) throw new Error(`nginx exited: ${this.log.tail(5)} ${this.errorLog().slice(-500)}`);
-            return canConnect(this.port);
-        }, 10_000, 50);
+        await waitFor(
+            `nginx on ${this.port}`,
+            async () => {
+                if (exited(child)) throw new Error(`nginx exited: ${this.log.tail(5)} ${this.errorLog().slice(-500)}`);
+                return canConnect(this.port);
+            },
+            10_000,
+            50,
+        );
     }
 
     /** SIGTERM is nginx's fast shutdown: the master stops its workers and exits. */
@@ -327,7 +378,11 @@ export class NginxEdge {
     accessLog(): { uri: string; status: number; upstream: string; upstream_status: string; time: string }[] {
         const f = path.join(this.dir, "access.log");
         if (!fs.existsSync(f)) return [];
-        return fs.readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+        return fs
+            .readFileSync(f, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l));
     }
 }
 
@@ -443,7 +498,15 @@ export class Topology {
      * The audit chain as the production verifier sees it (`npm run audit:verify` = app/dist/audit/cli.js),
      * with `--anchors` when given. Exit 1 (broken) is returned as the report; any other failure throws.
      */
-    async verifyChain(anchors?: string): Promise<{ ok: boolean; checked: number; headSeq: number; outcomeUnknown: number[]; breaks: { seq: number; kind: string; reason: string }[]; output: string; code: number }> {
+    async verifyChain(anchors?: string): Promise<{
+        ok: boolean;
+        checked: number;
+        headSeq: number;
+        outcomeUnknown: number[];
+        breaks: { seq: number; kind: string; reason: string }[];
+        output: string;
+        code: number;
+    }> {
         const cli = path.join(APP_DIR, "dist", "audit", "cli.js");
         const args = anchors === undefined ? [cli] : [cli, "--anchors", anchors];
         try {
@@ -462,7 +525,9 @@ export class Topology {
         const pg = new PgClient({ connectionString: this.db!.url });
         await pg.connect();
         try {
-            const { rows } = await pg.query("SELECT replica_id, count(*)::int AS n FROM mcp_audit_log GROUP BY replica_id ORDER BY replica_id");
+            const { rows } = await pg.query(
+                "SELECT replica_id, count(*)::int AS n FROM mcp_audit_log GROUP BY replica_id ORDER BY replica_id",
+            );
             return Object.fromEntries(rows.map((r) => [r.replica_id as string, r.n as number]));
         } finally {
             await pg.end();
@@ -471,10 +536,12 @@ export class Topology {
 
     /** What every replica's /ready says. */
     async readiness(): Promise<{ status: number; body: { failing: string[]; checks: Record<string, string>; reason?: string } }[]> {
-        return Promise.all(this.replicas.map(async (r) => {
-            const res = await fetch(`${r.url}/ready`);
-            return { status: res.status, body: (await res.json()) as { failing: string[]; checks: Record<string, string> } };
-        }));
+        return Promise.all(
+            this.replicas.map(async (r) => {
+                const res = await fetch(`${r.url}/ready`);
+                return { status: res.status, body: (await res.json()) as { failing: string[]; checks: Record<string, string> } };
+            }),
+        );
     }
 }
 
@@ -498,7 +565,10 @@ async function deleteDrillKeys(url: string, clientIds: string[]): Promise<void> 
 }
 
 /** One line of figures per scenario. */
-export function figures(scenario: string, f: { answered: number; errors: number; recoveryMs: number | null; p95Ms: number; missing: number; extra?: string }): string {
+export function figures(
+    scenario: string,
+    f: { answered: number; errors: number; recoveryMs: number | null; p95Ms: number; missing: number; extra?: string },
+): string {
     const rec = f.recoveryMs === null ? "-" : `${Math.round(f.recoveryMs)} ms`;
     return `[drill] ${scenario.padEnd(14)} answered=${f.answered} errors=${f.errors} recovery=${rec} p95=${f.p95Ms.toFixed(1)} ms audit-missing=${f.missing}${f.extra ? ` | ${f.extra}` : ""}`;
 }

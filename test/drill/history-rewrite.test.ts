@@ -48,8 +48,10 @@ describe("drill: history rewritten in PostgreSQL after checkpoints", function ()
         try {
             const head = Number((await pg.query("SELECT seq FROM mcp_audit_head")).rows[0].seq);
             // Wait until the replicas have anchored everything (a round every second).
-            await waitFor("the whole chain checkpointed", async () =>
-                Number((await pg.query("SELECT coalesce(max(seq), 0) AS s FROM mcp_audit_checkpoint")).rows[0].s) === head);
+            await waitFor(
+                "the whole chain checkpointed",
+                async () => Number((await pg.query("SELECT coalesce(max(seq), 0) AS s FROM mcp_audit_checkpoint")).rows[0].s) === head,
+            );
             const objects = fs.readdirSync(anchors).filter((n) => n.startsWith("checkpoint-"));
             const writers = new Set((await pg.query("SELECT object FROM mcp_audit_checkpoint")).rows.map((r) => r.object));
             const clean = await t.verifyChain(`file://${anchors}`);
@@ -64,7 +66,12 @@ describe("drill: history rewritten in PostgreSQL after checkpoints", function ()
             for (const r of rows) {
                 const forged = { ...r, args: r.seq === k ? '{"rewritten":true}' : r.args, prevHash: prev };
                 const hash = entryHash(forged);
-                await pg.query("UPDATE mcp_audit_log SET args = $2, prev_hash = $3, hash = $4 WHERE seq = $1", [r.seq, forged.args, `x${r.seq}`, `y${r.seq}`]);
+                await pg.query("UPDATE mcp_audit_log SET args = $2, prev_hash = $3, hash = $4 WHERE seq = $1", [
+                    r.seq,
+                    forged.args,
+                    `x${r.seq}`,
+                    `y${r.seq}`,
+                ]);
                 await pg.query("UPDATE mcp_audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1", [r.seq, prev, hash]);
                 prev = hash;
             }
@@ -83,24 +90,38 @@ describe("drill: history rewritten in PostgreSQL after checkpoints", function ()
             const alone2 = await t.verifyChain();
             const anchored2 = await t.verifyChain(`file://${anchors}`);
 
-            console.log(figures("history", {
-                answered: s.answered, errors: s.errors, recoveryMs: null, p95Ms: s.p95Ms, missing: audit.missing,
-                extra: `${head} entries in ${objects.length} checkpoints (${writers.size} objects recorded); rewrite from ${k}: chain alone ${alone1.ok ? "intact" : "BROKEN"}, ` +
-                    `anchored ${anchored1.breaks.map((b) => `${b.kind}@${b.seq}`).join(" ")}; cut after ${cut}: chain alone ${alone2.ok ? "intact" : "BROKEN"}, ` +
-                    `anchored ${anchored2.breaks.map((b) => `${b.kind}@${b.seq}`).join(" ")}`,
-            }));
+            console.log(
+                figures("history", {
+                    answered: s.answered,
+                    errors: s.errors,
+                    recoveryMs: null,
+                    p95Ms: s.p95Ms,
+                    missing: audit.missing,
+                    extra:
+                        `${head} entries in ${objects.length} checkpoints (${writers.size} objects recorded); rewrite from ${k}: chain alone ${alone1.ok ? "intact" : "BROKEN"}, ` +
+                        `anchored ${anchored1.breaks.map((b) => `${b.kind}@${b.seq}`).join(" ")}; cut after ${cut}: chain alone ${alone2.ok ? "intact" : "BROKEN"}, ` +
+                        `anchored ${anchored2.breaks.map((b) => `${b.kind}@${b.seq}`).join(" ")}`,
+                }),
+            );
 
             assert.equal(audit.missing, 0, audit.examples.join("\n"));
             assert.ok(objects.length >= 2, `several checkpoints were written: ${objects.join(", ")}`);
             assert.ok(alone1.ok && alone2.ok, "the database chain alone cannot see either change");
             assert.equal(anchored1.code, 1, anchored1.output);
-            assert.deepEqual(anchored1.breaks.map((b) => b.kind), anchored1.breaks.map(() => "rewritten"));
+            assert.deepEqual(
+                anchored1.breaks.map((b) => b.kind),
+                anchored1.breaks.map(() => "rewritten"),
+            );
             assert.equal(anchored1.breaks[0].seq, k, anchored1.output);
             assert.match(anchored1.output, new RegExp(`break at entry ${k} \\[rewritten\\]`));
             assert.equal(anchored2.code, 1, anchored2.output);
             assert.equal(anchored2.breaks[0].seq, k, "the rewrite is still reported first");
             const truncated = anchored2.breaks.filter((b) => b.kind === "truncated");
-            assert.deepEqual(truncated.map((b) => b.seq), [cut + 1], anchored2.output);
+            assert.deepEqual(
+                truncated.map((b) => b.seq),
+                [cut + 1],
+                anchored2.output,
+            );
         } finally {
             await pg.end();
         }

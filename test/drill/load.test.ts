@@ -28,13 +28,23 @@ describe("drill: 50 MCP clients through nginx onto two replicas", function () {
         const audit = await auditReport(t.db!.url, load.attempts);
         const chain = await t.verifyChain();
         const perReplica = await t.perReplica();
-        console.log(figures("load", {
-            answered: s.answered, errors: s.errors, recoveryMs: null, p95Ms: s.p95Ms, missing: audit.missing,
-            extra: `${(s.answered / (LOAD_MS / 1000)).toFixed(0)} calls/s, audit rows ${audit.rows} (${audit.calls} calls), chain ${chain.ok ? "intact" : "BROKEN"}, per replica ${JSON.stringify(perReplica)}`,
-        }));
+        console.log(
+            figures("load", {
+                answered: s.answered,
+                errors: s.errors,
+                recoveryMs: null,
+                p95Ms: s.p95Ms,
+                missing: audit.missing,
+                extra: `${(s.answered / (LOAD_MS / 1000)).toFixed(0)} calls/s, audit rows ${audit.rows} (${audit.calls} calls), chain ${chain.ok ? "intact" : "BROKEN"}, per replica ${JSON.stringify(perReplica)}`,
+            }),
+        );
 
         const failed = load.attempts.filter((a) => !a.acked || a.isError);
-        assert.deepEqual(failed.slice(0, 3).map((a) => `${a.tool}: ${a.text}`), [], "no call fails without a fault");
+        assert.deepEqual(
+            failed.slice(0, 3).map((a) => `${a.tool}: ${a.text}`),
+            [],
+            "no call fails without a fault",
+        );
         assert.equal(audit.missing, 0, audit.examples.join("\n"));
         assert.equal(audit.unexplained, 0, audit.examples.join("\n"));
         assert.ok(audit.exactlyOnce, "each answered call has exactly one entry");
@@ -46,7 +56,8 @@ describe("drill: 50 MCP clients through nginx onto two replicas", function () {
         assert.equal(chain.checked, audit.rows);
         assert.equal(chain.headSeq, audit.rows);
         assert.deepEqual(chain.outcomeUnknown, [], "every intent has its outcome");
-        for (const r of t.replicas) assert.ok((perReplica[r.replicaId] ?? 0) > 0, `nginx sent ${r.replicaId} no traffic: ${JSON.stringify(perReplica)}`);
+        for (const r of t.replicas)
+            assert.ok((perReplica[r.replicaId] ?? 0) > 0, `nginx sent ${r.replicaId} no traffic: ${JSON.stringify(perReplica)}`);
     });
 
     it("the edge exposes /mcp, /health and /ready only, with its security headers once", async () => {
@@ -63,8 +74,15 @@ describe("drill: 50 MCP clients through nginx onto two replicas", function () {
         assert.equal((await fetch(`${t.url}/ready`)).status, 200);
         // The metrics port of a replica is not among nginx's upstreams.
         const mainPorts = new Set(t.replicas.map((r) => `127.0.0.1:${r.port}`));
-        const used = t.nginx!.accessLog().flatMap((l) => l.upstream.split(", ")).filter((u) => u !== "");
+        const used = t
+            .nginx!.accessLog()
+            .flatMap((l) => l.upstream.split(", "))
+            .filter((u) => u !== "");
         assert.ok(used.length > 0);
-        assert.deepEqual(used.filter((u) => !mainPorts.has(u)), [], "nginx reaches the replicas' main ports only");
+        assert.deepEqual(
+            used.filter((u) => !mainPorts.has(u)),
+            [],
+            "nginx reaches the replicas' main ports only",
+        );
     });
 });

@@ -92,7 +92,11 @@ export class Load {
         this.clients = await Promise.all(
             this.o.keys.map(async (key, i) => {
                 const client = new Client({ name: `drill-${i}`, version: "1.0.0" });
-                await client.connect(new StreamableHTTPClientTransport(new URL(`${this.o.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+                await client.connect(
+                    new StreamableHTTPClientTransport(new URL(`${this.o.url}/mcp`), {
+                        requestInit: { headers: { Authorization: `Bearer ${key}` } },
+                    }),
+                );
                 return client;
             }),
         );
@@ -135,7 +139,20 @@ export class Load {
     private async attempt(client: Client, w: number, tool: string, args: Record<string, unknown>, retry: number): Promise<Attempt> {
         const start = Date.now();
         const t0 = performance.now();
-        const a: Attempt = { worker: w, clientId: this.o.clientIds[w], tool, args, start, end: 0, ms: 0, acked: false, isError: false, text: "", notRun: false, retry };
+        const a: Attempt = {
+            worker: w,
+            clientId: this.o.clientIds[w],
+            tool,
+            args,
+            start,
+            end: 0,
+            ms: 0,
+            acked: false,
+            isError: false,
+            text: "",
+            notRun: false,
+            retry,
+        };
         try {
             const r = await client.callTool({ name: tool, arguments: args }, undefined, { timeout: this.o.callTimeoutMs ?? 15_000 });
             a.acked = true;
@@ -173,14 +190,23 @@ export function recoveryMs(attempts: readonly Attempt[], faultAt: number, nextFa
 }
 
 /** Counts and p95 of a set of attempts. */
-export function summarize(attempts: readonly Attempt[]): { answered: number; toolErrors: number; errors: number; retries: number; p95Ms: number } {
+export function summarize(attempts: readonly Attempt[]): {
+    answered: number;
+    toolErrors: number;
+    errors: number;
+    retries: number;
+    p95Ms: number;
+} {
     const acked = attempts.filter((a) => a.acked);
     return {
         answered: acked.length,
         toolErrors: acked.filter((a) => a.isError).length,
         errors: attempts.length - acked.length,
         retries: attempts.filter((a) => a.retry > 0).length,
-        p95Ms: percentile(acked.map((a) => a.ms), 95),
+        p95Ms: percentile(
+            acked.map((a) => a.ms),
+            95,
+        ),
     };
 }
 
@@ -209,7 +235,11 @@ export async function auditReport(databaseUrl: string, attempts: readonly Attemp
     try {
         // One entry per call: the "call" entry, or the "intent" of a state-changing call (its
         // "outcome" entry is counted in the total only).
-        rows = (await pg.query("SELECT client_id, tool, args, count(*)::int AS n FROM mcp_audit_log WHERE kind <> 'outcome' GROUP BY client_id, tool, args")).rows;
+        rows = (
+            await pg.query(
+                "SELECT client_id, tool, args, count(*)::int AS n FROM mcp_audit_log WHERE kind <> 'outcome' GROUP BY client_id, tool, args",
+            )
+        ).rows;
         total = (await pg.query("SELECT count(*)::int AS n FROM mcp_audit_log")).rows[0].n;
     } finally {
         await pg.end();
@@ -223,7 +253,15 @@ export async function auditReport(databaseUrl: string, attempts: readonly Attemp
         tried.set(s, (tried.get(s) ?? 0) + 1);
         if (a.acked) acked.set(s, (acked.get(s) ?? 0) + 1);
     }
-    const report: AuditReport = { rows: total, calls: rows.reduce((n, r) => n + r.n, 0), missing: 0, unexplained: 0, unacknowledgedAudited: 0, exactlyOnce: true, examples: [] };
+    const report: AuditReport = {
+        rows: total,
+        calls: rows.reduce((n, r) => n + r.n, 0),
+        missing: 0,
+        unexplained: 0,
+        unacknowledgedAudited: 0,
+        exactlyOnce: true,
+        examples: [],
+    };
     for (const s of new Set([...tried.keys(), ...audited.keys()])) {
         const [t, ack, aud] = [tried.get(s) ?? 0, acked.get(s) ?? 0, audited.get(s) ?? 0];
         if (ack > aud) {

@@ -10,7 +10,11 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import {
-    renderAlertmanagerConfig, renderBlackboxConfig, renderPrometheusConfig, renderPrometheusRules, type LocalRuleContext,
+    renderAlertmanagerConfig,
+    renderBlackboxConfig,
+    renderPrometheusConfig,
+    renderPrometheusRules,
+    type LocalRuleContext,
 } from "../../components/local/prometheus";
 import { AlertSignal } from "../../sizing";
 import { canConnect, exited, freePort, RingLog, spawnTracked, stopProcess, Topology, waitFor } from "./harness";
@@ -25,7 +29,8 @@ export function findBinary(name: string): string | undefined {
 export function requireBinary(ctx: Mocha.Context, name: string, pkg: string): string {
     const bin = findBinary(name);
     if (bin !== undefined) return bin;
-    if (process.env.MCP_REQUIRE_PROMETHEUS === "1") throw new Error(`${name} is required (MCP_REQUIRE_PROMETHEUS=1) but not installed: apt-get install -y ${pkg}`);
+    if (process.env.MCP_REQUIRE_PROMETHEUS === "1")
+        throw new Error(`${name} is required (MCP_REQUIRE_PROMETHEUS=1) but not installed: apt-get install -y ${pkg}`);
     console.log(`    (skipped: ${name} is not installed; apt-get install -y ${pkg})`);
     ctx.skip();
 }
@@ -34,7 +39,13 @@ export function requireBinary(ctx: Mocha.Context, name: string, pkg: string): st
 export interface Notification {
     at: number;
     status: "firing" | "resolved";
-    alerts: { status: "firing" | "resolved"; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string }[];
+    alerts: {
+        status: "firing" | "resolved";
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+        startsAt: string;
+        endsAt: string;
+    }[];
 }
 
 /** An HTTP receiver on loopback that records every POST body (bounded). */
@@ -62,7 +73,9 @@ export class WebhookReceiver {
                 res.writeHead(200).end();
             });
         });
-        this.port = await new Promise<number>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve((this.server!.address() as { port: number }).port)));
+        this.port = await new Promise<number>((resolve) =>
+            this.server!.listen(0, "127.0.0.1", () => resolve((this.server!.address() as { port: number }).port)),
+        );
     }
 
     async stop(): Promise<void> {
@@ -90,7 +103,10 @@ export class Monitoring {
     private readonly children: ChildProcess[] = [];
     promPort = 0;
 
-    private constructor(readonly topo: Topology, readonly dir: string) {}
+    private constructor(
+        readonly topo: Topology,
+        readonly dir: string,
+    ) {}
 
     static async start(topo: Topology, o: MonitoringOptions): Promise<Monitoring> {
         const m = new Monitoring(topo, path.join(topo.dir, "monitoring"));
@@ -114,43 +130,73 @@ export class Monitoring {
         };
         const rules = file("rules.yml", renderPrometheusRules(o.signals, o.ctx));
         const replicas = this.topo.replicas.map((r) => ({ name: r.name, host: "127.0.0.1", port: r.metricsPort! }));
-        const prom = file("prometheus.yml", renderPrometheusConfig({
-            rulesFile: rules,
-            replicas,
-            readyTargets: this.topo.replicas.map((r) => ({ name: r.name, host: "127.0.0.1", port: r.port })),
-            edgeHealthUrl: `${this.topo.url}/health`,
-            blackbox: { host: "127.0.0.1", port: bbPort },
-            alertmanager: { host: "127.0.0.1", port: amPort },
-            scrapeIntervalSeconds: o.intervalSeconds,
-            evaluationIntervalSeconds: o.intervalSeconds,
-        }));
-        const am = file("alertmanager.yml", renderAlertmanagerConfig({
-            webhookUrl: o.webhookUrl, groupWaitSeconds: o.intervalSeconds, groupIntervalSeconds: o.intervalSeconds, repeatIntervalSeconds: 3600,
-        }));
+        const prom = file(
+            "prometheus.yml",
+            renderPrometheusConfig({
+                rulesFile: rules,
+                replicas,
+                readyTargets: this.topo.replicas.map((r) => ({ name: r.name, host: "127.0.0.1", port: r.port })),
+                edgeHealthUrl: `${this.topo.url}/health`,
+                blackbox: { host: "127.0.0.1", port: bbPort },
+                alertmanager: { host: "127.0.0.1", port: amPort },
+                scrapeIntervalSeconds: o.intervalSeconds,
+                evaluationIntervalSeconds: o.intervalSeconds,
+            }),
+        );
+        const am = file(
+            "alertmanager.yml",
+            renderAlertmanagerConfig({
+                webhookUrl: o.webhookUrl,
+                groupWaitSeconds: o.intervalSeconds,
+                groupIntervalSeconds: o.intervalSeconds,
+                repeatIntervalSeconds: 3600,
+            }),
+        );
         const bb = file("blackbox.yml", renderBlackboxConfig({ edgeHost: "localhost" }));
 
         const start = async (bin: string, args: string[], port: number) => {
             const child = spawnTracked(bin, args, process.env, this.log, "SIGTERM");
             this.children.push(child);
-            await waitFor(`${path.basename(bin)} on ${port}`, async () => {
-                if (exited(child)) throw new Error(`${bin} exited (${child.exitCode ?? child.signalCode})`);
-                return canConnect(port);
-            }, 20_000, 100);
+            await waitFor(
+                `${path.basename(bin)} on ${port}`,
+                async () => {
+                    if (exited(child)) throw new Error(`${bin} exited (${child.exitCode ?? child.signalCode})`);
+                    return canConnect(port);
+                },
+                20_000,
+                100,
+            );
         };
         await start(o.bins.blackbox, [`--config.file=${bb}`, `--web.listen-address=127.0.0.1:${bbPort}`], bbPort);
-        await start(o.bins.alertmanager, [
-            `--config.file=${am}`, `--storage.path=${path.join(this.dir, "alertmanager")}`,
-            `--web.listen-address=127.0.0.1:${amPort}`, "--cluster.listen-address=",
-        ], amPort);
-        await start(o.bins.prometheus, [
-            `--config.file=${prom}`, `--storage.tsdb.path=${path.join(this.dir, "prometheus")}`, `--web.listen-address=127.0.0.1:${promPort}`,
-        ], promPort);
+        await start(
+            o.bins.alertmanager,
+            [
+                `--config.file=${am}`,
+                `--storage.path=${path.join(this.dir, "alertmanager")}`,
+                `--web.listen-address=127.0.0.1:${amPort}`,
+                "--cluster.listen-address=",
+            ],
+            amPort,
+        );
+        await start(
+            o.bins.prometheus,
+            [
+                `--config.file=${prom}`,
+                `--storage.tsdb.path=${path.join(this.dir, "prometheus")}`,
+                `--web.listen-address=127.0.0.1:${promPort}`,
+            ],
+            promPort,
+        );
     }
 
     /** A PromQL instant query's result. */
     async query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
         const res = await fetch(`http://127.0.0.1:${this.promPort}/api/v1/query?query=${encodeURIComponent(expr)}`);
-        const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string };
+        const body = (await res.json()) as {
+            status: string;
+            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+            error?: string;
+        };
         if (body.status !== "success") throw new Error(`query ${expr}: ${body.error}`);
         return body.data.result;
     }

@@ -21,10 +21,12 @@ describe("drill: PostgreSQL connections are terminated under load", function () 
     it("calls fail clearly or succeed after reconnecting; every answered call is audited", async () => {
         const t = topo!;
         const terminate = async () =>
-            (await adminQuery<{ n: number }>(
-                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-                [t.db!.name],
-            ))[0].n;
+            (
+                await adminQuery<{ n: number }>(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    [t.db!.name],
+                )
+            )[0].n;
         const load = new Load({ url: t.url, keys: t.keys, clientIds: t.clientIds, tag: "postgres" });
         await load.connect();
         load.start();
@@ -46,19 +48,33 @@ describe("drill: PostgreSQL connections are terminated under load", function () 
         const recoveries = faults.map((f, i) => recoveryMs(load.attempts, f.at, faults[i + 1]?.at));
         const failed = load.attempts.filter((a) => !a.acked || a.isError);
         const lostLogged = t.replicas.reduce((n, r) => n + r.log.matching(/"msg":"audit append failed"/).length, 0);
-        console.log(figures("postgres-loss", {
-            answered: s.answered, errors: s.errors, recoveryMs: Math.max(...recoveries.map((r) => r ?? Infinity)), p95Ms: s.p95Ms, missing: audit.missing,
-            extra: `terminated ${faults.map((f) => f.terminated).join(" + ")} connections; recovery per fault ${recoveries.map((r) => `${r} ms`).join(", ")}; ` +
-                `${s.toolErrors} tool errors, ${s.retries} retries, ${audit.unacknowledgedAudited} failed calls audited anyway, ${lostLogged} lost entries logged for reconciliation`,
-        }));
+        console.log(
+            figures("postgres-loss", {
+                answered: s.answered,
+                errors: s.errors,
+                recoveryMs: Math.max(...recoveries.map((r) => r ?? Infinity)),
+                p95Ms: s.p95Ms,
+                missing: audit.missing,
+                extra:
+                    `terminated ${faults.map((f) => f.terminated).join(" + ")} connections; recovery per fault ${recoveries.map((r) => `${r} ms`).join(", ")}; ` +
+                    `${s.toolErrors} tool errors, ${s.retries} retries, ${audit.unacknowledgedAudited} failed calls audited anyway, ${lostLogged} lost entries logged for reconciliation`,
+            }),
+        );
 
         for (const f of faults) assert.ok(f.terminated > 0, "the replicas had connections to terminate");
         for (const a of failed) {
             // The server's own words: refused before running, or result withheld because the entry was not written.
-            assert.match(a.text, /Audit log unavailable|audit log store is unavailable; retry later/, `${a.tool} failed unclearly: ${a.text}`);
+            assert.match(
+                a.text,
+                /Audit log unavailable|audit log store is unavailable; retry later/,
+                `${a.tool} failed unclearly: ${a.text}`,
+            );
         }
         for (const r of recoveries) assert.ok(r !== null && r < 30_000, `calls are answered again after each fault: ${recoveries}`);
-        assert.ok(load.attempts.some((a) => a.acked && !a.isError && a.start > faults[faults.length - 1].at + 1_000), "answered after the last fault");
+        assert.ok(
+            load.attempts.some((a) => a.acked && !a.isError && a.start > faults[faults.length - 1].at + 1_000),
+            "answered after the last fault",
+        );
         assert.equal(audit.missing, 0, audit.examples.join("\n"));
         assert.equal(audit.unexplained, 0, audit.examples.join("\n"));
         assert.ok(chain.ok, chain.output);

@@ -13,7 +13,18 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { clientIdForKeyHash, sha256Hex } from "../../app/src/auth/apiKeys";
 import {
-    Load, ThrowawayRedis, Topology, auditReport, figures, requireNginx, freePort, sleep, summarize, waitFor, type Attempt, type Replica,
+    Load,
+    ThrowawayRedis,
+    Topology,
+    auditReport,
+    figures,
+    requireNginx,
+    freePort,
+    sleep,
+    summarize,
+    waitFor,
+    type Attempt,
+    type Replica,
 } from "./harness";
 
 const STATE_TOOLS = new Set(["scratchpad_put", "scratchpad_get"]);
@@ -23,14 +34,30 @@ async function directInfo(replica: Replica, key: string): Promise<Attempt & { bo
     const start = Date.now();
     const res = await fetch(`${replica.url}/mcp`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18", Authorization: `Bearer ${key}` },
+        headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-06-18",
+            Authorization: `Bearer ${key}`,
+        },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "server_info", arguments: {} } }),
     });
     const body = (await res.json()) as { result?: { isError?: boolean }; error?: { message: string } };
     return {
-        worker: -1, clientId: clientIdForKeyHash(sha256Hex(key)), tool: "server_info", args: {}, start, end: Date.now(), ms: Date.now() - start,
-        acked: res.status === 200 && body.result !== undefined, isError: body.result?.isError === true, text: body.error?.message ?? "",
-        status: res.status, notRun: res.status === 429 || res.status === 503, retry: 0, body,
+        worker: -1,
+        clientId: clientIdForKeyHash(sha256Hex(key)),
+        tool: "server_info",
+        args: {},
+        start,
+        end: Date.now(),
+        ms: Date.now() - start,
+        acked: res.status === 200 && body.result !== undefined,
+        isError: body.result?.isError === true,
+        text: body.error?.message ?? "",
+        status: res.status,
+        notRun: res.status === 429 || res.status === 503,
+        retry: 0,
+        body,
     };
 }
 
@@ -60,7 +87,10 @@ describe("drill: Redis is lost under load and comes back", function () {
         const t = topo!;
         const limitedKey = `drill-${randomBytes(16).toString("hex")}`;
         const LIMIT = 3;
-        const limited = await t.startDirectReplica("drill-c", { MCP_RATE_LIMIT_PER_MINUTE: String(LIMIT), MCP_API_KEYS: [...t.keys, limitedKey].join(",") });
+        const limited = await t.startDirectReplica("drill-c", {
+            MCP_RATE_LIMIT_PER_MINUTE: String(LIMIT),
+            MCP_API_KEYS: [...t.keys, limitedKey].join(","),
+        });
         const direct: Attempt[] = [];
 
         const load = new Load({ url: t.url, keys: t.keys, clientIds: t.clientIds, tag: "redis" });
@@ -78,10 +108,14 @@ describe("drill: Redis is lost under load and comes back", function () {
             await sleep(2_500);
             killedAt = Date.now();
             await redis!.kill();
-            const down = await waitFor("every replica's /ready to report redis", async () => {
-                const r = await t.readiness();
-                return r.every((x) => x.status === 503) ? r : undefined;
-            }, 20_000);
+            const down = await waitFor(
+                "every replica's /ready to report redis",
+                async () => {
+                    const r = await t.readiness();
+                    return r.every((x) => x.status === 503) ? r : undefined;
+                },
+                20_000,
+            );
             downSeenAt = Date.now();
             for (const r of down) {
                 assert.deepEqual(r.body.failing, ["redis"]);
@@ -103,8 +137,11 @@ describe("drill: Redis is lost under load and comes back", function () {
             await redis!.start();
             restartedAt = Date.now();
             await waitFor("every replica's /ready 200", async () => (await t.readiness()).every((x) => x.status === 200), 30_000);
-            const firstWrite = await waitFor("a scratchpad_put to succeed again", async () =>
-                load.attempts.find((a) => a.tool === "scratchpad_put" && a.acked && !a.isError && a.start >= restartedAt), 30_000);
+            const firstWrite = await waitFor(
+                "a scratchpad_put to succeed again",
+                async () => load.attempts.find((a) => a.tool === "scratchpad_put" && a.acked && !a.isError && a.start >= restartedAt),
+                30_000,
+            );
             recoveredAt = Math.max(Date.now(), firstWrite.end);
             await sleep(1_500);
         } finally {
@@ -119,12 +156,19 @@ describe("drill: Redis is lost under load and comes back", function () {
         const outage = load.attempts.filter((a) => a.start >= downSeenAt && a.end <= restartBeganAt);
         const stateCalls = outage.filter((a) => STATE_TOOLS.has(a.tool));
         const otherCalls = outage.filter((a) => !STATE_TOOLS.has(a.tool));
-        console.log(figures("redis-loss", {
-            answered: s.answered, errors: s.errors, recoveryMs: recoveredAt - restartedAt, p95Ms: s.p95Ms, missing: audit.missing,
-            extra: `down detected by /ready in ${downSeenAt - killedAt} ms; during the outage ${otherCalls.filter((a) => a.acked && !a.isError).length}/${otherCalls.length} ` +
-                `stateless calls ok, ${stateCalls.filter((a) => a.isError).length}/${stateCalls.length} state calls refused with a tool error; ` +
-                `limit of ${LIMIT}/min counted locally during the outage: ${duringOutage.join(", ")}`,
-        }));
+        console.log(
+            figures("redis-loss", {
+                answered: s.answered,
+                errors: s.errors,
+                recoveryMs: recoveredAt - restartedAt,
+                p95Ms: s.p95Ms,
+                missing: audit.missing,
+                extra:
+                    `down detected by /ready in ${downSeenAt - killedAt} ms; during the outage ${otherCalls.filter((a) => a.acked && !a.isError).length}/${otherCalls.length} ` +
+                    `stateless calls ok, ${stateCalls.filter((a) => a.isError).length}/${stateCalls.length} state calls refused with a tool error; ` +
+                    `limit of ${LIMIT}/min counted locally during the outage: ${duringOutage.join(", ")}`,
+            }),
+        );
 
         assert.deepEqual(edgeReady, { status: 503, failing: ["redis"] }, "/ready through nginx reports the dependency");
         assert.equal(edgeHealth, 200, "liveness does not depend on Redis");

@@ -36,8 +36,11 @@ describe("drill: a replica is killed (SIGKILL) under load and restarted", functi
             await victim.start();
             restartedAt = Date.now();
             assert.notEqual(victim.replicaId, oldId);
-            const back = await waitFor(`nginx to send ${victim.replicaId} traffic again`, async () =>
-                load.attempts.find((a) => a.acked && a.replicaId === victim.replicaId), 30_000);
+            const back = await waitFor(
+                `nginx to send ${victim.replicaId} traffic again`,
+                async () => load.attempts.find((a) => a.acked && a.replicaId === victim.replicaId),
+                30_000,
+            );
             rejoinMs = back.end - restartedAt;
             await sleep(1_500);
         } finally {
@@ -50,17 +53,27 @@ describe("drill: a replica is killed (SIGKILL) under load and restarted", functi
         const perReplica = await t.perReplica();
         const alone = load.attempts.filter((a) => a.start >= killedAt && a.end <= restartedAt);
         const lost = load.attempts.filter((a) => !a.acked);
-        console.log(figures("replica-loss", {
-            answered: s.answered, errors: s.errors, recoveryMs: recoveryMs(load.attempts, killedAt), p95Ms: s.p95Ms, missing: audit.missing,
-            extra: `rejoin ${Math.round(rejoinMs)} ms after restart, ${alone.filter((a) => a.acked).length} answered by ${survivor.replicaId} alone, ` +
-                `${s.retries} read-only retries, ${audit.unacknowledgedAudited} failed calls audited anyway, per replica ${JSON.stringify(perReplica)}`,
-        }));
+        console.log(
+            figures("replica-loss", {
+                answered: s.answered,
+                errors: s.errors,
+                recoveryMs: recoveryMs(load.attempts, killedAt),
+                p95Ms: s.p95Ms,
+                missing: audit.missing,
+                extra:
+                    `rejoin ${Math.round(rejoinMs)} ms after restart, ${alone.filter((a) => a.acked).length} answered by ${survivor.replicaId} alone, ` +
+                    `${s.retries} read-only retries, ${audit.unacknowledgedAudited} failed calls audited anyway, per replica ${JSON.stringify(perReplica)}`,
+            }),
+        );
 
         assert.equal(audit.missing, 0, audit.examples.join("\n"));
         assert.equal(audit.unexplained, 0, audit.examples.join("\n"));
         assert.ok(chain.ok, chain.output);
         assert.equal(chain.headSeq, audit.rows);
-        assert.ok(alone.some((a) => a.acked && a.replicaId === survivor.replicaId), "answered by the survivor while the victim was down");
+        assert.ok(
+            alone.some((a) => a.acked && a.replicaId === survivor.replicaId),
+            "answered by the survivor while the victim was down",
+        );
         // Only calls in flight on the victim when it died can fail, and they fail with the edge's clear
         // 502; calls that never reached a replica were retried by nginx and answered.
         for (const a of lost) {
@@ -69,7 +82,10 @@ describe("drill: a replica is killed (SIGKILL) under load and restarted", functi
             assert.ok(a.start < killedAt + 2_000, `a call sent ${a.start - killedAt} ms after the kill failed: ${a.tool}: ${a.text}`);
         }
         assert.ok(lost.length <= t.keys.length, "at most one call in flight per client is lost");
-        assert.ok(load.attempts.filter((a) => a.start > killedAt + 2_000).every((a) => a.acked && !a.isError), "every later call is answered");
+        assert.ok(
+            load.attempts.filter((a) => a.start > killedAt + 2_000).every((a) => a.acked && !a.isError),
+            "every later call is answered",
+        );
         assert.ok((perReplica[victim.replicaId] ?? 0) > 0, `the restarted replica serves again: ${JSON.stringify(perReplica)}`);
     });
 });

@@ -1,9 +1,13 @@
 "use strict";
 
 function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+    if (Array.isArray(value)) return value.map(sortKeys);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(
+        Object.keys(value)
+            .sort()
+            .map((k) => [k, sortKeys(value[k])]),
+    );
 }
 
 /**
@@ -12,15 +16,15 @@ function sortKeys(value) {
  * any other error is reported as an internal error and its details stay in the server log.
  */
 exports.handler = async function formatJson({ json, indent = 2 }, { signal }) {
-  signal.throwIfAborted();
-  let parsed;
-  try {
-    parsed = JSON.parse(json);
-  } catch (err) {
-    const e = new Error(`not valid JSON: ${err.message}`);
-    e.name = "ToolError";
-    e.code = "invalid_json";
-    throw e;
-  }
-  return { content: [{ type: "text", text: JSON.stringify(sortKeys(parsed), null, indent) }] };
+    signal.throwIfAborted();
+    let parsed;
+    try {
+        parsed = JSON.parse(json);
+    } catch (err) {
+        const e = new Error(`not valid JSON: ${err.message}`);
+        e.name = "ToolError";
+        e.code = "invalid_json";
+        throw e;
+    }
+    return { content: [{ type: "text", text: JSON.stringify(sortKeys(parsed), null, indent) }] };
 };

@@ -6,10 +6,10 @@
  * and structured content) or a full CallToolResult ({ content: [...] }).
  */
 module.exports = async function wordCount({ text }) {
-  const trimmed = text.trim();
-  return {
-    words: trimmed === "" ? 0 : trimmed.split(/\s+/u).length,
-    lines: text === "" ? 0 : text.split(/\r?\n/).length,
-    characters: [...text].length,
-  };
+    const trimmed = text.trim();
+    return {
+        words: trimmed === "" ? 0 : trimmed.split(/\s+/u).length,
+        lines: text === "" ? 0 : text.split(/\r?\n/).length,
+        characters: [...text].length,
+    };
 };

@@ -15,24 +15,27 @@ import { SCHEMA_VERSION, openAuditStore } from "./store";
  * the role or set its password (see ./migrateSettings.ts). Exit status: 0 done, 2 failed (the message says why).
  */
 async function main(): Promise<number> {
-  const { db, role, password, warnings } = migrateSettings(process.env);
-  for (const w of warnings) process.stderr.write(`audit:migrate: warning: ${w}\n`);
-  if (role !== undefined && db.kind !== "postgres") throw new ConfigError("MCP_AUDIT_SERVER_ROLE needs DATABASE_URL (PostgreSQL): the embedded store has no roles");
-  const store = await openAuditStore(db, { migrate: false });
-  try {
-    await store.migrate({ serverRole: role, serverPassword: password });
-    const where = db.kind === "postgres" ? maskUrl(db.url) : db.dataDir;
-    process.stdout.write(`audit schema at version ${SCHEMA_VERSION} in ${where}${role ? `; ${role} is the append-only server role` : ""}\n`);
-    return 0;
-  } finally {
-    await store.close();
-  }
+    const { db, role, password, warnings } = migrateSettings(process.env);
+    for (const w of warnings) process.stderr.write(`audit:migrate: warning: ${w}\n`);
+    if (role !== undefined && db.kind !== "postgres")
+        throw new ConfigError("MCP_AUDIT_SERVER_ROLE needs DATABASE_URL (PostgreSQL): the embedded store has no roles");
+    const store = await openAuditStore(db, { migrate: false });
+    try {
+        await store.migrate({ serverRole: role, serverPassword: password });
+        const where = db.kind === "postgres" ? maskUrl(db.url) : db.dataDir;
+        process.stdout.write(
+            `audit schema at version ${SCHEMA_VERSION} in ${where}${role ? `; ${role} is the append-only server role` : ""}\n`,
+        );
+        return 0;
+    } finally {
+        await store.close();
+    }
 }
 
 main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    process.stderr.write(`audit:migrate: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`);
-    process.exit(2);
-  },
+    (code) => process.exit(code),
+    (err: Error) => {
+        process.stderr.write(`audit:migrate: ${err instanceof ConfigError ? "configuration error: " : ""}${err.message}\n`);
+        process.exit(2);
+    },
 );

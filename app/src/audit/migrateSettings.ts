@@ -4,11 +4,11 @@ import { resolveFileVars } from "../secretFiles";
 type Env = Record<string, string | undefined>;
 
 export interface MigrateSettings {
-  db: DatabaseConfig;
-  role?: string;
-  password?: string;
-  /** Credential files readable by every user (accepted, worth a log line). */
-  warnings: string[];
+    db: DatabaseConfig;
+    role?: string;
+    password?: string;
+    /** Credential files readable by every user (accepted, worth a log line). */
+    warnings: string[];
 }
 
 /**
@@ -18,14 +18,14 @@ export interface MigrateSettings {
  * variable and its file is an error, a missing, empty or world-writable file is refused.
  */
 export function migrateSettings(source: Env): MigrateSettings {
-  const { env, warnings } = resolveFileVars(source, ["DATABASE_ADMIN_URL", "MCP_AUDIT_SERVER_PASSWORD"]);
-  const adminUrl = env.DATABASE_ADMIN_URL?.trim();
-  // The administrator's URL stands in for DATABASE_URL (and any DATABASE_URL_FILE) of the same environment.
-  const dbEnv: Env = adminUrl ? Object.assign(Object.create(env) as Env, { DATABASE_URL: adminUrl, DATABASE_URL_FILE: undefined }) : env;
-  return {
-    db: parseDatabase(dbEnv),
-    role: env.MCP_AUDIT_SERVER_ROLE?.trim() || undefined,
-    password: env.MCP_AUDIT_SERVER_PASSWORD || undefined,
-    warnings,
-  };
+    const { env, warnings } = resolveFileVars(source, ["DATABASE_ADMIN_URL", "MCP_AUDIT_SERVER_PASSWORD"]);
+    const adminUrl = env.DATABASE_ADMIN_URL?.trim();
+    // The administrator's URL stands in for DATABASE_URL (and any DATABASE_URL_FILE) of the same environment.
+    const dbEnv: Env = adminUrl ? Object.assign(Object.create(env) as Env, { DATABASE_URL: adminUrl, DATABASE_URL_FILE: undefined }) : env;
+    return {
+        db: parseDatabase(dbEnv),
+        role: env.MCP_AUDIT_SERVER_ROLE?.trim() || undefined,
+        password: env.MCP_AUDIT_SERVER_PASSWORD || undefined,
+        warnings,
+    };
 }
