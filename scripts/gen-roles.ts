@@ -113,7 +113,7 @@ async function main() {
             for (const role of [...roles.keys()].sort()) {
                 const types = [...roles.get(role)!].sort();
                 for (const t of types) used.add(t.split(".")[0]);
-                const key = role.includes("${") ? `[role: \`${role}\`]` : JSON.stringify(role);
+                const key = role.includes("${") ? `[role: \`${role}\`]` : /^[A-Za-z_$][\w$]*$/.test(role) ? role : JSON.stringify(role);
                 body.push(`            ${key}: ${types.join(" | ")};`);
             }
             body.push("        };");

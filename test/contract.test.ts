@@ -97,8 +97,9 @@ describe("cloud contract: transforms", () => {
         for (const line of text.split("\n")) {
             cloud = /^ {4}(\w+): \{$/.exec(line)?.[1] ?? cloud;
             component = /^ {8}(\w+): \{$/.exec(line)?.[1] ?? component;
-            const r = /^ {12}(?:"([^"]+)"|\[role: `([^`]+)`\]):/.exec(line);
-            if (r) listed.add(`${cloud}:${component}:${r[1] ?? r[2]}`);
+            // A role is a quoted key, a plain identifier (as prettier leaves it) or a template index signature.
+            const r = /^ {12}(?:"([^"]+)"|([A-Za-z_$][\w$]*)|\[role: `([^`]+)`\]):/.exec(line);
+            if (r) listed.add(`${cloud}:${component}:${r[1] ?? r[2] ?? r[3]}`);
         }
         assert.ok(listed.size > 100, "roles.ts lists the roles");
         for (const stack of listStacks()) {
