@@ -242,7 +242,8 @@ describe("estimate from a program run", function () {
         for (const l of busy.lines.filter((x) => !x.usageBased)) {
             assert.equal(
                 l.monthlyUsd,
-                base.lines.find((b) => b.resource === l.resource && b.priceId === l.priceId)!.monthlyUsd,
+                // Matched on the item too: one resource may bill several lines at one price (S3 PUT and LIST).
+                base.lines.find((b) => b.resource === l.resource && b.priceId === l.priceId && b.item === l.item)!.monthlyUsd,
                 `${l.item} does not depend on usage`,
             );
         }
