@@ -196,6 +196,27 @@ export interface SqlAuditStoreOptions {
  * no fork (prev_hash is UNIQUE), no gap and no duplicate (seq is the primary key and
  * always head + 1).
  */
+/** A record's values in the column order of mcp_audit_entries (the INSERT and mcp_audit_append both use it). */
+function recordColumns(r: AuditRecord): unknown[] {
+    return [
+        r.seq,
+        r.ts,
+        r.clientId,
+        r.tool,
+        r.args,
+        r.outcome,
+        r.errorCode,
+        r.durationMs,
+        r.replicaId,
+        r.prevHash,
+        r.hash,
+        r.kind,
+        r.ref,
+        r.traceparent,
+    ];
+}
+const RECORD_COLUMNS = 14;
+
 export class SqlAuditStore implements AuditStore {
     private queue: Pending[] = [];
     private flushing: Promise<void> | undefined;
@@ -330,25 +351,8 @@ export class SqlAuditStore implements AuditStore {
         for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
             const head = this.cachedHead;
             const records = head === undefined ? undefined : chainEntries(head.seq, head.hash, entries);
-            const cols: unknown[][] = Array.from({ length: 14 }, () => []);
-            for (const r of records ?? []) {
-                [
-                    r.seq,
-                    r.ts,
-                    r.clientId,
-                    r.tool,
-                    r.args,
-                    r.outcome,
-                    r.errorCode,
-                    r.durationMs,
-                    r.replicaId,
-                    r.prevHash,
-                    r.hash,
-                    r.kind,
-                    r.ref,
-                    r.traceparent,
-                ].forEach((v, i) => cols[i].push(v));
-            }
+            const cols: unknown[][] = Array.from({ length: RECORD_COLUMNS }, () => []);
+            for (const r of records ?? []) recordColumns(r).forEach((v, i) => cols[i].push(v));
             const [row] = await this.driver.query(
                 "SELECT appended, head_seq, head_hash FROM mcp_audit_append($1, $2, $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], " +
                     "$8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[])",
@@ -367,23 +371,8 @@ export class SqlAuditStore implements AuditStore {
         const params: unknown[] = [];
         const tuples = records.map((r) => {
             const base = params.length;
-            params.push(
-                r.seq,
-                r.ts,
-                r.clientId,
-                r.tool,
-                r.args,
-                r.outcome,
-                r.errorCode,
-                r.durationMs,
-                r.replicaId,
-                r.prevHash,
-                r.hash,
-                r.kind,
-                r.ref,
-                r.traceparent,
-            );
-            return `(${Array.from({ length: 14 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
+            params.push(...recordColumns(r));
+            return `(${Array.from({ length: RECORD_COLUMNS }, (_, i) => `$${base + i + 1}`).join(", ")})`;
         });
         await q(`INSERT INTO mcp_audit_log (${COLUMNS}) VALUES ${tuples.join(", ")}`, params);
         const last = records[records.length - 1];
