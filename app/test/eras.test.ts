@@ -123,7 +123,25 @@ describe("app protocol eras: 2026-07-28 and 2025 clients on one endpoint", funct
         });
         assert.equal(r.status, 400, r.text);
         assert.match(r.json.error.message, /Unsupported protocol version: 2099-01-01/);
-        assert.ok(r.json.error.data.supported.includes("2026-07-28"), r.text);
+        assert.equal(r.json.error.code, -32022);
+        assert.equal(r.json.error.data.requested, "2099-01-01");
+        // Both eras this endpoint serves, so a client that speaks only 2025-era versions learns it can retry.
+        assert.deepEqual(r.json.error.data.supported, ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"]);
+    });
+
+    it("a 2025-era request with an unknown version is told every version, 2026-07-28 included", async () => {
+        const body = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "server_info", arguments: {} } });
+        const r = await rawPost(app.url, body, {
+            "Content-Type": "application/json",
+            Accept: "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2024-01-01",
+            ...bearer(key),
+        });
+        assert.equal(r.status, 400, r.text);
+        assert.match(
+            r.json.error.message,
+            /Unsupported protocol version: 2024-01-01 \(supported versions: 2026-07-28, 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05, 2024-10-07\)/,
+        );
     });
 
     it("answers an unknown method with HTTP 404 and -32601", async () => {

@@ -4,6 +4,7 @@ import {
     WebStandardStreamableHTTPServerTransport,
     createMcpHandler,
     isLegacyRequest,
+    SUPPORTED_PROTOCOL_VERSIONS,
     type AuthInfo,
     type McpHttpHandler,
 } from "@modelcontextprotocol/server";
@@ -36,6 +37,39 @@ export const MAX_BATCH = 32;
 const BATCH_VERSION = "2025-03-26";
 /** W3C Trace Context `traceparent` (version 00 exactly; later versions may append fields). */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/** Every protocol version this endpoint serves: the 2026-07-28 era (the SDK's entry) and the 2025-era leg's versions. */
+export const SERVED_PROTOCOL_VERSIONS: readonly string[] = ["2026-07-28", ...SUPPORTED_PROTOCOL_VERSIONS];
+/** JSON-RPC code of UnsupportedProtocolVersion (2026-07-28); a 2025-era transport answers -32000 with the list in its message. */
+const UNSUPPORTED_VERSION = -32022;
+
+/**
+ * Each era's handler knows only its own versions, so its unsupported-version answer would send a
+ * client that speaks only the other era away empty-handed. Rewrites that answer (a 400, rare: the
+ * body is read only then) to list every version this endpoint serves, in `data.supported` (the
+ * 2026-07-28 error) and in the message (both eras).
+ */
+async function listAllVersions(answer: globalThis.Response): Promise<globalThis.Response> {
+    if (answer.status !== 400) return answer;
+    const text = await answer.text();
+    const rebuilt = (body: string) => new globalThis.Response(body, { status: answer.status, headers: answer.headers });
+    let parsed: { error?: { code?: unknown; message?: unknown; data?: { supported?: unknown } } };
+    try {
+        parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+        return rebuilt(text);
+    }
+    const error = parsed.error;
+    if (error === undefined || typeof error.message !== "string" || !/Unsupported protocol version/i.test(error.message))
+        return rebuilt(text);
+    const all = SERVED_PROTOCOL_VERSIONS.join(", ");
+    error.message = /\(supported versions: [^)]*\)/.test(error.message)
+        ? error.message.replace(/\(supported versions: [^)]*\)/, `(supported versions: ${all})`)
+        : `${error.message} (supported versions: ${all})`;
+    if (error.code === UNSUPPORTED_VERSION || Array.isArray(error.data?.supported))
+        error.data = { ...(error.data ?? {}), supported: [...SERVED_PROTOCOL_VERSIONS] };
+    return rebuilt(JSON.stringify(parsed));
+}
 
 /** The traceparent value when it is a valid W3C Trace Context header value, else undefined. */
 export function validTraceparent(value: unknown): string | undefined {
@@ -128,9 +162,11 @@ export function mcpRoute(o: McpRouteOptions) {
 
     /** One JSON-RPC message through the SDK, on the era its request belongs to. */
     const dispatch = async (request: globalThis.Request, body: unknown, authInfo: AuthInfo): Promise<globalThis.Response> =>
-        (await isLegacyRequest(request, body, { maxRequestBodySize: o.maxBodyBytes }))
-            ? legacy(request, body, authInfo)
-            : modern.fetch(request, { authInfo, parsedBody: body });
+        listAllVersions(
+            (await isLegacyRequest(request, body, { maxRequestBodySize: o.maxBodyBytes }))
+                ? await legacy(request, body, authInfo)
+                : await modern.fetch(request, { authInfo, parsedBody: body }),
+        );
 
     /** Per-client limit. "answered": the limiter was unavailable and a 503 has been sent. */
     const clientLimit = async (
