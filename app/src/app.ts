@@ -105,7 +105,7 @@ function tuneServer(server: http.Server): void {
 
 /** Builds every dependency from `config` and starts listening. */
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
-    const log = createLogger(config.logLevel, opts.logDestination);
+    const log = createLogger(config.logLevel, opts.logDestination, config.logSync);
     for (const warning of config.warnings ?? []) log.warn(warning);
     const metrics = new Metrics();
     const registry = buildRegistry(config.toolsConfig, config.handlersDir);

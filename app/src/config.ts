@@ -61,6 +61,8 @@ export interface AppConfig {
     tier: string;
     replicaId: string;
     logLevel: string;
+    /** LOG_SYNC=true: one write per log line (default: buffered, see logger.ts). */
+    logSync: boolean;
     toolsConfig?: string;
     handlersDir?: string;
     maxBodyBytes: number;
@@ -270,6 +272,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!LOG_LEVELS.includes(logLevel)) {
         throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}"`);
     }
+    const logSyncRaw = get(env, "LOG_SYNC");
+    if (logSyncRaw !== undefined && logSyncRaw !== "true" && logSyncRaw !== "false") {
+        throw new ConfigError(`LOG_SYNC must be "true" or "false", got "${logSyncRaw}"`);
+    }
     const apiKeysFile = get(env, "MCP_API_KEYS_FILE");
     if (apiKeysFile !== undefined) {
         const keys = readConfigFile("MCP_API_KEYS_FILE", apiKeysFile, true);
@@ -298,6 +304,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         tier: get(env, "MCP_TIER") ?? "dev",
         replicaId: get(env, "MCP_REPLICA_ID") ?? `${os.hostname()}-${process.pid}`,
         logLevel,
+        logSync: logSyncRaw === "true",
         toolsConfig: get(env, "MCP_TOOLS_CONFIG"),
         handlersDir: get(env, "MCP_HANDLERS_DIR"),
         maxBodyBytes: intVar(env, "MCP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
