@@ -221,6 +221,8 @@ async function main(): Promise<void> {
         const audited = Number((await pg.query("SELECT count(*) AS n FROM mcp_audit_log WHERE replica_id = 'bench'")).rows[0].n);
         await pg.end();
 
+        const floor = await auditFloor(dbUrl);
+
         const row = (name: string, c: number, f: Figures) =>
             `| ${name} | ${c} | ${f.rps.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p95ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.cpuUsPerCall?.toFixed(0) ?? "-"} | ${f.errors} |`;
         console.log(
@@ -247,6 +249,10 @@ async function main(): Promise<void> {
             `audit: ${audited} entries in PostgreSQL for ${ours.issued} calls wrk completed against the bundled server (warm-up included; calls still in flight when wrk stops are answered and audited but not counted by wrk)`,
         );
         console.log(`audit group commit: ${ours.audit}`);
+        console.log(
+            `floor under the light-load latency: one audit append alone (durable PostgreSQL commit, no HTTP), ${floor.n} in a row: p50 ${floor.p50.toFixed(2)} ms, p95 ${floor.p95.toFixed(2)} ms; ` +
+                `a call at 4 connections waits for its own append and, on average, half of the one in progress: ~${(1.5 * floor.p50).toFixed(2)} ms before any HTTP, auth or tool work`,
+        );
         if (old !== undefined)
             console.log(
                 `earlier build: ${old.c50.rps.toFixed(0)} calls/s at 50 connections (${(old.c50.rps / bare.c50.rps).toFixed(2)} x the SDK v2 bare server), p50 ${old.c4.p50ms.toFixed(2)} ms at 4; audit group commit: ${old.audit}`,
@@ -255,6 +261,51 @@ async function main(): Promise<void> {
         await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
         await admin.end();
     }
+}
+
+/**
+ * What a durable audit append costs here by itself: the built store (app/dist) appending one entry
+ * at a time, each awaited (one `mcp_audit_append` statement, a WAL flush per commit), in a fresh
+ * database of its own. The bundled server answers a call only after its entry is committed, so
+ * this is the floor under its light-load latency on this machine's disk.
+ */
+async function auditFloor(base: URL): Promise<{ n: number; p50: number; p95: number }> {
+    const name = `${base.pathname.slice(1)}_floor`;
+    const admin = new PgClient({ connectionString: PG_ADMIN });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(base.toString());
+    url.pathname = `/${name}`;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { openAuditStore } = require(path.join(REPO, process.env.BENCH_APP_DIST ?? "app/dist", "audit", "store.js")) as {
+        openAuditStore: (db: unknown) => Promise<{ append(e: unknown): Promise<unknown>; close(): Promise<void> }>;
+    };
+    const store = await openAuditStore({ kind: "postgres", url: url.toString(), ssl: "disable" });
+    const entry = () => ({
+        ts: new Date(),
+        clientId: "floor",
+        tool: "server_info",
+        args: "{}",
+        outcome: "ok",
+        errorCode: null,
+        durationMs: 0.1,
+        replicaId: "floor",
+    });
+    const times: number[] = [];
+    try {
+        for (let i = 0; i < 50; i++) await store.append(entry()); // warm-up
+        for (let i = 0; i < 1000; i++) {
+            const t0 = process.hrtime.bigint();
+            await store.append(entry());
+            times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+    } finally {
+        await store.close();
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+    }
+    times.sort((a, b) => a - b);
+    return { n: times.length, p50: times[Math.floor(times.length * 0.5)], p95: times[Math.floor(times.length * 0.95)] };
 }
 
 main().catch((err) => {
