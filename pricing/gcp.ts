@@ -192,9 +192,16 @@ const registry: Pricer = (_r, ctx) => {
     ];
 };
 
-/** One active version per SecretVersion; the billing account's first 6 are free, taken by the stack's first 6 versions. */
+/**
+ * One active version per SecretVersion; the billing account's first 6 are free, given to the stack's first 6
+ * versions by name (not by declaration order, so every run of the same stack gives them to the same lines).
+ */
 const secretVersion: Pricer = (r, ctx) => {
-    const rank = ctx.resources.filter((x) => x.type === r.type).indexOf(r);
+    const names = ctx.resources
+        .filter((x) => x.type === r.type)
+        .map((x) => x.name)
+        .sort();
+    const rank = names.indexOf(r.name);
     const free = rank >= 0 && rank < FREE.gcpSecretVersions;
     if (free) sharedAllowance(ctx, `the first ${FREE.gcpSecretVersions} active Secret Manager secret versions`, "billing account");
     return [{ item: "Secret Manager active version", quantity: 1, priceId: "gcp.secret.version", ...(free ? { freeQuantity: 1 } : {}) }];
