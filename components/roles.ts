@@ -273,8 +273,10 @@ export interface RolesByCloud {
             credentials: gcp.secretmanager.SecretArgs;
             "credentials-version": gcp.secretmanager.SecretVersionArgs;
             database: gcp.sql.DatabaseArgs;
+            "dns-record": gcp.dns.RecordSetArgs;
             instance: gcp.sql.DatabaseInstanceArgs;
             password: random.RandomPasswordArgs;
+            "private-dns": gcp.dns.ManagedZoneArgs;
             [role: `replica-${number}`]: gcp.sql.DatabaseInstanceArgs;
             "server-password": random.RandomPasswordArgs;
             "server-password-secret": gcp.secretmanager.SecretArgs;
@@ -347,6 +349,7 @@ export interface RolesByCloud {
         Network: {
             "api-artifactregistry": gcp.projects.ServiceArgs;
             "api-compute": gcp.projects.ServiceArgs;
+            "api-dns": gcp.projects.ServiceArgs;
             "api-iam": gcp.projects.ServiceArgs;
             "api-logging": gcp.projects.ServiceArgs;
             "api-redis": gcp.projects.ServiceArgs;

@@ -448,6 +448,16 @@ const ROWS: Row[] = [
     ["gcp.armor.requests", 0.75, "million requests", GCP, "cloud.google.com/armor/pricing (secondary)", "S"],
     ["gcp.ar.gb", 0.1, "GB-month (first 0.5 GB free)", GCP, "cloud.google.com/artifact-registry/pricing", "O"],
     ["gcp.secret.version", 0.06, "active version-month", GCP, "cloud.google.com/secret-manager/pricing", "O"],
+    // Cloud DNS lists zones by the hour: $0.000273973 per zone-hour for a billing account's first 25 zones (= $0.20 a month).
+    [
+        "gcp.dns.zone",
+        0.2,
+        "managed zone-month (first 25 zones of a billing account)",
+        GCP,
+        "cloud.google.com/dns/pricing (first 25 zones $0.000273973 per zone-hour; queries $0.40 per million up to 1 billion)",
+        "O",
+    ],
+    ["gcp.dns.queries", 0.4, "million queries (first billion a month)", GCP, "cloud.google.com/dns/pricing", "O"],
     ["gcp.logging.ingest", 0.5, "GiB ingested (first 50 GiB per project free)", GCP, "cloud.google.com/stackdriver/pricing", "S"],
     ["gcp.logging.retention", 0.01, "GiB-month retained beyond 30 days", GCP, "cloud.google.com/stackdriver/pricing", "S"],
     [
@@ -520,4 +530,6 @@ export const FREE = {
     gcpLogsGib: 50,
     /** Artifact Registry: first 0.5 GB per billing account. */
     gcpRegistryGb: 0.5,
+    /** Secret Manager: 6 active secret versions per billing account (cloud.google.com/secret-manager/pricing, Always Free). */
+    gcpSecretVersions: 6,
 } as const;

@@ -192,7 +192,28 @@ const registry: Pricer = (_r, ctx) => {
     ];
 };
 
-const secretVersion: Pricer = () => [{ item: "Secret Manager active version", quantity: 1, priceId: "gcp.secret.version" }];
+/**
+ * One active version per SecretVersion; the billing account's first 6 are free, given to the stack's first 6
+ * versions by name (not by declaration order, so every run of the same stack gives them to the same lines).
+ */
+const secretVersion: Pricer = (r, ctx) => {
+    const names = ctx.resources
+        .filter((x) => x.type === r.type)
+        .map((x) => x.name)
+        .sort();
+    const rank = names.indexOf(r.name);
+    const free = rank >= 0 && rank < FREE.gcpSecretVersions;
+    if (free) sharedAllowance(ctx, `the first ${FREE.gcpSecretVersions} active Secret Manager secret versions`, "billing account");
+    return [{ item: "Secret Manager active version", quantity: 1, priceId: "gcp.secret.version", ...(free ? { freeQuantity: 1 } : {}) }];
+};
+
+/**
+ * A Cloud DNS managed zone (the private zone of the Cloud SQL instance's DNS name). Its queries, one lookup per new
+ * database connection (and each resolver's TTL), are a few thousand a month at most: $0.40 per million, left out.
+ */
+const dnsZone: Pricer = (r) => [
+    { item: `Cloud DNS ${r.inputs.visibility === "private" ? "private " : ""}managed zone`, quantity: 1, priceId: "gcp.dns.zone" },
+];
 
 const logBucket: Pricer = (r, ctx) => {
     const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
@@ -309,6 +330,7 @@ export const PRICERS: Record<string, Pricer> = {
     "gcp:compute/securityPolicy:SecurityPolicy": armor,
     "gcp:artifactregistry/repository:Repository": registry,
     "gcp:secretmanager/secretVersion:SecretVersion": secretVersion,
+    "gcp:dns/managedZone:ManagedZone": dnsZone,
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": logBucket,
     "gcp:compute/globalAddress:GlobalAddress": address,
 };
@@ -327,7 +349,8 @@ export const FREE_TYPES: Record<string, string> = {
     "gcp:compute/uRLMap:URLMap": "priced on the forwarding rule",
     "gcp:compute/sSLPolicy:SSLPolicy": "no charge",
     "gcp:compute/managedSslCertificate:ManagedSslCertificate": "Google-managed certificates are free",
-    "gcp:dns/recordSet:RecordSet": "the managed zone is not created here; queries negligible",
+    "gcp:dns/recordSet:RecordSet":
+        "no charge per record: zones are billed (the private zone created here is priced as a ManagedZone, a domain's public zone is the user's); queries negligible",
     "gcp:logging/projectSink:ProjectSink": "no charge (ingestion priced on the bucket)",
     "gcp:projects/service:Service": "no charge",
     "gcp:secretmanager/secret:Secret": "priced per active version",

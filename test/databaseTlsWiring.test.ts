@@ -35,7 +35,7 @@ const inRepo = (imagePath: string) => path.join(__dirname, "..", "app", path.rel
 describe("database TLS as the cloud stacks wire it (issue 14, finding 4)", () => {
     for (const stack of listStacks().filter((s) => !s.endsWith("-local"))) {
         const cloud = stack.split("-").pop()!;
-        it(`${stack}: verify-full with the ${cloud === "aws" ? "RDS bundle" : cloud === "azure" ? "Azure roots" : "instance's own CA"}, accepted by the server's config for its tier`, async () => {
+        it(`${stack}: verify-full with the ${cloud === "aws" ? "RDS bundle" : cloud === "azure" ? "Azure roots" : "CAs the Cloud SQL instance reports"}, accepted by the server's config for its tier`, async () => {
             const run = await runStack(stack);
             const env = serverEnv(cloud, run);
             assert.equal(env.DATABASE_SSL, "verify-full");
@@ -48,6 +48,7 @@ describe("database TLS as the cloud stacks wire it (issue 14, finding 4)", () =>
                 const primary = all(run, T.sql).find((r) => !r.inputs.masterInstanceName)!;
                 assert.equal(primary.inputs.settings.ipConfiguration.serverCaMode, "GOOGLE_MANAGED_CAS_CA");
                 assert.match(env.DATABASE_CA_CERT, /MOCK-CLOUD-SQL-CA/, "the instance's serverCaCerts");
+                // The host is the instance's DNS name, resolved by the stack's private zone: test/gcpSqlDns.test.ts.
             }
             // The server's parser, with the CA file read from the repository, as the image holds it.
             const serverView: Record<string, string | undefined> = {

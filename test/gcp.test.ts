@@ -444,7 +444,8 @@ describe("GCP topology (issues 3 and 5)", function () {
             assert.equal(redirect.defaultService, undefined);
             assert.equal(one(run, T.httpProxy).inputs.urlMap, "mcp-edge-http-redirect-id");
             assert.equal(one(run, T.rule, "mcp-edge-https").inputs.portRange, "443");
-            assert.equal(one(run, "gcp:dns/recordSet:RecordSet").inputs.managedZone, "example-com");
+            // The domain's record, in its public zone (the other record is Cloud SQL's, in the private zone: test/gcpSqlDns.test.ts).
+            assert.equal(one(run, "gcp:dns/recordSet:RecordSet", "mcp-edge-dns").inputs.managedZone, "example-com");
             assert.equal(run.outputs.mcpUrl, "https://mcp.example.com/mcp");
         });
 
@@ -539,7 +540,11 @@ describe("GCP topology (issues 3 and 5)", function () {
             const run = runs.dev!;
             for (const type of LB_TYPES) assert.equal(all(run, type).length, 0, `${type} in dev`);
             assert.equal(all(run, T.address).filter((a) => a.inputs.addressType === "EXTERNAL").length, 0);
-            assert.equal(all(run, "gcp:dns/recordSet:RecordSet").length, 0);
+            // No domain record; the one record is Cloud SQL's, in its private zone (test/gcpSqlDns.test.ts).
+            assert.deepEqual(
+                all(run, "gcp:dns/recordSet:RecordSet").map((r) => r.name),
+                ["mcp-audit-dns-record"],
+            );
         });
 
         it("opens the service to all ingress on a fixed name and serves MCP on its deterministic run.app URL", () => {

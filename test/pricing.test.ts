@@ -152,6 +152,41 @@ describe("engine accuracy (issue 15)", () => {
         assert.match(enhanced.unpriced.find((u) => u.type === "aws:ecs/cluster:Cluster")!.reason, /enhanced observability/);
     });
 
+    it("prices a Cloud DNS managed zone at $0.20 a month, its records at nothing", () => {
+        assert.equal(unit("gcp.dns.zone"), 0.2);
+        assert.equal(unit("gcp.dns.queries"), 0.4);
+        const est = estimateCost([
+            {
+                type: "gcp:dns/managedZone:ManagedZone",
+                name: "sql-dns",
+                inputs: { visibility: "private", dnsName: "p.us-central1.sql-psa.goog." },
+            },
+            { type: "gcp:dns/recordSet:RecordSet", name: "sql-a", inputs: { type: "A", ttl: 300 } },
+        ]);
+        assert.deepEqual(
+            est.lines.map((l) => [l.resource, l.item, l.priceId, l.monthlyUsd]),
+            [["sql-dns", "Cloud DNS private managed zone", "gcp.dns.zone", 0.2]],
+        );
+        assert.deepEqual(est.unpriced, []);
+        assert.deepEqual(est.free, [{ type: "gcp:dns/recordSet:RecordSet", count: 1 }]);
+    });
+
+    it("gives Secret Manager's 6 free active versions to a stack's first six, and charges the rest", () => {
+        assert.equal(unit("gcp.secret.version"), 0.06);
+        const versions = Array.from({ length: 8 }, (_, i) => ({
+            type: "gcp:secretmanager/secretVersion:SecretVersion",
+            name: `v${i}`,
+            inputs: {},
+        }));
+        const est = estimateCost(versions);
+        assert.deepEqual(
+            est.lines.map((l) => [l.resource, l.monthlyUsd]),
+            versions.map((v, i) => [v.name, i < 6 ? 0 : 0.06]),
+        );
+        assert.equal(est.totalMonthlyUsd, 0.12);
+        assert.ok(est.notes.some((n) => /first 6 active Secret Manager secret versions\. It belongs to the billing account/.test(n)));
+    });
+
     it("prices ElastiCache Serverless for Valkey by data stored (100 MB minimum) and ECPUs", () => {
         const cache = (inputs: Record<string, any>) => ({
             type: "aws:elasticache/serverlessCache:ServerlessCache",

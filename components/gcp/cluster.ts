@@ -283,7 +283,8 @@ export function createCluster(scope: Scope, input: ClusterInput<GcpClusterParts>
                 },
             },
         },
-        { dependsOn: [...migrateGrants, ...net.apis, ...database.replicas, database.instance] },
+        // The instance's DNS name resolves in the VPC (its private record) before the first execution connects to it.
+        { dependsOn: [...migrateGrants, ...net.apis, ...database.replicas, database.instance, database.privateDns.record] },
     );
 
     const environment = serverEnvironment(input, {

@@ -20,7 +20,7 @@ import { gcpSizing, sqlTier } from "../../sizing/gcp";
 import { Scope } from "../base";
 import { AUDIT_SERVER_ROLE, DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
-import { secretWithValue } from "./common";
+import { gcpId, secretWithValue } from "./common";
 import { GcpNetwork } from "./network";
 
 export const POSTGRES_VERSION = `POSTGRES_${POSTGRES.major}`;
@@ -31,6 +31,35 @@ export const DB_PORT = POSTGRES.port;
 export interface GcpDatabase extends DatabaseImpl {
     instance: gcp.sql.DatabaseInstance;
     replicas: gcp.sql.DatabaseInstance[];
+    /** The private zone and A record that make the instance's DNS name resolve in the VPC; connect only after them. */
+    privateDns: { zone: gcp.dns.ManagedZone; record: gcp.dns.RecordSet };
+}
+
+/** The server CA mode whose certificates name the instance's DNS name (see the header). */
+export const SERVER_CA_MODE = "GOOGLE_MANAGED_CAS_CA";
+/** Seconds resolvers may cache the instance's A record (its private IP is stable, also across an HA failover). */
+export const DNS_TTL = 300;
+
+/**
+ * The instance's own DNS name for private services access, the name its shared-CA certificate carries,
+ * fully qualified (with the trailing dot). The singular `dnsName` output is Private Service Connect's.
+ */
+export function psaDnsName(names: ReadonlyArray<{ name: string; connectionType: string; dnsScope: string }> | undefined): string {
+    const found = (names ?? []).filter((n) => n.connectionType === "PRIVATE_SERVICES_ACCESS" && n.dnsScope === "INSTANCE" && n.name);
+    if (found.length !== 1)
+        throw new Error(
+            `Cloud SQL reported ${found.length} private-services-access instance DNS names (dnsNames: ${JSON.stringify(names ?? [])}); ` +
+                `verify-full needs exactly one, which server CA mode ${SERVER_CA_MODE} gives`,
+        );
+    const n = found[0].name;
+    return n.endsWith(".") ? n : `${n}.`;
+}
+
+/** The private zone's domain for an instance DNS name: the name without its first label, with the trailing dot. */
+export function privateZoneDomain(fqdn: string): string {
+    const labels = fqdn.replace(/\.$/, "").split(".");
+    if (labels.length < 3 || labels.some((l) => !l)) throw new Error(`not an instance DNS name with a domain: "${fqdn}"`);
+    return `${labels.slice(1).join(".")}.`;
 }
 
 /** The Cloud SQL instance inputs the summary is computed from. */
@@ -85,10 +114,10 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         privateNetwork: net.network.id,
         allocatedIpRange: net.privateRangeName,
         sslMode: "ENCRYPTED_ONLY",
-        // The shared Google-managed CA: its server certificates name the instance's DNS name (dnsName),
-        // so the server can verify the host (verify-full); the per-instance CA's certificates name
-        // neither the private IP nor a DNS name.
-        serverCaMode: "GOOGLE_MANAGED_CAS_CA",
+        // The shared Google-managed CA: its server certificates name the instance's DNS name (dnsNames,
+        // private services access), so the server can verify the host (verify-full); the per-instance CA's
+        // certificates name neither the private IP nor a DNS name.
+        serverCaMode: SERVER_CA_MODE,
         enablePrivatePathForGoogleCloudServices: false,
     };
     const flags = [{ name: "log_min_duration_statement", value: "1000" }];
@@ -173,8 +202,33 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     // The server's append-only role: the audit:migrate job creates it with this password (see ./cluster.ts).
     const serverPassword = scope.child("server-password", random.RandomPassword, { length: 32, special: false });
 
-    // The instance's DNS name (the name its certificate carries), without the trailing dot.
-    const host = instance.dnsName.apply((n) => n.replace(/\.$/, ""));
+    // The instance's DNS name (the name its certificate carries), made to resolve inside the VPC: a private zone
+    // for its domain, visible to the stack's network only, and an A record to the instance's private IP.
+    const fqdn = instance.dnsNames.apply(psaDnsName);
+    const zone = scope.child(
+        "private-dns",
+        gcp.dns.ManagedZone,
+        {
+            project,
+            name: gcpId(scope, "sql-dns", 63),
+            dnsName: fqdn.apply(privateZoneDomain),
+            visibility: "private",
+            privateVisibilityConfig: { networks: [{ networkUrl: net.network.id }] },
+            description: "Cloud SQL instance DNS names (private services access) inside the MCP server network, for verify-full",
+            labels: { "mcp-infra": "audit" },
+        },
+        { dependsOn: net.apis },
+    );
+    const record = scope.child("dns-record", gcp.dns.RecordSet, {
+        project,
+        managedZone: zone.name,
+        name: fqdn,
+        type: "A",
+        ttl: DNS_TTL,
+        rrdatas: [instance.privateIpAddress],
+    });
+    // Without the trailing dot, as clients and certificates spell it.
+    const host = fqdn.apply((n) => n.replace(/\.$/, ""));
     const urlOf = (user: string, pw: string, h: string) =>
         `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
     const adminUrl = pulumi.all([host, password.result]).apply(([h, pw]) => urlOf(DB_USER, pw, h));
@@ -255,6 +309,19 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         summary,
         instance,
         replicas,
-        resources: { instance, replicas, database, user, credentials, urlSecret, serverPassword, adminUrlSecret, serverPasswordSecret },
+        privateDns: { zone, record },
+        resources: {
+            instance,
+            replicas,
+            privateDnsZone: zone,
+            dnsRecord: record,
+            database,
+            user,
+            credentials,
+            urlSecret,
+            serverPassword,
+            adminUrlSecret,
+            serverPasswordSecret,
+        },
     };
 }

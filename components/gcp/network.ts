@@ -27,6 +27,8 @@ export const REQUIRED_APIS = [
     "artifactregistry.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
+    // Cloud DNS: the private zone that makes the Cloud SQL instance's DNS name resolve in the VPC (./database.ts).
+    "dns.googleapis.com",
 ] as const;
 
 /** Prefix length of the private services access range (Google recommends a /16; Cloud SQL and Memorystore carve theirs from it). */

@@ -35,7 +35,16 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
                 connectionName: `${project}:${region}:${n}`,
                 privateIpAddress: inputs.masterInstanceName ? "10.64.0.6" : "10.64.0.5",
                 publicIpAddress: "",
-                dnsName: `${n}-0a1b2c3d4e5f.${region}.sql.goog.`,
+                // Private services access: the singular dnsName (Private Service Connect's) stays empty; the instance's
+                // own name is in dnsNames, `INSTANCE_UID.PROJECT_DNS_LABEL.REGION.sql-psa.goog.`.
+                dnsName: "",
+                dnsNames: [
+                    {
+                        name: `${inputs.masterInstanceName ? "2b3c4d5e6f70" : "1a2b3c4d5e6f"}.0a1b2c3d4e5f.${region}.sql-psa.goog.`,
+                        connectionType: "PRIVATE_SERVICES_ACCESS",
+                        dnsScope: "INSTANCE",
+                    },
+                ],
                 serverCaCerts: [
                     { cert: "-----BEGIN CERTIFICATE-----\nMOCK-CLOUD-SQL-CA\n-----END CERTIFICATE-----\n", sha1Fingerprint: "00" },
                 ],
