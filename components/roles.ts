@@ -27,6 +27,11 @@ export interface RolesByCloud {
             subnets: aws.rds.SubnetGroupArgs;
         };
         EdgeLB: {
+            "access-logs": aws.s3.BucketArgs;
+            "access-logs-encryption": aws.s3.BucketServerSideEncryptionConfigurationArgs;
+            "access-logs-expiry": aws.s3.BucketLifecycleConfigurationArgs;
+            "access-logs-policy": aws.s3.BucketPolicyArgs;
+            "access-logs-public-access": aws.s3.BucketPublicAccessBlockArgs;
             alb: aws.lb.LoadBalancerArgs;
             alias: aws.route53.RecordArgs;
             api: aws.apigatewayv2.ApiArgs;
@@ -223,6 +228,8 @@ export interface RolesByCloud {
             "alert-uptime-check": azure.monitor.MetricAlertArgs;
             budget: azure.consumption.BudgetArgs;
             "edge-access-logs": azure.monitor.DiagnosticSettingArgs;
+            "flow-log": azure.network.FlowLogArgs;
+            "flow-logs-storage": azure.storage.StorageAccountArgs;
             insights: azure.applicationinsights.ComponentArgs;
             uptime: azure.applicationinsights.WebTestArgs;
             workbook: azure.applicationinsights.WorkbookArgs;
@@ -329,6 +336,8 @@ export interface RolesByCloud {
             "metric-audit-checkpoint-late": gcp.logging.MetricArgs;
             "metric-cache-unavailable": gcp.logging.MetricArgs;
             "metric-database-connection-failures": gcp.logging.MetricArgs;
+            "network-log-sink": gcp.logging.ProjectSinkArgs;
+            "network-logs": gcp.logging.ProjectBucketConfigArgs;
             "policy-audit-append-failures": gcp.monitoring.AlertPolicyArgs;
             "policy-audit-checkpoint-late": gcp.monitoring.AlertPolicyArgs;
             "policy-cache-evictions": gcp.monitoring.AlertPolicyArgs;

@@ -1,6 +1,20 @@
 /** Pricers for the AWS resources the components create. */
 import { SECONDS_PER_MONTH } from "./catalog";
-import { at, LineSpec, month, num, Pricer, PricingContext, referenced, requirePrice, trafficGiB, Unpriced } from "./engine";
+import {
+    accessLogGb,
+    at,
+    flowLogGb,
+    LineSpec,
+    month,
+    num,
+    Pricer,
+    PricingContext,
+    referenced,
+    requirePrice,
+    TRAFFIC_LOGS,
+    trafficGiB,
+    Unpriced,
+} from "./engine";
 import { DeclaredResource } from "./types";
 
 const fargate: Pricer = (r, ctx) => {
@@ -288,13 +302,29 @@ const ecr: Pricer = (_r, ctx) => [
 ];
 
 const logGroup: Pricer = (r, ctx) => {
-    const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
+    const kind = at(r.inputs, "tags.mcp-infra:logs");
+    const millions = (ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US");
+    const { gb, what } =
+        kind === "vpc-flow"
+            ? {
+                  gb: flowLogGb(ctx.usage, "aws"),
+                  what: `VPC flow logs: ${millions} million requests x ${TRAFFIC_LOGS.flowRecordsPerRequest} flow records x ${TRAFFIC_LOGS.flowRecordBytes.aws} B assumed`,
+              }
+            : kind === "http-api-access"
+              ? {
+                    gb: accessLogGb(ctx.usage, TRAFFIC_LOGS.accessLogBytes.httpApi),
+                    what: `HTTP API access log: ${millions} million requests x ${TRAFFIC_LOGS.accessLogBytes.httpApi} B assumed`,
+                }
+              : {
+                    gb: ctx.usage.logGiBPerReplica * ctx.replicas,
+                    what: `${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed`,
+                };
     const retention = num(r, "retentionInDays", 3653);
     // Stored volume in a steady month: what the retention window keeps, at most the ingestion rate times the window.
     const storedGb = gb * Math.min(retention / 30, 120);
     return [
         {
-            item: `CloudWatch Logs ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`,
+            item: `CloudWatch Logs ingestion (${what})`,
             quantity: gb,
             priceId: "aws.logs.ingest",
             usageBased: true,
@@ -344,6 +374,7 @@ function checkpointIntervalSeconds(ctx: PricingContext): number | undefined {
  * and one anchored verify a month reading that month's checkpoints (GETs, one LIST per 1,000).
  */
 const s3Bucket: Pricer = (r, ctx) => {
+    if (at(r.inputs, "tags.mcp-infra:logs") === "alb-access") return albLogBucket(r, ctx);
     if (!r.inputs.objectLockEnabled)
         throw new Unpriced("S3 buckets other than the audit checkpoint bucket (Object Lock) are not in the estimate");
     const lock = referenced(ctx, OBJECT_LOCK, r.name);
@@ -378,6 +409,34 @@ const s3Bucket: Pricer = (r, ctx) => {
         { item: "S3 LIST requests (one anchored verify a month)", quantity: Math.ceil(checkpoints / 1000) / 1000, priceId: "aws.s3.put" },
     ];
 };
+
+/** Nodes an ALB writes access log files from (one per zone it spans at the assumed load). */
+const ALB_LOG_NODES = 3;
+
+/**
+ * The ALB's access-log bucket (components/aws/alb.ts): a month of log lines kept until the lifecycle rule expires them
+ * (the tier's retention), and one PUT per ALB node every 5 minutes (the delivery interval). No charge from ELB itself.
+ */
+function albLogBucket(r: DeclaredResource, ctx: PricingContext): LineSpec[] {
+    const lifecycle = referenced(ctx, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${r.name}-expiry`);
+    const days = Number(lifecycle?.inputs.rules?.[0]?.expiration?.days ?? 0);
+    if (!(days > 0)) throw new Unpriced(`no expiration found for the access-log bucket ${r.name} (aws.s3.BucketLifecycleConfiguration)`);
+    const gb = accessLogGb(ctx.usage, TRAFFIC_LOGS.accessLogBytes.alb);
+    const puts = (ALB_LOG_NODES * SECONDS_PER_MONTH) / 300;
+    return [
+        {
+            item: `S3 Standard storage of ALB access logs (${(ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US")} million requests x ${TRAFFIC_LOGS.accessLogBytes.alb} B uncompressed, kept ${days} days)`,
+            quantity: gb * Math.max(1, days / 30),
+            priceId: "aws.s3.standard.gb",
+            usageBased: true,
+        },
+        {
+            item: `S3 PUT requests (a log file every 5 minutes from each of ${ALB_LOG_NODES} ALB nodes)`,
+            quantity: puts / 1000,
+            priceId: "aws.s3.put",
+        },
+    ];
+}
 
 /** A CloudWatch alarm: billed per metric it reads (each metric of a metric-math expression counts). */
 const alarm: Pricer = (r) => {
@@ -476,4 +535,5 @@ export const FREE_TYPES: Record<string, string> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "no charge",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "SSE-S3 carries no charge",
     "aws:s3/bucketPolicy:BucketPolicy": "no charge",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "no charge (expiring objects is free for S3 Standard)",
 };

@@ -1,6 +1,23 @@
 /** Pricers for the Azure resources the components create. */
 import { FREE, HOURS_PER_MONTH, SECONDS_PER_MONTH } from "./catalog";
-import { activeSeconds, at, gib, month, num, Pricer, referenced, requirePrice, sharedAllowance, trafficGiB, Unpriced } from "./engine";
+import {
+    accessLogGb,
+    activeSeconds,
+    at,
+    flowLogGb,
+    gib,
+    LineSpec,
+    month,
+    num,
+    Pricer,
+    PricingContext,
+    referenced,
+    requirePrice,
+    sharedAllowance,
+    TRAFFIC_LOGS,
+    trafficGiB,
+    Unpriced,
+} from "./engine";
 import { DeclaredResource } from "./types";
 
 /** Container Apps on the Consumption plan: min replicas bill idle, request time bills active, minus the monthly grant. */
@@ -210,6 +227,7 @@ const privateEndpoint: Pricer = (_r, ctx) => {
  * at each writer start and each `audit:verify --anchors` (a few thousand a month assumed).
  */
 const storageAccount: Pricer = (r, ctx) => {
+    if (at(r.inputs, "tags.mcp-infra:logs") === "vnet-flow") return flowLogStorage(r, ctx);
     const sku = String(at(r.inputs, "sku.name"));
     const redundancy = sku === "Standard_LRS" ? "lrs" : sku === "Standard_ZRS" ? "zrs" : undefined;
     if (!redundancy || (r.inputs.kind ?? "StorageV2") !== "StorageV2" || (r.inputs.accessTier ?? "Hot") !== "Hot") {
@@ -245,6 +263,71 @@ const storageAccount: Pricer = (r, ctx) => {
             item: "Blob read and list operations (writer starts and audit:verify, 5,000 assumed), per 10,000",
             quantity: 0.5,
             priceId: "azure.blob.hot.read",
+            usageBased: true,
+        },
+    ];
+};
+
+/** Network interfaces in a prod VNet whose flows are logged (gateway instances, the environment's, the database's, endpoints), assumed. */
+const FLOW_LOG_INTERFACES = 4;
+
+/**
+ * The VNet flow logs' account (components/azure/monitor.ts): the month's flow records kept for the flow log's retention
+ * (Network Watcher deletes older blobs), and the block writes Network Watcher makes: a block and a block list each
+ * minute for each logged network interface.
+ */
+function flowLogStorage(r: DeclaredResource, ctx: PricingContext): LineSpec[] {
+    if (String(at(r.inputs, "sku.name")) !== "Standard_LRS") throw new Unpriced(`flow log account sku ${at(r.inputs, "sku.name")}`);
+    const flowLog = ctx.resources.find((f) => f.type === "azure-native:network:FlowLog");
+    const days = Number(flowLog?.inputs.retentionPolicy?.days ?? 0);
+    if (!(days > 0)) throw new Unpriced("no flow log with a retention policy writes to this account");
+    const writes = FLOW_LOG_INTERFACES * 2 * (SECONDS_PER_MONTH / 60);
+    return [
+        {
+            item: `Blob storage, hot LRS (VNet flow logs, ${days}-day retention)`,
+            quantity: flowLogGb(ctx.usage, "azure") * Math.max(1, days / 30),
+            priceId: "azure.blob.hot.lrs.gb",
+            usageBased: true,
+        },
+        {
+            item: `Blob write operations (2 a minute for each of ${FLOW_LOG_INTERFACES} network interfaces assumed), per 10,000`,
+            quantity: writes / 10_000,
+            priceId: "azure.blob.hot.write",
+            usageBased: true,
+        },
+    ];
+}
+
+/** VNet flow logs: Network Watcher bills the GB it collects, after the first 5 GB a month of the subscription. */
+const flowLog: Pricer = (_r, ctx) => {
+    sharedAllowance(ctx, `the first ${FREE.azureFlowLogsGb} GB a month of Network Watcher flow logs collected`, "subscription");
+    return [
+        {
+            item: `VNet flow logs collected (${(ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US")} million requests x ${TRAFFIC_LOGS.flowRecordsPerRequest} flows x ${TRAFFIC_LOGS.flowRecordBytes.azure} B assumed)`,
+            quantity: flowLogGb(ctx.usage, "azure"),
+            priceId: "azure.networkwatcher.flowlogs",
+            freeQuantity: FREE.azureFlowLogsGb,
+            usageBased: true,
+        },
+    ];
+};
+
+/**
+ * The Application Gateway's access and firewall logs into the workspace: one access-log row per request (the firewall
+ * log adds rows only for matched requests, left out), billed as Log Analytics ingestion after what the workspace's
+ * own logs leave of the 5 free GB.
+ */
+const diagnosticSetting: Pricer = (r, ctx) => {
+    const logs: { category?: string; enabled?: boolean }[] = r.inputs.logs ?? [];
+    // Other settings (the Container Apps environment's) carry the server's own logs, priced on the workspace.
+    if (!logs.some((l) => l.category === "ApplicationGatewayAccessLog" && l.enabled)) return [];
+    const appGb = ctx.usage.logGiBPerReplica * ctx.replicas;
+    return [
+        {
+            item: `Log Analytics ingestion of the Application Gateway access log (${(ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US")} million requests x ${TRAFFIC_LOGS.accessLogBytes.appGateway} B assumed)`,
+            quantity: accessLogGb(ctx.usage, TRAFFIC_LOGS.accessLogBytes.appGateway),
+            priceId: "azure.logs.ingest",
+            freeQuantity: Math.max(0, FREE.azureLogsGb - appGb),
             usageBased: true,
         },
     ];
@@ -356,6 +439,8 @@ export const PRICERS: Record<string, Pricer> = {
     "azure-native:privatedns:PrivateZone": privateZone,
     "azure-native:operationalinsights:Workspace": workspace,
     "azure-native:keyvault:Vault": vault,
+    "azure-native:network:FlowLog": flowLog,
+    "azure-native:monitor:DiagnosticSetting": diagnosticSetting,
 };
 
 export const FREE_TYPES: Record<string, string> = {
@@ -371,7 +456,6 @@ export const FREE_TYPES: Record<string, string> = {
     "azure-native:authorization:ManagementLockByScope": "no charge",
     "azure-native:authorization:RoleAssignment": "no charge",
     "azure-native:managedidentity:UserAssignedIdentity": "no charge",
-    "azure-native:monitor:DiagnosticSetting": "priced as ingestion on the workspace",
     "azure-native:dbforpostgresql:Configuration": "no charge",
     "azure-native:dbforpostgresql:Database": "priced on the server",
     "azure-native:redisenterprise:Database": "priced on the cluster",

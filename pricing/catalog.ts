@@ -333,6 +333,14 @@ const ROWS: Row[] = [
         "azure.microsoft.com/pricing/details/monitor (from memory; not re-checked)",
         "?",
     ],
+    [
+        "azure.networkwatcher.flowlogs",
+        0.5,
+        "GB of flow logs collected (first 5 GB a month per subscription free)",
+        AZ,
+        "azure.microsoft.com/pricing/details/network-watcher (Network Logs collected; from memory of the page, not re-checked)",
+        "?",
+    ],
     // Audit checkpoints (issue 11): Blob Storage hot tier, StorageV2, East US.
     [
         "azure.blob.hot.lrs.gb",
@@ -526,6 +534,8 @@ export const FREE = {
     gcpRun: { vcpuSeconds: 180_000, gibSeconds: 360_000, requests: 2_000_000 },
     /** Log Analytics: first 5 GB per billing account. */
     azureLogsGb: 5,
+    /** Network Watcher flow logs collected: first 5 GB per subscription. */
+    azureFlowLogsGb: 5,
     /** Cloud Logging: first 50 GiB per project. */
     gcpLogsGib: 50,
     /** Artifact Registry: first 0.5 GB per billing account. */

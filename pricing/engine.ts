@@ -116,3 +116,29 @@ export function vcpu(text: unknown): number {
     if (!m) throw new Unpriced(`cpu "${text}" is not a CPU amount`);
     return m[2] ? Number(m[1]) / 1000 : Number(m[1]);
 }
+
+/**
+ * Traffic logs (flow and edge access logs, prod and enterprise): their volume follows the assumed requests.
+ * Flow logs: one aggregated record per flow per interval, each request assumed to open its own flows on four hops
+ * (client to edge, edge to replica, replica to database, replica to cache): an upper bound, as keep-alive connections
+ * carry many requests. Record sizes are each cloud's format: AWS's default text line, Azure's VNet flow log JSON
+ * (version 2) per flow tuple, GCP's JSON entry with all metadata (half of the flows sampled). Access logs: one line per
+ * request, uncompressed (ALB delivers gzip files, so S3 holds less).
+ */
+export const TRAFFIC_LOGS = {
+    flowRecordsPerRequest: 4,
+    flowRecordBytes: { aws: 150, azure: 250, gcp: 1500 },
+    gcpFlowSampling: 0.5,
+    accessLogBytes: { alb: 700, httpApi: 400, appGateway: 1500, gcpLb: 1500 },
+} as const;
+
+/** GB a month of flow logs a cloud's format gives at the assumed requests. */
+export function flowLogGb(u: UsageAssumptions, cloud: "aws" | "azure" | "gcp"): number {
+    const sampling = cloud === "gcp" ? TRAFFIC_LOGS.gcpFlowSampling : 1;
+    return (u.monthlyRequests * TRAFFIC_LOGS.flowRecordsPerRequest * TRAFFIC_LOGS.flowRecordBytes[cloud] * sampling) / 1e9;
+}
+
+/** GB a month of access logs at the assumed requests, one line of `bytes` per request. */
+export function accessLogGb(u: UsageAssumptions, bytes: number): number {
+    return (u.monthlyRequests * bytes) / 1e9;
+}

@@ -1,6 +1,22 @@
 /** Pricers for the GCP resources the components create. */
 import { FREE, SECONDS_PER_MONTH } from "./catalog";
-import { activeSeconds, at, gib, LineSpec, month, num, Pricer, requirePrice, sharedAllowance, trafficGiB, Unpriced, vcpu } from "./engine";
+import {
+    accessLogGb,
+    activeSeconds,
+    at,
+    flowLogGb,
+    gib,
+    LineSpec,
+    month,
+    num,
+    Pricer,
+    requirePrice,
+    sharedAllowance,
+    TRAFFIC_LOGS,
+    trafficGiB,
+    Unpriced,
+    vcpu,
+} from "./engine";
 
 const cloudRun: Pricer = (r, ctx) => {
     const containers: Record<string, unknown>[] = at(r.inputs, "template.containers") ?? [];
@@ -215,16 +231,34 @@ const dnsZone: Pricer = (r) => [
     { item: `Cloud DNS ${r.inputs.visibility === "private" ? "private " : ""}managed zone`, quantity: 1, priceId: "gcp.dns.zone" },
 ];
 
+/** The network log bucket's description (components/gcp/monitor.ts NETWORK_LOGS_DESCRIPTION). */
+const NETWORK_LOGS_DESCRIPTION = "MCP VPC flow logs and load balancer request logs";
+
 const logBucket: Pricer = (r, ctx) => {
-    const gb = ctx.usage.logGiBPerReplica * ctx.replicas;
+    const network = r.inputs.description === NETWORK_LOGS_DESCRIPTION;
+    const millions = (ctx.usage.monthlyRequests / 1e6).toLocaleString("en-US");
+    const lb = ctx.resources.some(
+        (x) => x.type === "gcp:compute/backendService:BackendService" && at(x.inputs, "logConfig.enable") === true,
+    );
+    const gb = network
+        ? (flowLogGb(ctx.usage, "gcp") + (lb ? accessLogGb(ctx.usage, TRAFFIC_LOGS.accessLogBytes.gcpLb) : 0)) / 1.073741824
+        : ctx.usage.logGiBPerReplica * ctx.replicas;
+    const what = network
+        ? `VPC flow logs (${millions} million requests x ${TRAFFIC_LOGS.flowRecordsPerRequest} flows x ${TRAFFIC_LOGS.flowRecordBytes.gcp} B, ${TRAFFIC_LOGS.gcpFlowSampling * 100} % sampled)${lb ? ` and load balancer request logs (${TRAFFIC_LOGS.accessLogBytes.gcpLb} B a request)` : ""} assumed`
+        : `${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed`;
     const days = num(r, "retentionDays", 30);
     sharedAllowance(ctx, `the first ${FREE.gcpLogsGib} GiB a month of Cloud Logging ingestion`, "project");
+    if (network)
+        ctx.note(
+            "GCP network logs: VPC flow logs kept in Cloud Logging are priced as Logging ingestion only (the network telemetry generation charge is waived for them, as read from memory of the pricing page, not re-checked); the project's _Default bucket also receives them and bills its own ingestion, left out (within the free 50 GiB at the assumed volume).",
+        );
     const lines: LineSpec[] = [
         {
-            item: `Cloud Logging ingestion (${ctx.usage.logGiBPerReplica} GiB x ${ctx.replicas} replicas assumed)`,
+            item: `Cloud Logging ingestion (${what})`,
             quantity: gb,
             priceId: "gcp.logging.ingest",
-            freeQuantity: FREE.gcpLogsGib,
+            // One allowance for the project: the network bucket gets what the server's logs leave of it.
+            freeQuantity: network ? Math.max(0, FREE.gcpLogsGib - ctx.usage.logGiBPerReplica * ctx.replicas) : FREE.gcpLogsGib,
             usageBased: true,
         },
     ];
@@ -342,7 +376,7 @@ export const FREE_TYPES: Record<string, string> = {
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": "no charge",
     "gcp:compute/network:Network": "no charge",
     "gcp:compute/subnetwork:Subnetwork":
-        "no charge for the subnet; its flow logs (prod, enterprise) bill as Cloud Logging ingestion, not estimated",
+        "no charge for the subnet; its flow logs (prod, enterprise) are priced as ingestion on the network log bucket",
     "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": "no charge (serverless NEG)",
     "gcp:compute/targetHttpProxy:TargetHttpProxy": "priced on the forwarding rule",
     "gcp:compute/targetHttpsProxy:TargetHttpsProxy": "priced on the forwarding rule",

@@ -370,3 +370,16 @@ export function tierSpec(name: TierName): TierSpec {
  * header. EdgeLB refuses such an edge without a domain; the policy pack's edge-https-only checks it.
  */
 export const HTTPS_ONLY_TIERS: readonly TierName[] = ["prod", "enterprise"];
+
+/**
+ * Tiers that keep network and edge traffic logs: VPC/VNet/subnet flow logs and the edge's access
+ * logs (ALB to S3, API Gateway stage to CloudWatch Logs, Application Gateway to Log Analytics,
+ * the global load balancer's request logs), each kept for the tier's `logRetentionDays`.
+ * dev keeps none: every one of them bills per GB.
+ */
+export const TRAFFIC_LOG_TIERS: readonly TierName[] = ["prod", "enterprise"];
+
+/** Whether a tier keeps flow and edge access logs (TRAFFIC_LOG_TIERS). */
+export function keepsTrafficLogs(spec: Pick<TierSpec, "name">): boolean {
+    return TRAFFIC_LOG_TIERS.includes(spec.name);
+}

@@ -364,7 +364,8 @@ describe("GCP topology (issues 3 and 5)", function () {
         });
 
         it("routes its logs to a bucket with the tier's retention", () => {
-            for (const tier of tiers) assert.equal(one(runs[tier]!, T.logBucket).inputs.retentionDays, TIERS[tier].logRetentionDays);
+            for (const tier of tiers)
+                assert.equal(one(runs[tier]!, T.logBucket, "mcp-server-logs").inputs.retentionDays, TIERS[tier].logRetentionDays);
         });
 
         it("builds the bundled image into Artifact Registry with the provider's access token", () => {

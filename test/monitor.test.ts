@@ -2,12 +2,18 @@
  * McpMonitor on every prod and enterprise stack, from the resource inputs the program declares under
  * mocks: at least 6 alarm conditions at the tier's thresholds and windows, a notification target,
  * an uptime check of /health from at least 3 locations, a dashboard, the cloud budget (80 %
- * forecast, 100 % actual); on AWS the VPC flow logs with the tier's retention; locally Prometheus
+ * forecast, 100 % actual); flow logs and the edge's access logs with the tier's retention (none in dev); locally Prometheus
  * with the generated rules. Plus the parity of what each cloud declared per tier.
  */
 import * as assert from "node:assert/strict";
-import { readStackFile, runStack, type ProgramRun } from "../scripts/harness";
-import { alertSignals, resolveTier, SignalId, TierName } from "../sizing";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ALB_LOG_PREFIX } from "../components/aws/alb";
+import { createHttpApiEdge } from "../components/aws/httpapi";
+import type { AwsNetwork } from "../components/aws/network";
+import { Scope } from "../components/base";
+import { readStackFile, runProgram, runStack, type ProgramRun } from "../scripts/harness";
+import { alertSignals, keepsTrafficLogs, resolveTier, SignalId, TierName, tierSpec } from "../sizing";
 import { all } from "./util";
 
 const STACKS = ["prod-aws", "enterprise-aws", "prod-azure", "enterprise-azure", "prod-gcp", "enterprise-gcp"] as const;
@@ -147,40 +153,114 @@ describe("McpMonitor on every prod and enterprise cloud stack (resource inputs)"
                     );
                 }
             });
-            if (stack.endsWith("-gcp")) {
-                it("logs the subnet's flows and every request at the load balancer", () => {
-                    const subnet = all(runs[stack], "gcp:compute/subnetwork:Subnetwork")[0].inputs;
-                    assert.deepEqual([subnet.logConfig.flowSampling, subnet.logConfig.metadata], [0.5, "INCLUDE_ALL_METADATA"]);
-                    assert.deepEqual(all(runs[stack], "gcp:compute/backendService:BackendService")[0].inputs.logConfig, {
-                        enable: true,
-                        sampleRate: 1,
+            it("keeps flow logs and the edge's access logs for the tier's retention", () => {
+                const run = runs[stack];
+                const days = resolveTier(tier).logRetentionDays;
+                const one = (name: string) => run.resources.find((r) => r.name === name)!.inputs;
+                if (stack.endsWith("-aws")) {
+                    const flow = all(run, "aws:ec2/flowLog:FlowLog")[0].inputs;
+                    assert.deepEqual(
+                        [flow.trafficType, flow.logDestinationType, flow.vpcId, flow.logDestination],
+                        [
+                            "ALL",
+                            "cloud-watch-logs",
+                            "mcp-network-vpc-id",
+                            "arn:aws:mock:us-east-1:123456789012:LogGroup/mcp-monitor-flow-logs",
+                        ],
+                    );
+                    assert.equal(one("mcp-monitor-flow-logs").retentionInDays, days);
+                    const alb = all(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs;
+                    assert.deepEqual(alb.accessLogs, { bucket: "mcp-edge-access-logs-id", prefix: ALB_LOG_PREFIX, enabled: true });
+                    assert.deepEqual(one("mcp-edge-access-logs-expiry").rules[0].expiration, { days });
+                    assert.deepEqual(one("mcp-edge-access-logs-encryption").rules[0].applyServerSideEncryptionByDefault, {
+                        sseAlgorithm: "AES256",
                     });
-                });
-            }
-            if (stack.endsWith("-azure")) {
-                it("sends the Application Gateway's access and firewall logs to the workspace the edge alerts query", () => {
-                    const setting = runs[stack].resources.find((r) => r.name === "mcp-monitor-edge-access-logs")!.inputs;
+                    const block = one("mcp-edge-access-logs-public-access");
+                    assert.ok(
+                        ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every(
+                            (k) => block[k] === true,
+                        ),
+                    );
+                    const policy = JSON.parse(one("mcp-edge-access-logs-policy").policy);
+                    const writers = policy.Statement.filter((st: any) => st.Effect === "Allow" && st.Action === "s3:PutObject");
+                    assert.deepEqual(
+                        writers.map((st: any) => st.Principal),
+                        [{ Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, { AWS: "arn:aws:iam::127311923021:root" }],
+                    );
+                    assert.ok(writers.every((st: any) => st.Resource.endsWith(`/${ALB_LOG_PREFIX}/AWSLogs/*`)));
+                } else if (stack.endsWith("-azure")) {
+                    const flow = all(run, "azure-native:network:FlowLog")[0].inputs;
+                    assert.deepEqual(
+                        [flow.resourceGroupName, flow.networkWatcherName, flow.targetResourceId, flow.storageId, flow.enabled],
+                        ["NetworkWatcherRG", "NetworkWatcher_eastus", "mcp-network-vnet-id", "mcp-monitor-flow-logs-storage-id", true],
+                    );
+                    assert.deepEqual(flow.retentionPolicy, { enabled: true, days });
+                    const account = one("mcp-monitor-flow-logs-storage");
+                    assert.deepEqual(
+                        [account.allowBlobPublicAccess, account.minimumTlsVersion, account.networkRuleSet],
+                        [false, "TLS1_2", { defaultAction: "Deny", bypass: "AzureServices" }],
+                    );
+                    const setting = one("mcp-monitor-edge-access-logs");
                     assert.deepEqual(
                         setting.logs.map((l: any) => l.category),
                         ["ApplicationGatewayAccessLog", "ApplicationGatewayFirewallLog"],
                     );
-                    assert.equal(setting.logAnalyticsDestinationType, "Dedicated");
-                });
-            }
-            if (stack.endsWith("-aws")) {
-                it("sends the VPC's flow logs to a log group kept for the tier's retention", () => {
-                    const run = runs[stack];
-                    const flow = all(run, "aws:ec2/flowLog:FlowLog")[0].inputs;
-                    assert.deepEqual(
-                        [flow.trafficType, flow.logDestinationType, flow.vpcId],
-                        ["ALL", "cloud-watch-logs", "mcp-network-vpc-id"],
-                    );
-                    const group = run.resources.find((r) => r.name === "mcp-monitor-flow-logs")!;
-                    assert.equal(group.inputs.retentionInDays, resolveTier(tier).logRetentionDays);
-                });
-            }
+                    assert.deepEqual([setting.resourceUri, setting.workspaceId], ["mcp-edge-gateway-id", "mcp-network-logs-id"]);
+                    assert.equal(one("mcp-network-logs").retentionInDays, days, "the access log's workspace keeps the tier's retention");
+                } else {
+                    const subnet = all(run, "gcp:compute/subnetwork:Subnetwork")[0].inputs;
+                    assert.deepEqual([subnet.logConfig.flowSampling, subnet.logConfig.metadata], [0.5, "INCLUDE_ALL_METADATA"]);
+                    assert.deepEqual(all(run, "gcp:compute/backendService:BackendService")[0].inputs.logConfig, {
+                        enable: true,
+                        sampleRate: 1,
+                    });
+                    assert.equal(one("mcp-monitor-network-logs").retentionDays, days);
+                    const sink = one("mcp-monitor-network-log-sink");
+                    assert.equal(sink.destination, "logging.googleapis.com/mcp-monitor-network-logs-id");
+                    assert.match(sink.filter, /compute\.googleapis\.com\/vpc_flows.*subnetwork_name="mcp-network-subnet-/);
+                    assert.match(sink.filter, /resource\.type="http_load_balancer" AND resource\.labels\.url_map_name="mcp-edge-urlmap-/);
+                }
+            });
         });
     }
+
+    for (const stack of ["dev-aws", "dev-azure", "dev-gcp"]) {
+        it(`${stack} keeps no flow or access logs (each bills per GB)`, async () => {
+            const run = await runStack(stack);
+            const logs = run.resources.filter(
+                (r) =>
+                    /:FlowLog$|monitor-network-logs|access-logs$/.test(`${r.type}|${r.name}`) ||
+                    r.inputs.tags?.["mcp-infra:logs"] !== undefined ||
+                    r.inputs.accessLogSettings !== undefined,
+            );
+            assert.deepEqual(
+                logs.map((r) => r.name),
+                [],
+            );
+            for (const s of all(run, "gcp:compute/subnetwork:Subnetwork")) assert.equal(s.inputs.logConfig, undefined);
+        });
+    }
+
+    it("an HTTP API edge in a tier that keeps traffic logs writes its stage's access log to a group kept for the tier's retention", async () => {
+        // No built-in tier pairs the HTTP API with traffic logs (prod and enterprise have a WAF): build the edge directly.
+        const spec = tierSpec("prod");
+        spec.edge = { ...spec.edge, kind: "payPerRequest", waf: "none", rateLimitPerMinute: null };
+        const run = await runProgram("lib-aws", { "aws:region": "us-east-1" }, () => {
+            const parent = new pulumi.ComponentResource("test:index:Edge", "edge");
+            const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" });
+            createHttpApiEdge(new Scope(parent, "mcp-edge"), {
+                network: { vpc, privateSubnetIds: [pulumi.output("subnet-a")] } as unknown as AwsNetwork,
+                spec,
+            });
+            return {};
+        });
+        const group = run.resources.find((r) => r.name === "mcp-edge-access-logs")!;
+        assert.equal(group.inputs.retentionInDays, spec.logRetentionDays);
+        const stage = all(run, "aws:apigatewayv2/stage:Stage")[0].inputs;
+        assert.equal(stage.accessLogSettings.destinationArn, "arn:aws:mock:us-east-1:123456789012:LogGroup/mcp-edge-access-logs");
+        assert.deepEqual(Object.keys(JSON.parse(stage.accessLogSettings.format)).slice(0, 3), ["requestId", "ip", "requestTime"]);
+        assert.ok(keepsTrafficLogs(spec) && !keepsTrafficLogs(tierSpec("dev")));
+    });
 
     it("prod-local runs Prometheus with the tier's rules, Alertmanager and the blackbox exporter", () => {
         const containers = all(runs["prod-local"], "docker:index/container:Container").filter((c) => c.name.startsWith("mcp-monitor-"));

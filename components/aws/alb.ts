@@ -4,13 +4,17 @@
  * modern TLS policy and HTTP redirected to HTTPS; without one, plain HTTP on
  * the ALB's name. In tiers with a WAF, a web ACL with AWS managed rules and a
  * rate-based rule per client IP. The ECS service registers its tasks in the
- * target group. Cost: about $16.4 a month plus capacity units and one public
- * IPv4 per zone ($3.65 each); WAF $5 per ACL, $1 per rule, $0.60 per million requests.
+ * target group. In prod and enterprise (keepsTrafficLogs) the ALB writes its
+ * access logs to an S3 bucket of their own (SSE-S3, the only encryption ALB log
+ * delivery supports; public access blocked; objects expire after the tier's
+ * logRetentionDays). Cost: about $16.4 a month plus capacity units and one public
+ * IPv4 per zone ($3.65 each); WAF $5 per ACL, $1 per rule, $0.60 per million requests;
+ * access logs bill as S3 storage and PUTs only.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsSizing } from "../../sizing/aws";
-import { EdgeSize, WafRuleSets } from "../../sizing/tiers";
+import { EdgeSize, keepsTrafficLogs, TierSpec, WafRuleSets } from "../../sizing/tiers";
 import { Scope } from "../base";
 import { EdgeInput } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
@@ -76,6 +80,110 @@ export function wafRules(edge: EdgeSize): aws.types.input.wafv2.WebAclRule[] {
     return [...managed, ...rate];
 }
 
+/**
+ * Elastic Load Balancing's log-delivery account per Region opened before August 2022 (AWS's "attach a policy to your
+ * S3 bucket" table). Those Regions take the account as the writer; Regions opened later take only the
+ * `logdelivery.elasticloadbalancing.amazonaws.com` service principal. The bucket policy grants both, so it works in either.
+ */
+export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "ca-central-1": "985666609251",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-south-1": "718504428378",
+    "sa-east-1": "507241528517",
+};
+
+/** The key prefix the ALB writes under (AWS appends `/AWSLogs/<account>/elasticloadbalancing/...`). */
+export const ALB_LOG_PREFIX = "alb";
+
+/** The bucket policy that lets the ALB of `region` write its access logs under ALB_LOG_PREFIX, and refuses plain HTTP. */
+export function albLogBucketPolicy(bucketArn: string, region: string): object {
+    const objects = `${bucketArn}/${ALB_LOG_PREFIX}/AWSLogs/*`;
+    const legacy = ELB_LOG_ACCOUNTS[region];
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AlbLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: objects,
+            },
+            ...(legacy
+                ? [
+                      {
+                          Sid: "AlbLogDeliveryLegacyRegion",
+                          Effect: "Allow",
+                          Principal: { AWS: `arn:aws:iam::${legacy}:root` },
+                          Action: "s3:PutObject",
+                          Resource: objects,
+                      },
+                  ]
+                : []),
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
+    };
+}
+
+/** The access-log bucket and what the ALB must wait for (the policy: ELB checks it can write when logging is enabled). */
+function albLogBucket(scope: Scope, spec: TierSpec): { bucket: aws.s3.Bucket; ready: pulumi.Resource[]; children: pulumi.Resource[] } {
+    const bucket = scope.child("access-logs", aws.s3.Bucket, {
+        // Logs are disposable once past their retention; a destroy may empty the bucket.
+        forceDestroy: true,
+        tags: { "mcp-infra:logs": "alb-access" },
+    });
+    const publicAccess = scope.child("access-logs-public-access", aws.s3.BucketPublicAccessBlock, {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+    });
+    // ALB log delivery supports SSE-S3 only (not SSE-KMS).
+    const encryption = scope.child("access-logs-encryption", aws.s3.BucketServerSideEncryptionConfiguration, {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    const lifecycle = scope.child("access-logs-expiry", aws.s3.BucketLifecycleConfiguration, {
+        bucket: bucket.id,
+        rules: [
+            {
+                id: "expire-after-retention",
+                status: "Enabled",
+                filter: { prefix: `${ALB_LOG_PREFIX}/` },
+                expiration: { days: spec.logRetentionDays },
+            },
+        ],
+    });
+    const region = aws.config.region ?? "us-east-1";
+    const policy = scope.child(
+        "access-logs-policy",
+        aws.s3.BucketPolicy,
+        { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(albLogBucketPolicy(arn, region))) },
+        { dependsOn: [publicAccess] },
+    );
+    return { bucket, ready: [policy, encryption], children: [bucket, publicAccess, encryption, lifecycle, policy] };
+}
+
 /** Inputs of the ALB, its listeners and web ACL the edge summary is computed from. */
 export interface AlbSummaryInputs {
     idleTimeout: number;
@@ -128,16 +236,23 @@ export function createAlbEdge(scope: Scope, { network, spec, domain, dnsZone }: 
         });
     }
 
-    const loadBalancer = scope.child("alb", aws.lb.LoadBalancer, {
-        loadBalancerType: "application",
-        internal: false,
-        securityGroups: [securityGroup.id],
-        subnets: net.publicSubnetIds,
-        idleTimeout: edge.idleTimeoutSeconds,
-        dropInvalidHeaderFields: true,
-        enableHttp2: true,
-        enableDeletionProtection: spec.database.deletionProtection,
-    });
+    const logs = keepsTrafficLogs(spec) ? albLogBucket(scope, spec) : undefined;
+    const loadBalancer = scope.child(
+        "alb",
+        aws.lb.LoadBalancer,
+        {
+            loadBalancerType: "application",
+            internal: false,
+            securityGroups: [securityGroup.id],
+            subnets: net.publicSubnetIds,
+            idleTimeout: edge.idleTimeoutSeconds,
+            dropInvalidHeaderFields: true,
+            enableHttp2: true,
+            enableDeletionProtection: spec.database.deletionProtection,
+            ...(logs ? { accessLogs: { bucket: logs.bucket.id, prefix: ALB_LOG_PREFIX, enabled: true } } : {}),
+        },
+        logs ? { dependsOn: logs.ready } : undefined,
+    );
     const targetGroup = scope.child("targets", aws.lb.TargetGroup, {
         vpcId: net.vpc.id,
         targetType: "ip",
@@ -239,6 +354,13 @@ export function createAlbEdge(scope: Scope, { network, spec, domain, dnsZone }: 
             },
             dependsOn: [listener],
         }),
-        resources: { securityGroup, loadBalancer, targetGroup, listener, ...(webAcl ? { webAcl } : {}) },
+        resources: {
+            securityGroup,
+            loadBalancer,
+            targetGroup,
+            listener,
+            ...(webAcl ? { webAcl } : {}),
+            ...(logs ? { accessLogs: logs.children } : {}),
+        },
     };
 }

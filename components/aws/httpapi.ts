@@ -24,6 +24,10 @@
  * stage throttles all clients together), which is why only tiers without a WAF may use it. HTTPS only,
  * TLS 1.2 or later (the TLS_1_2 policy, the only one HTTP APIs offer); plain HTTP is not served at all.
  *
+ * Access logs: in tiers that keep traffic logs (keepsTrafficLogs: prod and enterprise, which use the ALB today), the stage
+ * writes one JSON line per request (HTTP_API_ACCESS_LOG_FORMAT) to a CloudWatch log group kept for the tier's logRetentionDays
+ * (HTTP APIs write through API Gateway's service-linked role: no account-level CloudWatch role is needed).
+ *
  * Cost: $1.00 per million requests (first 300 million a month, metered in 512 KB increments), Cloud Map
  * $0.10 per registered task a month plus the namespace's private hosted zone ($0.50 a month);
  * the VPC link and the custom domain are free.
@@ -31,6 +35,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsSizing, HTTP_API_MAX_TIMEOUT_MS, HTTP_API_THROTTLE } from "../../sizing/aws";
+import { keepsTrafficLogs } from "../../sizing/tiers";
 import { Scope } from "../base";
 import { EdgeInput } from "../contract";
 import { EdgeSummary, SERVER } from "../types";
@@ -54,6 +59,23 @@ export function routeRole(routeKey: string): string {
         .replace(/[^a-z0-9]+/gi, "-")
         .replace(/^-+|-+$/g, "")}`;
 }
+
+/** One JSON line per request in the stage's access log ($context variables of HTTP APIs). */
+export const HTTP_API_ACCESS_LOG_FORMAT = JSON.stringify({
+    requestId: "$context.requestId",
+    ip: "$context.identity.sourceIp",
+    requestTime: "$context.requestTime",
+    httpMethod: "$context.httpMethod",
+    routeKey: "$context.routeKey",
+    path: "$context.path",
+    status: "$context.status",
+    protocol: "$context.protocol",
+    responseLength: "$context.responseLength",
+    responseLatency: "$context.responseLatency",
+    integrationLatency: "$context.integrationLatency",
+    integrationError: "$context.integrationErrorMessage",
+    userAgent: "$context.identity.userAgent",
+});
 
 /** The Cloud Map service's name in the namespace (API Gateway discovers the tasks through the API; the DNS name is incidental). */
 export const DISCOVERY_SERVICE_NAME = "mcp";
@@ -149,6 +171,12 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
             authorizationType: "NONE",
         }),
     );
+    const accessLogs = keepsTrafficLogs(spec)
+        ? scope.child("access-logs", aws.cloudwatch.LogGroup, {
+              retentionInDays: spec.logRetentionDays,
+              tags: { "mcp-infra:logs": "http-api-access" },
+          })
+        : undefined;
     // $default: served at the root (no stage prefix in the path the server sees), deployed on every change.
     const stage = scope.child(
         "stage",
@@ -161,6 +189,7 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
                 throttlingRateLimit: HTTP_API_THROTTLE.rateLimitPerSecond,
                 throttlingBurstLimit: HTTP_API_THROTTLE.burstLimit,
             },
+            ...(accessLogs ? { accessLogSettings: { destinationArn: accessLogs.arn, format: HTTP_API_ACCESS_LOG_FORMAT } } : {}),
         },
         { dependsOn: routes },
     );
@@ -251,6 +280,7 @@ export function createHttpApiEdge(scope: Scope, { network, spec, domain, dnsZone
             routes,
             stage,
             ...(domainName ? { domainName } : {}),
+            ...(accessLogs ? { accessLogs } : {}),
         },
     };
 }

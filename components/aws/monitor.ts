@@ -4,7 +4,8 @@
  * lines into the metrics AWS lacks, a Route 53 health check of /health from the tier's number of
  * regions (its alarm and topic live in us-east-1, where Route 53 publishes its metrics), a CloudWatch
  * dashboard, an AWS Budgets budget (80 % forecast, 100 % actual), and in prod and enterprise VPC flow
- * logs to CloudWatch Logs with the tier's retention. The ALB's access logs are the edge's (alb.ts).
+ * logs to CloudWatch Logs with the tier's retention. The edge's access logs are the edge's own (alb.ts: S3;
+ * httpapi.ts: CloudWatch Logs), since the ALB and the stage take their log destination as an input.
  *
  * Cost: alarms $0.10 per metric a month (metric-math alarms per metric in the expression), the
  * dashboard $3 a month beyond the account's first three, the health check $0.75 a month (+ $1 for
@@ -12,7 +13,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, TierOverrides, TierSpec } from "../../sizing";
+import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, keepsTrafficLogs, TierOverrides, TierSpec } from "../../sizing";
 import { Scope } from "../base";
 import { MonitorImpl, MonitorInput } from "../contract";
 import { SERVER } from "../types";
@@ -249,15 +250,18 @@ export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
     }
 
     let flowLog: aws.ec2.FlowLog | undefined;
-    if (spec.name !== "dev") {
-        const flowLogs = scope.child("flow-logs", aws.cloudwatch.LogGroup, { retentionInDays: spec.logRetentionDays });
+    if (keepsTrafficLogs(spec)) {
+        const flowLogs = scope.child("flow-logs", aws.cloudwatch.LogGroup, {
+            retentionInDays: spec.logRetentionDays,
+            tags: { "mcp-infra:logs": "vpc-flow" },
+        });
         const role = scope.child("flow-logs-role", aws.iam.Role, {
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
         });
-        scope.child("flow-logs-policy", aws.iam.RolePolicy, {
+        const rolePolicy = scope.child("flow-logs-policy", aws.iam.RolePolicy, {
             role: role.id,
             policy: flowLogs.arn.apply((arn) =>
                 JSON.stringify({
@@ -272,15 +276,20 @@ export function buildMonitor(scope: Scope, input: AwsMonitorInput): AwsMonitor {
                 }),
             ),
         });
-        flowLog = scope.child("flow-log", aws.ec2.FlowLog, {
-            vpcId: input.network.vpc.id,
-            trafficType: "ALL",
-            logDestinationType: "cloud-watch-logs",
-            logDestination: flowLogs.arn,
-            iamRoleArn: role.arn,
-            maxAggregationInterval: 600,
-        });
-        resources.flowLog = [flowLogs, role, flowLog];
+        flowLog = scope.child(
+            "flow-log",
+            aws.ec2.FlowLog,
+            {
+                vpcId: input.network.vpc.id,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: flowLogs.arn,
+                iamRoleArn: role.arn,
+                maxAggregationInterval: 600,
+            },
+            { dependsOn: [rolePolicy] },
+        );
+        resources.flowLog = [flowLogs, role, rolePolicy, flowLog];
     }
 
     return { topic: main.topic, alarms, healthCheck, dashboard, budget, flowLog, signals, resources };

@@ -4,18 +4,30 @@
  * Analytics workspace), a standard availability test of /health from the tier's number of locations
  * (in an Application Insights component on the same workspace), a workbook of the rules, a
  * consumption budget on the resource group (80 % forecast, 100 % actual), and in prod and enterprise
- * the Application Gateway's access log sent to the workspace with the tier's retention.
+ * the Application Gateway's access log sent to the workspace with the tier's retention, and VNet flow
+ * logs (Network Watcher) to a storage account of their own, kept for the tier's retention.
+ *
+ * Flow logs: VNet flow logs, not NSG flow logs (retired for new creation since June 2025). A flow log is
+ * a child of the region's Network Watcher, and a subscription may hold only one per region
+ * (NetworkWatcherCountLimitReached). Azure creates that one itself, `NetworkWatcher_<region>` in the
+ * resource group `NetworkWatcherRG`, when the first VNet of the region is created (unless the
+ * subscription opted out of the automatic enablement), so the stack's VNet brings it into being on a first
+ * `pulumi up` and the flow log (which depends on the VNet) is created under it; creating a watcher in the
+ * stack's resource group instead fails wherever the subscription already has one. The flow log
+ * therefore lives in NetworkWatcherRG, outside the stack's resource group (and its budget's scope).
  *
  * Cost: metric alerts $0.10 per monitored time series a month, log alerts by evaluation frequency,
  * availability tests per execution, Log Analytics ingestion per GB (see pricing/); action groups'
- * first 1,000 emails a month, workbooks and budgets are free.
+ * first 1,000 emails a month, workbooks and budgets are free; flow logs bill per GB collected plus
+ * the blob storage they occupy.
  */
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as consumption from "@pulumi/azure-native/consumption";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
+import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, TierSpec } from "../../sizing";
+import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, keepsTrafficLogs, TierSpec } from "../../sizing";
 import { Scope } from "../base";
 import { MonitorImpl, MonitorInput } from "../contract";
 import { AzureAlertTargets, azureRules } from "./alerts";
@@ -36,7 +48,17 @@ export function availabilityFrequency(wantedSeconds: number): 300 | 600 | 900 {
     return wantedSeconds >= 900 ? 900 : wantedSeconds >= 600 ? 600 : 300;
 }
 
+/** The resource group Azure puts the regional Network Watchers it creates in. */
+export const NETWORK_WATCHER_RG = "NetworkWatcherRG";
+
+/** The Network Watcher Azure creates for a region: `NetworkWatcher_<region>` (the region's name in lower case, no spaces). */
+export function networkWatcherName(location: string): string {
+    return `NetworkWatcher_${location.toLowerCase().replace(/\s+/g, "")}`;
+}
+
 export interface AzureMonitorInput {
+    /** The VNet whose flows are logged (tiers that keep traffic logs), and the stack's random suffix for the account's name. */
+    vnet?: { id: pulumi.Input<string>; suffix: pulumi.Input<string> };
     /** The Application Gateway, whose access and firewall logs go to the workspace (the edge alerts query them). */
     gatewayId?: pulumi.Input<string>;
     spec: TierSpec;
@@ -87,6 +109,7 @@ export function createMonitor(scope: Scope, input: MonitorInput<AzureMonitorPart
         workspaceId: net.workspace.id,
         healthUrl: pulumi.interpolate`${edge.url}/health`,
         gatewayId: gateway instanceof network.ApplicationGateway ? gateway.id : undefined,
+        vnet: { id: net.vnet.id, suffix: net.suffix },
         targets: {
             edge: gateway instanceof network.ApplicationGateway ? { kind: "appGateway", id: gateway.id } : { kind: "containerApps" },
             app: { id: cluster.app.id, name: cluster.app.name },
@@ -153,6 +176,7 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
                       { category: "ApplicationGatewayFirewallLog", enabled: true },
                   ],
               });
+    const flowLogs = keepsTrafficLogs(spec) && input.vnet ? vnetFlowLogs(scope, input, input.vnet) : undefined;
     const actions = input.alerting.optedOut ? undefined : actionGroup.id;
     const rules = azureRules(
         signals,
@@ -252,6 +276,50 @@ export function buildMonitor(scope: Scope, input: AzureMonitorInput): AzureMonit
             workbook,
             ...(budget ? { budget } : {}),
             ...(accessLogs ? { accessLogs } : {}),
+            ...(flowLogs ? { flowLogs } : {}),
         },
     };
+}
+
+/**
+ * VNet flow logs under the region's Network Watcher, into a storage account of their own (StorageV2 hot LRS, no public
+ * blobs, TLS 1.2, reached from outside only by trusted Azure services, Network Watcher among them); Network Watcher
+ * deletes blobs older than the tier's logRetentionDays.
+ */
+function vnetFlowLogs(
+    scope: Scope,
+    input: AzureMonitorInput,
+    vnet: NonNullable<AzureMonitorInput["vnet"]>,
+): [storage.StorageAccount, network.FlowLog] {
+    const account = scope.child("flow-logs-storage", storage.StorageAccount, {
+        resourceGroupName: input.resourceGroupName,
+        location: input.location,
+        // 3-24 lower-case letters and digits, globally unique.
+        accountName: pulumi.interpolate`mcpflow${vnet.suffix}`,
+        kind: "StorageV2",
+        sku: { name: "Standard_LRS" },
+        accessTier: "Hot",
+        allowBlobPublicAccess: false,
+        allowCrossTenantReplication: false,
+        minimumTlsVersion: "TLS1_2",
+        enableHttpsTrafficOnly: true,
+        isLocalUserEnabled: false,
+        isSftpEnabled: false,
+        // Network Watcher writes as a trusted Microsoft service: the firewall denies everything else.
+        publicNetworkAccess: "Enabled",
+        networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
+        tags: { "mcp-infra:logs": "vnet-flow" },
+    });
+    const flowLog = scope.child("flow-log", network.FlowLog, {
+        resourceGroupName: NETWORK_WATCHER_RG,
+        networkWatcherName: pulumi.output(input.location).apply(networkWatcherName),
+        location: input.location,
+        targetResourceId: vnet.id,
+        storageId: account.id,
+        enabled: true,
+        format: { type: "JSON", version: 2 },
+        retentionPolicy: { enabled: true, days: input.spec.logRetentionDays },
+        tags: { "mcp-infra:logs": "vnet-flow" },
+    });
+    return [account, flowLog];
 }

@@ -2,21 +2,25 @@
  * Monitoring on GCP: notification channels (email, webhook) every policy and the budget notify,
  * log-based metrics over the servers' log lines (./alerts.ts), an uptime check of /health from the
  * tier's number of regions, one alert policy per signal, a Monitoring dashboard of the policies, and
- * a Cloud Billing budget (80 % forecast, 100 % actual) on the billing account from config.
+ * a Cloud Billing budget (80 % forecast, 100 % actual) on the billing account from config, and in
+ * prod and enterprise a log bucket kept for the tier's retention that a sink fills with the
+ * subnet's VPC flow logs and the global load balancer's request logs (both enabled on their
+ * resources: gcp/network.ts, gcp/edge.ts). The project's _Default bucket keeps its own copy for its
+ * own retention (30 days unless changed).
  *
  * Cost: uptime checks are free up to 1 million executions a month per project; alert policies bill
  * per condition (see pricing/); dashboards, channels and budgets are free; log-based metrics bill as
- * custom metric ingestion.
+ * custom metric ingestion; the network logs bill as Cloud Logging ingestion into their bucket.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, TierSpec } from "../../sizing";
+import { AlertSignal, alertSignals, BUDGET_NOTIFICATIONS, keepsTrafficLogs, TierSpec } from "../../sizing";
 import { Scope } from "../base";
 import { MonitorImpl, MonitorInput } from "../contract";
 import { SERVER } from "../types";
 import { GCP_LOG_METRICS, gcpPolicies, logMetricName } from "./alerts";
 import { GcpCluster, GcpClusterParts } from "./cluster";
-import { GcpLocation } from "./common";
+import { GcpLocation, gcpId } from "./common";
 
 /** Uptime check regions, in the order a tier takes them (Cloud Monitoring needs at least 3). */
 export const UPTIME_REGIONS = ["USA_IOWA", "EUROPE", "ASIA_PACIFIC", "USA_VIRGINIA", "SOUTH_AMERICA", "USA_OREGON"] as const;
@@ -40,6 +44,21 @@ export interface GcpMonitorInput {
     serviceName: pulumi.Input<string>;
     database: { primary: pulumi.Input<string>; readReplicas: pulumi.Input<string>[] };
     cacheInstanceId?: pulumi.Input<string>;
+    /** The subnet whose flow logs the network log bucket receives. */
+    subnetName?: pulumi.Input<string>;
+}
+
+/** The network log bucket's description: the pricer tells it from the server's log bucket by it. */
+export const NETWORK_LOGS_DESCRIPTION = "MCP VPC flow logs and load balancer request logs";
+
+/** The sink filter for a subnet's VPC flow logs and a URL map's request logs. */
+export function networkLogFilter(subnetName: string, urlMapName?: string): string {
+    const flows = `(log_id("compute.googleapis.com/vpc_flows") AND resource.type="gce_subnetwork" AND resource.labels.subnetwork_name="${subnetName}")`;
+    const requests =
+        urlMapName === undefined
+            ? undefined
+            : `(log_id("requests") AND resource.type="http_load_balancer" AND resource.labels.url_map_name="${urlMapName}")`;
+    return requests ? `${flows} OR ${requests}` : flows;
 }
 
 export interface GcpMonitor extends MonitorImpl {
@@ -79,6 +98,7 @@ export function createMonitor(scope: Scope, input: MonitorInput<GcpMonitorParts>
             readReplicas: database.replicas.map((r) => pulumi.interpolate`${project}:${r.name}`),
         },
         cacheInstanceId: cache?.instance.name,
+        subnetName: network.subnet.name,
     });
 }
 
@@ -191,6 +211,26 @@ export function buildMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
         });
     }
 
+    let networkLogs: pulumi.Resource[] | undefined;
+    if (keepsTrafficLogs(spec) && input.subnetName !== undefined) {
+        const bucket = scope.child("network-logs", gcp.logging.ProjectBucketConfig, {
+            project,
+            location: location.region,
+            bucketId: gcpId(scope, "network-logs", 100),
+            retentionDays: spec.logRetentionDays,
+            description: NETWORK_LOGS_DESCRIPTION,
+        });
+        const urlMap = input.edge.kind === "loadBalancer" ? input.edge.urlMapName : undefined;
+        const sink = scope.child("network-log-sink", gcp.logging.ProjectSink, {
+            project,
+            destination: pulumi.interpolate`logging.googleapis.com/${bucket.id}`,
+            filter: pulumi.all([input.subnetName, urlMap]).apply(([subnet, map]) => networkLogFilter(subnet, map)),
+            uniqueWriterIdentity: true,
+            description: "VPC flow logs and load balancer request logs to their retention bucket",
+        });
+        networkLogs = [bucket, sink];
+    }
+
     return {
         channels,
         uptime,
@@ -198,6 +238,14 @@ export function buildMonitor(scope: Scope, input: GcpMonitorInput): GcpMonitor {
         dashboard,
         budget,
         signals,
-        resources: { channels, logMetrics, uptime, policies, dashboard, ...(budget ? { budget } : {}) },
+        resources: {
+            channels,
+            logMetrics,
+            uptime,
+            policies,
+            dashboard,
+            ...(budget ? { budget } : {}),
+            ...(networkLogs ? { networkLogs } : {}),
+        },
     };
 }

@@ -10,7 +10,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { subnetLayout, TierOverrides } from "../../sizing";
+import { keepsTrafficLogs, subnetLayout, TierOverrides } from "../../sizing";
 import { gcpSizing } from "../../sizing/gcp";
 import { Scope } from "../base";
 import { NetworkImpl, NetworkInput } from "../contract";
@@ -82,10 +82,10 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         privateIpGoogleAccess: true,
         stackType: "IPV4_ONLY",
         description: "Cloud Run Direct VPC egress",
-        // VPC flow logs in prod and enterprise (kept with the project's log retention, see cluster.ts' log bucket).
-        ...(spec.name === "dev"
-            ? {}
-            : { logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" } }),
+        // VPC flow logs in prod and enterprise, routed by the monitor to a log bucket kept for the tier's retention (gcp/monitor.ts).
+        ...(keepsTrafficLogs(spec)
+            ? { logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" } }
+            : {}),
     });
 
     const range = scope.child("private-range", gcp.compute.GlobalAddress, {
