@@ -146,7 +146,9 @@ export const CONTAINER_APP_SECRET_NAME = /^[a-z0-9]([a-z0-9-]{0,251}[a-z0-9])?$/
 export function containerAppSecretName(envName: string): string {
     const name = envName.toLowerCase().replace(/_/g, "-");
     if (!CONTAINER_APP_SECRET_NAME.test(name)) {
-        throw new Error(`"${name}" (from ${envName}) is not a valid Container Apps secret name: lower-case letters, digits and '-', ending in a letter or digit, 253 characters at most`);
+        throw new Error(
+            `"${name}" (from ${envName}) is not a valid Container Apps secret name: lower-case letters, digits and '-', ending in a letter or digit, 253 characters at most`,
+        );
     }
     return name;
 }
