@@ -29,6 +29,7 @@ export const T = {
     nsg: "azure-native:network:NetworkSecurityGroup",
     nsgRule: "azure-native:network:SecurityRule",
     containerApp: "azure-native:app:ContainerApp",
+    containerJob: "azure-native:app:Job",
     appEnvironment: "azure-native:app:ManagedEnvironment",
     // GCP
     sqlInstance: "gcp:sql/databaseInstance:DatabaseInstance",
