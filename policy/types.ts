@@ -25,6 +25,7 @@ export const T = {
     redisCluster: "azure-native:redisenterprise:RedisEnterprise",
     redisDatabase: "azure-native:redisenterprise:Database",
     keyVault: "azure-native:keyvault:Vault",
+    storageAccount: "azure-native:storage:StorageAccount",
     appGateway: "azure-native:network:ApplicationGateway",
     nsg: "azure-native:network:NetworkSecurityGroup",
     nsgRule: "azure-native:network:SecurityRule",

@@ -302,9 +302,39 @@ describe("policy pack (policy/, without the engine)", function () {
                 says: /^publicNetworkAccess must be Disabled/,
             },
             {
-                what: "a public Key Vault",
+                what: "the audit checkpoint account open to every network (its firewall's default Allow)",
                 policy: dataStoresNotPublic,
                 stack: "dev-azure",
+                type: T.storageAccount,
+                breakIt: (i) => {
+                    i.networkRuleSet.defaultAction = "Allow";
+                },
+                says: /^networkRuleSet\.defaultAction must be Deny/,
+            },
+            {
+                what: "the audit checkpoint account admitting an internet range beside the VNet",
+                policy: dataStoresNotPublic,
+                stack: "dev-azure",
+                type: T.storageAccount,
+                breakIt: (i) => {
+                    i.networkRuleSet.ipRules = [{ iPAddressOrRange: "0.0.0.0/0", action: "Allow" }];
+                },
+                says: /^networkRuleSet\.ipRules must be empty/,
+            },
+            {
+                what: "the audit checkpoint account accepting shared keys",
+                policy: dataStoresNotPublic,
+                stack: "prod-azure",
+                type: T.storageAccount,
+                breakIt: (i) => {
+                    i.allowSharedKeyAccess = true;
+                },
+                says: /^allowSharedKeyAccess must be false/,
+            },
+            {
+                what: "a public Key Vault",
+                policy: dataStoresNotPublic,
+                stack: "prod-azure",
                 type: T.keyVault,
                 name: "mcp-network-vault",
                 breakIt: (i) => {
