@@ -11,8 +11,13 @@ export interface SecretRef {
     id: pulumi.Output<string>;
     /** The JSON key inside the secret that holds the value, when the secret is a JSON document. */
     key?: string;
-    /** The id names a parameter of the platform's own store holding the value alone (AWS SSM Parameter Store, secretStore "platform"). */
-    store?: "parameter";
+    /**
+     * `parameter`: the id names a parameter of the platform's own store holding the value alone (AWS SSM
+     * Parameter Store, secretStore "platform"). `value`: there is no store but Pulumi's state, the id is the
+     * value itself as a Pulumi secret, and the service carries it as its own secret (Azure Container Apps
+     * secrets, secretStore "platform").
+     */
+    store?: "parameter" | "value";
 }
 
 /** What McpCluster really provisioned, computed from its children's inputs. */

@@ -9,7 +9,8 @@ import { asList, byType, isWebPortSpec, isWorld, violation, WEB_PORTS } from "./
 
 export const dataStoresNotPublic: ResourceValidationPolicy = {
     name: "data-stores-not-public",
-    description: "The audit database, the session cache and the Key Vault have no public endpoint, and the cache requires authentication.",
+    description:
+        "The audit database, the session cache and the Key Vault have no public endpoint, the cache requires authentication, and Azure storage (the audit checkpoints) admits no network but the VNet's and no shared key.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: byType({
@@ -47,6 +48,20 @@ export const dataStoresNotPublic: ResourceValidationPolicy = {
         },
         [T.redisCluster]: (p, { name }, report) => {
             if (p.publicNetworkAccess !== "Disabled") violation(report, name, "publicNetworkAccess", "must be Disabled");
+        },
+        // The audit checkpoint account: behind a private endpoint (public network access off) or a firewall that denies
+        // every network but the VNet's subnets (auditStorageAccess serviceEndpoint); Entra ID only, no public blobs.
+        [T.storageAccount]: (p, { name }, report) => {
+            const rules = p.networkRuleSet ?? {};
+            if (p.publicNetworkAccess !== "Disabled") {
+                if (rules.defaultAction !== "Deny")
+                    violation(report, name, "networkRuleSet.defaultAction", "must be Deny (or publicNetworkAccess Disabled)");
+                if (asList(rules.ipRules).length > 0)
+                    violation(report, name, "networkRuleSet.ipRules", "must be empty: only the VNet's subnets may reach the account");
+            }
+            if (p.allowSharedKeyAccess !== false)
+                violation(report, name, "allowSharedKeyAccess", "must be false (Entra ID identities only)");
+            if (p.allowBlobPublicAccess !== false) violation(report, name, "allowBlobPublicAccess", "must be false");
         },
         [T.keyVault]: (p, { name }, report) => {
             const props = p.properties ?? {};

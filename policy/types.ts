@@ -25,10 +25,12 @@ export const T = {
     redisCluster: "azure-native:redisenterprise:RedisEnterprise",
     redisDatabase: "azure-native:redisenterprise:Database",
     keyVault: "azure-native:keyvault:Vault",
+    storageAccount: "azure-native:storage:StorageAccount",
     appGateway: "azure-native:network:ApplicationGateway",
     nsg: "azure-native:network:NetworkSecurityGroup",
     nsgRule: "azure-native:network:SecurityRule",
     containerApp: "azure-native:app:ContainerApp",
+    containerJob: "azure-native:app:Job",
     appEnvironment: "azure-native:app:ManagedEnvironment",
     // GCP
     sqlInstance: "gcp:sql/databaseInstance:DatabaseInstance",

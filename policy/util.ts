@@ -102,7 +102,7 @@ export function isWebPortSpec(spec: unknown): boolean {
 
 /** Names of variables that hold secrets (credentials, keys, connection strings). */
 export const SECRET_NAME =
-    /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DATABASE_URL|REDIS_URL|CONNECTION_?STRING|_DSN$/i;
+    /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DATABASE_(?:ADMIN_)?URL|REDIS_URL|CONNECTION_?STRING|_DSN$/i;
 
 /** Values that are secrets whatever the variable is called. */
 const SECRET_VALUES: Array<[RegExp, string]> = [

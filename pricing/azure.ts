@@ -20,6 +20,12 @@ import {
 } from "./engine";
 import { DeclaredResource } from "./types";
 
+/**
+ * The Container Apps grant is one per subscription for apps and jobs alike (learn.microsoft.com/azure/container-apps/billing:
+ * jobs bill the same vCPU-second and GiB-second meters), so their lines draw on one pool.
+ */
+const ACA_GRANT = { vcpu: "azure.aca.grant.vcpu", gib: "azure.aca.grant.gib" } as const;
+
 /** Container Apps on the Consumption plan: min replicas bill idle, request time bills active, minus the monthly grant. */
 const containerApp: Pricer = (r, ctx) => {
     if (r.inputs.workloadProfileName && r.inputs.workloadProfileName !== "Consumption") {
@@ -45,6 +51,7 @@ const containerApp: Pricer = (r, ctx) => {
             quantity: cpu * active,
             priceId: "azure.aca.active.vcpu",
             freeQuantity: FREE.azureAca.vcpuSeconds,
+            freePool: ACA_GRANT.vcpu,
             usageBased: true,
         },
         {
@@ -57,6 +64,7 @@ const containerApp: Pricer = (r, ctx) => {
             quantity: mem * (active + idle),
             priceId: "azure.aca.active.gib",
             freeQuantity: FREE.azureAca.gibSeconds,
+            freePool: ACA_GRANT.gib,
         },
         {
             item: "Container Apps requests (millions)",
@@ -345,19 +353,23 @@ const job: Pricer = (r, ctx) => {
     const mem = containers.reduce((s, c) => s + gib(at(c, "resources.memory") ?? "0Gi"), 0);
     const seconds = runs * 20;
     ctx.note(
-        `Container Apps job ${r.name}: ${Math.round(runs)} runs a month of about 20 s each (assumed), billed at the active rate and counted against the same subscription grant.`,
+        `Container Apps job ${r.name}: ${Math.round(runs)} runs a month of about 20 s each (assumed), billed at the active rate; it draws on the same subscription grant as the apps (what they leave of it).`,
     );
     return [
         {
             item: `Container Apps job vCPU (${Math.round(runs)} runs x 20 s x ${cpu} vCPU)`,
             quantity: cpu * seconds,
             priceId: "azure.aca.active.vcpu",
+            freeQuantity: FREE.azureAca.vcpuSeconds,
+            freePool: ACA_GRANT.vcpu,
             usageBased: true,
         },
         {
             item: `Container Apps job memory (${Math.round(runs)} runs x 20 s x ${mem} GiB)`,
             quantity: mem * seconds,
             priceId: "azure.aca.active.gib",
+            freeQuantity: FREE.azureAca.gibSeconds,
+            freePool: ACA_GRANT.gib,
             usageBased: true,
         },
     ];

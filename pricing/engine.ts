@@ -12,6 +12,12 @@ export interface LineSpec {
     priceId: string;
     /** Quantity the cloud gives free each month; subtracted before pricing. @default 0 */
     freeQuantity?: number;
+    /**
+     * Lines of the same pool draw on ONE grant of `freeQuantity` (an allowance several resources share, such as
+     * the Container Apps grant that covers apps and jobs alike), in the order the resources are declared.
+     * Without a pool, each line gets the whole `freeQuantity`. @default none
+     */
+    freePool?: string;
     usageBased?: boolean;
 }
 

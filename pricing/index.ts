@@ -89,6 +89,7 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
         entry.names.push(r.name);
         unpriced.set(key, entry);
     };
+    const poolUsed = new Map<string, number>();
     for (const r of custom) {
         const pkg = r.type.split(":")[0];
         // A docker image build belongs to whichever cloud's registry it is pushed to; docker containers mean the local target.
@@ -113,12 +114,15 @@ export function estimateCost(resources: DeclaredResource[], usage: Partial<Usage
         for (const s of specs) {
             const p = price(s.priceId);
             if (!p) throw new Error(`pricing bug: ${r.type} uses catalog id "${s.priceId}", which does not exist`);
-            const billable = Math.max(0, s.quantity - (s.freeQuantity ?? 0));
+            // A pooled grant is what the pool's earlier lines left of it.
+            const free = s.freePool ? Math.max(0, (s.freeQuantity ?? 0) - (poolUsed.get(s.freePool) ?? 0)) : (s.freeQuantity ?? 0);
+            if (s.freePool) poolUsed.set(s.freePool, (poolUsed.get(s.freePool) ?? 0) + Math.min(free, s.quantity));
+            const billable = Math.max(0, s.quantity - free);
             lines.push({
                 component: componentOf(r, components),
                 resource: r.name,
                 type: r.type,
-                item: s.item + (s.freeQuantity && s.quantity > 0 ? ` (after ${s.freeQuantity.toLocaleString("en-US")} free)` : ""),
+                item: s.item + (s.freeQuantity && s.quantity > 0 ? ` (after ${free.toLocaleString("en-US")} free)` : ""),
                 quantity: billable,
                 unit: p.unit,
                 unitPriceUsd: p.usd,

@@ -294,9 +294,17 @@ export const CLOUD_CHOICES: readonly CloudChoice[] = [
         cloud: "azure",
         key: "secretStore",
         undo: "managed",
-        followed: false,
+        followed: true,
         effect: (spec, o) => azureSizing(spec, o).secretStore,
         label: () => "Container Apps secrets instead of Key Vault behind a private endpoint",
+    },
+    {
+        cloud: "azure",
+        key: "auditStorageAccess",
+        undo: "privateEndpoint",
+        followed: true,
+        effect: (spec, o) => azureSizing(spec, o).auditStorageAccess,
+        label: () => "audit checkpoint storage behind its firewall and a free service endpoint instead of a private endpoint",
     },
     {
         // The tier-wide "no NAT gateway" above covers tiers without one; this is Azure's own default for the others.

@@ -25,7 +25,7 @@
  */
 import { ConfigError, formatChoices, nearest } from "./errors";
 import { CpuArchitecture, overrideKey, TierOverrides } from "./overrides";
-import { EdgeKind, NatMode, SecretStore, TierSpec, TlsProfile } from "./tiers";
+import { AuditStorageAccess, EdgeKind, NatMode, SecretStore, TierSpec, TlsProfile } from "./tiers";
 
 /** Container Apps (Consumption profile) vCPU sizes in thousandths; memory is always 2 GiB per vCPU. */
 export const CONTAINER_APP_MILLI_CPU: readonly number[] = Array.from({ length: 16 }, (_, i) => (i + 1) * 250);
@@ -139,6 +139,8 @@ export interface AzureSizing {
     natGateways: NatMode;
     /** Key Vault behind a private endpoint (managed) or Container Apps' own secrets (platform). */
     secretStore: SecretStore;
+    /** The audit checkpoint storage account behind a private endpoint, or its firewall open to the apps subnet's service endpoint. */
+    auditStorageAccess: AuditStorageAccess;
 }
 
 /**
@@ -375,5 +377,6 @@ export function azureSizing(spec: TierSpec, overrides: TierOverrides = {}): Azur
         gatewayMinInstances: appGatewayMinInstances(spec),
         natGateways: azureNatGateways(overrides),
         secretStore: spec.secretStore,
+        auditStorageAccess: spec.audit.storageAccess,
     };
 }

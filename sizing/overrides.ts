@@ -6,6 +6,7 @@
  */
 import { ConfigError, formatChoices } from "./errors";
 import {
+    AuditStorageAccess,
     CLOUDS,
     DbSizing,
     EdgeKind,
@@ -27,6 +28,7 @@ export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
 export const WAF_RULE_LAYOUTS: readonly WafRuleLayout[] = ["compact", "separate"];
 export const SECRET_STORES: readonly SecretStore[] = ["managed", "platform"];
 export const DB_SIZINGS: readonly DbSizing[] = ["sustained", "vcpuCount"];
+export const AUDIT_STORAGE_ACCESS: readonly AuditStorageAccess[] = ["privateEndpoint", "serviceEndpoint"];
 /** How a managed cache is provisioned: nodes (a primary and replicas) or serverless (AWS ElastiCache Serverless; cluster mode). */
 export const CACHE_MODES = ["nodes", "serverless"] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
@@ -77,6 +79,8 @@ export interface TierOverrides {
     cacheMode?: CacheMode;
     /** ECS Container Insights (AWS only). @default on for the 99.99 % tier (enterprise), off otherwise */
     containerInsights?: boolean;
+    /** How the service reaches the audit checkpoint storage (a cost on Azure only). @default the tier's (dev serviceEndpoint; prod, enterprise privateEndpoint) */
+    auditStorageAccess?: AuditStorageAccess;
 }
 
 export type ConfigType = "string" | "integer" | "boolean" | "array";
@@ -284,6 +288,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
             "Cost choice: managed (Secrets Manager, Key Vault behind a private endpoint, Secret Manager) or platform (SSM Parameter Store SecureString on AWS, Container Apps secrets on Azure; not on GCP). Empty = the tier's value.",
     },
     {
+        key: "auditStorageAccess",
+        type: "string",
+        default: "",
+        allowed: ["", ...AUDIT_STORAGE_ACCESS],
+        override: "auditStorageAccess",
+        description:
+            "Cost choice (Azure): how the service reaches the audit checkpoint storage account: privateEndpoint (public network access off, a private endpoint and its DNS zone) or serviceEndpoint (the storage firewall admits only the Container Apps subnet, through a free Microsoft.Storage service endpoint). No difference on AWS and GCP. Empty = the tier's value.",
+    },
+    {
         key: "dbSizing",
         type: "string",
         default: "",
@@ -475,6 +488,10 @@ export function resolveTier(tier: TierName, overrides: TierOverrides = {}): Tier
     if (o.secretStore !== undefined) {
         requireOneOf("secretStore", o.secretStore, SECRET_STORES);
         spec.secretStore = o.secretStore;
+    }
+    if (o.auditStorageAccess !== undefined) {
+        requireOneOf("auditStorageAccess", o.auditStorageAccess, AUDIT_STORAGE_ACCESS);
+        spec.audit.storageAccess = o.auditStorageAccess;
     }
     if (o.dbSizing !== undefined) {
         requireOneOf("dbSizing", o.dbSizing, DB_SIZINGS);

@@ -53,6 +53,16 @@ export type WafRuleLayout = "compact" | "separate";
 export type SecretStore = "managed" | "platform";
 
 /**
+ * How the service reaches the audit log's write-once checkpoint storage where the cloud bills the private
+ * route (Azure): `privateEndpoint` = the storage account's public network access off, reached through a
+ * private endpoint and its private DNS zone (about $7.80 a month on Azure); `serviceEndpoint` = the storage
+ * firewall denies everything but the service's subnet, which reaches it through a free service endpoint
+ * (Microsoft.Storage). Entra ID identities only either way (no shared keys). AWS (S3 gateway endpoint) and GCP
+ * (Private Google Access) reach their storage privately at no charge, so the choice changes nothing there.
+ */
+export type AuditStorageAccess = "privateEndpoint" | "serviceEndpoint";
+
+/**
  * How a burstable database size maps to a cloud whose classes for the tier's needs are dedicated vCPUs
  * (Cloud SQL custom machines with HA): `sustained` = enough dedicated vCPUs for what the burstable size
  * sustains (its baseline, BURSTABLE_BASELINE_PER_VCPU of each vCPU); `vcpuCount` = as many dedicated vCPUs as
@@ -147,6 +157,8 @@ export interface AuditAnchoring {
     checkpointIntervalSeconds: number;
     /** ...and as soon as this many entries are not yet anchored (MCP_AUDIT_CHECKPOINT_ENTRIES). */
     checkpointEntries: number;
+    /** How the service reaches the checkpoint storage (a cost only on Azure). */
+    storageAccess: AuditStorageAccess;
 }
 
 /**
@@ -239,7 +251,8 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         // No rotation or access audit needed for a development stack: the platform's encrypted settings.
         secretStore: "platform",
         // A day: enough to try verification, nothing to keep.
-        audit: { anchorRetentionDays: 1, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
+        // The storage firewall admits the service's subnet through a free service endpoint (no private endpoint).
+        audit: { anchorRetentionDays: 1, checkpointIntervalSeconds: 60, checkpointEntries: 1000, storageAccess: "serviceEndpoint" },
         // 99.0 %: about 7 hours of downtime a month; looser thresholds, slower uptime probes, nobody paged by default.
         alerts: {
             windowMinutes: 15,
@@ -289,7 +302,7 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         logRetentionDays: 30,
         secretStore: "managed",
         // A year of audit history that no one, the administrator included, can delete.
-        audit: { anchorRetentionDays: 365, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
+        audit: { anchorRetentionDays: 365, checkpointIntervalSeconds: 60, checkpointEntries: 1000, storageAccess: "privateEndpoint" },
         // 99.9 %: 43 minutes a month; detection within 5 minutes (the seeds' signals and thresholds).
         alerts: {
             windowMinutes: 5,
@@ -339,7 +352,7 @@ export const TIERS: Readonly<Record<TierName, TierSpec>> = {
         logRetentionDays: 90,
         secretStore: "managed",
         // Seven years (7 x 365 days), the usual retention of financial and compliance records.
-        audit: { anchorRetentionDays: 2555, checkpointIntervalSeconds: 60, checkpointEntries: 1000 },
+        audit: { anchorRetentionDays: 2555, checkpointIntervalSeconds: 60, checkpointEntries: 1000, storageAccess: "privateEndpoint" },
         // 99.99 %: 4.3 minutes a month; the same thresholds, probed from more places, checkpoints watched closer.
         alerts: {
             windowMinutes: 5,

@@ -38,6 +38,9 @@ const envOf = (c: any) => Object.fromEntries(c.env.map((v: any) => [v.name, v]))
 
 for (const tier of TIER_LIST) {
     const spec = TIERS[tier];
+    // secretStore managed: Key Vault secrets read by identity; platform (dev): Container Apps secrets holding the values.
+    const vaulted = spec.secretStore === "managed";
+    const privateEndpoint = spec.audit.storageAccess === "privateEndpoint";
     describe(`Azure ${tier}: audit log credentials and checkpoints`, () => {
         const run = () => runs[tier]!;
         const app = () => named(run(), T.app, "mcp-server-app");
@@ -48,6 +51,22 @@ for (const tier of TIER_LIST) {
 
         describe("two credentials", () => {
             it("gives the server the append-only mcp_server role's URL as DATABASE_URL, and keeps the administrator's URL in its own secret", () => {
+                if (!vaulted) {
+                    // secretStore platform: the app carries the server's URL, the job the administrator's and the role's password.
+                    const appSecret = (n: string) => app().inputs.configuration.secrets.find((x: any) => x.name === n)?.value;
+                    const jobSecret = (n: string) => job().inputs.configuration.secrets.find((x: any) => x.name === n)?.value;
+                    const url = appSecret(envOf(app().inputs.template.containers[0]).DATABASE_URL.secretRef);
+                    assert.match(
+                        url,
+                        /^postgres:\/\/mcp_server:.+@.+\.postgres\.database\.azure\.com:5432\/mcp_audit\?sslmode=verify-full$/,
+                    );
+                    assert.match(jobSecret("database-admin-url"), /^postgres:\/\/mcp_admin:.+@/);
+                    const password = jobSecret("database-server-password");
+                    assert.ok(url.includes(`:${encodeURIComponent(password)}@`));
+                    assert.ok(!jobSecret("database-admin-url").includes(password));
+                    assert.equal(all(run(), T.secret).length, 0, "no Key Vault secret");
+                    return;
+                }
                 const url = named(run(), T.secret, "mcp-audit-url");
                 assert.match(
                     url.inputs.properties.value,
@@ -65,6 +84,15 @@ for (const tier of TIER_LIST) {
                 assert.match(ref.keyVaultUrl, /\/secrets\/database-url$/);
             });
             it("grants the server's identity no role on the administrator's URL or the role's password; only the migrate job's identity reads them", () => {
+                if (!vaulted) {
+                    // No vault, no read grants: only the job holds the two values; the app neither holds nor references them.
+                    assert.ok(!all(run(), T.role).some((g) => roleGuid(g) === ROLES.keyVaultSecretsUser));
+                    assert.deepEqual(app().inputs.identity.userAssignedIdentities, [idOf(serverIdentity())]);
+                    assert.ok(!JSON.stringify(app().inputs).includes("database-admin-url"));
+                    assert.ok(!JSON.stringify(app().inputs).includes("database-server-password"));
+                    assert.ok(!JSON.stringify(app().inputs).includes("mcp_admin"));
+                    return;
+                }
                 const adminId = idOf(named(run(), T.secret, "mcp-audit-admin-url"));
                 const passwordId = idOf(named(run(), T.secret, "mcp-audit-server-password-secret"));
                 const onAdmin = all(run(), T.role).filter((g) => [adminId, passwordId].includes(g.inputs.scope));
@@ -83,7 +111,7 @@ for (const tier of TIER_LIST) {
         });
 
         describe("audit:migrate (Container Apps job)", () => {
-            it("runs node dist/audit/migrate.js with the administrator's URL and the role's password from Key Vault, under its own identity", () => {
+            it(`runs node dist/audit/migrate.js with the administrator's URL and the role's password ${vaulted ? "from Key Vault" : "as its own Container Apps secrets"}, under its own identity`, () => {
                 const j = job().inputs;
                 assert.deepEqual(j.identity, { type: "UserAssigned", userAssignedIdentities: [idOf(jobIdentity())] });
                 assert.equal(j.environmentId, idOf(named(run(), "azure-native:app:ManagedEnvironment", "mcp-server-environment")));
@@ -97,12 +125,27 @@ for (const tier of TIER_LIST) {
                     assert.ok(env[name].secretRef && env[name].value === undefined, name);
                 }
                 const secrets = j.configuration.secrets;
-                assert.deepEqual(secrets.map((s: any) => s.keyVaultUrl.split("/").pop()).sort(), [
-                    "database-admin-url",
-                    "database-server-password",
-                ]);
-                assert.ok(secrets.every((s: any) => s.identity === idOf(jobIdentity()) && s.value === undefined));
-                assert.ok(!JSON.stringify(j).includes("mock-secret"), "no secret value inline");
+                if (vaulted) {
+                    assert.deepEqual(secrets.map((s: any) => s.keyVaultUrl.split("/").pop()).sort(), [
+                        "database-admin-url",
+                        "database-server-password",
+                    ]);
+                    assert.ok(secrets.every((s: any) => s.identity === idOf(jobIdentity()) && s.value === undefined));
+                    assert.ok(!JSON.stringify(j).includes("mock-secret"), "no secret value inline");
+                } else {
+                    assert.deepEqual(secrets.map((s: any) => s.name).sort(), ["database-admin-url", "database-server-password"]);
+                    assert.ok(secrets.every((s: any) => s.value && s.keyVaultUrl === undefined && s.identity === undefined));
+                    assert.ok(job().secretInputs.includes("configuration"), "the values are Pulumi secrets");
+                    assert.ok(!job().secretInputs.includes("template"), "the container's environment holds no secret value");
+                    assert.ok(!JSON.stringify(j.template).includes("mock-secret"), "no secret value in the environment");
+                }
+                assert.deepEqual(
+                    Object.values(env)
+                        .filter((e: any) => e.secretRef)
+                        .map((e: any) => e.secretRef)
+                        .sort(),
+                    secrets.map((s: any) => s.name).sort(),
+                );
             });
             it(`runs on a schedule (${MIGRATE_CRON}), one replica at a time`, () => {
                 const cfg = job().inputs.configuration;
@@ -121,28 +164,48 @@ for (const tier of TIER_LIST) {
         });
 
         describe("write-once checkpoint storage", () => {
-            it("is a StorageV2 account without shared keys, public blobs or public network access, TLS 1.2 only", () => {
+            it(`is a StorageV2 account without shared keys or public blobs, TLS 1.2 only, ${privateEndpoint ? "public network access off" : "its firewall admitting the Container Apps subnet alone"}`, () => {
                 const a = account().inputs;
                 assert.equal(a.kind, "StorageV2");
                 assert.equal(a.allowSharedKeyAccess, false);
                 assert.equal(a.allowBlobPublicAccess, false);
-                assert.equal(a.publicNetworkAccess, "Disabled");
+                assert.equal(a.publicNetworkAccess, privateEndpoint ? "Disabled" : "Enabled");
                 assert.equal(a.minimumTlsVersion, "TLS1_2");
                 assert.equal(a.enableHttpsTrafficOnly, true);
                 assert.equal(a.networkRuleSet.defaultAction, "Deny");
+                assert.equal(a.networkRuleSet.bypass, "None");
+                const apps = named(run(), T.subnet, "mcp-network-apps-subnet");
+                if (privateEndpoint) {
+                    assert.equal(a.networkRuleSet.virtualNetworkRules, undefined);
+                    assert.equal(apps.inputs.serviceEndpoints, undefined);
+                } else {
+                    assert.deepEqual(a.networkRuleSet.virtualNetworkRules, [{ virtualNetworkResourceId: idOf(apps), action: "Allow" }]);
+                    assert.deepEqual(apps.inputs.serviceEndpoints, [{ service: "Microsoft.Storage" }]);
+                    assert.equal(a.networkRuleSet.ipRules, undefined, "no IP range admitted");
+                }
                 assert.match(a.accountName, /^[a-z0-9]{3,24}$/);
                 assert.equal(a.sku.name, tier === "dev" ? "Standard_LRS" : "Standard_ZRS");
             });
-            it("is reached through a blob private endpoint registered in privatelink.blob.core.windows.net", () => {
-                const pe = named(run(), T.pe, "mcp-server-anchors-endpoint").inputs;
-                assert.equal(pe.privateLinkServiceConnections[0].privateLinkServiceId, idOf(account()));
-                assert.deepEqual(pe.privateLinkServiceConnections[0].groupIds, ["blob"]);
-                assert.equal(pe.subnet.id, idOf(named(run(), T.subnet, "mcp-network-endpoints-subnet")));
-                const zone = named(run(), T.zone, "mcp-server-anchors-dns");
-                assert.equal(zone.inputs.privateZoneName, "privatelink.blob.core.windows.net");
-                const group = named(run(), T.zoneGroup, "mcp-server-anchors-endpoint-dns").inputs;
-                assert.equal(group.privateDnsZoneConfigs[0].privateDnsZoneId, idOf(zone));
-            });
+            it(
+                privateEndpoint
+                    ? "is reached through a blob private endpoint registered in privatelink.blob.core.windows.net"
+                    : "has no private endpoint or privatelink.blob.core.windows.net zone (auditStorageAccess serviceEndpoint)",
+                () => {
+                    if (!privateEndpoint) {
+                        assert.ok(!all(run(), T.pe).some((r) => r.name.startsWith("mcp-server-anchors")));
+                        assert.ok(!all(run(), T.zone).some((r) => r.inputs.privateZoneName === "privatelink.blob.core.windows.net"));
+                        return;
+                    }
+                    const pe = named(run(), T.pe, "mcp-server-anchors-endpoint").inputs;
+                    assert.equal(pe.privateLinkServiceConnections[0].privateLinkServiceId, idOf(account()));
+                    assert.deepEqual(pe.privateLinkServiceConnections[0].groupIds, ["blob"]);
+                    assert.equal(pe.subnet.id, idOf(named(run(), T.subnet, "mcp-network-endpoints-subnet")));
+                    const zone = named(run(), T.zone, "mcp-server-anchors-dns");
+                    assert.equal(zone.inputs.privateZoneName, "privatelink.blob.core.windows.net");
+                    const group = named(run(), T.zoneGroup, "mcp-server-anchors-endpoint-dns").inputs;
+                    assert.equal(group.privateDnsZoneConfigs[0].privateDnsZoneId, idOf(zone));
+                },
+            );
             it(`keeps checkpoints in a private container under a ${spec.audit.anchorRetentionDays}-day time-based immutability policy`, () => {
                 const c = named(run(), T.container, "mcp-server-anchors-container").inputs;
                 assert.equal(c.publicAccess, "None");
@@ -162,7 +225,7 @@ for (const tier of TIER_LIST) {
                 assert.equal(write.roleDefinitionId, idOf(named(run(), T.roleDef, "mcp-server-anchors-writer-role")));
                 assert.equal(write.scope, `${idOf(account())}/blobServices/default/containers/audit-anchors`);
                 const serverPrincipal = all(run(), T.role).find(
-                    (g) => roleGuid(g) === ROLES.keyVaultSecretsUser && g.inputs.description?.startsWith("MCP server"),
+                    (g) => roleGuid(g) === ROLES.acrPull && g.inputs.description?.startsWith("MCP server"),
                 )!.inputs.principalId;
                 assert.equal(write.principalId, serverPrincipal);
                 // Nobody else is granted on the account.
@@ -180,7 +243,7 @@ for (const tier of TIER_LIST) {
             assert.equal(env.MCP_AUDIT_SERVER_PASSWORD, undefined);
         });
 
-        it("prices the account's capacity, checkpoint writes, reads and its private endpoint", () => {
+        it(`prices the account's capacity, checkpoint writes, reads${privateEndpoint ? " and its private endpoint" : " (no private endpoint to price)"}`, () => {
             const est = estimateCost(run().resources.map(({ type, name, inputs, custom }) => ({ type, name, inputs, custom })));
             const lines = est.lines.filter((l: any) => l.resource === "mcp-server-anchors" || l.resource === "mcp-server-anchors-endpoint");
             const ids = lines.map((l: any) => l.priceId);
@@ -190,7 +253,7 @@ for (const tier of TIER_LIST) {
             );
             assert.ok(ids.includes("azure.blob.hot.write"), ids.join());
             assert.ok(ids.includes("azure.blob.hot.read"), ids.join());
-            assert.ok(ids.includes("azure.privateendpoint.hour"), ids.join());
+            assert.equal(ids.includes("azure.privateendpoint.hour"), privateEndpoint, ids.join());
             assert.ok(
                 !est.unpriced.some((u: any) => /storage|app:Job|RoleDefinition/.test(JSON.stringify(u))),
                 JSON.stringify(est.unpriced),

@@ -3,6 +3,7 @@
  * its resources under Pulumi's mocks, plus the Azure SKU mapping.
  */
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { readStackFile, runProgram, runStack, ProgramRun } from "../scripts/harness";
 import { ConfigError, TIERS, TierName, resolveTier } from "../sizing";
 import {
@@ -17,7 +18,7 @@ import {
 } from "../sizing/azure";
 import { MANAGED_RULE_SETS } from "../components/azure/edge";
 import { summarizeIngress } from "../components/azure/ingress";
-import { ROLES } from "../components/azure/private";
+import { CONTAINER_APP_SECRET_NAME, containerAppSecretName, ROLES, storeSecret } from "../components/azure/private";
 import * as lib from "../lib";
 import { estimateCost } from "../pricing";
 import { all, idOf, named } from "./util";
@@ -75,6 +76,8 @@ for (const tier of TIER_LIST) {
     const ha = tier !== "dev";
     const gateway = spec.edge.kind === "loadBalancer";
     const managedCache = spec.cache.store === "managed";
+    // secretStore managed: Key Vault references; platform (dev): the values as the Container App's own secrets.
+    const vaulted = spec.secretStore === "managed";
     describe(`Azure ${tier}`, () => {
         const run = () => runs[tier]!;
         const subnet = (role: string) => named(run(), T.subnet, `mcp-network-${role}-subnet`);
@@ -125,17 +128,28 @@ for (const tier of TIER_LIST) {
             it("keeps logs for the tier's retention, raised to Log Analytics' 30-day minimum", () => {
                 assert.equal(named(run(), T.workspace, "mcp-network-logs").inputs.retentionInDays, Math.max(30, spec.logRetentionDays));
             });
-            it("holds secrets in a Key Vault with RBAC, no public access, a private endpoint and purge protection where the tier protects deletion", () => {
-                const vault = named(run(), T.vault, "mcp-network-vault");
-                assert.equal(vault.inputs.properties.enableRbacAuthorization, true);
-                assert.equal(vault.inputs.properties.publicNetworkAccess, "Disabled");
-                assert.equal(vault.inputs.properties.networkAcls.defaultAction, "Deny");
-                assert.equal(vault.inputs.properties.enablePurgeProtection, spec.database.deletionProtection ? true : undefined);
-                const pe = named(run(), T.pe, "mcp-network-vault-endpoint");
-                assert.equal(pe.inputs.privateLinkServiceConnections[0].privateLinkServiceId, idOf(vault));
-                assert.equal(pe.inputs.subnet.id, idOf(subnet("endpoints")));
-                assert.equal(named(run(), T.zone, "mcp-network-vault-dns").inputs.privateZoneName, "privatelink.vaultcore.azure.net");
-            });
+            it(
+                vaulted
+                    ? "holds secrets in a Key Vault with RBAC, no public access, a private endpoint and purge protection where the tier protects deletion"
+                    : "has no Key Vault, no vault private endpoint and no privatelink.vaultcore.azure.net zone (secretStore platform)",
+                () => {
+                    if (!vaulted) {
+                        assert.equal(all(run(), T.vault).length + all(run(), T.secret).length, 0);
+                        assert.ok(!run().resources.some((r) => r.name.startsWith("mcp-network-vault")), "nothing named mcp-network-vault*");
+                        assert.ok(!all(run(), T.zone).some((z) => z.inputs.privateZoneName === "privatelink.vaultcore.azure.net"));
+                        return;
+                    }
+                    const vault = named(run(), T.vault, "mcp-network-vault");
+                    assert.equal(vault.inputs.properties.enableRbacAuthorization, true);
+                    assert.equal(vault.inputs.properties.publicNetworkAccess, "Disabled");
+                    assert.equal(vault.inputs.properties.networkAcls.defaultAction, "Deny");
+                    assert.equal(vault.inputs.properties.enablePurgeProtection, spec.database.deletionProtection ? true : undefined);
+                    const pe = named(run(), T.pe, "mcp-network-vault-endpoint");
+                    assert.equal(pe.inputs.privateLinkServiceConnections[0].privateLinkServiceId, idOf(vault));
+                    assert.equal(pe.inputs.subnet.id, idOf(subnet("endpoints")));
+                    assert.equal(named(run(), T.zone, "mcp-network-vault-dns").inputs.privateZoneName, "privatelink.vaultcore.azure.net");
+                },
+            );
         });
 
         describe("McpCluster (Container Apps)", () => {
@@ -201,17 +215,32 @@ for (const tier of TIER_LIST) {
                     }
                 },
             );
-            it(`gets DATABASE_URL${managedCache ? ", REDIS_URL" : ""} and MCP_API_KEYS as Key Vault references, never as plain values`, () => {
+            it(`gets DATABASE_URL${managedCache ? ", REDIS_URL" : ""} and MCP_API_KEYS as ${vaulted ? "Key Vault references" : "Container Apps secrets holding Pulumi secrets"}, never as plain values`, () => {
                 const identityId = idOf(named(run(), T.identity, "mcp-server-identity"));
                 const secrets = app().inputs.configuration.secrets;
-                assert.ok(
-                    secrets.every(
-                        (s: any) =>
-                            s.value === undefined &&
-                            /^https:\/\/mcpkv-[0-9a-f]+\.vault\.azure\.net\/secrets\//.test(s.keyVaultUrl) &&
-                            s.identity === identityId,
-                    ),
-                );
+                if (vaulted) {
+                    assert.ok(
+                        secrets.every(
+                            (s: any) =>
+                                s.value === undefined &&
+                                /^https:\/\/mcpkv-[0-9a-f]+\.vault\.azure\.net\/secrets\//.test(s.keyVaultUrl) &&
+                                s.identity === identityId,
+                        ),
+                    );
+                } else {
+                    // secretStore platform: each value lives in the app's own secrets (never in the template), as a Pulumi secret.
+                    assert.ok(secrets.every((s: any) => s.value && s.keyVaultUrl === undefined && s.identity === undefined));
+                    assert.ok(app().secretInputs.includes("configuration"), "the secret values are Pulumi secrets");
+                    assert.ok(!app().secretInputs.includes("template"), "the environment holds no secret value");
+                    const byName = Object.fromEntries(secrets.map((s: any) => [s.name, s.value]));
+                    assert.match(byName["database-url"], /^postgres:\/\/mcp_server:.+@.+:5432\/mcp_audit\?sslmode=verify-full$/);
+                    assert.equal(
+                        byName["mcp-api-keys"],
+                        run().outputs.apiKeySecret,
+                        "apiKeySecret is the key itself, a Pulumi secret output",
+                    );
+                    assert.ok(!JSON.stringify(app().inputs.template).includes("mock-secret"));
+                }
                 const env = container().env;
                 for (const name of ["DATABASE_URL", "REDIS_URL", "MCP_API_KEYS"]) {
                     const e = env.find((v: any) => v.name === name);
@@ -248,7 +277,7 @@ for (const tier of TIER_LIST) {
                 assert.equal(plain.DATABASE_CA_CERT_FILE, "/srv/app/certs/azure-postgres-roots.pem");
                 assert.ok(!Object.values(plain).some((v) => /mock-secret|mock-redis-key|postgres:\/\/|rediss:\/\//.test(String(v))));
             });
-            it(`has a user-assigned identity that may read exactly its ${managedCache ? "three" : "two"} secrets and pull from exactly its registry`, () => {
+            it(`has a user-assigned identity that may ${vaulted ? `read exactly its ${managedCache ? "three" : "two"} secrets and ` : ""}pull from exactly its registry`, () => {
                 // Issue 11: the audit:migrate job's grants (its own identity) and the checkpoint writer's custom role are in test/azure-audit.test.ts.
                 const grants = all(run(), T.role).filter(
                     (r) =>
@@ -256,9 +285,11 @@ for (const tier of TIER_LIST) {
                         !r.name.startsWith("mcp-server-migrate-") &&
                         r.name !== "mcp-server-anchors-write",
                 );
-                const secretIds = ["mcp-audit-url", ...(managedCache ? ["mcp-cache-url"] : []), "mcp-server-api-keys"].map((n) =>
-                    idOf(named(run(), T.secret, n)),
-                );
+                const secretIds = vaulted
+                    ? ["mcp-audit-url", ...(managedCache ? ["mcp-cache-url"] : []), "mcp-server-api-keys"].map((n) =>
+                          idOf(named(run(), T.secret, n)),
+                      )
+                    : [];
                 const reads = grants.filter((g) => roleGuid(g) === ROLES.keyVaultSecretsUser);
                 assert.deepEqual(reads.map((g) => g.inputs.scope).sort(), [...secretIds].sort());
                 const pulls = grants.filter((g) => roleGuid(g) === ROLES.acrPull);
@@ -325,7 +356,14 @@ for (const tier of TIER_LIST) {
                     assert.equal(r.inputs.network.publicNetworkAccess, "Disabled");
                 }
             });
-            it("keeps credentials and a sslmode=verify-full URL in Key Vault only", () => {
+            it(`keeps credentials and a sslmode=verify-full URL ${vaulted ? "in Key Vault only" : "in Pulumi's state and the Container App only"}`, () => {
+                if (!vaulted) {
+                    const creds = JSON.parse(run().outputs.databaseCredentialsSecret);
+                    assert.deepEqual(Object.keys(creds).sort(), ["dbname", "engine", "host", "password", "port", "username"]);
+                    assert.equal(creds.username, "mcp_admin");
+                    assert.ok(!all(run(), T.secret).length, "no Key Vault secret");
+                    return;
+                }
                 const url = named(run(), T.secret, "mcp-audit-url");
                 // Issue 11: the server's URL is the append-only role's; the administrator's is mcp-audit-admin-url.
                 assert.match(
@@ -342,8 +380,11 @@ for (const tier of TIER_LIST) {
                 assert.ok(!run().resources.some((r) => r.name.startsWith("mcp-cache")), "nothing named mcp-cache-*");
                 assert.deepEqual(
                     all(run(), T.pe).map((r) => r.name),
-                    ["mcp-network-vault-endpoint", "mcp-server-anchors-endpoint"],
-                    "the vault's and (issue 11) the audit checkpoint account's",
+                    [
+                        ...(vaulted ? ["mcp-network-vault-endpoint"] : []),
+                        ...(spec.audit.storageAccess === "privateEndpoint" ? ["mcp-server-anchors-endpoint"] : []),
+                    ],
+                    "the vault's (secretStore managed) and the audit checkpoint account's (auditStorageAccess privateEndpoint), no cache's",
                 );
                 assert.equal(run().outputs.cacheEndpoint, undefined);
             });
@@ -633,8 +674,17 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
         devToZero: ["dev-azure", { "mcp-infra:scaleToZero": "true" }],
         devWithCache: ["dev-azure", { "mcp-infra:sessionStore": "managed", "mcp-infra:maxReplicas": "2" }],
         devX86: ["dev-azure", { "mcp-infra:cpuArchitecture": "x86_64" }],
+        devVault: ["dev-azure", { "mcp-infra:secretStore": "managed" }],
+        devVaultWithCache: [
+            "dev-azure",
+            { "mcp-infra:secretStore": "managed", "mcp-infra:sessionStore": "managed", "mcp-infra:maxReplicas": "2" },
+        ],
+        devAnchorsPrivate: ["dev-azure", { "mcp-infra:auditStorageAccess": "privateEndpoint" }],
+        prodPlatform: ["prod-azure", { "mcp-infra:secretStore": "platform", "mcp-infra:auditStorageAccess": "serviceEndpoint" }],
     } as const;
     const got: Partial<Record<keyof typeof variants, ProgramRun>> = {};
+    const estimate = (run: ProgramRun) =>
+        estimateCost(run.resources.map(({ type, name, inputs, custom }) => ({ type, name, inputs, custom })));
     const v = (name: keyof typeof variants) => got[name]!;
     before(async () => {
         for (const [name, [stack, extra]] of Object.entries(variants)) {
@@ -780,9 +830,9 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
         });
     });
 
-    describe("Key Vault", () => {
-        it("stays private (RBAC, public access off, private endpoint) in every tier, even dev without cache or gateway", () => {
-            for (const run of [runs.dev!, v("devWithNat"), v("devAlwaysOn")]) {
+    describe("secretStore", () => {
+        it("managed on dev brings the Key Vault back: private (RBAC, public access off, private endpoint), every secret a Key Vault reference", () => {
+            for (const run of [v("devVault"), v("devVaultWithCache")]) {
                 const vault = named(run, T.vault, "mcp-network-vault");
                 assert.deepEqual(
                     [
@@ -796,15 +846,71 @@ describe("Azure choices of the tier, each overridable in stack config", () => {
                     named(run, T.pe, "mcp-network-vault-endpoint").inputs.privateLinkServiceConnections[0].privateLinkServiceId,
                     idOf(vault),
                 );
-                const secrets = named(run, T.app, "mcp-server-app").inputs.configuration.secrets;
-                assert.ok(secrets.length > 0 && secrets.every((s: any) => s.keyVaultUrl && s.value === undefined));
+                assert.equal(named(run, T.zone, "mcp-network-vault-dns").inputs.privateZoneName, "privatelink.vaultcore.azure.net");
+                for (const type of [T.app, "azure-native:app:Job"]) {
+                    const secrets = all(run, type)[0].inputs.configuration.secrets;
+                    assert.ok(secrets.length > 0 && secrets.every((s: any) => s.keyVaultUrl && s.identity && s.value === undefined), type);
+                }
+                assert.match(run.outputs.apiKeySecret, /^https:\/\/mcpkv-[0-9a-f]+\.vault\.azure\.net\/secrets\/mcp-api-keys$/);
             }
+            const cached = v("devVaultWithCache");
+            assert.ok(named(cached, T.secret, "mcp-cache-url").inputs.properties.value.startsWith("rediss://"));
+        });
+        it("platform is the dev default: no vault, the app's and the job's secrets hold values that are Pulumi secrets, read by secretRef", () => {
+            const run = runs.dev!;
+            assert.equal(all(run, T.vault).length, 0);
+            for (const type of [T.app, "azure-native:app:Job"]) {
+                const r = all(run, type)[0];
+                const secrets = r.inputs.configuration.secrets;
+                assert.ok(secrets.length >= 2 && secrets.every((s: any) => typeof s.value === "string" && s.value.length > 0), type);
+                assert.ok(r.secretInputs.includes("configuration"), `${type}: the values are Pulumi secrets`);
+                const refs = r.inputs.template.containers[0].env.filter((e: any) => e.secretRef).map((e: any) => e.secretRef);
+                assert.deepEqual([...refs].sort(), secrets.map((s: any) => s.name).sort(), `${type}: every secret is read by secretRef`);
+                for (const s of secrets) assert.match(s.name, CONTAINER_APP_SECRET_NAME);
+            }
+        });
+        it("platform on prod drops the vault and the anchors' private endpoint there too; prod's other private endpoints stay", () => {
+            const run = v("prodPlatform");
+            assert.equal(all(run, T.vault).length, 0);
+            assert.deepEqual(
+                all(run, T.pe).map((r) => r.name),
+                ["mcp-cache-endpoint"],
+            );
+            const redis = named(run, T.app, "mcp-server-app").inputs.configuration.secrets.find((s: any) => s.name === "redis-url");
+            assert.match(redis.value, /^rediss:\/\/:.+@.+:10000$/);
+            assert.deepEqual(JSON.parse(run.outputs.cacheAuthSecret).port, 10000);
+        });
+        it("the cost choice: undoing it (managed) costs the vault's private endpoint and DNS zone", () => {
+            const total = (r: ProgramRun) => estimate(r).totalMonthlyUsd;
+            const diff = total(v("devVault")) - total(runs.dev!);
+            assert.ok(diff > 7.7 && diff < 8, String(diff));
         });
     });
 
+    describe("auditStorageAccess", () => {
+        it("privateEndpoint on dev brings the blob private endpoint and its zone back, public network access off, no service endpoint", () => {
+            const run = v("devAnchorsPrivate");
+            const account = named(run, "azure-native:storage:StorageAccount", "mcp-server-anchors");
+            assert.equal(account.inputs.publicNetworkAccess, "Disabled");
+            assert.equal(account.inputs.networkRuleSet.virtualNetworkRules, undefined);
+            assert.equal(
+                named(run, T.pe, "mcp-server-anchors-endpoint").inputs.privateLinkServiceConnections[0].privateLinkServiceId,
+                idOf(account),
+            );
+            assert.equal(named(run, T.subnet, "mcp-network-apps-subnet").inputs.serviceEndpoints, undefined);
+            const diff = estimate(run).totalMonthlyUsd - estimate(runs.dev!).totalMonthlyUsd;
+            assert.ok(diff > 7.7 && diff < 7.9, String(diff));
+        });
+        it("an unknown value is refused, naming mcp-infra:auditStorageAccess", () =>
+            fails(
+                "dev-azure",
+                { "mcp-infra:auditStorageAccess": "public" },
+                "mcp-infra:auditStorageAccess",
+                /privateEndpoint or serviceEndpoint/,
+            ));
+    });
+
     describe("cost estimate (pricing engine)", () => {
-        const estimate = (run: ProgramRun) =>
-            estimateCost(run.resources.map(({ type, name, inputs, custom }) => ({ type, name, inputs, custom })));
         const envLines = (run: ProgramRun) => estimate(run).lines.filter((l) => l.resource === "mcp-server-environment");
         it("prices every resource of every tier and choice: nothing unpriced", () => {
             for (const run of [...TIER_LIST.map((t) => runs[t]!), ...Object.values(got)]) {
@@ -889,5 +995,28 @@ describe("Azure choices as pure functions", () => {
         assert.equal(summarizeIngress({ ...base, allowInsecure: true }).httpRedirect, false);
         assert.equal(summarizeIngress({ ...base, internalEnvironment: true }).tls, "none");
         assert.equal(summarizeIngress({ ...base, external: false }).tls, "none");
+    });
+});
+
+describe("Azure secrets as pure functions", () => {
+    it("names Container Apps secrets after their variable, within the API's rules (lower case, digits, '-', at most 253)", () => {
+        assert.equal(containerAppSecretName("DATABASE_URL"), "database-url");
+        assert.equal(containerAppSecretName("MCP_API_KEYS"), "mcp-api-keys");
+        for (const bad of ["_LEADING", "TRAILING_", "A.B", "x".repeat(254)]) assert.throws(() => containerAppSecretName(bad), bad);
+        assert.ok(CONTAINER_APP_SECRET_NAME.test("a".repeat(253)));
+        assert.ok(!CONTAINER_APP_SECRET_NAME.test("Upper"));
+    });
+    it("keeps a platform secret's value as a Pulumi secret, and its ref says the value is the id (store: value)", async () => {
+        const s = storeSecret(undefined as any, "unused", {
+            resourceGroupName: "rg",
+            vaultName: undefined,
+            name: "n",
+            contentType: "text/plain",
+            value: "v",
+        });
+        assert.equal(s.vaultSecret, undefined);
+        assert.equal(s.ref.store, "value");
+        assert.equal(await pulumi.isSecret(s.value!), true);
+        assert.equal(await pulumi.isSecret(s.ref.id), true);
     });
 });

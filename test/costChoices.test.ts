@@ -194,6 +194,20 @@ describe("database size by sustained capacity", () => {
         assert.ok(labels("prod-gcp").includes("Cloud Armor's preconfigured WAF sets five to a rule"));
         assert.deepEqual(labels("prod-azure"), ["no NAT gateway (Container Apps egress through the environment's own IP)"]);
         assert.ok(labels("dev-azure").includes("Container Apps secrets instead of Key Vault behind a private endpoint"));
+        // Followed by the Azure builders now: printed without `pending`, each undone by its own key.
+        const devAzure = costChoices(readStackFile("dev-azure"));
+        assert.equal(devAzure.undo["mcp-infra:secretStore"], "managed");
+        assert.equal(devAzure.undo["mcp-infra:auditStorageAccess"], "privateEndpoint");
+        assert.ok(
+            devAzure.labels.includes(
+                "audit checkpoint storage behind its firewall and a free service endpoint instead of a private endpoint",
+            ),
+        );
+        assert.equal(
+            costChoices(readStackFile("prod-azure")).undo["mcp-infra:auditStorageAccess"],
+            undefined,
+            "prod keeps its private endpoint",
+        );
         assert.deepEqual(
             labels("prod-aws", { "mcp-infra:cacheMode": "serverless" }).filter((l) => /ElastiCache/.test(l)),
             [],

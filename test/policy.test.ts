@@ -302,9 +302,39 @@ describe("policy pack (policy/, without the engine)", function () {
                 says: /^publicNetworkAccess must be Disabled/,
             },
             {
-                what: "a public Key Vault",
+                what: "the audit checkpoint account open to every network (its firewall's default Allow)",
                 policy: dataStoresNotPublic,
                 stack: "dev-azure",
+                type: T.storageAccount,
+                breakIt: (i) => {
+                    i.networkRuleSet.defaultAction = "Allow";
+                },
+                says: /^networkRuleSet\.defaultAction must be Deny/,
+            },
+            {
+                what: "the audit checkpoint account admitting an internet range beside the VNet",
+                policy: dataStoresNotPublic,
+                stack: "dev-azure",
+                type: T.storageAccount,
+                breakIt: (i) => {
+                    i.networkRuleSet.ipRules = [{ iPAddressOrRange: "0.0.0.0/0", action: "Allow" }];
+                },
+                says: /^networkRuleSet\.ipRules must be empty/,
+            },
+            {
+                what: "the audit checkpoint account accepting shared keys",
+                policy: dataStoresNotPublic,
+                stack: "prod-azure",
+                type: T.storageAccount,
+                breakIt: (i) => {
+                    i.allowSharedKeyAccess = true;
+                },
+                says: /^allowSharedKeyAccess must be false/,
+            },
+            {
+                what: "a public Key Vault",
+                policy: dataStoresNotPublic,
+                stack: "prod-azure",
                 type: T.keyVault,
                 name: "mcp-network-vault",
                 breakIt: (i) => {
@@ -674,15 +704,46 @@ describe("policy pack (policy/, without the engine)", function () {
                 says: /^template\.containers\[0\]\.env\[\d+\] \(REDIS_URL\) is a plain value/,
             },
             {
-                what: "a literal Container Apps secret instead of a Key Vault reference",
+                what: "a Key Vault reference without the identity that reads it",
+                policy: noSecretsInPlainEnv,
+                stack: "prod-azure",
+                type: T.containerApp,
+                breakIt: (i) => {
+                    delete i.configuration.secrets[0].identity;
+                },
+                says: /^configuration\.secrets\[0\] \(\S+\) references Key Vault without the identity/,
+            },
+            {
+                what: "a Container Apps secret with neither a Key Vault reference nor a value (secretStore platform)",
                 policy: noSecretsInPlainEnv,
                 stack: "dev-azure",
                 type: T.containerApp,
                 breakIt: (i) => {
-                    i.configuration.secrets[0].value = "postgres://u:p@h/db";
-                    delete i.configuration.secrets[0].keyVaultUrl;
+                    delete i.configuration.secrets[0].value;
                 },
-                says: /^configuration\.secrets\[0\] \(\S+\) holds a literal value/,
+                says: /^configuration\.secrets\[0\] \(\S+\) has neither a Key Vault reference nor a value/,
+            },
+            {
+                what: "a secretRef naming no declared Container Apps secret",
+                policy: noSecretsInPlainEnv,
+                stack: "dev-azure",
+                type: T.containerApp,
+                breakIt: (i) => {
+                    i.template.containers[0].env.find((x: any) => x.name === "DATABASE_URL").secretRef = "not-declared";
+                },
+                says: /^template\.containers\[0\]\.env\[\d+\] \(DATABASE_URL\) reads secret "not-declared"/,
+            },
+            {
+                what: "the administrator's URL as a plain value in the audit:migrate job (secretStore platform)",
+                policy: noSecretsInPlainEnv,
+                stack: "dev-azure",
+                type: T.containerJob,
+                breakIt: (i) => {
+                    const e = i.template.containers[0].env.find((x: any) => x.name === "DATABASE_ADMIN_URL");
+                    delete e.secretRef;
+                    e.value = "postgres://mcp_admin:hunter2@db:5432/mcp_audit";
+                },
+                says: /^template\.containers\[0\]\.env\[\d+\] \(DATABASE_ADMIN_URL\) is a plain value/,
             },
             {
                 what: "MCP_API_KEYS as a value instead of a Secret Manager reference on Cloud Run",
@@ -975,6 +1036,21 @@ describe("policy pack (policy/, without the engine)", function () {
             );
             assert.equal(found.length, 1);
             assert.match(found[0], /^mcp-server-app: template\.containers\[0\]\.env\[\d+\] \(API_TOKEN\) is a plain value/);
+        });
+        it("accepts Container Apps secrets that hold their values (secretStore platform) read by secretRef, and Key Vault references", () => {
+            for (const [stack, form] of [
+                ["dev-azure", "value"],
+                ["prod-azure", "keyVaultUrl"],
+            ] as const) {
+                for (const type of [T.containerApp, T.containerJob]) {
+                    const r = pick(stack, type);
+                    assert.ok(
+                        r.inputs.configuration.secrets.every((s: any) => form in s),
+                        `${stack} ${type} uses ${form}`,
+                    );
+                    assert.deepEqual(check(noSecretsInPlainEnv, stack, r), [], `${stack} ${type}`);
+                }
+            }
         });
         it("ignores Docker resources (the local stacks' throwaway database password)", () => {
             const container = {

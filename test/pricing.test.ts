@@ -98,6 +98,36 @@ describe("engine accuracy (issue 15)", () => {
         assert.equal(seven.totalMonthlyUsd, cents(HOURS_PER_MONTH * (0.025 + 2 * 0.01)));
     });
 
+    it("draws Container Apps apps and jobs from ONE subscription grant (180,000 vCPU-s, 360,000 GiB-s), billing only what exceeds it", () => {
+        const job = (name: string, cron: string) => ({
+            type: "azure-native:app:Job",
+            name,
+            inputs: {
+                workloadProfileName: "Consumption",
+                configuration: { triggerType: "Schedule", scheduleTriggerConfig: { cronExpression: cron } },
+                template: { containers: [{ resources: { cpu: 0.25, memory: "0.5Gi" } }] },
+            },
+        });
+        const app = {
+            type: "azure-native:app:ContainerApp",
+            name: "app",
+            inputs: {
+                workloadProfileName: "Consumption",
+                template: { containers: [{ resources: { cpu: 1, memory: "2Gi" } }], scale: { minReplicas: 0 } },
+            },
+        };
+        const vcpu = (e: ReturnType<typeof estimateCost>) =>
+            e.lines.filter((l) => l.priceId === "azure.aca.active.vcpu").reduce((s, l) => s + l.quantity, 0);
+        // App: 1 vCPU x 200,000 s = 200,000 vCPU-s; job every 15 min: 2,920 x 20 s x 0.25 = 14,600 vCPU-s.
+        const both = estimateCost([job("migrate", "*/15 * * * *"), app]);
+        assert.equal(vcpu(both), 200_000 + 14_600 - 180_000, "one grant: only the excess of app plus job is billed");
+        assert.equal(both.lines.find((l) => l.resource === "migrate" && l.priceId === "azure.aca.active.vcpu")!.quantity, 0);
+        // Alone the job fits in the grant; two jobs at once draw on the same pool, not one grant each.
+        assert.equal(vcpu(estimateCost([job("migrate", "*/15 * * * *")])), 0);
+        const many = estimateCost(Array.from({ length: 13 }, (_, i) => job(`job-${i}`, "*/15 * * * *")));
+        assert.equal(Math.round(vcpu(many)), 13 * 14_600 - 180_000);
+    });
+
     it("does not price an Application Gateway's public IP twice, but still prices other public IPs", () => {
         const ip = (name: string) => ({
             type: "azure-native:network:PublicIPAddress",

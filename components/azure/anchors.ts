@@ -1,10 +1,20 @@
 /**
  * The audit log's write-once checkpoint store on Azure (docs/audit.md): a
- * StorageV2 account reachable only through a blob private endpoint (public
- * network access disabled, no shared keys, so Entra ID identities only, no
- * public blobs, TLS 1.2), one container with a time-based immutability policy
- * of the tier's `audit.anchorRetentionDays`, and a custom role that lets the
- * server's identity create, read and list blobs and nothing else (no delete).
+ * StorageV2 account with no shared keys (so Entra ID identities only), no
+ * public blobs and TLS 1.2, one container with a time-based immutability
+ * policy of the tier's `audit.anchorRetentionDays`, and a custom role that
+ * lets the server's identity create, read and list blobs and nothing else (no
+ * delete).
+ *
+ * Reached by `audit.storageAccess` (stack config `auditStorageAccess`):
+ * - `privateEndpoint` (prod, enterprise): public network access disabled, a
+ *   blob private endpoint in the endpoints subnet and the
+ *   `privatelink.blob.core.windows.net` zone (about $7.80 a month).
+ * - `serviceEndpoint` (dev): the account's firewall denies every network
+ *   (`defaultAction: Deny`, no trusted-service bypass) but the Container Apps
+ *   subnet, which reaches it through its Microsoft.Storage service endpoint
+ *   (free; ./network.ts). The public endpoint answers nothing else, and the
+ *   role assignment still limits who may write.
  *
  * Locking: the ARM API creates a time-based policy Unlocked only (the
  * resource has no `state` input); locking is a separate POST
@@ -23,6 +33,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { Scope } from "../base";
 import { TierSpec } from "../../sizing";
+import { AuditStorageAccess } from "../../sizing/tiers";
 import { AzureNetwork } from "./network";
 import { createPrivateEndpoint, privateZone } from "./private";
 
@@ -46,8 +57,9 @@ export interface AzureAnchors {
     policy: storage.BlobContainerImmutabilityPolicy;
     role: authorization.RoleDefinition;
     assignment: authorization.RoleAssignment;
-    endpoint: ReturnType<typeof createPrivateEndpoint>;
-    privateDnsZone: ReturnType<typeof privateZone>["zone"];
+    /** The blob private endpoint and its DNS zone (auditStorageAccess privateEndpoint); undefined with a service endpoint. */
+    endpoint?: ReturnType<typeof createPrivateEndpoint>;
+    privateDnsZone?: ReturnType<typeof privateZone>["zone"];
     /** `azblob://<account>/<container>/checkpoints`, the server's MCP_AUDIT_ANCHORS. */
     location: pulumi.Output<string>;
 }
@@ -60,6 +72,7 @@ export function createAnchors(
         zoneRedundant: boolean;
         /** The server's identity (the only writer). */
         principalId: pulumi.Input<string>;
+        access: AuditStorageAccess;
     },
 ): AzureAnchors {
     const net = i.network;
@@ -76,8 +89,17 @@ export function createAnchors(
         defaultToOAuthAuthentication: true,
         allowBlobPublicAccess: false,
         allowCrossTenantReplication: false,
-        publicNetworkAccess: "Disabled",
-        networkRuleSet: { defaultAction: "Deny", bypass: "None" },
+        ...(i.access === "privateEndpoint"
+            ? { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "None" } }
+            : {
+                  // Only the Container Apps subnet, through its service endpoint; every other network is refused.
+                  publicNetworkAccess: "Enabled",
+                  networkRuleSet: {
+                      defaultAction: "Deny",
+                      bypass: "None",
+                      virtualNetworkRules: [{ virtualNetworkResourceId: net.subnets.apps.id, action: "Allow" }],
+                  },
+              }),
         minimumTlsVersion: "TLS1_2",
         enableHttpsTrafficOnly: true,
         isLocalUserEnabled: false,
@@ -104,14 +126,18 @@ export function createAnchors(
         { dependsOn: [container] },
     );
 
-    const dns = privateZone(scope, "anchors-dns", "privatelink.blob.core.windows.net", resourceGroupName, net.vnet);
-    const endpoint = createPrivateEndpoint(scope, "anchors-endpoint", {
-        resourceGroupName,
-        subnetId: net.subnets.endpoints.id,
-        targetId: account.id,
-        groupId: "blob",
-        zoneId: dns.zone.id,
-    });
+    let dns: ReturnType<typeof privateZone> | undefined;
+    let endpoint: ReturnType<typeof createPrivateEndpoint> | undefined;
+    if (i.access === "privateEndpoint") {
+        dns = privateZone(scope, "anchors-dns", "privatelink.blob.core.windows.net", resourceGroupName, net.vnet);
+        endpoint = createPrivateEndpoint(scope, "anchors-endpoint", {
+            resourceGroupName,
+            subnetId: net.subnets.endpoints.id,
+            targetId: account.id,
+            groupId: "blob",
+            zoneId: dns.zone.id,
+        });
+    }
 
     const role = scope.child("anchors-writer-role", authorization.RoleDefinition, {
         scope: account.id,
@@ -142,7 +168,7 @@ export function createAnchors(
         role,
         assignment,
         endpoint,
-        privateDnsZone: dns.zone,
+        privateDnsZone: dns?.zone,
         // The account's name as requested (azure-native keeps it), once the account exists.
         location: pulumi.all([accountName, account.id]).apply(([n]) => `azblob://${n}/${ANCHOR_CONTAINER}/${ANCHOR_PREFIX}`),
     };

@@ -4,17 +4,17 @@
  * 1.2+), access-key auth, public network access disabled and reached through
  * a private endpoint registered in `privatelink.redis.azure.net`; HA (a
  * replica in another zone) where the tier wants it. The access key and a
- * ready `rediss://` URL live only in Key Vault.
+ * ready `rediss://` URL live only in Key Vault (secretStore managed), or only
+ * in Pulumi's encrypted state and the Container App (platform; ./private.ts).
  */
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
-import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
 import { azureSizing, redisSku } from "../../sizing/azure";
 import { Scope } from "../base";
 import { CacheImpl, CacheInput } from "../contract";
 import { CacheSummary } from "../types";
 import { AzureNetwork, REDIS_PORT } from "./network";
-import { createPrivateEndpoint, createVaultSecret, privateZone } from "./private";
+import { AzureSecret, createPrivateEndpoint, privateZone, storeSecret } from "./private";
 
 export const CACHE_ENGINE = "redis";
 /** Azure Managed Redis clusters hold one database, always named `default`. */
@@ -23,8 +23,8 @@ export const DATABASE_NAME = "default";
 export interface AzureCache extends CacheImpl {
     cluster: redisenterprise.RedisEnterprise;
     database: redisenterprise.Database;
-    /** The Key Vault secret behind urlSecret (the service is granted read on it alone). */
-    urlVaultSecret: keyvault.Secret;
+    /** urlSecret as stored (in the vault, the service is granted read on it alone). */
+    urlStored: AzureSecret;
 }
 
 /** The cluster and database inputs the summary is computed from. */
@@ -93,14 +93,14 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
     );
     const host = cluster.hostName;
     const key = pulumi.secret(keys.primaryKey);
-    const auth = createVaultSecret(scope, "auth", {
+    const auth = storeSecret(scope, "auth", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "cache-auth",
         contentType: "application/json",
         value: pulumi.all([host, key]).apply(([h, k]) => JSON.stringify({ host: h, port: REDIS_PORT, token: k })),
     });
-    const url = createVaultSecret(scope, "url", {
+    const url = storeSecret(scope, "url", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "cache-url",
@@ -131,7 +131,13 @@ export function createCache(scope: Scope, { network, spec, overrides }: CacheInp
         summary,
         cluster,
         database,
-        urlVaultSecret: url.secret,
-        resources: { cluster, database, privateEndpoint: endpoint.endpoint, privateDnsZone: dns.zone, auth: auth.secret, url: url.secret },
+        urlStored: url,
+        resources: {
+            cluster,
+            database,
+            privateEndpoint: endpoint.endpoint,
+            privateDnsZone: dns.zone,
+            ...(auth.vaultSecret ? { auth: auth.vaultSecret, url: url.vaultSecret } : {}),
+        },
     };
 }

@@ -4,9 +4,12 @@
  * the stack's Log Analytics workspace; and one container app with min/max
  * replicas, an HTTP concurrency and a CPU scale rule, startup/liveness/
  * readiness probes, HTTPS-only ingress (metrics port never exposed), and
- * secrets referenced from Key Vault through a user-assigned identity that may
- * read exactly those secrets and pull from exactly this registry. Then it
- * attaches the edge to the app (`edge.attach`).
+ * its secrets as Container Apps secrets read from the environment by
+ * `secretRef`: Key Vault references through a user-assigned identity that may
+ * read exactly those secrets (secretStore managed), or the values themselves,
+ * Pulumi secrets, held by the app (platform; see ./private.ts). The identity
+ * pulls from exactly this registry. Then it attaches the edge to the app
+ * (`edge.attach`).
  *
  * The environment follows the edge: behind Application Gateway (loadBalancer)
  * it is internal (an internal load balancer only, public network access off)
@@ -39,7 +42,7 @@ import { AzureEdge } from "./edge";
 import { AzureImage } from "./image";
 import { AzureNetwork } from "./network";
 import { createAnchors } from "./anchors";
-import { createVaultSecret, grant, privateZone } from "./private";
+import { AzureSecret, containerAppSecret, containerAppSecretName, grant, privateZone, storeSecret } from "./private";
 
 export const WORKLOAD_PROFILE = "Consumption";
 /** Concurrent requests per replica before the HTTP rule adds one. */
@@ -152,9 +155,9 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
         });
     }
 
-    // The server's secrets (the contract's); Azure keeps the generated API key in Key Vault, referenced by the app.
+    // The server's secrets (the contract's); the generated API key goes where the stack keeps secrets (vault or state).
     const { apiKeys, secrets: serverSecretList } = serverSecrets(scope, input, (keys) =>
-        createVaultSecret(scope, "api-keys", {
+        storeSecret(scope, "api-keys", {
             resourceGroupName,
             vaultName: net.vaultName,
             name: "mcp-api-keys",
@@ -163,25 +166,22 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
         }),
     );
 
-    // Identity: read these three secrets, pull from this registry. Nothing else.
+    // Identity: read these three secrets (from the vault, when there is one), pull from this registry. Nothing else.
     const identity = scope.child("identity", managedidentity.UserAssignedIdentity, { resourceGroupName });
-    // Each secret is named after its variable in the app (database-url, redis-url, mcp-api-keys); the role grant is on its vault secret.
-    const vaultSecretIds = { database: database.urlVaultSecret.id, cache: cache?.urlVaultSecret.id, apiKeys: apiKeys.secret.id };
-    const secrets = serverSecretList.map((s) => ({
-        env: s.env,
-        name: s.env.toLowerCase().replace(/_/g, "-"),
-        ref: s.ref,
-        secretId: vaultSecretIds[s.from]!,
-    }));
-    const grants = secrets.map((s) =>
-        grant(scope, `read-${s.name}`, {
-            principalId: identity.principalId,
-            subscriptionId: net.subscriptionId,
-            roleName: "keyVaultSecretsUser",
-            scope: s.secretId,
-            description: `MCP server reads ${s.env} from this secret only`,
-        }),
-    );
+    // Each secret is named after its variable in the app (database-url, redis-url, mcp-api-keys).
+    const stored: Record<string, AzureSecret | undefined> = { database: database.urlStored, cache: cache?.urlStored, apiKeys };
+    const secrets = serverSecretList.map((s) => ({ env: s.env, name: containerAppSecretName(s.env), stored: stored[s.from]! }));
+    const grants = secrets
+        .filter((s) => s.stored.vaultSecret)
+        .map((s) =>
+            grant(scope, `read-${s.name}`, {
+                principalId: identity.principalId,
+                subscriptionId: net.subscriptionId,
+                roleName: "keyVaultSecretsUser",
+                scope: s.stored.vaultSecret!.id,
+                description: `MCP server reads ${s.env} from this secret only`,
+            }),
+        );
     if (image.registry) {
         grants.push(
             grant(scope, "pull", {
@@ -195,38 +195,37 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
     }
 
     // Write-once checkpoints: the server's identity may create, read and list blobs in the container, never delete.
-    const anchors = createAnchors(scope, { network: net, spec, zoneRedundant: sizing.zoneRedundant, principalId: identity.principalId });
+    const anchors = createAnchors(scope, {
+        network: net,
+        spec,
+        zoneRedundant: sizing.zoneRedundant,
+        principalId: identity.principalId,
+        access: sizing.auditStorageAccess,
+    });
     grants.push(anchors.assignment);
 
     // audit:migrate with the administrator's URL, in a job with its own identity: the only principal granted
-    // Key Vault Secrets User on database-admin-url and database-server-password. The app's identity has no
-    // role on them, and the job's identity is not attached to the app (identities attached to one app are
-    // usable by every container in it, which is why this is a job and not an init container).
+    // Key Vault Secrets User on database-admin-url and database-server-password (secretStore managed), or the
+    // only holder of their values (platform). The app's identity has no role on them, the app does not carry
+    // them, and the job's identity is not attached to the app (identities attached to one app are usable by
+    // every container in it, which is why this is a job and not an init container).
     const migration = database.migration!;
     const migrateIdentity = scope.child("migrate-identity", managedidentity.UserAssignedIdentity, { resourceGroupName });
     const migrateSecrets = [
-        {
-            env: "DATABASE_ADMIN_URL",
-            name: "database-admin-url",
-            ref: migration.adminUrlSecret,
-            secretId: database.migrationVaultSecrets.adminUrl.id,
-        },
-        {
-            env: "MCP_AUDIT_SERVER_PASSWORD",
-            name: "database-server-password",
-            ref: migration.serverPasswordSecret,
-            secretId: database.migrationVaultSecrets.serverPassword.id,
-        },
+        { env: "DATABASE_ADMIN_URL", name: "database-admin-url", stored: database.migrationSecrets.adminUrl },
+        { env: "MCP_AUDIT_SERVER_PASSWORD", name: "database-server-password", stored: database.migrationSecrets.serverPassword },
     ];
-    const migrateGrants = migrateSecrets.map((s) =>
-        grant(scope, `migrate-read-${s.name}`, {
-            principalId: migrateIdentity.principalId,
-            subscriptionId: net.subscriptionId,
-            roleName: "keyVaultSecretsUser",
-            scope: s.secretId,
-            description: `audit:migrate reads ${s.env} from this secret only`,
-        }),
-    );
+    const migrateGrants = migrateSecrets
+        .filter((s) => s.stored.vaultSecret)
+        .map((s) =>
+            grant(scope, `migrate-read-${s.name}`, {
+                principalId: migrateIdentity.principalId,
+                subscriptionId: net.subscriptionId,
+                roleName: "keyVaultSecretsUser",
+                scope: s.stored.vaultSecret!.id,
+                description: `audit:migrate reads ${s.env} from this secret only`,
+            }),
+        );
     if (image.registry) {
         migrateGrants.push(
             grant(scope, "migrate-pull", {
@@ -251,7 +250,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
                 scheduleTriggerConfig: { cronExpression: MIGRATE_CRON, parallelism: 1, replicaCompletionCount: 1 },
                 replicaTimeout: 300,
                 replicaRetryLimit: 1,
-                secrets: migrateSecrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: migrateIdentity.id })),
+                secrets: migrateSecrets.map((s) => containerAppSecret(s.name, s.stored, migrateIdentity.id)),
                 registries: image.registry ? [{ server: image.registry.loginServer, identity: migrateIdentity.id }] : [],
             },
             template: {
@@ -324,7 +323,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
                           ]
                         : undefined,
                 },
-                secrets: secrets.map((s) => ({ name: s.name, keyVaultUrl: s.ref.id, identity: identity.id })),
+                secrets: secrets.map((s) => containerAppSecret(s.name, s.stored, identity.id)),
                 registries: image.registry ? [{ server: image.registry.loginServer, identity: identity.id }] : [],
             },
             template: {
@@ -413,7 +412,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
             environment,
             app: containerApp,
             identity,
-            apiKeySecret: apiKeys.secret,
+            ...(apiKeys.vaultSecret ? { apiKeySecret: apiKeys.vaultSecret } : {}),
             roleAssignments: grants,
             migrateJob,
             migrateIdentity,
@@ -422,8 +421,7 @@ export function createCluster(scope: Scope, input: ClusterInput<AzureClusterPart
             anchorsContainer: anchors.container,
             anchorsPolicy: anchors.policy,
             anchorsRole: anchors.role,
-            anchorsEndpoint: anchors.endpoint.endpoint,
-            anchorsPrivateDnsZone: anchors.privateDnsZone,
+            ...(anchors.endpoint ? { anchorsEndpoint: anchors.endpoint.endpoint, anchorsPrivateDnsZone: anchors.privateDnsZone! } : {}),
             ...(dns ? { privateDnsZone: dns.zone } : {}),
         },
     };

@@ -4,7 +4,9 @@
  * access disabled), TLS required by server parameter, zone-redundant HA,
  * backups (geo-redundant in enterprise) and a read replica as the tier says,
  * and a CanNotDelete lock where the tier wants deletion protection. The
- * generated password lives only in Key Vault (and Pulumi's encrypted state).
+ * generated password lives only in Key Vault (secretStore managed) or, with
+ * secretStore platform, only in Pulumi's encrypted state and the Container
+ * Apps job or app that reads it (./private.ts), and never in plain config.
  *
  * Two credentials (docs/audit.md): the administrator's URL (`database-admin-url`), read only by the
  * audit:migrate job's identity, and the append-only `mcp_server` role's URL (`database-url`), the
@@ -12,7 +14,6 @@
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { azureSizing, postgresSku } from "../../sizing/azure";
@@ -20,7 +21,7 @@ import { Scope } from "../base";
 import { AUDIT_SERVER_ROLE, DatabaseImpl, DatabaseInput, POSTGRES } from "../contract";
 import { DatabaseSummary } from "../types";
 import { AzureNetwork, DB_PORT } from "./network";
-import { createVaultSecret, privateZone } from "./private";
+import { AzureSecret, privateZone, storeSecret } from "./private";
 
 export const POSTGRES_MAJOR = POSTGRES.major;
 export const DB_NAME = POSTGRES.databaseName;
@@ -29,13 +30,14 @@ export const DB_USER = POSTGRES.user;
 export interface AzureDatabase extends DatabaseImpl {
     server: dbforpostgresql.Server;
     replicas: dbforpostgresql.Server[];
-    /** The Key Vault secret behind urlSecret: the append-only `mcp_server` role's URL (the service is granted read on it alone). */
-    urlVaultSecret: keyvault.Secret;
+    /** urlSecret as stored: the append-only `mcp_server` role's URL (in the vault, the service is granted read on it alone). */
+    urlStored: AzureSecret;
     /**
-     * The Key Vault secrets only the audit:migrate job's identity may read: the administrator's URL
-     * and the `mcp_server` role's password (the job sets it). The service's identity gets no role on them.
+     * The secrets only the audit:migrate job reads: the administrator's URL and the `mcp_server` role's
+     * password (the job sets it). In the vault only the job's identity may read them; with secretStore
+     * platform only the job carries them. The service gets neither.
      */
-    migrationVaultSecrets: { adminUrl: keyvault.Secret; serverPassword: keyvault.Secret };
+    migrationSecrets: { adminUrl: AzureSecret; serverPassword: AzureSecret };
 }
 
 /** The server, parameter and lock inputs the summary is computed from. */
@@ -180,7 +182,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     }
 
     const host = server.fullyQualifiedDomainName;
-    const credentials = createVaultSecret(scope, "credentials", {
+    const credentials = storeSecret(scope, "credentials", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "database-credentials",
@@ -199,14 +201,14 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
     const urlOf = (user: string, pw: string, h: string) =>
         `postgres://${user}:${encodeURIComponent(pw)}@${h}:${DB_PORT}/${DB_NAME}?sslmode=verify-full`;
     // The administrator's URL: for the audit:migrate job only (schema, grants, the server role's password).
-    const adminUrl = createVaultSecret(scope, "admin-url", {
+    const adminUrl = storeSecret(scope, "admin-url", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "database-admin-url",
         contentType: "text/plain",
         value: pulumi.all([host, password.result]).apply(([h, pw]) => urlOf(DB_USER, pw, h)),
     });
-    const serverPasswordSecret = createVaultSecret(scope, "server-password-secret", {
+    const serverPasswordSecret = storeSecret(scope, "server-password-secret", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "database-server-password",
@@ -214,7 +216,7 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         value: serverPassword.result,
     });
     // The server's DATABASE_URL: the append-only role the migrate job creates (no UPDATE, DELETE or TRUNCATE on the log).
-    const url = createVaultSecret(scope, "url", {
+    const url = storeSecret(scope, "url", {
         resourceGroupName,
         vaultName: net.vaultName,
         name: "database-url",
@@ -258,18 +260,22 @@ export function createDatabase(scope: Scope, { network, spec, overrides }: Datab
         summary,
         server,
         replicas,
-        urlVaultSecret: url.secret,
+        urlStored: url,
         migration: { adminUrlSecret: adminUrl.ref, serverRole: AUDIT_SERVER_ROLE, serverPasswordSecret: serverPasswordSecret.ref },
-        migrationVaultSecrets: { adminUrl: adminUrl.secret, serverPassword: serverPasswordSecret.secret },
+        migrationSecrets: { adminUrl, serverPassword: serverPasswordSecret },
         resources: {
             server,
             replicas,
             database,
             privateDnsZone: dns.zone,
-            credentials: credentials.secret,
-            url: url.secret,
-            adminUrl: adminUrl.secret,
-            serverPassword: serverPasswordSecret.secret,
+            ...(credentials.vaultSecret
+                ? {
+                      credentials: credentials.vaultSecret,
+                      url: url.vaultSecret,
+                      adminUrl: adminUrl.vaultSecret,
+                      serverPassword: serverPasswordSecret.vaultSecret,
+                  }
+                : {}),
         },
     };
 }

@@ -5,9 +5,9 @@
  * traffic its role needs; a NAT gateway for the service's egress where the
  * stack sets `natGateways` (none by default on Azure, every tier: see
  * azureNatGateways); and the stack-wide services every
- * component uses: the Log Analytics workspace (tier's retention) and the Key
- * Vault for generated secrets (RBAC, no public access, reached through a
- * private endpoint).
+ * component uses: the Log Analytics workspace (tier's retention) and, with
+ * `secretStore: managed` (prod, enterprise), the Key Vault for generated
+ * secrets (RBAC, no public access, reached through a private endpoint).
  *
  * Egress without a NAT gateway (`natGateways: none`, the Azure default): the Container Apps
  * environment's own managed load balancer and its egress IP (in the
@@ -16,17 +16,16 @@
  * could allow-list elsewhere. That is the only difference: the database,
  * cache and Key Vault are reached inside the VNet either way.
  *
- * Why the Key Vault keeps its private endpoint in every tier, dev included
- * (about $7.80 per month with its DNS zone): Container Apps is not a "trusted
- * service" of the Key Vault firewall, and a service endpoint on the
- * environment's subnet is reported not to carry its Key Vault reference
- * fetches (microsoft/azure-container-apps #1287), so the only cheaper form is a vault
- * open to the internet behind Entra ID alone, which the project's policy
- * (policy/exposure.ts: data-stores-not-public) and its security promise rule
- * out; Container Apps' own secret values would leave the secret store.
- * Dropping the endpoint would not bring dev under its $30 target anyway: a
- * VNet-integrated environment bills a Standard load balancer and its public
- * IPs (about $26 per month), which no option here removes.
+ * Why the Key Vault, where there is one, keeps its private endpoint (about $7.80 per month with its DNS
+ * zone): Container Apps is not a "trusted service" of the Key Vault firewall, and a service endpoint on the
+ * environment's subnet is reported not to carry its Key Vault reference fetches
+ * (microsoft/azure-container-apps #1287), so the only cheaper vault would be one open to the internet
+ * behind Entra ID alone, which the project's policy (policy/exposure.ts: data-stores-not-public) and its
+ * security promise rule out. The cheaper form is no vault at all: `secretStore: platform` (dev) keeps each
+ * generated secret in Pulumi's state and in the Container App or job that reads it (./private.ts).
+ *
+ * `auditStorageAccess: serviceEndpoint` (dev) adds a Microsoft.Storage service endpoint (free) to the
+ * environment's subnet, so the audit checkpoint account's firewall can admit that subnet alone (./anchors.ts).
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
@@ -87,10 +86,9 @@ export interface AzureNetwork extends NetworkImpl {
     workspace: operationalinsights.Workspace;
     /** The workspace's args as created (the cluster's summary reads its retention). */
     workspaceArgs: operationalinsights.WorkspaceArgs;
-    vault: keyvault.Vault;
-    vaultName: pulumi.Output<string>;
-    /** `privatelink.vaultcore.azure.net`, linked to the VNet, for other vaults' private endpoints. */
-    vaultDnsZoneId: pulumi.Output<string>;
+    /** The stack's Key Vault (secretStore managed); undefined with secretStore platform. */
+    vault?: keyvault.Vault;
+    vaultName?: pulumi.Output<string>;
 }
 
 /** One inbound NSG rule, as written inline in an NSG. */
@@ -245,6 +243,8 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
             networkSecurityGroup: { id: appsNsg.id },
             delegations: [{ name: "containerapps", serviceName: "Microsoft.App/environments" }],
             natGateway: natGateway ? { id: natGateway.id } : undefined,
+            // The audit checkpoint account's firewall admits this subnet through it (auditStorageAccess serviceEndpoint).
+            serviceEndpoints: sizing.auditStorageAccess === "serviceEndpoint" ? [{ service: "Microsoft.Storage" }] : undefined,
         },
         [gatewaySubnet],
     );
@@ -266,29 +266,33 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
     );
     const subnets = { gateway: gatewaySubnet, apps: appsSubnet, database: databaseSubnet, endpoints: endpointsSubnet };
 
-    const vault = scope.child("vault", keyvault.Vault, {
-        resourceGroupName,
-        vaultName: pulumi.interpolate`mcpkv-${suffix.hex}`,
-        properties: {
-            tenantId: client.tenantId,
-            sku: { family: "A", name: "standard" },
-            enableRbacAuthorization: true,
-            enableSoftDelete: true,
-            softDeleteRetentionInDays: spec.database.deletionProtection ? 90 : 7,
-            // Purge protection cannot be turned off again once on; only tiers with deletion protection get it.
-            enablePurgeProtection: spec.database.deletionProtection ? true : undefined,
-            publicNetworkAccess: "Disabled",
-            networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
-        },
-    });
-    const vaultZone = privateZone(scope, "vault-dns", "privatelink.vaultcore.azure.net", resourceGroupName, vnet);
-    createPrivateEndpoint(scope, "vault-endpoint", {
-        resourceGroupName,
-        subnetId: endpointsSubnet.id,
-        targetId: vault.id,
-        groupId: "vault",
-        zoneId: vaultZone.zone.id,
-    });
+    // secretStore platform: no vault; each secret stays in Pulumi's state and the Container App or job that reads it.
+    let vault: keyvault.Vault | undefined;
+    if (sizing.secretStore === "managed") {
+        vault = scope.child("vault", keyvault.Vault, {
+            resourceGroupName,
+            vaultName: pulumi.interpolate`mcpkv-${suffix.hex}`,
+            properties: {
+                tenantId: client.tenantId,
+                sku: { family: "A", name: "standard" },
+                enableRbacAuthorization: true,
+                enableSoftDelete: true,
+                softDeleteRetentionInDays: spec.database.deletionProtection ? 90 : 7,
+                // Purge protection cannot be turned off again once on; only tiers with deletion protection get it.
+                enablePurgeProtection: spec.database.deletionProtection ? true : undefined,
+                publicNetworkAccess: "Disabled",
+                networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
+            },
+        });
+        const vaultZone = privateZone(scope, "vault-dns", "privatelink.vaultcore.azure.net", resourceGroupName, vnet);
+        createPrivateEndpoint(scope, "vault-endpoint", {
+            resourceGroupName,
+            subnetId: endpointsSubnet.id,
+            targetId: vault.id,
+            groupId: "vault",
+            zoneId: vaultZone.zone.id,
+        });
+    }
 
     return {
         cloud: "azure",
@@ -307,13 +311,12 @@ export function createNetwork(scope: Scope, { spec, overrides, cidr }: NetworkIn
         workspace,
         workspaceArgs: scope.inputs<operationalinsights.WorkspaceArgs>("logs"),
         vault,
-        vaultName: vault.name,
-        vaultDnsZoneId: vaultZone.zone.id,
+        vaultName: vault?.name,
         resources: {
             resourceGroup,
             vnet,
             workspace,
-            vault,
+            ...(vault ? { vault } : {}),
             subnets: Object.values(subnets),
             securityGroups: [gatewayNsg, appsNsg, databaseNsg, endpointsNsg],
             ...(natGateway ? { natGateway } : {}),
