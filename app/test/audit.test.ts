@@ -267,6 +267,82 @@ describe("app audit append: one statement per batch on PostgreSQL", function () 
     });
 });
 
+describe("app audit append: two batches in flight", function () {
+    this.timeout(60_000);
+    /** Wraps a store's driver: counts statements running at once, and can fail chosen ones. */
+    function instrument(store: SqlAuditStore, fail: (n: number) => boolean = () => false) {
+        const stats = { running: 0, maxRunning: 0, statements: 0, transactions: 0 };
+        const query = store.driver.query;
+        const transaction = store.driver.transaction.bind(store.driver);
+        Object.assign(store.driver, {
+            query: async (sql: string, params?: unknown[]) => {
+                const n = ++stats.statements;
+                stats.running += 1;
+                stats.maxRunning = Math.max(stats.maxRunning, stats.running);
+                try {
+                    if (sql.startsWith("SELECT appended") && fail(n)) throw new Error(`injected failure of statement ${n}`);
+                    return await query(sql, params);
+                } finally {
+                    stats.running -= 1;
+                }
+            },
+            transaction: (fn: never) => (stats.transactions++, transaction(fn)),
+        });
+        return stats;
+    }
+
+    it("keeps a second batch in flight behind the committing one, never more, and the chain stays whole", async () => {
+        const db = await freshDatabase();
+        const store = await openAuditStore({ kind: "postgres", url: db.url, ssl: "disable" });
+        try {
+            await store.append(entry(0)); // learns the head
+            const stats = instrument(store);
+            // 400 callers arriving a few at a time, as requests do.
+            const pending: Promise<unknown>[] = [];
+            for (let i = 1; i <= 400; i++) {
+                pending.push(store.append(entry(i)));
+                if (i % 4 === 0) await new Promise((r) => setImmediate(r));
+            }
+            const records = (await Promise.all(pending)) as { seq: number }[];
+            assert.equal(stats.maxRunning, 2, "one batch committing and one behind it");
+            assert.equal(stats.transactions, 0, "no prediction missed: the locked transaction was never needed");
+            assert.deepEqual(
+                records.map((r) => r.seq).sort((x, y) => x - y),
+                Array.from({ length: 400 }, (_, i) => i + 2),
+            );
+            const v = await store.verify();
+            assert.equal(v.ok, true, JSON.stringify(v.breaks));
+            assert.equal(v.checked, 401);
+        } finally {
+            await store.close();
+            await db.drop();
+        }
+    });
+
+    it("a failed batch does not take the pipelined one behind it: that one lands after it, re-hashed", async () => {
+        const db = await freshDatabase();
+        const store = await openAuditStore({ kind: "postgres", url: db.url, ssl: "disable" });
+        try {
+            await store.append(entry(0));
+            await new Promise((r) => setImmediate(r)); // the store is idle again: the next batch is the only one in flight
+            const stats = instrument(store, (n) => n === 1); // the first statement fails once
+            const first = store.append(entry(1));
+            const second = store.append(entry(2)); // pipelined on the first one's predicted tail
+            const [a, b] = await Promise.allSettled([first, second]);
+            assert.equal(b.status, "fulfilled", String((b as PromiseRejectedResult).reason));
+            assert.equal(a.status, "rejected", "a one-entry batch whose statement failed is reported to its caller");
+            // 1: the first batch (fails); 2: the second, pipelined on the first's tail (changes nothing); 3: the second again, on the real head.
+            assert.equal(stats.statements, 3);
+            const v = await store.verify();
+            assert.equal(v.ok, true, JSON.stringify(v.breaks));
+            assert.equal(v.checked, 2, "the genesis-side entry and the second call's entry; nothing of the failed call");
+        } finally {
+            await store.close();
+            await db.drop();
+        }
+    });
+});
+
 function runCli(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
     return new Promise((resolve) => {
         const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(APP_DIR, "src", "audit", "cli.ts")], {

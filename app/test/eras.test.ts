@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
+import { isLegacyRequest } from "@modelcontextprotocol/server";
 import type { RunningApp } from "../src/app";
+import { claimsModernEnvelope } from "../src/http/mcpRoute";
 import { bearer, connect, connectV2, LogCapture, modernHeaders, modernMeta, randomKey, rawPost, startTestApp, structured } from "./helpers";
 
 /** What the tests need of a client, whichever SDK and era it is. */
@@ -188,5 +190,67 @@ describe("app protocol eras: 2026-07-28 and 2025 clients on one endpoint", funct
         assert.equal(r2.status, 200, "an invalid traceparent does not fail the call");
         assert.ok(logs.records.some((l) => l.msg === "ignored an invalid _meta.traceparent" && l.traceparent === bad));
         assert.ok(!logs.records.some((l) => l.msg === "request" && l.traceparent === bad));
+    });
+});
+
+describe("app era shortcut: claimsModernEnvelope agrees with the SDK's isLegacyRequest", () => {
+    const meta = modernMeta();
+    const bodies: [string, unknown][] = [
+        [
+            "a 2026-07-28 tools/call",
+            { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "server_info", arguments: {}, _meta: meta } },
+        ],
+        [
+            "a claim naming an unknown version",
+            {
+                jsonrpc: "2.0",
+                id: 2,
+                method: "tools/list",
+                params: { _meta: { ...meta, "io.modelcontextprotocol/protocolVersion": "2099-01-01" } },
+            },
+        ],
+        [
+            "a claim with a malformed envelope",
+            { jsonrpc: "2.0", id: 3, method: "tools/list", params: { _meta: { "io.modelcontextprotocol/protocolVersion": 7 } } },
+        ],
+        ["server/discover", { jsonrpc: "2.0", id: 4, method: "server/discover", params: { _meta: meta } }],
+        ["a 2025 tools/call (no claim)", { jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "server_info", arguments: {} } }],
+        [
+            "a 2025 initialize",
+            {
+                jsonrpc: "2.0",
+                id: 6,
+                method: "initialize",
+                params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "c", version: "1" } },
+            },
+        ],
+        [
+            "an initialize carrying a claim",
+            { jsonrpc: "2.0", id: 7, method: "initialize", params: { protocolVersion: "2025-06-18", _meta: meta } },
+        ],
+        ["a notification with a claim", { jsonrpc: "2.0", method: "notifications/initialized", params: { _meta: meta } }],
+        ["a posted response", { jsonrpc: "2.0", id: 8, result: {} }],
+        ["a batch", [{ jsonrpc: "2.0", id: 9, method: "tools/list", params: { _meta: meta } }]],
+        ["a request whose _meta is an array", { jsonrpc: "2.0", id: 10, method: "tools/list", params: { _meta: [] } }],
+    ];
+    for (const [name, body] of bodies) {
+        it(`${name}: modern by the shortcut only where the SDK says not legacy`, async () => {
+            const request = new Request("http://127.0.0.1/mcp", {
+                method: "POST",
+                headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+                body: JSON.stringify(body),
+            });
+            const sdkLegacy = await isLegacyRequest(request, body);
+            if (claimsModernEnvelope(body)) assert.equal(sdkLegacy, false, "the shortcut sent a legacy request to the modern handler");
+        });
+    }
+    it("takes the shortcut for 2026-07-28 requests and not for 2025-era ones", () => {
+        assert.equal(claimsModernEnvelope(bodies[0][1]), true);
+        assert.equal(claimsModernEnvelope(bodies[1][1]), true);
+        assert.equal(claimsModernEnvelope(bodies[4][1]), false);
+        assert.equal(claimsModernEnvelope(bodies[5][1]), false);
+        assert.equal(claimsModernEnvelope(bodies[6][1]), false);
+        assert.equal(claimsModernEnvelope(bodies[8][1]), false);
+        assert.equal(claimsModernEnvelope(bodies[9][1]), false);
     });
 });

@@ -4,6 +4,7 @@ import {
     WebStandardStreamableHTTPServerTransport,
     createMcpHandler,
     isLegacyRequest,
+    PROTOCOL_VERSION_META_KEY,
     SUPPORTED_PROTOCOL_VERSIONS,
     type AuthInfo,
     type McpHttpHandler,
@@ -69,6 +70,22 @@ async function listAllVersions(answer: globalThis.Response): Promise<globalThis.
     if (error.code === UNSUPPORTED_VERSION || Array.isArray(error.data?.supported))
         error.data = { ...(error.data ?? {}), supported: [...SERVED_PROTOCOL_VERSIONS] };
     return rebuilt(JSON.stringify(parsed));
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * A JSON-RPC request (not `initialize`, not a response) whose `params._meta` carries the 2026-07-28
+ * envelope claim. The SDK's own rule (`isLegacyRequest`'s contract, `classifyRequestBody`): such a
+ * request is never legacy, whatever version it names, and the modern handler answers it (or its
+ * malformed envelope, or a header mismatch) itself. Deciding it here spares every 2026-07-28 call
+ * a second classification (a handful of zod schema checks); anything else still asks the SDK.
+ */
+export function claimsModernEnvelope(body: unknown): boolean {
+    if (!isPlainObject(body) || typeof body.method !== "string" || body.method === "initialize") return false;
+    if (!("id" in body) || "result" in body || "error" in body) return false;
+    const params = body.params;
+    return isPlainObject(params) && isPlainObject(params._meta) && PROTOCOL_VERSION_META_KEY in params._meta;
 }
 
 /** The traceparent value when it is a valid W3C Trace Context header value, else undefined. */
@@ -163,7 +180,7 @@ export function mcpRoute(o: McpRouteOptions) {
     /** One JSON-RPC message through the SDK, on the era its request belongs to. */
     const dispatch = async (request: globalThis.Request, body: unknown, authInfo: AuthInfo): Promise<globalThis.Response> =>
         listAllVersions(
-            (await isLegacyRequest(request, body, { maxRequestBodySize: o.maxBodyBytes }))
+            !claimsModernEnvelope(body) && (await isLegacyRequest(request, body, { maxRequestBodySize: o.maxBodyBytes }))
                 ? await legacy(request, body, authInfo)
                 : await modern.fetch(request, { authInfo, parsedBody: body }),
         );
