@@ -277,7 +277,7 @@ async function auditFloor(base: URL): Promise<{ n: number; p50: number; p95: num
     const url = new URL(base.toString());
     url.pathname = `/${name}`;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { openAuditStore } = require(path.join(REPO, process.env.BENCH_APP_DIST ?? "app/dist", "audit", "store.js")) as {
+    const { openAuditStore } = require(path.resolve(REPO, process.env.BENCH_APP_DIST ?? "app/dist", "audit", "store.js")) as {
         openAuditStore: (db: unknown) => Promise<{ append(e: unknown): Promise<unknown>; close(): Promise<void> }>;
     };
     const store = await openAuditStore({ kind: "postgres", url: url.toString(), ssl: "disable" });

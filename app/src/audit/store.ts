@@ -216,28 +216,12 @@ function recordColumns(r: AuditRecord): unknown[] {
     ];
 }
 const RECORD_COLUMNS = 14;
-/** Batches a store writes at once: one committing, the next one queued behind its head lock. */
-const PIPELINE = 2;
-
-interface ChainHead {
-    seq: number;
-    hash: string;
-}
-
-function tailOf(records: AuditRecord[]): ChainHead {
-    const last = records[records.length - 1];
-    return { seq: last.seq, hash: last.hash };
-}
 
 export class SqlAuditStore implements AuditStore {
     private queue: Pending[] = [];
-    /** Batches being written (at most PIPELINE) and the newest one's settlement. */
-    private inFlight = 0;
-    private last: Promise<void> = Promise.resolve();
+    private flushing: Promise<void> | undefined;
     /** The chain head as of this replica's last append (undefined: not known yet). */
-    private cachedHead: ChainHead | undefined;
-    /** The last entry of the newest batch being written: where the next batch's chain starts. */
-    private predicted: ChainHead | undefined;
+    private cachedHead: { seq: number; hash: string } | undefined;
 
     constructor(
         readonly driver: SqlDriver,
@@ -312,97 +296,40 @@ export class SqlAuditStore implements AuditStore {
         });
     }
 
-    /**
-     * Starts batches: one when none is being written, and a second one while the first is in flight,
-     * hashed against the first one's last entry (`predicted`). The second statement waits in
-     * PostgreSQL for the first one's head lock and commits right after it, so a call that arrives
-     * during a commit waits for that commit and its own, not for a whole further round trip. When the
-     * prediction was wrong (the first batch failed, or another replica moved the head), the second
-     * batch changes nothing, waits for the first to settle and takes the ordinary path.
-     */
+    /** Starts a flush unless one runs; one that ends while entries arrived in its last moments restarts. */
     private kick(): void {
-        while (this.queue.length > 0 && (this.inFlight === 0 || (this.inFlight < PIPELINE && this.predicted !== undefined))) {
-            const batch = this.queue.splice(0, MAX_BATCH);
-            const previous = this.inFlight === 0 ? undefined : this.last;
-            const predicted = previous === undefined ? undefined : this.predicted;
-            this.inFlight += 1;
-            const run = this.runBatch(batch, previous, predicted).finally(() => {
-                this.inFlight -= 1;
-                if (this.inFlight === 0) this.predicted = undefined;
-                this.kick();
-            });
-            this.last = run;
-        }
-    }
-
-    /** Writes one batch; the pipelined attempt first when it has a predicted head, else today's path. */
-    private async runBatch(batch: Pending[], previous: Promise<void> | undefined, predicted: ChainHead | undefined): Promise<void> {
-        try {
-            await this.pipelined(batch, previous, predicted);
-        } catch (err) {
-            batch.forEach((p) => p.reject(err)); // never expected (flush settles every entry); a settled promise ignores this
-        }
-    }
-
-    private async pipelined(batch: Pending[], previous: Promise<void> | undefined, predicted: ChainHead | undefined): Promise<void> {
-        const entries = batch.map((p) => p.entry);
-        if (predicted !== undefined) {
-            const started = process.hrtime.bigint();
-            const records = chainEntries(predicted.seq, predicted.hash, entries);
-            this.predicted = tailOf(records);
-            const row = await this.callAppend(predicted, records).catch(() => undefined);
-            if (row?.appended === true) {
-                this.advanceHead(tailOf(records));
-                this.opts.onBatch?.(Number(process.hrtime.bigint() - started) / 1e9, entries.length);
-                this.opts.onHead?.(records[records.length - 1].seq);
-                batch.forEach((p, i) => p.resolve(records[i]));
-                return;
-            }
-            // Wrong prediction or a failed statement: nothing was written; go again after the batch before.
-            await previous?.catch(() => undefined);
-        }
-        await this.flush(batch);
+        if (this.flushing !== undefined) return;
+        this.flushing = this.flush().finally(() => {
+            this.flushing = undefined;
+            if (this.queue.length > 0) this.kick();
+        });
     }
 
     /**
-     * Writes a batch on the ordinary path. When it fails, its entries are retried one transaction
-     * each, so an entry that cannot be written fails alone and never takes the others of its batch
-     * with it.
+     * Writes queued entries in group-commit batches. When a batch fails, its entries are retried one
+     * transaction each, so an entry that cannot be written fails alone and never takes the others of
+     * its batch with it.
      */
-    private async flush(batch: Pending[]): Promise<void> {
-        try {
-            const records = await this.write(batch.map((p) => p.entry));
-            batch.forEach((p, i) => p.resolve(records[i]));
-        } catch (err) {
-            if (batch.length === 1) {
-                batch[0].reject(err);
-                return;
-            }
-            for (const p of batch) {
-                try {
-                    p.resolve((await this.write([p.entry]))[0]);
-                } catch (e) {
-                    p.reject(e);
+    private async flush(): Promise<void> {
+        while (this.queue.length > 0) {
+            const batch = this.queue.splice(0, MAX_BATCH);
+            try {
+                const records = await this.write(batch.map((p) => p.entry));
+                batch.forEach((p, i) => p.resolve(records[i]));
+            } catch (err) {
+                if (batch.length === 1) {
+                    batch[0].reject(err);
+                    continue;
+                }
+                for (const p of batch) {
+                    try {
+                        p.resolve((await this.write([p.entry]))[0]);
+                    } catch (e) {
+                        p.reject(e);
+                    }
                 }
             }
         }
-    }
-
-    /** Moves the cached head forward only (answers of two pipelined batches may be read in either order). */
-    private advanceHead(h: ChainHead): void {
-        if (this.cachedHead === undefined || h.seq > this.cachedHead.seq) this.cachedHead = h;
-    }
-
-    /** One `mcp_audit_append` statement: `records` when the head is still `head`. */
-    private async callAppend(head: ChainHead | undefined, records: AuditRecord[] | undefined): Promise<Row> {
-        const cols: unknown[][] = Array.from({ length: RECORD_COLUMNS }, () => []);
-        for (const r of records ?? []) recordColumns(r).forEach((v, i) => cols[i].push(v));
-        const [row] = await this.driver.query(
-            "SELECT appended, head_seq, head_hash FROM mcp_audit_append($1, $2, $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], " +
-                "$8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[])",
-            [head?.seq ?? null, head?.hash ?? null, ...cols],
-        );
-        return row;
     }
 
     private async write(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
@@ -424,8 +351,13 @@ export class SqlAuditStore implements AuditStore {
         for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
             const head = this.cachedHead;
             const records = head === undefined ? undefined : chainEntries(head.seq, head.hash, entries);
-            if (records !== undefined) this.predicted = tailOf(records);
-            const row = await this.callAppend(head, records);
+            const cols: unknown[][] = Array.from({ length: RECORD_COLUMNS }, () => []);
+            for (const r of records ?? []) recordColumns(r).forEach((v, i) => cols[i].push(v));
+            const [row] = await this.driver.query(
+                "SELECT appended, head_seq, head_hash FROM mcp_audit_append($1, $2, $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], " +
+                    "$8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[])",
+                [head?.seq ?? null, head?.hash ?? null, ...cols],
+            );
             this.cachedHead = { seq: Number(row.head_seq), hash: String(row.head_hash) };
             if (row.appended === true && records !== undefined) return records;
         }
@@ -436,7 +368,6 @@ export class SqlAuditStore implements AuditStore {
         const head = await q("SELECT seq, hash FROM mcp_audit_head WHERE id = 1 FOR UPDATE");
         if (head.length !== 1) throw new Error("audit chain head row is missing; run the migration");
         const records = chainEntries(Number(head[0].seq), String(head[0].hash), entries);
-        this.predicted = tailOf(records);
         const params: unknown[] = [];
         const tuples = records.map((r) => {
             const base = params.length;
@@ -511,7 +442,7 @@ export class SqlAuditStore implements AuditStore {
     }
 
     async close(): Promise<void> {
-        while (this.inFlight > 0) await this.last;
+        while (this.flushing !== undefined) await this.flushing;
         await this.driver.close();
     }
 }
