@@ -305,6 +305,9 @@ function vnetFlowLogs(
         enableHttpsTrafficOnly: true,
         isLocalUserEnabled: false,
         isSftpEnabled: false,
+        // Entra ID only, as for every storage account here (policy data-stores-not-public). That Network
+        // Watcher's flow-log writer needs no account key is not verified without an account (docs/operations.md).
+        allowSharedKeyAccess: false,
         // Network Watcher writes as a trusted Microsoft service: the firewall denies everything else.
         publicNetworkAccess: "Enabled",
         networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },

@@ -41,34 +41,35 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
 
 /** Every protocol version this endpoint serves: the 2026-07-28 era (the SDK's entry) and the 2025-era leg's versions. */
 export const SERVED_PROTOCOL_VERSIONS: readonly string[] = ["2026-07-28", ...SUPPORTED_PROTOCOL_VERSIONS];
-/** JSON-RPC code of UnsupportedProtocolVersion (2026-07-28); a 2025-era transport answers -32000 with the list in its message. */
-const UNSUPPORTED_VERSION = -32022;
 
 /**
- * Each era's handler knows only its own versions, so its unsupported-version answer would send a
- * client that speaks only the other era away empty-handed. Rewrites that answer (a 400, rare: the
- * body is read only then) to list every version this endpoint serves, in `data.supported` (the
- * 2026-07-28 error) and in the message (both eras).
+ * The 2025-era leg knows only its own versions, so its unsupported-version answer (400, -32000, the
+ * list in the message) would not tell a client that speaks both eras that 2026-07-28 is served too.
+ * Rewrites that message to list every version this endpoint serves. The 2026-07-28 answer is left as
+ * the SDK gives it: its `data.supported` names the versions a request may put in its envelope, the
+ * same list as `server/discover`'s `supportedVersions` (the conformance suite's SEP-2575 check holds
+ * it to that); 2025-era versions are reached through `initialize`, not through the envelope.
  */
 async function listAllVersions(answer: globalThis.Response): Promise<globalThis.Response> {
     if (answer.status !== 400) return answer;
     const text = await answer.text();
     const rebuilt = (body: string) => new globalThis.Response(body, { status: answer.status, headers: answer.headers });
-    let parsed: { error?: { code?: unknown; message?: unknown; data?: { supported?: unknown } } };
+    let parsed: { error?: { message?: unknown } };
     try {
         parsed = JSON.parse(text) as typeof parsed;
     } catch {
         return rebuilt(text);
     }
     const error = parsed.error;
-    if (error === undefined || typeof error.message !== "string" || !/Unsupported protocol version/i.test(error.message))
+    const list = /\(supported versions: [^)]*\)/;
+    if (
+        error === undefined ||
+        typeof error.message !== "string" ||
+        !/Unsupported protocol version/i.test(error.message) ||
+        !list.test(error.message)
+    )
         return rebuilt(text);
-    const all = SERVED_PROTOCOL_VERSIONS.join(", ");
-    error.message = /\(supported versions: [^)]*\)/.test(error.message)
-        ? error.message.replace(/\(supported versions: [^)]*\)/, `(supported versions: ${all})`)
-        : `${error.message} (supported versions: ${all})`;
-    if (error.code === UNSUPPORTED_VERSION || Array.isArray(error.data?.supported))
-        error.data = { ...(error.data ?? {}), supported: [...SERVED_PROTOCOL_VERSIONS] };
+    error.message = error.message.replace(list, `(supported versions: ${SERVED_PROTOCOL_VERSIONS.join(", ")})`);
     return rebuilt(JSON.stringify(parsed));
 }
 
@@ -179,11 +180,9 @@ export function mcpRoute(o: McpRouteOptions) {
 
     /** One JSON-RPC message through the SDK, on the era its request belongs to. */
     const dispatch = async (request: globalThis.Request, body: unknown, authInfo: AuthInfo): Promise<globalThis.Response> =>
-        listAllVersions(
-            !claimsModernEnvelope(body) && (await isLegacyRequest(request, body, { maxRequestBodySize: o.maxBodyBytes }))
-                ? await legacy(request, body, authInfo)
-                : await modern.fetch(request, { authInfo, parsedBody: body }),
-        );
+        !claimsModernEnvelope(body) && (await isLegacyRequest(request, body, { maxRequestBodySize: o.maxBodyBytes }))
+            ? listAllVersions(await legacy(request, body, authInfo))
+            : modern.fetch(request, { authInfo, parsedBody: body });
 
     /** Per-client limit. "answered": the limiter was unavailable and a 503 has been sent. */
     const clientLimit = async (
@@ -279,7 +278,7 @@ export function mcpRoute(o: McpRouteOptions) {
             );
             return;
         }
-        req.log = req.log.child({ client: who.clientId });
+        req.log = o.log ? o.log.child({ reqId: req.id, client: who.clientId }) : req.log.child({ client: who.clientId });
         const rc: RequestContext = { clientId: who.clientId, requestId: req.id, log: req.log };
 
         const contentType = req.headers["content-type"] ?? "";
