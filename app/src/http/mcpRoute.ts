@@ -278,7 +278,7 @@ export function mcpRoute(o: McpRouteOptions) {
             );
             return;
         }
-        req.log = o.log ? o.log.child({ reqId: req.id, client: who.clientId }) : req.log.child({ client: who.clientId });
+        req.log = req.log.child({ client: who.clientId });
         const rc: RequestContext = { clientId: who.clientId, requestId: req.id, log: req.log };
 
         const contentType = req.headers["content-type"] ?? "";
