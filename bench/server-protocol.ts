@@ -221,7 +221,7 @@ async function main(): Promise<void> {
         const audited = Number((await pg.query("SELECT count(*) AS n FROM mcp_audit_log WHERE replica_id = 'bench'")).rows[0].n);
         await pg.end();
 
-        const floor = await auditFloor(dbUrl);
+        const floor = await auditFloor(admin, dbUrl);
 
         const row = (name: string, c: number, f: Figures) =>
             `| ${name} | ${c} | ${f.rps.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p95ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.cpuUsPerCall?.toFixed(0) ?? "-"} | ${f.errors} |`;
@@ -266,13 +266,11 @@ async function main(): Promise<void> {
 /**
  * What a durable audit append costs here by itself: the built store (app/dist) appending one entry
  * at a time, each awaited (one `mcp_audit_append` statement, a WAL flush per commit), in a fresh
- * database of its own. The bundled server answers a call only after its entry is committed, so
+ * database of its own (made and dropped through the run's admin connection). The bundled server answers a call only after its entry is committed, so
  * this is the floor under its light-load latency on this machine's disk.
  */
-async function auditFloor(base: URL): Promise<{ n: number; p50: number; p95: number }> {
+async function auditFloor(admin: PgClient, base: URL): Promise<{ n: number; p50: number; p95: number }> {
     const name = `${base.pathname.slice(1)}_floor`;
-    const admin = new PgClient({ connectionString: PG_ADMIN });
-    await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
     const url = new URL(base.toString());
     url.pathname = `/${name}`;
@@ -302,7 +300,6 @@ async function auditFloor(base: URL): Promise<{ n: number; p50: number; p95: num
     } finally {
         await store.close();
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
     }
     times.sort((a, b) => a - b);
     return { n: times.length, p50: times[Math.floor(times.length * 0.5)], p95: times[Math.floor(times.length * 0.95)] };

@@ -7,8 +7,7 @@ import * as path from "node:path";
 import { AnchorExistsError, openAnchorStore, parseAnchorLocation, type AnchorStore, type GcsStorageLike } from "../src/audit/anchors";
 import { CheckpointWriter, checkpointName, parseCheckpoint, verifyAgainstAnchors } from "../src/audit/checkpoint";
 import { openAuditStore, type SqlAuditStore } from "../src/audit/store";
-import type { AuditEntryInput } from "../src/audit/entry";
-import { REPO_DIR, freePort, stopChild, waitFor } from "./helpers";
+import { REPO_DIR, auditEntry, freePort, stopChild, waitFor } from "./helpers";
 
 const S3rver = require("s3rver") as new (o: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
 
@@ -16,18 +15,7 @@ const S3rver = require("s3rver") as new (o: Record<string, unknown>) => { run():
 const AZURITE_ACCOUNT = "devstoreaccount1";
 const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-function entry(i: number): AuditEntryInput {
-    return {
-        ts: new Date(),
-        clientId: `c${i % 3}`,
-        tool: "server_info",
-        args: `{"i":${i}}`,
-        outcome: "ok",
-        errorCode: null,
-        durationMs: 1,
-        replicaId: "anchors-test",
-    };
-}
+const entry = (i: number) => auditEntry(i, { replicaId: "anchors-test" });
 
 function canConnect(port: number): Promise<boolean> {
     return new Promise((resolve) => {

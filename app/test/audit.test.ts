@@ -4,12 +4,13 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GENESIS_HASH, entryHash, type AuditEntryInput } from "../src/audit/entry";
+import { GENESIS_HASH, entryHash } from "../src/audit/entry";
 import { PgDriver } from "../src/audit/drivers";
 import { openAuditStore, type SqlAuditStore } from "../src/audit/store";
 import {
     APP_DIR,
     PG_ADMIN_URL,
+    auditEntry,
     REPO_DIR,
     bearer,
     owner,
@@ -23,18 +24,7 @@ import {
     waitFor,
 } from "./helpers";
 
-function entry(i: number, clientId = "client-a"): AuditEntryInput {
-    return {
-        ts: new Date(),
-        clientId,
-        tool: "server_info",
-        args: `{"i":${i}}`,
-        outcome: "ok",
-        errorCode: null,
-        durationMs: i / 3,
-        replicaId: "test",
-    };
-}
+const entry = (i: number, clientId = "client-a") => auditEntry(i, { clientId, durationMs: i / 3 });
 
 async function resetChain(store: SqlAuditStore, n: number): Promise<void> {
     await owner(store)("DELETE FROM mcp_audit_log");

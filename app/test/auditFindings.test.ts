@@ -12,13 +12,14 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { Client as PgClient } from "pg";
 import { openAnchorStore } from "../src/audit/anchors";
 import { CheckpointWriter, verifyAgainstAnchors } from "../src/audit/checkpoint";
-import { decodeAuditText, entryHash, type AuditEntryInput, type AuditRecord } from "../src/audit/entry";
+import { decodeAuditText, entryHash, type AuditRecord } from "../src/audit/entry";
 import { openAuditStore, type SqlAuditStore } from "../src/audit/store";
 import { clientIdForKeyHash, sha256Hex } from "../src/auth/apiKeys";
 import type { RunningApp } from "../src/app";
 import {
     APP_DIR,
     PG_ADMIN_URL,
+    auditEntry,
     REPO_DIR,
     bearer,
     connect,
@@ -36,18 +37,7 @@ import {
 const callBody = (id: number, name: string, args: string) =>
     `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":${JSON.stringify(name)},"arguments":${args}}}`;
 
-function entry(i: number): AuditEntryInput {
-    return {
-        ts: new Date(),
-        clientId: `c${i % 3}`,
-        tool: "server_info",
-        args: `{"i":${i}}`,
-        outcome: "ok",
-        errorCode: null,
-        durationMs: 1,
-        replicaId: "findings",
-    };
-}
+const entry = (i: number) => auditEntry(i, { replicaId: "findings" });
 
 async function allEntries(store: SqlAuditStore): Promise<AuditRecord[]> {
     return store.entriesAfter(0, 100_000);

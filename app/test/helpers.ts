@@ -11,7 +11,23 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { Client as PgClient } from "pg";
 import { startApp, type RunningApp } from "../src/app";
 import { loadConfig } from "../src/config";
+import type { AuditEntryInput } from "../src/audit/entry";
 import type { SqlAuditStore } from "../src/audit/store";
+
+/** An audit entry for store tests: call `i` of `server_info` by one of three clients; `over` sets any field. */
+export function auditEntry(i: number, over: Partial<AuditEntryInput> = {}): AuditEntryInput {
+    return {
+        ts: new Date(),
+        clientId: `c${i % 3}`,
+        tool: "server_info",
+        args: `{"i":${i}}`,
+        outcome: "ok",
+        errorCode: null,
+        durationMs: 1,
+        replicaId: "test",
+        ...over,
+    };
+}
 
 /** Admin connection to the machine's PostgreSQL (override with TEST_PG_URL). */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
