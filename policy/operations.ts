@@ -43,7 +43,7 @@ interface CloudShape {
     flowLogs: (resources: Res[]) => string | undefined;
     /** What is missing of the edge's access logs, or undefined. */
     accessLogs: (resources: Res[]) => string | undefined;
-    target: (r: Pick<PolicyResource, "type" | "props">) => boolean;
+    target: (r: Res) => boolean;
     uptime: string[];
     dashboard: string[];
     budget: string[];
@@ -136,7 +136,7 @@ function cloudOf(resources: Pick<PolicyResource, "type">[]): keyof typeof SHAPES
 }
 
 /** What is missing, one message per gap (empty when the stack meets the rule). */
-export function operationsGaps(resources: Pick<PolicyResource, "type" | "props">[], config: OperationsConfig): string[] {
+export function operationsGaps(resources: Res[], config: OperationsConfig): string[] {
     const cloud = cloudOf(resources);
     if (cloud === undefined) return [];
     const shape = SHAPES[cloud];
