@@ -10,6 +10,8 @@
  * server runs as deployed: built app/dist, API keys, audit in the local PostgreSQL (a fresh
  * database), rate limits and state in the local Redis, info logs (to /dev/null), metrics.
  * PostgreSQL and Redis are not pinned: they share the machine with everything else.
+ * The bundled server gets the Node flags of app/Dockerfile's CMD (BENCH_NODE_FLAGS="…" replaces
+ * them, "" for none, to measure a flag's effect).
  * BENCH_CPU_PROF=<dir> adds `node --cpu-prof` to the bundled server.
  * BENCH_APP_DIST=<dir with main.js> runs that build as the bundled server instead of app/dist
  * (for example the server before a change, built from `git archive`), driven the same way.
@@ -24,6 +26,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client as PgClient } from "pg";
+import { imageNodeFlags } from "../app/test/imageCmd";
 
 const REPO = path.resolve(__dirname, "..");
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -165,6 +168,9 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(" ")}`;
 
+    // The bundled server runs with the Node flags of the image's CMD (app/Dockerfile), as deployed.
+    const imageFlags =
+        process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : imageNodeFlags();
     const targets: Target[] = [
         {
             name: "raw Node JSON-RPC handler (ceiling)",
@@ -180,6 +186,7 @@ async function main(): Promise<void> {
             start: (port) =>
                 pinned(
                     [
+                        ...imageFlags,
                         ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []),
                         path.join(process.env.BENCH_APP_DIST ?? "app/dist", "main.js"),
                     ],
@@ -195,6 +202,13 @@ async function main(): Promise<void> {
                 ),
         },
     ];
+    // The same bare server with the image's Node flags: shows what the flags alone give a server
+    // that has none of the bundled one's work (a like-for-like check of the ratio's meaning).
+    if (imageFlags.length > 0)
+        targets.push({
+            name: `SDK v2 bare stateless server, with ${imageFlags.join(" ")}`,
+            start: (port) => pinned([...imageFlags, ...tsNode, "bench/sdk-v2-bare-server.ts"], { PORT: String(port) }),
+        });
     const baseline = process.env.BENCH_BASELINE;
     if (baseline !== undefined) {
         targets.push({
@@ -226,14 +240,16 @@ async function main(): Promise<void> {
         const row = (name: string, c: number, f: Figures) =>
             `| ${name} | ${c} | ${f.rps.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p95ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.cpuUsPerCall?.toFixed(0) ?? "-"} | ${f.errors} |`;
         console.log(
-            `\nMCP ${process.env.BENCH_ERA === "2025" ? "2025-06-18" : "2026-07-28"} tools/call server_info; each server pinned to CPU 0, wrk on CPU 1; ${WARMUP} s warm-up, ${DURATION} s per row.`,
+            `\nMCP ${process.env.BENCH_ERA === "2025" ? "2025-06-18" : "2026-07-28"} tools/call server_info; each server pinned to CPU 0, wrk on CPU 1; ${WARMUP} s warm-up, ${DURATION} s per row; the bundled server with the image's Node flags: ${imageFlags.join(" ") || "(none)"}.`,
         );
         console.log(`Load average before the run: ${load} (${os.cpus().length} CPUs; PostgreSQL and Redis unpinned).\n`);
         console.log("| server | connections | calls/s | p50 ms | p95 ms | p99 ms | server CPU µs/call | errors |");
         console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (const r of results) console.log(row(r.name, 50, r.c50));
         for (const r of results) console.log(row(r.name, 4, r.c4));
-        const [raw, bare, ours, old] = results;
+        const [raw, bare, ours] = results;
+        const bareFlags = imageFlags.length > 0 ? results[3] : undefined;
+        const old = results[imageFlags.length > 0 ? 4 : 3];
         const ratio = ours.c50.rps / bare.c50.rps;
         const cpuRatio = bare.c50.cpuUsPerCall! / ours.c50.cpuUsPerCall!;
         console.log(
@@ -242,6 +258,10 @@ async function main(): Promise<void> {
         console.log(
             `throughput at 50 connections: bundled / SDK v2 bare = ${ratio.toFixed(2)} x (target >= ${TARGET_RATIO.toFixed(1)} x: ${ratio >= TARGET_RATIO ? "met" : "NOT met"}); raw handler ceiling ${raw.c50.rps.toFixed(0)} calls/s`,
         );
+        if (bareFlags !== undefined)
+            console.log(
+                `like for like (both with ${imageFlags.join(" ")}): bundled / SDK v2 bare = ${(ours.c50.rps / bareFlags.c50.rps).toFixed(2)} x at 50 connections; the bare server's p50 / p95 at 4 connections ${bareFlags.c4.p50ms.toFixed(2)} / ${bareFlags.c4.p95ms.toFixed(2)} ms with the flags, ${bare.c4.p50ms.toFixed(2)} / ${bare.c4.p95ms.toFixed(2)} ms without`,
+            );
         console.log(
             `latency at 4 connections: p50 ${ours.c4.p50ms.toFixed(2)} ms (target <= ${TARGET_P50_MS}: ${ours.c4.p50ms <= TARGET_P50_MS ? "met" : "NOT met"}), p95 ${ours.c4.p95ms.toFixed(2)} ms (target <= ${TARGET_P95_MS}: ${ours.c4.p95ms <= TARGET_P95_MS ? "met" : "NOT met"})`,
         );

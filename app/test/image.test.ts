@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { imageNodeFlags } from "./imageCmd";
 import { APP_DIR, REPO_DIR, bearer, connect, randomKey, spawnServer, stopChild, structured, type ServerProcess } from "./helpers";
 
 const run = promisify(execFile);
@@ -49,7 +50,8 @@ describe("app image runtime layout (app/Dockerfile without Docker)", function ()
         assert.match(df, /^USER node$/m);
         assert.match(df, /^EXPOSE 8080$/m);
         assert.match(df, /^HEALTHCHECK .*\n\s+CMD \["node", "-e", .*\/health/m);
-        assert.match(df, /^CMD \["node", "dist\/main.js"\]$/m);
+        assert.match(df, /^CMD \["node", ("--[a-z-]+(=\w+)?", )*"dist\/main.js"\]$/m);
+        assert.deepEqual(imageNodeFlags(df), ["--max-semi-space-size=8"]);
         assert.doesNotMatch(df, /^(RUN|HEALTHCHECK|CMD|\s+CMD).*\b(curl|wget)\b/m);
         // The database CA bundles the cloud stacks point DATABASE_CA_CERT_FILE at.
         assert.match(df, /^COPY app\/certs \.\/app\/certs$/m);
@@ -84,7 +86,7 @@ describe("app image runtime layout (app/Dockerfile without Docker)", function ()
             assert.ok(!installed.includes(devOnly), `${devOnly} must not be in the image`);
         assert.ok(installed.includes("express") && installed.includes("@electric-sql"));
 
-        // Stage 3 (runtime): dist + examples, started as CMD ["node", "dist/main.js"] in /srv/app.
+        // Stage 3 (runtime): dist + examples, started as the CMD starts it (its node flags too) in /srv/app.
         copy(path.join(build, "app", "dist"), path.join(srv, "app", "dist"));
         copy(path.join(APP_DIR, "examples"), path.join(srv, "app", "examples"));
         copy(path.join(APP_DIR, "certs"), path.join(srv, "app", "certs"));
@@ -100,7 +102,7 @@ describe("app image runtime layout (app/Dockerfile without Docker)", function ()
                 MCP_TOOLS_CONFIG: "examples/tools.yaml",
                 MCP_HANDLERS_DIR: "examples/handlers",
             },
-            { entry: "dist/main.js", cwd: path.join(srv, "app"), nodeArgs: [] },
+            { entry: "dist/main.js", cwd: path.join(srv, "app"), nodeArgs: imageNodeFlags() },
         );
         const client = await connect(server.url, bearer(key));
         const info = structured(await client.callTool({ name: "server_info", arguments: {} }));
