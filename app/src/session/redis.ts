@@ -98,10 +98,15 @@ export class RedisSessionStore implements SessionStore {
             commandTimeout: 3000,
             ...(opts.tlsCa ? { tls: { ca: opts.tlsCa } } : {}),
         };
+        // Commands issued in one turn of the event loop (several requests' rate-limit hits) go out as
+        // one pipeline, one write(2) instead of one each; while a pipeline is in flight the next one
+        // collects (per node in a cluster). docs/server-protocol.md, "Redis commands, pipelined".
+        const enableAutoPipelining = true;
         let redis: Redis | Cluster;
         if (opts.cluster) {
             const node = parseRedisUrl(url);
             redis = new Cluster([{ host: node.host, port: node.port }], {
+                enableAutoPipelining,
                 lazyConnect: true,
                 enableOfflineQueue: false,
                 maxRedirections: 16,
@@ -121,6 +126,7 @@ export class RedisSessionStore implements SessionStore {
         } else {
             redis = new Redis(url, {
                 ...common,
+                enableAutoPipelining,
                 lazyConnect: true,
                 enableOfflineQueue: false,
                 maxRetriesPerRequest: 1,
