@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { isLegacyRequest } from "@modelcontextprotocol/server";
 import type { RunningApp } from "../src/app";
 import { claimsModernEnvelope } from "../src/http/mcpRoute";
+import { clientIdForKeyHash, sha256Hex } from "../src/auth/apiKeys";
 import { bearer, connect, connectV2, LogCapture, modernHeaders, modernMeta, randomKey, rawPost, startTestApp, structured } from "./helpers";
 
 /** What the tests need of a client, whichever SDK and era it is. */
@@ -190,6 +191,44 @@ describe("app protocol eras: 2026-07-28 and 2025 clients on one endpoint", funct
         assert.equal(r2.status, 200, "an invalid traceparent does not fail the call");
         assert.ok(logs.records.some((l) => l.msg === "ignored an invalid _meta.traceparent" && l.traceparent === bad));
         assert.ok(!logs.records.some((l) => l.msg === "request" && l.traceparent === bad));
+    });
+
+    it("gives each message of a 2025-03-26 batch its own traceparent, in its audit entry and its log lines only", async () => {
+        const tp = (n: number) => `00-4bf92f3577b34da6a3ce929d0e0e47${n}0-00f067aa0ba902b7-01`;
+        const item = (id: number, meta?: Record<string, unknown>) => ({
+            jsonrpc: "2.0",
+            id,
+            method: "tools/call",
+            params: { name: id === 2 ? "no_such_tool" : "server_info", arguments: {}, ...(meta ? { _meta: meta } : {}) },
+        });
+        const seen = logs.records.length;
+        const headers = { "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...bearer(key) };
+        const r = await rawPost(
+            app.url,
+            JSON.stringify([item(1, { traceparent: tp(1) }), item(2, { traceparent: tp(2) }), item(3)]),
+            headers,
+        );
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual(
+            r.json.map((m: { id: number }) => m.id),
+            [1, 2, 3],
+        );
+
+        // Newest first: the call without a trace, the unknown tool, the first call.
+        const entries = await app.deps.audit.recent(clientIdForKeyHash(sha256Hex(key)), 3);
+        assert.deepEqual(
+            entries.map((e) => [e.tool, e.traceparent]),
+            [
+                ["server_info", null],
+                ["no_such_tool", tp(2)],
+                ["server_info", tp(1)],
+            ],
+        );
+        const lines = logs.records.slice(seen);
+        const request = lines.find((l) => l.msg === "request");
+        assert.ok(request !== undefined, "the batch's request line");
+        // Bound to a logger the messages share, the last message's trace would show up here.
+        assert.equal(request.traceparent, undefined, "the batch's own line carries no message's trace");
     });
 });
 
