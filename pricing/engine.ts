@@ -71,6 +71,18 @@ export function referenced(ctx: PricingContext, type: string, ref: unknown): Dec
     return candidates.length === 1 ? candidates[0] : undefined;
 }
 
+/**
+ * Where `r` stands among the stack's resources of its type, ordered by name (0 for the first):
+ * by name, not declaration order, so every run of the same stack ranks the same lines alike.
+ */
+export function rankByName(ctx: PricingContext, r: DeclaredResource): number {
+    return ctx.resources
+        .filter((x) => x.type === r.type)
+        .map((x) => x.name)
+        .sort()
+        .indexOf(r.name);
+}
+
 /** Where a free allowance belongs, for the note that says it is shared. */
 export type AllowanceOwner = "subscription" | "billing account" | "project";
 

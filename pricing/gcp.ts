@@ -10,6 +10,7 @@ import {
     month,
     num,
     Pricer,
+    rankByName,
     requirePrice,
     sharedAllowance,
     TRAFFIC_LOGS,
@@ -147,21 +148,15 @@ const FORWARDING_RULE_BLOCK = 5;
  * block too, which the estimate cannot see: it says so.
  */
 const forwardingRule: Pricer = (r, ctx) => {
-    const rules = ctx.resources
-        .filter((x) => x.type === r.type)
-        .map((x) => x.name)
-        .sort();
-    const index = rules.indexOf(r.name);
+    const index = rankByName(ctx, r);
     if (index === 0) {
+        const rules = ctx.resources.filter((x) => x.type === r.type);
         ctx.note(
             `GCP forwarding rules: the first ${FORWARDING_RULE_BLOCK} of a project are billed as one block; this stack declares ${rules.length}. Other load balancers in the same project share the block (the estimate charges it to this stack in full).`,
         );
         return [
             {
-                item: `Forwarding rules 1-${FORWARDING_RULE_BLOCK} of the project, one block (${rules.length} declared here: ports ${ctx.resources
-                    .filter((x) => x.type === r.type)
-                    .map((x) => x.inputs.portRange ?? "?")
-                    .join(", ")})`,
+                item: `Forwarding rules 1-${FORWARDING_RULE_BLOCK} of the project, one block (${rules.length} declared here: ports ${rules.map((x) => x.inputs.portRange ?? "?").join(", ")})`,
                 quantity: month(),
                 priceId: "gcp.lb.rule",
             },
@@ -213,11 +208,7 @@ const registry: Pricer = (_r, ctx) => {
  * versions by name (not by declaration order, so every run of the same stack gives them to the same lines).
  */
 const secretVersion: Pricer = (r, ctx) => {
-    const names = ctx.resources
-        .filter((x) => x.type === r.type)
-        .map((x) => x.name)
-        .sort();
-    const rank = names.indexOf(r.name);
+    const rank = rankByName(ctx, r);
     const free = rank >= 0 && rank < FREE.gcpSecretVersions;
     if (free) sharedAllowance(ctx, `the first ${FREE.gcpSecretVersions} active Secret Manager secret versions`, "billing account");
     return [{ item: "Secret Manager active version", quantity: 1, priceId: "gcp.secret.version", ...(free ? { freeQuantity: 1 } : {}) }];

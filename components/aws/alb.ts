@@ -21,6 +21,7 @@ import { EdgeSummary, SERVER } from "../types";
 import { dnsValidatedCertificate } from "./certificate";
 import type { AwsAlbEdge } from "./edge-types";
 import { AwsNetwork } from "./network";
+import { denyInsecureTransport, privateBucketControls } from "./s3";
 
 /** AWS managed rule groups applied for each WAF level, in priority order. */
 export const MANAGED_RULE_GROUPS: Readonly<Record<WafRuleSets, readonly string[]>> = {
@@ -132,14 +133,7 @@ export function albLogBucketPolicy(bucketArn: string, region: string): object {
                       },
                   ]
                 : []),
-            {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [bucketArn, `${bucketArn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyInsecureTransport(bucketArn, `${bucketArn}/*`),
         ],
     };
 }
@@ -151,18 +145,8 @@ function albLogBucket(scope: Scope, spec: TierSpec): { bucket: aws.s3.Bucket; re
         forceDestroy: true,
         tags: { "mcp-infra:logs": "alb-access" },
     });
-    const publicAccess = scope.child("access-logs-public-access", aws.s3.BucketPublicAccessBlock, {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-    });
-    // ALB log delivery supports SSE-S3 only (not SSE-KMS).
-    const encryption = scope.child("access-logs-encryption", aws.s3.BucketServerSideEncryptionConfiguration, {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
+    // ALB log delivery supports SSE-S3 only (not SSE-KMS), which is what these controls set.
+    const { publicAccess, encryption } = privateBucketControls(scope, "access-logs", bucket);
     const lifecycle = scope.child("access-logs-expiry", aws.s3.BucketLifecycleConfiguration, {
         bucket: bucket.id,
         rules: [

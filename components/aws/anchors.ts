@@ -20,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TierSpec } from "../../sizing";
 import { Scope } from "../base";
 import { AuditAnchorsSummary } from "../types";
+import { denyInsecureTransport, privateBucketControls } from "./s3";
 
 /** The key prefix the server writes its checkpoint objects under. */
 export const ANCHOR_PREFIX = "checkpoints/";
@@ -64,17 +65,7 @@ export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
         },
         { dependsOn: [versioning] },
     );
-    const publicAccess = scope.child("audit-anchors-public-access", aws.s3.BucketPublicAccessBlock, {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-    });
-    const encryption = scope.child("audit-anchors-encryption", aws.s3.BucketServerSideEncryptionConfiguration, {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
+    const { publicAccess, encryption } = privateBucketControls(scope, "audit-anchors", bucket);
     const policy = scope.child(
         "audit-anchors-policy",
         aws.s3.BucketPolicy,
@@ -90,14 +81,7 @@ export function createAnchorBucket(scope: Scope, spec: TierSpec): AwsAnchors {
                         Action: [...ANCHOR_DENIED_ACTIONS],
                         Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
                     },
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyInsecureTransport(bucket.arn, pulumi.interpolate`${bucket.arn}/*`),
                 ],
             }),
         },
