@@ -103,7 +103,11 @@ function wrk(port: number, connections: number, seconds: number, key?: string, e
     return JSON.parse(line) as Figures;
 }
 
+/** Which row a target is, for the summary lines below the table. */
+type Role = "raw" | "bare" | "bundled" | "bareWithFlags" | "earlier";
+
 interface Target {
+    role: Role;
     name: string;
     start(port: number): ChildProcess;
     key?: string;
@@ -173,14 +177,17 @@ async function main(): Promise<void> {
         process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : imageNodeFlags();
     const targets: Target[] = [
         {
+            role: "raw",
             name: "raw Node JSON-RPC handler (ceiling)",
             start: (port) => pinned([...tsNode, "bench/raw-jsonrpc-server.ts"], { PORT: String(port) }),
         },
         {
+            role: "bare",
             name: "SDK v2 bare stateless server",
             start: (port) => pinned([...tsNode, "bench/sdk-v2-bare-server.ts"], { PORT: String(port) }),
         },
         {
+            role: "bundled",
             name: "bundled server (API key, PostgreSQL audit, Redis)",
             key,
             start: (port) =>
@@ -206,12 +213,14 @@ async function main(): Promise<void> {
     // that has none of the bundled one's work (a like-for-like check of the ratio's meaning).
     if (imageFlags.length > 0)
         targets.push({
+            role: "bareWithFlags",
             name: `SDK v2 bare stateless server, with ${imageFlags.join(" ")}`,
             start: (port) => pinned([...imageFlags, ...tsNode, "bench/sdk-v2-bare-server.ts"], { PORT: String(port) }),
         });
     const baseline = process.env.BENCH_BASELINE;
     if (baseline !== undefined) {
         targets.push({
+            role: "earlier",
             name: `earlier build (${path.basename(path.dirname(path.resolve(baseline)))}), 2025-06-18 requests`,
             key,
             era: "2025",
@@ -227,9 +236,9 @@ async function main(): Promise<void> {
                 }),
         });
     }
-    const results: { name: string; c50: Figures; c4: Figures; issued: number; audit?: string }[] = [];
+    const results: { role: Role; name: string; c50: Figures; c4: Figures; issued: number; audit?: string }[] = [];
     try {
-        for (const t of targets) results.push({ name: t.name, ...(await measure(t)) });
+        for (const t of targets) results.push({ role: t.role, name: t.name, ...(await measure(t)) });
         const pg = new PgClient({ connectionString: dbUrl.toString() });
         await pg.connect();
         const audited = Number((await pg.query("SELECT count(*) AS n FROM mcp_audit_log WHERE replica_id = 'bench'")).rows[0].n);
@@ -247,9 +256,10 @@ async function main(): Promise<void> {
         console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (const r of results) console.log(row(r.name, 50, r.c50));
         for (const r of results) console.log(row(r.name, 4, r.c4));
-        const [raw, bare, ours] = results;
-        const bareFlags = imageFlags.length > 0 ? results[3] : undefined;
-        const old = results[imageFlags.length > 0 ? 4 : 3];
+        const byRole = (role: Role) => results.find((r) => r.role === role);
+        const [raw, bare, ours] = [byRole("raw")!, byRole("bare")!, byRole("bundled")!];
+        const bareFlags = byRole("bareWithFlags");
+        const old = byRole("earlier");
         const ratio = ours.c50.rps / bare.c50.rps;
         const cpuRatio = bare.c50.cpuUsPerCall! / ours.c50.cpuUsPerCall!;
         console.log(
